@@ -1,0 +1,1 @@
+"""ETL for the work-safety disclosure platform: sources -> data/disclosure.db."""

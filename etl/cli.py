@@ -1,0 +1,148 @@
+"""Command line: a thin click layer; each command calls one library function."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from etl import db as database
+from etl import settings
+from etl.spec import SpecError, load_specs
+
+console = Console(stderr=False, highlight=False)
+
+
+def db_option(f):
+    return click.option(
+        "--db", "db_path", type=click.Path(path_type=Path), default=None,
+        help=f"SQLite database (default {settings.DB_PATH.relative_to(settings.ROOT)}).",
+    )(f)
+
+
+@click.group()
+def cli() -> None:
+    """安全生产信息公开平台 ETL: fetch every source into data/disclosure.db."""
+
+
+@cli.command()
+@click.option("--only", multiple=True, metavar="ID", help="Run only this source (repeatable).")
+@click.option("--allow-shrink", multiple=True, metavar="ID",
+              help="Apply this source even if it yields far fewer records than last time.")
+@click.option("--force", is_flag=True, help="Re-normalize sources whose documents did not change.")
+@db_option
+def run(only, allow_shrink, force, db_path) -> None:
+    """Fetch, normalize and load all sources (or --only ID); exit 1 if any source failed."""
+    from etl import pipeline
+
+    try:
+        specs = load_specs(only=list(only) or None)
+    except SpecError as exc:
+        raise click.ClickException(str(exc)) from None
+    conn = database.connect(db_path)
+    with console.status("") as status:
+        run_id, results = pipeline.run(
+            conn, specs, allow_shrink=set(allow_shrink), force=force,
+            progress=lambda sid: status.update(f"正在处理来源 {sid} …"),
+        )
+    print_summary(run_id, results)
+    if any(r.status == "failed" for r in results):
+        sys.exit(1)
+
+
+def print_summary(run_id: int, results) -> None:
+    table = Table(title=f"ETL run {run_id}", title_justify="left")
+    for heading in ("source", "status", "fetched", "unchanged", "records", "added", "updated",
+                    "removed", "rejected"):
+        table.add_column(heading, justify="left" if heading in ("source", "status") else "right")
+    for r in results:
+        c = r.counts
+        style = {"failed": "red", "unchanged": "dim"}.get(r.status, "")
+        table.add_row(r.source_id, r.status, str(r.fetched), str(r.unchanged_documents), str(r.records),
+                      str(c.added), str(c.updated), str(c.removed), str(r.rejected), style=style)
+    console.print(table)
+    for r in results:
+        if r.error:
+            console.print(f"[red]✗ {r.source_id}[/red]: {r.error.splitlines()[0]}")
+        if r.unmapped:
+            fields = ", ".join(f"{k} ({v})" for k, v in sorted(r.unmapped.items()))
+            console.print(f"[yellow]! {r.source_id}[/yellow]: unmapped source fields: {fields}")
+
+
+@cli.command()
+@db_option
+def sources(db_path) -> None:
+    """List the sources with their last run, status and freshness."""
+    try:
+        specs = load_specs()
+    except SpecError as exc:
+        raise click.ClickException(str(exc)) from None
+    known = {}
+    if Path(db_path or settings.DB_PATH).exists():
+        conn = database.connect(db_path)
+        known = {row["id"]: dict(row) for row in conn.execute("SELECT * FROM sources")}
+    table = Table()
+    for heading in ("id", "kind", "format", "last run", "status", "last success", "freshness", "records"):
+        table.add_column(heading)
+    now = datetime.now(timezone.utc)
+    for spec in specs:
+        row = known.get(spec.id, {})
+        table.add_row(
+            spec.id, spec.kind, spec.format, row.get("last_attempt_at") or "never",
+            row.get("last_status") or "-", row.get("last_success_at") or "-",
+            freshness(row.get("last_success_at"), spec.max_age_days, now), str(row.get("record_count") or "-"),
+        )
+    console.print(table)
+
+
+def freshness(last_success: str | None, max_age_days: int | None, now: datetime) -> str:
+    if not last_success:
+        return "stale (never fetched)"
+    age = (now - datetime.fromisoformat(last_success)).total_seconds() / 86400
+    if max_age_days and age > max_age_days:
+        return f"stale ({age:.0f} d > {max_age_days} d)"
+    return f"fresh ({age:.1f} d)"
+
+
+@cli.command()
+@click.option("--run", "run_id", type=int, help="Only rejects of this run (default: the latest run).")
+@click.option("--all", "all_runs", is_flag=True, help="Rejects of every run.")
+@db_option
+def rejects(run_id, all_runs, db_path) -> None:
+    """Show rows that failed validation, with the reason and the source document."""
+    conn = database.connect(db_path)
+    if not all_runs and run_id is None:
+        run_id = conn.execute("SELECT max(id) FROM etl_runs").fetchone()[0]
+    query = "SELECT run_id, source_id, row_ref, reason FROM rejects"
+    params: tuple = ()
+    if not all_runs:
+        query += " WHERE run_id = ?"
+        params = (run_id,)
+    rows = conn.execute(query + " ORDER BY run_id, source_id, id", params).fetchall()
+    table = Table(title=f"{len(rows)} rejected rows")
+    for heading in ("run", "source", "where", "reason"):
+        table.add_column(heading, overflow="fold")
+    for row in rows:
+        table.add_row(str(row["run_id"]), row["source_id"], row["row_ref"], row["reason"])
+    console.print(table)
+
+
+def _register_extra_commands() -> None:
+    # check-code and parse-report live with the domain rules; `public` with the public filter.
+    import importlib
+
+    for module_name in ("etl.cli_domain", "etl.public"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # pragma: no cover - modules under construction
+            continue
+        for command in getattr(module, "COMMANDS", []) or (
+            [module.COMMAND] if hasattr(module, "COMMAND") else []
+        ):
+            cli.add_command(command)
+
+
+_register_extra_commands()

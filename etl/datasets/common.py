@@ -1,0 +1,166 @@
+"""Helpers the dataset kinds share: explicit conversion of source strings to typed values.
+
+Every conversion goes through the domain normalizers in etl/normalize; a value that cannot be
+read is None (never guessed), and a row missing what its kind requires is rejected.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from etl.normalize.codes import check_uscc, normalize_code
+from etl.normalize.dates import parse_date
+from etl.normalize.mask import mask_text
+from etl.normalize.money import parse_money
+from etl.normalize.names import mask_person_name, normalize_enterprise_name
+from etl.normalize.numbers import parse_count
+from etl.normalize.regions import resolve_region
+from etl.normalize.text import clean_text, to_halfwidth
+
+
+class Reject(ValueError):
+    """This row cannot be used; the message is the reason shown to staff (Chinese)."""
+
+
+@dataclass
+class Context:
+    spec: object  # SourceSpec
+    url: str
+    document_id: int
+    extra: dict = field(default_factory=dict)
+
+
+def stable_id(prefix: str, *parts) -> str:
+    """A short id that never changes for the same natural key (URL-safe, used in page URLs)."""
+    key = "|".join("" if p is None else str(p) for p in parts)
+    return f"{prefix}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:12]}"
+
+
+def text(fields: dict, key: str) -> str | None:
+    value = clean_text(fields.get(key) or "")
+    return value or None
+
+
+def required(fields: dict, key: str, label: str) -> str:
+    value = text(fields, key)
+    if not value:
+        raise Reject(f"缺少必填字段：{label}（{key}）")
+    return value
+
+
+def free_text(fields: dict, key: str) -> str | None:
+    """Narrative text: personal data masked (the only unmasked copy is the archived source)."""
+    value = text(fields, key)
+    return mask_text(value) if value else None
+
+
+def iso_date(fields: dict, key: str, anchor: date | None = None) -> str | None:
+    value = text(fields, key)
+    if not value:
+        return None
+    parsed = parse_date(value, anchor=anchor)
+    return parsed.isoformat() if parsed else None
+
+
+def checked_date(fields: dict, key: str, label: str) -> str | None:
+    """A date column that, when present, must be readable (else the row is rejected)."""
+    value = text(fields, key)
+    if not value:
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise Reject(f"无法识别的日期：{label}「{value}」")
+    return parsed.isoformat()
+
+
+def yuan(fields: dict, key: str, unit_hint: str = "元") -> float | None:
+    value = text(fields, key)
+    if not value:
+        return None
+    if unit_hint != "元" and not any(u in value for u in ("元", "万", "亿")):
+        value = value + unit_hint
+    money = parse_money(value)
+    return money.yuan
+
+
+def count(fields: dict, key: str) -> int | None:
+    value = text(fields, key)
+    if not value:
+        return None
+    result = parse_count(value)
+    return result.value if result.exact else result.value
+
+
+def integer(fields: dict, key: str) -> int | None:
+    value = text(fields, key)
+    if not value:
+        return None
+    value = to_halfwidth(value).replace(",", "").strip()
+    try:
+        return int(float(value))
+    except ValueError:
+        result = parse_count(value)
+        return result.value
+
+
+def number(fields: dict, key: str) -> float | None:
+    value = text(fields, key)
+    if not value:
+        return None
+    try:
+        return float(to_halfwidth(value).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def uscc(fields: dict, key: str) -> str | None:
+    value = text(fields, key)
+    return normalize_code(value) if value else None
+
+
+def uscc_check(code: str | None):
+    return check_uscc(code) if code else None
+
+
+def enterprise_name(fields: dict, key: str, label: str = "单位名称") -> str:
+    return normalize_enterprise_name(required(fields, key, label))
+
+
+def region_code(fields: dict, key: str, ctx: Context) -> str | None:
+    value = text(fields, key)
+    if value:
+        region = resolve_region(value)
+        if region:
+            return region.code
+    return getattr(ctx.spec, "region_code", None)
+
+
+def person(value: str | None) -> str | None:
+    """A person's name as published: masked 姓某X (shared/domain.md §6)."""
+    if not value:
+        return None
+    return mask_person_name(clean_text(value))
+
+
+SUBJECT_TYPES = {
+    "unit": "unit", "单位": "unit", "生产经营单位": "unit", "企业": "unit",
+    "agency": "agency", "机构": "agency", "技术服务机构": "agency", "安全评价机构": "agency",
+    "检测检验机构": "agency", "中介机构": "agency",
+    "person": "person", "个人": "person", "人员": "person", "自然人": "person", "主要负责人": "person",
+    "有关责任人员": "person", "从业人员": "person",
+}
+
+
+def subject_type(fields: dict, key: str, name: str | None, has_code: bool) -> str:
+    """unit / agency / person: as stated, else inferred (a masked name 张某X is a person)."""
+    value = text(fields, key)
+    if value:
+        for word, kind in SUBJECT_TYPES.items():
+            if word in value:
+                return kind
+    if name and any(w in name for w in ("评价", "检测", "检验", "认证", "咨询")) and has_code:
+        return "agency"
+    if name and len(name) <= 4 and "某" in name:
+        return "person"
+    return "unit"

@@ -1,0 +1,189 @@
+"""Links between records, derived after every load from everything in the database:
+
+- the `enterprises` hub: records join by 统一社会信用代码, else by normalized name within the
+  市州 (etl/linking.py; ambiguous matches are flagged, never merged);
+- blacklist entries get their 移出 date and reason from the removal announcements;
+- rectification assessments find the accident report they assess;
+- accidents get their region name.
+
+Derived columns are not part of a record's content hash (etl/load.py DERIVED), so a new link
+does not look like a change at the source. Changes to the hub itself are logged in `changes`.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+from etl.linking import EnterpriseIndex
+from etl.normalize.codes import check_uscc
+from etl.normalize.names import normalize_enterprise_name
+from etl.normalize.regions import city_of, region_name
+from etl.normalize.text import to_simplified
+
+# (table, name column, code column, extra filter). Priority order: the first table that names an
+# enterprise gives the hub its display name (rating lists carry registry-quality names).
+ENTERPRISE_SOURCES = (
+    ("credit_ratings", "enterprise_name", "uscc", ""),
+    ("credit_records", "enterprise_name", "uscc", ""),
+    ("blacklist", "subject_name", "uscc", "AND subject_type != 'person'"),
+    ("bans", "subject_name", "uscc", "AND subject_type != 'person'"),
+    ("accidents", "enterprise_name", "enterprise_uscc", ""),
+)
+HUB_COLUMNS = ("name", "name_norm", "uscc", "uscc_valid", "uscc_problem", "org_code", "region_code",
+               "city_code", "region_name", "industry", "link_flag", "sources")
+
+
+def refresh(conn: sqlite3.Connection, run_id: int, now: str) -> None:
+    link_enterprises(conn, run_id, now)
+    link_removals(conn)
+    link_assessments(conn)
+    for code, in conn.execute("SELECT DISTINCT region_code FROM accidents WHERE region_code IS NOT NULL").fetchall():
+        conn.execute("UPDATE accidents SET region_name = ? WHERE region_code = ?", (region_name(code), code))
+
+
+def link_enterprises(conn, run_id: int, now: str) -> None:
+    index = EnterpriseIndex()
+    rows = []
+    for table, name_col, code_col, where in ENTERPRISE_SOURCES:
+        industry = "industry" if table in ("credit_ratings", "accidents") else "NULL"
+        for row in conn.execute(
+            f"SELECT id, {name_col} AS name, {code_col} AS code, region_code, {industry} AS industry,"
+            f" source_id FROM {table} WHERE {name_col} IS NOT NULL {where} ORDER BY id"
+        ):
+            rows.append((table, dict(row)))
+    # Records with a code first, so a record without one can join the coded enterprise by name.
+    rows.sort(key=lambda item: (item[1]["code"] is None, ENTERPRISE_ORDER[item[0]], item[1]["id"]))
+    hubs: dict[str, dict] = {}
+    links: dict[str, list[tuple[str, str]]] = {}
+    for table, row in rows:
+        enterprise_id, flag = index.add(row["name"], uscc=row["code"], region_code=row["region_code"])
+        if enterprise_id is None:
+            continue
+        links.setdefault(table, []).append((enterprise_id, row["id"]))
+        hub = hubs.setdefault(enterprise_id, _new_hub(row))
+        _merge(hub, row, flag)
+    for table, pairs in links.items():
+        conn.executemany(f"UPDATE {table} SET enterprise_id = ? WHERE id = ?", pairs)
+    _write_hubs(conn, hubs, run_id, now)
+
+
+ENTERPRISE_ORDER = {t[0]: i for i, t in enumerate(ENTERPRISE_SOURCES)}
+
+
+def _new_hub(row: dict) -> dict:
+    check = check_uscc(row["code"]) if row["code"] else None
+    region = row["region_code"]
+    city = city_of(region) if region else None
+    return {
+        "name": row["name"],
+        "name_norm": normalize_enterprise_name(row["name"]),
+        "uscc": row["code"],
+        "uscc_valid": None if check is None else int(check.valid),
+        "uscc_problem": "；".join(check.problems) if check and check.problems else None,
+        "org_code": (check.details or {}).get("org_code") if check else None,
+        "region_code": region,
+        "city_code": city.code if city else None,
+        "region_name": region_name(region) if region else None,
+        "industry": row.get("industry"),
+        "link_flag": None,
+        "sources": set(),
+    }
+
+
+def _merge(hub: dict, row: dict, flag: str | None) -> None:
+    hub["sources"].add(row["source_id"])
+    if flag and not hub["link_flag"]:
+        hub["link_flag"] = flag
+    for key, value in (("region_code", row["region_code"]), ("industry", row.get("industry"))):
+        if hub[key] is None and value:
+            hub[key] = value
+            if key == "region_code":
+                city = city_of(value)
+                hub["city_code"] = city.code if city else None
+                hub["region_name"] = region_name(value)
+
+
+def _write_hubs(conn, hubs: dict[str, dict], run_id: int, now: str) -> None:
+    existing = {row["id"]: dict(row) for row in conn.execute("SELECT * FROM enterprises")}
+    inserts, updates, log = [], [], []
+    for enterprise_id, hub in sorted(hubs.items()):
+        hub["sources"] = json.dumps(sorted(hub["sources"]), ensure_ascii=False)
+        old = existing.get(enterprise_id)
+        if old is None:
+            inserts.append([enterprise_id, *[hub[c] for c in HUB_COLUMNS], run_id, run_id])
+            log.append((run_id, "derive", "enterprises", enterprise_id, "added", None, now))
+            continue
+        diff = {c: [old[c], hub[c]] for c in HUB_COLUMNS if old[c] != hub[c]}
+        if diff:
+            updates.append([*[hub[c] for c in HUB_COLUMNS], run_id, enterprise_id])
+            log.append((run_id, "derive", "enterprises", enterprise_id, "updated",
+                        json.dumps(diff, ensure_ascii=False, sort_keys=True), now))
+    columns = ", ".join(("id",) + HUB_COLUMNS + ("first_seen_run", "last_seen_run"))
+    conn.executemany(
+        f"INSERT INTO enterprises ({columns}) VALUES ({', '.join('?' * (len(HUB_COLUMNS) + 3))})", inserts
+    )
+    sets = ", ".join(f"{c} = ?" for c in HUB_COLUMNS)
+    conn.executemany(f"UPDATE enterprises SET {sets}, last_seen_run = ? WHERE id = ?", updates)
+    conn.executemany(
+        "INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
+        " VALUES (?,?,?,?,?,?,?)", log,
+    )
+
+
+def link_removals(conn) -> None:
+    """A 移出 announcement removes the entry with the same 决定书文号, else the same code or name
+    listed on the same date, else the only live entry with that code or name."""
+    conn.execute("UPDATE blacklist SET removed_on = NULL, removal_reason = NULL, removal_doc = NULL")
+    removals = conn.execute(
+        "SELECT * FROM blacklist_removals WHERE removed_run IS NULL ORDER BY removed_on, id"
+    ).fetchall()
+    for r in removals:
+        target = None
+        if r["decision_no"]:
+            target = _one(conn, "decision_no = ?", (r["decision_no"],))
+        if target is None and r["listed_on"]:
+            target = _one(conn, "(uscc = ? OR subject_name = ?) AND listed_on = ?",
+                          (r["uscc"], r["subject_name"], r["listed_on"]))
+        if target is None:
+            target = _one(conn, "(uscc = ? OR subject_name = ?) AND listed_on <= ?",
+                          (r["uscc"], r["subject_name"], r["removed_on"]))
+        if target is not None:
+            conn.execute(
+                "UPDATE blacklist SET removed_on = ?, removal_reason = ?, removal_doc = ? WHERE id = ?",
+                (r["removed_on"], r["removal_reason"], r["batch"] or r["id"], target),
+            )
+
+
+def _one(conn, where: str, params) -> str | None:
+    found = conn.execute(
+        f"SELECT id FROM blacklist WHERE removed_run IS NULL AND removed_on IS NULL AND {where} LIMIT 2",
+        params,
+    ).fetchall()
+    return found[0]["id"] if len(found) == 1 else None
+
+
+_PUNCT = re.compile(r"[\s《》〈〉“”\"'（）()〔〕\[\]【】,，。、:：;；-]")
+
+
+def _key(value: str | None) -> str:
+    return _PUNCT.sub("", to_simplified(value or ""))
+
+
+def link_assessments(conn) -> None:
+    """An assessment names its accident report by title or 文号; match after dropping
+    punctuation and script differences."""
+    accidents = conn.execute("SELECT id, title, doc_no FROM accidents WHERE removed_run IS NULL").fetchall()
+    by_doc = {_key(a["doc_no"]): a["id"] for a in accidents if a["doc_no"]}
+    by_title = {_key(a["title"]): a["id"] for a in accidents}
+    updates = []
+    for row in conn.execute("SELECT id, accident_ref, title, doc_no FROM rectification_assessments"):
+        ref = _key(row["accident_ref"])
+        target = by_doc.get(ref) or by_title.get(ref)
+        if target is None and len(ref) >= 6:
+            target = next((aid for key, aid in by_title.items() if ref in key or key in ref), None)
+        if target is None:
+            title = _key(row["title"])
+            target = next((aid for key, aid in by_title.items() if key and key in title), None)
+        updates.append((target, row["id"]))
+    conn.executemany("UPDATE rectification_assessments SET accident_id = ? WHERE id = ?", updates)

@@ -1,0 +1,171 @@
+"""Loading normalized records: insert, update in place, mark removed, and log every change.
+
+Stable ids make a re-run update rows in place, never duplicate them. A record that disappears
+from its source is marked removed (removed_run, removed_at), never deleted. Every added,
+updated, removed or restored record gets a row in `changes` with the fields that differ.
+Statements are batched with executemany inside the caller's transaction (sqlite-utils'
+per-batch commits cost 2–5x here, see shared/measurements.md).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from etl.db import columns
+
+PROVENANCE = (
+    "source_id", "document_id", "source_url", "record_hash", "first_seen_run", "last_seen_run",
+    "updated_run", "removed_run", "removed_at",
+)
+# Filled after loading by etl/derive.py from other tables; not part of a record's content.
+DERIVED = {
+    "enterprise_id",
+    "accident_id",
+    ("blacklist", "removed_on"),
+    ("blacklist", "removal_reason"),
+    ("blacklist", "removal_doc"),
+}
+
+
+@dataclass
+class Counts:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: "Counts") -> "Counts":
+        self.added += other.added
+        self.updated += other.updated
+        self.removed += other.removed
+        self.unchanged += other.unchanged
+        return self
+
+
+def content_columns(table: str, all_columns: list[str]) -> list[str]:
+    return [
+        c for c in all_columns
+        if c != "id" and c not in PROVENANCE and c not in DERIVED and (table, c) not in DERIVED
+    ]
+
+
+def record_hash(record: dict, content: list[str]) -> str:
+    payload = json.dumps([record.get(c) for c in content], ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class Loader:
+    def __init__(self, conn: sqlite3.Connection, run_id: int, now: str):
+        self.conn = conn
+        self.run_id = run_id
+        self.now = now
+        self._columns: dict[str, list[str]] = {}
+
+    def columns(self, table: str) -> list[str]:
+        if table not in self._columns:
+            self._columns[table] = columns(self.conn, table)
+        return self._columns[table]
+
+    def apply(self, source_id: str, table: str, records: list[dict]) -> Counts:
+        """Make `table`'s rows from `source_id` equal `records` (by id)."""
+        all_columns = self.columns(table)
+        content = content_columns(table, all_columns)
+        unknown = set().union(*(r.keys() for r in records)) - set(all_columns) if records else set()
+        if unknown:
+            raise ValueError(f"{table}: no such column(s): {', '.join(sorted(unknown))}")
+        existing = {
+            row[0]: (row[1], row[2])
+            for row in self.conn.execute(
+                f"SELECT id, record_hash, removed_run FROM {table} WHERE source_id = ?", (source_id,)
+            )
+        }
+        for record in records:
+            record["source_id"] = source_id
+            record["record_hash"] = record_hash(record, content)
+        added = [r for r in records if r["id"] not in existing]
+        changed = [
+            r for r in records
+            if r["id"] in existing and (existing[r["id"]][0] != r["record_hash"] or existing[r["id"]][1])
+        ]
+        seen = {r["id"] for r in records}
+        gone = [i for i, (_, removed) in existing.items() if i not in seen and removed is None]
+        self._insert(table, all_columns, added)
+        self._update(table, content, changed, existing)
+        self._touch(table, [r["id"] for r in records if r["id"] in existing])
+        self._remove(table, source_id, gone)
+        return Counts(len(added), len(changed), len(gone), len(records) - len(added) - len(changed))
+
+    def _insert(self, table, all_columns, records) -> None:
+        if not records:
+            return
+        for r in records:
+            r.update(first_seen_run=self.run_id, last_seen_run=self.run_id, updated_run=self.run_id,
+                     removed_run=None, removed_at=None)
+        placeholders = ", ".join("?" for _ in all_columns)
+        self.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(all_columns)}) VALUES ({placeholders})",
+            [[r.get(c) for c in all_columns] for r in records],
+        )
+        self._log(table, records, "added", lambda r: None)
+
+    def _update(self, table, content, records, existing) -> None:
+        if not records:
+            return
+        old = self._rows(table, [r["id"] for r in records])
+        writable = content + ["source_id", "document_id", "source_url", "record_hash"]
+        sets = ", ".join(f"{c} = ?" for c in writable)
+        self.conn.executemany(
+            f"UPDATE {table} SET {sets}, last_seen_run = ?, updated_run = ?, removed_run = NULL, "
+            f"removed_at = NULL WHERE id = ?",
+            [[r.get(c) for c in writable] + [self.run_id, self.run_id, r["id"]] for r in records],
+        )
+
+        def diff(record):
+            before = old.get(record["id"], {})
+            return {c: [before.get(c), record.get(c)] for c in content if before.get(c) != record.get(c)}
+
+        restored = [r for r in records if existing[r["id"]][1]]
+        self._log(table, [r for r in records if not existing[r["id"]][1]], "updated", diff)
+        self._log(table, restored, "restored", diff)
+
+    def _touch(self, table, ids) -> None:
+        self.conn.executemany(
+            f"UPDATE {table} SET last_seen_run = ? WHERE id = ?", [(self.run_id, i) for i in ids]
+        )
+
+    def _remove(self, table, source_id, ids) -> None:
+        if not ids:
+            return
+        self.conn.executemany(
+            f"UPDATE {table} SET removed_run = ?, removed_at = ? WHERE id = ?",
+            [(self.run_id, self.now, i) for i in ids],
+        )
+        self._log(table, [{"id": i, "source_id": source_id} for i in ids], "removed", lambda r: None)
+
+    def _rows(self, table, ids) -> dict[str, dict]:
+        found = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.conn.execute(f"SELECT * FROM {table} WHERE id IN ({marks})", chunk):
+                found[row["id"]] = dict(row)
+        return found
+
+    def _log(self, table, records, action, fields_of) -> None:
+        self.conn.executemany(
+            "INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (self.run_id, r["source_id"], table, r["id"], action,
+                 _json(fields_of(r)), self.now)
+                for r in records
+            ],
+        )
+
+
+def _json(value) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
