@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Literal
+from typing import List, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -68,7 +68,7 @@ class SourceSpec(_Strict):
     licence: str
     format: Literal[FORMATS]  # type: ignore[valid-type]
     url: str | None = None
-    urls: list[str] = []
+    urls: List[str] = []
     encoding: str | None = None
     region_code: str | None = None
     max_age_days: int | None = Field(None, ge=1)
@@ -82,8 +82,8 @@ class SourceSpec(_Strict):
     pagination: PaginationSpec | None = None
     records_path: str | None = None
     total_path: str | None = None
-    fields: dict[str, str | list[str]]
-    ignore: list[str] = []
+    fields: dict[str, str | List[str]]
+    ignore: List[str] = []
     lookups: dict[str, dict[str, str | int | float | None]] = {}
     assertions: Assertions = Assertions()
     # Set by the loader, not by the file.
@@ -116,15 +116,15 @@ class SourceSpec(_Strict):
             raise ValueError("format json_api needs `records_path`")
         return self
 
-    def all_urls(self) -> list[str]:
+    def all_urls(self) -> List[str]:
         """The start URL(s), with {samples} resolved to the bundled samples folder."""
-        raw = ([self.url] if self.url else []) + list(self.urls)
+        raw = ([self.url] if self.url else []) + [*self.urls]
         return [expand_url(u) for u in raw]
 
-    def source_names(self, target: str) -> list[str]:
+    def source_names(self, target: str) -> List[str]:
         """The source field names that may fill `target`, in order of preference."""
         value = self.fields.get(target, [])
-        return [value] if isinstance(value, str) else list(value)
+        return [value] if isinstance(value, str) else [*value]
 
     def mapped_source_fields(self) -> set[str]:
         names: set[str] = set(self.ignore)
