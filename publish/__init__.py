@@ -1,0 +1,1 @@
+"""The staff publish pipeline: sources → ETL → gates → build → atomic release → rollback."""

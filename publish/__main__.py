@@ -1,0 +1,3 @@
+from publish.cli import cli
+
+cli(prog_name="python -m publish")

@@ -1,0 +1,235 @@
+"""`release`: run the ETL, then the gates, then build everything into a new release folder, and
+switch `current` to it atomically. A failed step leaves `current` exactly as it was."""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from rich.console import Console
+
+from etl import settings as etl_settings
+from publish import diff, gates, manifest, releases
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "publish" / "config.toml"
+console = Console(highlight=False)
+
+
+class StepFailed(RuntimeError):
+    """A step or gate failed; the message says what and where."""
+
+
+def load_config(path: Path = CONFIG) -> dict:
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+@dataclass
+class Options:
+    dest: Path
+    as_of: date
+    db: Path
+    content: Path = ROOT / "content"
+    run_etl: bool = True
+    switch: bool = True
+    only_sources: list[str] = field(default_factory=list)
+    allow_shrink: set[str] = field(default_factory=set)
+    config: dict = field(default_factory=load_config)
+
+
+class Log:
+    """A JSON-lines log per release: one line per step with its duration and counts."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def write(self, **entry) -> None:
+        entry = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **entry}
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+
+
+def release(options: Options) -> Path:
+    """Build a release; return its folder. Raises StepFailed (current untouched) on failure."""
+    options.dest.mkdir(parents=True, exist_ok=True)
+    folder = releases.new_release(options.dest)
+    log = Log(folder / "log.jsonl")
+    state: dict = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                   "as_of": options.as_of.isoformat(), "by": _who(), "status": "building"}
+    releases.write_info(folder, state)
+    steps = _steps(options, folder, state)
+    try:
+        for name, action in steps:
+            _run_step(name, action, log)
+    except StepFailed as exc:
+        state.update(status="failed", error=str(exc), finished_at=_now())
+        releases.write_info(folder, state)
+        log.write(step="release", status="failed", error=str(exc))
+        raise
+    state.update(status="ok", finished_at=_now())
+    releases.write_info(folder, state)
+    report = diff.compare(releases.current(options.dest), folder)
+    diff.write(report, folder)
+    console.print(diff.to_markdown(report))
+    if options.switch:
+        releases.switch(options.dest, folder)
+        log.write(step="switch", status="ok", current=folder.name)
+        releases.prune(options.dest, int(options.config["release"].get("keep", 20)))
+    return folder
+
+
+def _steps(o: Options, folder: Path, state: dict) -> list[tuple[str, Callable[[], dict | None]]]:
+    public_db = folder / "data" / "public.db"
+    site_dir = folder / "site"
+    cfg = o.config
+    site_url = cfg["release"].get("site_url", "")
+    return [
+        ("ETL", lambda: _etl(o, state)),
+        ("public database", lambda: _public(o, public_db)),
+        ("gate: personal data in the databases", lambda: _gate(gates.personal_data(None, [o.db, public_db]))),
+        ("gate: blacklist and rectification statuses", lambda: _gate(gates.statuses(public_db, o.as_of))),
+        ("gate: sources", lambda: _gate(gates.sources(o.db, cfg["gates"].get("freshness", "warn")))),
+        ("site", lambda: _site(public_db, site_dir, o.content)),
+        ("search index", lambda: _search_index(site_dir)),
+        ("Datasette bundle", lambda: _datasette_bundle(public_db, folder / "datasette")),
+        ("gate: personal data in the site and downloads", lambda: _gate(gates.personal_data(site_dir, []))),
+        ("gate: site pages, links and hosts", lambda: _gate(gates.site(site_dir, (site_url,) if site_url else ()))),
+        ("gate: HTML validation", lambda: _gate(gates.html_validation(site_dir, cfg["gates"].get("html_validation", "fail")))),
+        ("gate: Datasette canned queries", lambda: _gate(gates.canned_queries(public_db))),
+        ("manifest", lambda: {"files": len(manifest.write(folder))}),
+    ]
+
+
+def _run_step(name: str, action, log: Log) -> None:
+    started = time.perf_counter()
+    with console.status(f"[bold]{name}[/bold] …"):
+        try:
+            counts = action() or {}
+        except StepFailed as exc:
+            seconds = round(time.perf_counter() - started, 3)
+            console.print(f"[red]✗ {name}[/red] ({seconds:.1f} s)\n{exc}")
+            log.write(step=name, status="failed", seconds=seconds, error=str(exc))
+            raise StepFailed(f"{name}: {exc}") from None
+        except Exception as exc:  # any crash in a step is a failed release, never a half switch
+            seconds = round(time.perf_counter() - started, 3)
+            console.print(f"[red]✗ {name}[/red] ({seconds:.1f} s): {exc.__class__.__name__}: {exc}")
+            log.write(step=name, status="failed", seconds=seconds, error=f"{exc.__class__.__name__}: {exc}")
+            raise StepFailed(f"{name}: {exc.__class__.__name__}: {exc}") from exc
+    seconds = round(time.perf_counter() - started, 3)
+    warnings = counts.pop("warnings", []) if isinstance(counts, dict) else []
+    for warning in warnings:
+        console.print(f"[yellow]! {name}[/yellow]: {warning}")
+    console.print(f"[green]✓ {name}[/green] ({seconds:.1f} s)")
+    log.write(step=name, status="ok", seconds=seconds, counts=counts, warnings=warnings)
+
+
+def _gate(result: gates.GateResult) -> dict:
+    if not result.ok:
+        raise StepFailed("\n".join(f"  - {p}" for p in result.problems))
+    return {"warnings": result.warnings}
+
+
+def _etl(o: Options, state: dict) -> dict:
+    from etl import db as database
+    from etl import pipeline
+    from etl.spec import load_specs
+
+    conn = database.connect(o.db)
+    try:
+        before = _max_run(conn)
+        if o.run_etl:
+            run_id, results = pipeline.run(conn, load_specs(only=o.only_sources or None), allow_shrink=o.allow_shrink)
+        else:
+            run_id, results = before, []
+        state["etl_run"] = run_id
+        state["sources"] = _sources_snapshot(conn)
+        state["rejects_added"] = {
+            r["source_id"]: r["n"] for r in conn.execute(
+                "SELECT source_id, count(*) AS n FROM rejects WHERE run_id > ? GROUP BY source_id", (before or 0,))
+        }
+    finally:
+        conn.close()
+    failed = [r.source_id for r in results if r.status == "failed"]
+    return {"run_id": run_id, "sources": len(results), "failed": failed,
+            "warnings": [f"source {s} failed; its previous data is kept" for s in failed]}
+
+
+def _max_run(conn) -> int | None:
+    return conn.execute("SELECT max(id) FROM etl_runs").fetchone()[0]
+
+
+def _sources_snapshot(conn) -> list[dict]:
+    """Which source snapshot each release was built from: last success and document hashes."""
+    now = datetime.now(timezone.utc)
+    out = []
+    for row in conn.execute("SELECT * FROM sources ORDER BY id"):
+        docs = [r[0] for r in conn.execute(
+            "SELECT sha256 FROM documents WHERE source_id = ? AND gone_since IS NULL ORDER BY url, sha256", (row["id"],))]
+        age = ((now - datetime.fromisoformat(row["last_success_at"])).total_seconds() / 86400
+               if row["last_success_at"] else None)
+        out.append({
+            "id": row["id"], "last_status": row["last_status"], "last_error": row["last_error"],
+            "last_success_at": row["last_success_at"], "record_count": row["record_count"],
+            "documents": len(docs), "documents_sha256": manifest.hashlib.sha256("".join(docs).encode()).hexdigest(),
+            "stale": bool(age is not None and row["max_age_days"] and age > row["max_age_days"]),
+        })
+    return out
+
+
+def _public(o: Options, public_db: Path) -> dict:
+    from etl.public import build_public_db
+
+    public_db.parent.mkdir(parents=True, exist_ok=True)
+    result = build_public_db(o.db, public_db, o.as_of)
+    return result if isinstance(result, dict) else {}
+
+
+def _site(public_db: Path, site_dir: Path, content: Path) -> dict:
+    env = dict(os.environ, DISCLOSURE_PUBLIC_DB=str(public_db), DISCLOSURE_CONTENT=str(content))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "publishconf.py"), "-o", str(site_dir),
+         "--fatal", "warnings", "-q"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        raise StepFailed(f"pelican failed:\n{(proc.stderr or proc.stdout)[-3000:]}")
+    return {"pages": sum(1 for _ in site_dir.rglob("*.html"))}
+
+
+def _search_index(site_dir: Path) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise StepFailed(f"pagefind failed:\n{(proc.stderr or proc.stdout)[-2000:]}")
+    index = site_dir / "pagefind"
+    return {"files": sum(1 for _ in index.rglob("*")), "bytes": sum(p.stat().st_size for p in index.rglob("*") if p.is_file())}
+
+
+def _datasette_bundle(public_db: Path, out: Path) -> dict:
+    """What a Datasette replica needs: the database, its inspect file and the configuration."""
+    from publish import datasette_check
+
+    return datasette_check.bundle(public_db, out)
+
+
+def _who() -> str:
+    try:
+        return f"{getpass.getuser()}@{socket.gethostname()}"
+    except Exception:  # no user database in some containers
+        return "unknown"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,242 @@
+"""The whole ETL end to end against a real HTTP server on 127.0.0.1 serving the bundled sample
+sources: what is in the database afterwards, re-runs, failures that must not lose data."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from etl import settings
+from etl.spec import load_specs
+from tests.conftest import run_etl
+from tests.httpd import FaultyServer
+
+SAMPLES = settings.SAMPLES_DIR
+TRUTH = json.loads((SAMPLES / "_truth.json").read_text(encoding="utf-8"))
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])")
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+class Env:
+    """A scratch database and archive, with the samples served over HTTP."""
+
+    def __init__(self, tmp_path: Path, server: FaultyServer):
+        self.db_path = tmp_path / "disclosure.db"
+        self.archive = tmp_path / "archive"
+        self.server = server
+
+    def run(self, **kwargs):
+        from etl import db as database
+        from etl import pipeline
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(settings, "ARCHIVE_DIR", self.archive)
+            patch.setattr(settings, "SAMPLES_URL", self.server.url)
+            patch.setattr(settings, "HTTP_BACKOFF", 0.01)
+            patch.setattr(settings, "HTTP_TIMEOUT", 1.0)
+            conn = database.connect(self.db_path)
+            try:
+                run_id, results = pipeline.run(conn, load_specs(), **kwargs)
+            finally:
+                conn.close()
+        return run_id, {r.source_id: r for r in results}
+
+    def query(self, sql: str, params=()) -> list[sqlite3.Row]:
+        conn = sqlite3.connect(self.db_path)
+        conn.row_factory = sqlite3.Row
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+    def scalar(self, sql: str, params=()):
+        return self.query(sql, params)[0][0]
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """One full run over HTTP, shared by the read-only assertions below."""
+    with FaultyServer(SAMPLES) as server:
+        env = Env(tmp_path_factory.mktemp("etl"), server)
+        run_id, results = env.run()
+        yield env, run_id, results
+
+
+@pytest.fixture
+def env(tmp_path):
+    with FaultyServer(SAMPLES) as server:
+        yield Env(tmp_path, server)
+
+
+def source_of_kind(kind: str, fmt: str | None = None) -> str:
+    return next(s.id for s in load_specs() if s.kind == kind and (fmt is None or s.format == fmt))
+
+
+def test_every_source_loads_over_http(loaded):
+    env, _, results = loaded
+    assert {k: r.error for k, r in results.items() if r.status != "ok"} == {}
+    counts = {t: env.scalar(f"SELECT count(*) FROM {t} WHERE removed_run IS NULL") for t in (
+        "accidents", "rectification_assessments", "credit_ratings", "credit_records", "blacklist",
+        "blacklist_removals", "bans", "annual_statistics")}
+    assert counts["accidents"] >= 60 and counts["credit_records"] >= 80 and counts["blacklist"] >= 40
+    assert counts["rectification_assessments"] >= 30 and counts["bans"] >= 10
+    assert counts["annual_statistics"] >= 6 * 15
+    assert env.scalar("SELECT count(*) FROM enterprises") >= 300
+    # every record points at the exact document it came from, archived by sha256
+    for table in ("accidents", "credit_ratings", "credit_records", "blacklist", "bans"):
+        assert env.scalar(f"SELECT count(*) FROM {table} WHERE document_id IS NULL") == 0
+    doc = env.query("SELECT * FROM documents LIMIT 1")[0]
+    assert (env.archive / doc["archive_path"]).exists()
+
+
+def test_accident_facts_match_the_ground_truth(loaded):
+    env, _, _ = loaded
+    rows = {r["title"]: r for r in env.query("SELECT * FROM accidents")}
+    truth = TRUTH["accidents"]
+    assert len(truth) >= 60
+    right = {"deaths": 0, "occurred_on": 0, "city_code": 0}
+    for item in truth:
+        row = rows.get(item["title"])
+        assert row is not None, f"accident not loaded: {item['title']}"
+        right["deaths"] += row["deaths"] == item["deaths"]
+        right["occurred_on"] += row["occurred_on"] == item["occurred_on"]
+        right["city_code"] += row["city_code"] == item["city_code"]
+    shares = {k: v / len(truth) for k, v in right.items()}
+    print("sample accident accuracy:", shares)
+    assert shares["deaths"] >= 0.95 and shares["occurred_on"] >= 0.9 and shares["city_code"] >= 0.9
+
+
+def test_no_unmasked_personal_data_anywhere_in_the_database(loaded):
+    env, _, _ = loaded
+    conn = sqlite3.connect(env.db_path)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    leaks = []
+    for table in tables:
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        for row in conn.execute(f"SELECT * FROM {table}"):
+            for column, value in zip(columns, row):
+                if isinstance(value, str) and column not in ("uscc", "enterprise_uscc", "sha256", "id"):
+                    for match in ID_NUMBER.findall(value) + MOBILE.findall(value):
+                        leaks.append((table, column, match))
+    conn.close()
+    assert leaks == []
+    # the planted ID number and phone were in the sources, so masking did something
+    assert env.scalar("SELECT count(*) FROM accidents WHERE body_text LIKE '%******%'") >= 1
+
+
+def test_messy_rows_are_flagged_or_rejected_never_dropped(loaded):
+    env, run_id, results = loaded
+    assert env.scalar("SELECT count(*) FROM enterprises WHERE uscc_valid = 0") >= 1
+    reasons = [r["reason"] for r in env.query("SELECT reason FROM rejects WHERE run_id = ?", (run_id,))]
+    assert any("重复" in reason for reason in reasons)
+    unmapped = {sid: r.unmapped for sid, r in results.items() if r.unmapped}
+    assert unmapped, "the extra column and the extra JSON field must be reported"
+    stored = env.query("SELECT source_id, unmapped_fields FROM source_runs WHERE run_id = ? AND unmapped_fields IS NOT NULL", (run_id,))
+    assert {r["source_id"] for r in stored} == set(unmapped)
+
+
+def test_links_between_records(loaded):
+    env, _, _ = loaded
+    assert env.scalar("SELECT count(*) FROM blacklist WHERE removed_on IS NOT NULL AND removal_reason = '信用修复'") >= 1
+    linked = env.scalar("SELECT count(*) FROM rectification_assessments WHERE accident_id IS NOT NULL")
+    assert linked >= 0.9 * env.scalar("SELECT count(*) FROM rectification_assessments")
+    assert env.scalar("SELECT count(*) FROM accidents WHERE enterprise_id IS NOT NULL") >= 50
+    assert env.scalar("SELECT count(*) FROM accidents WHERE approved_on IS NOT NULL") >= 50
+    # the same enterprise's rating, records and accidents join on one hub row
+    assert env.scalar(
+        "SELECT count(*) FROM enterprises e WHERE EXISTS (SELECT 1 FROM credit_ratings c WHERE c.enterprise_id = e.id)"
+        " AND EXISTS (SELECT 1 FROM accidents a WHERE a.enterprise_id = e.id)") >= 5
+
+
+def test_rerun_with_no_change_changes_nothing_and_uses_304(env):
+    env.run()
+    requests_before = len(env.server.log)
+    run_id, results = env.run()
+    assert {r.status for r in results.values()} == {"unchanged"}
+    assert all(r.counts.added == r.counts.updated == r.counts.removed == 0 for r in results.values())
+    assert env.scalar("SELECT count(*) FROM changes WHERE run_id = ?", (run_id,)) == 0
+    second = [status for _, status in env.server.log[requests_before:]]
+    assert second and set(second) == {304}
+
+
+def test_server_error_is_retried_and_timeout_fails_only_that_source(env):
+    json_source = source_of_kind("credit_records", "json_api")
+    env.run()
+    before = env.scalar("SELECT count(*) FROM credit_records WHERE removed_run IS NULL")
+    first_page = f"/{json_source}/page-1.json"
+    env.server.faults[first_page] = ["500"]
+    _, results = env.run()
+    assert results[json_source].status in ("ok", "unchanged")
+    env.server.slow_seconds = 1.5
+    env.server.faults[first_page] = ["slow"] * 10
+    _, results = env.run()
+    assert results[json_source].status == "failed" and "timed out" in results[json_source].error
+    assert {r.status for sid, r in results.items() if sid != json_source} <= {"ok", "unchanged"}
+    assert env.scalar("SELECT count(*) FROM credit_records WHERE removed_run IS NULL") == before
+    status = env.query("SELECT last_status, last_error FROM sources WHERE id = ?", (json_source,))[0]
+    assert status["last_status"] == "failed" and "timed out" in status["last_error"]
+
+
+def test_truncated_response_is_retried(env):
+    source = source_of_kind("credit_ratings", "csv")
+    spec = next(s for s in load_specs() if s.id == source)
+    path = spec.all_urls()[0].replace(settings.SAMPLES_URL, "")
+    env.server.faults[path] = ["truncate"]
+    _, results = env.run()
+    assert results[source].status == "ok"
+    assert env.server.requests_for(path)[:2] == [200, 200]
+
+
+def test_empty_source_keeps_previous_data_until_the_operator_allows_it(env):
+    source = source_of_kind("credit_records", "json_api")
+    env.run()
+    before = env.scalar("SELECT count(*) FROM credit_records WHERE removed_run IS NULL")
+    empty = json.dumps({"code": 0, "data": {"total": 0, "page": 1, "size": 20, "records": []}}).encode()
+    env.server.content[f"/{source}/page-1.json"] = empty
+    _, results = env.run()
+    assert results[source].status == "failed" and "allow-shrink" in results[source].error
+    assert env.scalar("SELECT count(*) FROM credit_records WHERE removed_run IS NULL") == before
+    run_id, results = env.run(allow_shrink={source})
+    assert results[source].status == "ok" and results[source].counts.removed == before
+    assert env.scalar("SELECT count(*) FROM credit_records") == before  # marked removed, not deleted
+    assert env.scalar("SELECT count(*) FROM changes WHERE run_id = ? AND action = 'removed' AND table_name = 'credit_records'", (run_id,)) == before
+
+
+def test_changed_and_vanished_records_are_logged(env):
+    source = source_of_kind("credit_ratings", "csv")
+    spec = next(s for s in load_specs() if s.id == source)
+    path = spec.all_urls()[0].replace(settings.SAMPLES_URL, "")
+    env.run()
+    original = (SAMPLES / path.lstrip("/")).read_bytes()
+    lines = original.split(b"\n")
+    header, first, rest = lines[0], lines[1], lines[2:]
+    env.server.content[path] = b"\n".join([header] + rest)  # the first row vanished
+    run_id, results = env.run()
+    assert results[source].counts.removed >= 1
+    removed = env.query("SELECT record_id FROM changes WHERE run_id = ? AND action = 'removed'", (run_id,))
+    row = env.query("SELECT removed_run, removed_at FROM credit_ratings WHERE id = ?", (removed[0]["record_id"],))[0]
+    assert row["removed_run"] == run_id and row["removed_at"]
+    env.server.content[path] = original  # it came back
+    run_id, results = env.run()
+    assert env.scalar("SELECT count(*) FROM changes WHERE run_id = ? AND action = 'restored'", (run_id,)) >= 1
+
+
+def test_run_twice_never_duplicates(internal_db, tmp_path):
+    db_path = tmp_path / "d.db"
+    run_etl(db_path, tmp_path / "archive")
+    conn = sqlite3.connect(db_path)
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("accidents", "blacklist", "enterprises")}
+    conn.close()
+    from etl import db as database
+    from etl import pipeline
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(settings, "ARCHIVE_DIR", tmp_path / "archive")
+        conn = database.connect(db_path)
+        pipeline.run(conn, load_specs(), force=True)  # re-normalize everything
+        again = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts}
+        updated = conn.execute("SELECT count(*) FROM changes WHERE run_id = 2 AND action != 'added'").fetchone()[0]
+    assert again == counts and updated == 0
