@@ -13,13 +13,14 @@ from etl import db as database
 from etl import settings
 from etl.spec import SpecError, load_specs
 
-console = Console(stderr=False, highlight=False)
+# Wide enough for the summary table when output goes to a log file or CI.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def db_option(f):
     return click.option(
         "--db", "db_path", type=click.Path(path_type=Path), default=None,
-        help=f"SQLite database (default {settings.DB_PATH.relative_to(settings.ROOT)}).",
+        help=f"SQLite database (default {settings.DB_PATH}).",
     )(f)
 
 
