@@ -42,7 +42,7 @@ class Document:
     http_status: int
     content_type: str | None
     header_charset: str | None
-    changed: bool  # a new version (sha256 not seen before for this URL)
+    changed: bool  # differs from the version of this URL seen last time
 
 
 def new_session() -> requests.Session:
@@ -180,7 +180,6 @@ class Fetcher:
                 "last_modified = ? WHERE id = ?",
                 (self.now, self.now, etag, modified, doc_id),
             )
-            self.unchanged += 1
         else:
             cursor = self.conn.execute(
                 "INSERT INTO documents (source_id, url, sha256, fetched_at, http_status, content_type,"
@@ -193,11 +192,16 @@ class Fetcher:
                 ),
             )
             doc_id = cursor.lastrowid
+        # Changed = differs from the version seen last time (a reverted page is a change too).
+        changed = previous is None or previous["sha256"] != sha
+        if changed:
             self.fetched += 1
+        else:
+            self.unchanged += 1
         self.seen_ids.add(doc_id)
         return Document(
             id=doc_id, url=url, content=content, sha256=sha, http_status=response.status_code,
-            content_type=content_type, header_charset=charset, changed=not existing,
+            content_type=content_type, header_charset=charset, changed=changed,
         )
 
     def set_encoding(self, document: Document, encoding: str) -> None:

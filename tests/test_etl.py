@@ -118,7 +118,7 @@ def test_no_unmasked_personal_data_anywhere_in_the_database(loaded):
         columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
         for row in conn.execute(f"SELECT * FROM {table}"):
             for column, value in zip(columns, row):
-                if isinstance(value, str) and column not in ("uscc", "enterprise_uscc", "sha256", "id"):
+                if isinstance(value, str) and column not in ("uscc", "enterprise_uscc", "sha256", "id", "record_hash", "archive_path", "etag"):
                     for match in ID_NUMBER.findall(value) + MOBILE.findall(value):
                         leaks.append((table, column, match))
     conn.close()

@@ -11,7 +11,8 @@ TABLE = "rectification_assessments"
 # Result words as published; longest first so 基本到位 and 不到位 are not read as 到位.
 RESULTS = ("未落实到位", "不到位", "基本到位", "落实到位", "到位")
 _CANONICAL = {"未落实到位": "不到位", "落实到位": "到位"}
-_REF = re.compile(r"《([^》]{4,80}?(?:调查报告|事故)[^》]{0,20})》")
+_REF = re.compile(r"《([^》]{4,100})》")
+_NOT_A_REPORT = ("办法", "条例", "规定", "通知", "意见", "法》", "安全生产法")
 
 
 def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
@@ -54,5 +55,5 @@ def _conclusion(body: str) -> str:
 
 def reference(text_: str) -> str | None:
     """The accident report an assessment is about, as the text names it (《…调查报告》)."""
-    match = _REF.search(to_simplified(text_))
-    return match.group(1) if match else None
+    titles = [t for t in _REF.findall(to_simplified(text_)) if not any(w in t for w in _NOT_A_REPORT)]
+    return next((t for t in titles if "调查报告" in t), titles[0] if titles else None)

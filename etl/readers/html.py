@@ -17,9 +17,13 @@ META_LABELS = (
     "公开方式", "责任部门", "有效性", "是否有效", "关键词", "主题词", "信息名称", "标题", "批复日期",
     "浏览次数", "访问量", "点击数", "字号",
 )
-_LABEL_RE = re.compile(
-    r"(" + "|".join(sorted(map(re.escape, META_LABELS), key=len, reverse=True)) + r")\s*[:：]?\s*"
-)
+
+
+def _label_pattern(labels) -> re.Pattern:
+    return re.compile(r"(" + "|".join(sorted(map(re.escape, labels), key=len, reverse=True)) + r")\s*[:：]?\s*")
+
+
+_LABEL_RE = _label_pattern(META_LABELS)
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
                "article", "dd", "dt", "pre", "blockquote", "ul", "ol"}
 
@@ -73,14 +77,16 @@ def _walk(element, parts: list[str]) -> None:
         parts.append("\n")
 
 
-def metadata(element) -> dict[str, str]:
+def metadata(element, extra_labels=()) -> dict[str, str]:
     """Label/value pairs of a metadata block, whatever its markup (table cells, spans, a line
-    of text): split the block's text at the known labels."""
+    of text): split the block's text at the known labels, plus any label the spec maps."""
     if element is None:
         return {}
     text = text_of(element)
     found: dict[str, str] = {}
-    matches = list(_LABEL_RE.finditer(text))
+    extra = [label for label in extra_labels if label and not label.startswith("_")]
+    pattern = _label_pattern(set(META_LABELS) | set(extra)) if extra else _LABEL_RE
+    matches = list(pattern.finditer(text))
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = re.split(r"[\t\n]", text[match.end():end].strip(" \t\n|｜:："))[0].strip(" |｜")

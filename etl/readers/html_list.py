@@ -53,7 +53,7 @@ def read_detail(spec, fetcher, url, link_text, list_date, row_ref) -> RawRecord:
     title_el = _first(tree, detail.title)
     title = html.text_of(title_el) if title_el is not None else (tree.findtext(".//title") or link_text)
     body_el = _first(tree, detail.body)
-    fields = dict(html.metadata(_first(tree, detail.meta)))
+    fields = dict(html.metadata(_first(tree, detail.meta), spec.mapped_source_fields()))
     attachments, attachment_text = read_attachments(spec, fetcher, tree)
     fields.update({
         "_title": " ".join(title.split()) or link_text,

@@ -1,0 +1,467 @@
+"""The public filter: the one documented selection that both the site and Datasette publish.
+
+`build_public_db(internal, out, as_of)` copies what may be public *as of one date* from the
+internal database (data/disclosure.db: full history, removed rows, rejects) into a new SQLite
+file (data/public.db). The same rules are written out for readers in docs/public-filter.md.
+
+Rules
+1.  Tables copied: enterprises, accidents, accountability, rectification_assessments,
+    credit_ratings, credit_records, blacklist, blacklist_removals, bans, annual_statistics,
+    sources (without last_error: internal error text), documents (id, source_id, url, sha256,
+    fetched_at, first_seen, last_seen, gone_since, archive_path) and changes. Never copied:
+    rejects (raw source rows), etl_runs, source_runs, _migrations.
+2.  A record whose source stopped publishing it (removed_run set) is dropped, except accidents:
+    a withdrawn report stays, with withdrawn = 1, so that it remains provable ("公开是长期的，
+    严禁公开几天后又撤回", shared/domain.md §2).
+3.  Computed as of the date (rules in etl/rules/):
+    accidents: year, city_name, rect_status(_zh), rect_window_start/end, assessment_id and
+    assessment_result (the latest assessment whose accident_id is the accident, dated by
+    assessed_on, else published_on, else the day the ETL first saw it; one dated after as_of
+    does not count);
+    blacklist: status(_zh), in_force, early_removal_from, term_end (listed_on + 3 years when the
+    announcement gives none; 应急管理部令第11号); credit_records: publicity_active (unknown
+    start and end count as not in publicity); bans: active.
+4.  A blacklist entry not in force (expired, removed, revoked, unknown) and a credit record
+    outside its publicity period keep only non-identifying fields: the name becomes
+    '（已停止公示）', the id an opaque sequence number, and every other field not listed in
+    BLACKLIST_KEEP / CREDIT_RECORD_KEEP is NULL (应急管理部令第11号: at the end of the term the
+    entry is removed, "停止公示"; shared/domain.md §3, §6). Their change history is not copied.
+5.  enterprises: only those referenced by a public, identifying record; `sources` lists only
+    the sources of those records (an enterprise known only from an expired listing must not
+    appear at all). documents: only those such records cite (document_id or an attachment).
+    changes: only for records present and identifying in the public database.
+6.  Added: build_info (as_of, built_at, internal_sha256, last ETL run, tokenizer, per source
+    last_success_at), views blacklist_in_force and rectification_overdue, an index per facet
+    column (etl/schema.yaml `facets`) and per link column, and a Chinese full-text table
+    <table>_fts per table with `search` columns (etl/search.py).
+7.  Deterministic: rows are written in id order and the file is produced by VACUUM INTO, so the
+    same input and as_of give the same bytes apart from built_at (which SOURCE_DATE_EPOCH fixes).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import click
+
+from etl import schema, search, settings
+from etl.normalize.regions import region_name
+from etl.rules.blacklist import blacklist_status, publicity_active
+from etl.rules.rectification import assessment_status
+
+PUBLIC_DB_PATH = settings.DATA / "public.db"
+FILTER_VERSION = "1"
+STOPPED = "（已停止公示）"
+
+# Internal-only columns (schema.yaml marks the same ones `scope: internal`; a test compares).
+DROPPED = {
+    "sources": ("last_error",),
+    "documents": ("http_status", "content_type", "encoding", "size", "etag", "last_modified"),
+}
+COMPUTED = {
+    "accidents": (
+        ("year", "INTEGER"), ("city_name", "TEXT"), ("rect_status", "TEXT"),
+        ("rect_status_zh", "TEXT"), ("rect_window_start", "TEXT"), ("rect_window_end", "TEXT"),
+        ("assessment_id", "TEXT"), ("assessment_result", "TEXT"), ("withdrawn", "INTEGER"),
+    ),
+    "blacklist": (
+        ("status", "TEXT"), ("status_zh", "TEXT"), ("in_force", "INTEGER"),
+        ("early_removal_from", "TEXT"),
+    ),
+    "credit_records": (("publicity_active", "INTEGER"),),
+    "bans": (("active", "INTEGER"),),
+}
+# Links the internal schema does not declare, so that Datasette shows labels (source titles).
+EXTRA_LINKS = {"accidents": {"assessment_id": "rectification_assessments"}}
+# Rule 4: what an entry keeps once it may no longer be shown with identifying details.
+_RUNS = ("source_id", "first_seen_run", "last_seen_run", "updated_run", "removed_run", "removed_at")
+BLACKLIST_KEEP = ("subject_type", "listed_on", "term_end", "removed_on", "removal_reason",
+                  "authority", "status", "status_zh", "in_force") + _RUNS
+CREDIT_RECORD_KEEP = ("record_type", "authority", "decided_on", "publicity_start",
+                      "publicity_end", "publicity_active") + _RUNS
+# Written first (they decide which enterprises, documents and changes are public), in this order.
+RECORD_TABLES = ("accidents", "accountability", "rectification_assessments", "credit_ratings",
+                 "credit_records", "blacklist", "blacklist_removals", "bans", "annual_statistics")
+PUBLIC_TABLES = RECORD_TABLES + ("enterprises", "documents", "sources", "changes")
+for _table in RECORD_TABLES + ("documents",):
+    EXTRA_LINKS.setdefault(_table, {})["source_id"] = "sources"
+VIEWS = {
+    "blacklist_in_force": "SELECT * FROM blacklist WHERE in_force = 1",
+    "rectification_overdue": "SELECT * FROM accidents WHERE rect_status = 'overdue'",
+}
+
+
+@dataclass
+class _Build:
+    src: sqlite3.Connection
+    dst: sqlite3.Connection
+    as_of: date
+    assessments: dict = field(default_factory=dict)  # accident_id -> latest assessment row
+    public_ids: dict = field(default_factory=dict)  # table -> ids shown with identifying fields
+    enterprise_sources: dict = field(default_factory=dict)  # enterprise id -> {source_id}
+    documents: set = field(default_factory=set)
+    document_urls: set = field(default_factory=set)
+    hidden: dict = field(default_factory=dict)  # table -> count of de-identified rows
+
+
+def build_public_db(internal_path, out_path, as_of: date) -> dict:
+    """Write the public database for `as_of`; return counts per table and of hidden rows."""
+    internal_path, out_path = Path(internal_path), Path(out_path)
+    if not internal_path.exists():
+        raise FileNotFoundError(f"internal database not found: {internal_path}")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    work = out_path.with_name(out_path.name + ".building")
+    final = out_path.with_name(out_path.name + ".new")
+    for stale in (work, final):
+        stale.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{internal_path}?mode=ro", uri=True)
+    src.row_factory = sqlite3.Row
+    dst = sqlite3.connect(work)
+    try:
+        src.execute("BEGIN")  # one read snapshot even if the ETL writes meanwhile
+        build = _Build(src, dst, as_of)
+        build.assessments = _latest_assessments(src)
+        for table in RECORD_TABLES:
+            _copy(build, table, _records(build, table))
+        _copy(build, "enterprises", _enterprises(build))
+        _copy(build, "documents", _documents(build))
+        _copy(build, "sources", _plain_rows(src, "sources"))
+        _copy(build, "changes", _changes(build))
+        _add_search(build)
+        _add_views_and_indexes(dst)
+        _add_build_info(build, internal_path)
+        dst.commit()
+        dst.execute("ANALYZE")
+        dst.commit()
+        dst.execute("VACUUM INTO ?", (str(final),))
+        counts = {t: dst.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PUBLIC_TABLES}
+    finally:
+        src.close()
+        dst.close()
+        work.unlink(missing_ok=True)
+    os.replace(final, out_path)
+    return {"path": str(out_path), "as_of": as_of.isoformat(), "tables": counts,
+            "hidden": dict(build.hidden)}
+
+
+# ------------------------------------------------------------------ table structure
+
+def _create(build: _Build, table: str) -> list[str]:
+    """Create `table` in the public database; return its columns in order.
+
+    Types, primary key and links come from the internal table; NOT NULL is not copied, because
+    de-identified rows (rule 4) empty columns the internal schema requires.
+    """
+    info = build.src.execute(f"PRAGMA table_info({table})").fetchall()
+    dropped = DROPPED.get(table, ())
+    columns = [(r["name"], r["type"], r["pk"]) for r in info if r["name"] not in dropped]
+    columns += [(name, kind, 0) for name, kind in COMPUTED.get(table, ())]
+    links = {r["from"]: r["table"] for r in build.src.execute(f"PRAGMA foreign_key_list({table})")}
+    links.update(EXTRA_LINKS.get(table, {}))
+    pk = [name for name, _, order in sorted(columns, key=lambda c: c[2]) if order]
+    lines = []
+    for name, kind, _ in columns:
+        line = f"  {name} {kind}".rstrip()
+        if links.get(name) in PUBLIC_TABLES:
+            line += f" REFERENCES {links[name]}(id)"
+        lines.append(line)
+    if pk:
+        lines.append(f"  PRIMARY KEY ({', '.join(pk)})")
+    build.dst.execute(f"CREATE TABLE {table} (\n" + ",\n".join(lines) + "\n)")
+    return [name for name, _, _ in columns]
+
+
+def _copy(build: _Build, table: str, rows) -> None:
+    columns = _create(build, table)
+    marks = ", ".join("?" for _ in columns)
+    build.dst.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+        ([row.get(c) for c in columns] for row in rows),
+    )
+
+
+def _plain_rows(src, table: str, where: str = "1"):
+    for row in src.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY id"):
+        yield dict(row)
+
+
+# ------------------------------------------------------------------ record tables
+
+def _records(build: _Build, table: str):
+    """Rows of a record table after rules 2–4, in id order, noting what they make public."""
+    where = "1" if table == "accidents" else "removed_run IS NULL"  # rule 2
+    transform = _TRANSFORMS.get(table)
+    shown = build.public_ids.setdefault(table, set())
+    for row in _plain_rows(build.src, table, where):
+        if transform:
+            row = transform(build, row)
+        if row.get("_hidden"):
+            build.hidden[table] = build.hidden.get(table, 0) + 1
+            row["id"] = f"{table}-stopped-{build.hidden[table]:05d}"
+            yield row
+            continue
+        shown.add(row["id"])
+        _note_references(build, row)
+        yield row
+
+
+def _note_references(build: _Build, row: dict) -> None:
+    if row.get("enterprise_id"):
+        build.enterprise_sources.setdefault(row["enterprise_id"], set()).add(row.get("source_id"))
+    if row.get("document_id") is not None:
+        build.documents.add(row["document_id"])
+    for item in _json_list(row.get("attachments")):
+        if isinstance(item, dict) and item.get("document_id") is not None:
+            build.documents.add(item["document_id"])
+        elif isinstance(item, dict) and item.get("url"):
+            build.document_urls.add(item["url"])
+
+
+def _accident(build: _Build, row: dict) -> dict:
+    assessment = build.assessments.get(row["id"]) or {}
+    status = assessment_status(
+        _date(row["approved_on"]), _date(assessment.get("effective_on")),
+        assessment.get("result"), build.as_of,
+    )
+    assessed = status["status"] == "assessed"  # an assessment dated after as_of is not shown
+    row.update(
+        year=int(row["occurred_on"][:4]) if row.get("occurred_on") else None,
+        city_name=_city_name(row.get("city_code")),
+        rect_status=status["status"],
+        rect_status_zh=status["label_zh"],
+        rect_window_start=_iso(status.get("window_start")),
+        rect_window_end=_iso(status.get("window_end")),
+        assessment_id=assessment.get("id") if assessed else None,
+        assessment_result=status.get("result") if assessed else None,
+        withdrawn=int(row["removed_run"] is not None),  # rule 2
+    )
+    return row
+
+
+def _blacklist(build: _Build, row: dict) -> dict:
+    status = blacklist_status(
+        _date(row["listed_on"]), _date(row["term_end"]), _date(row["removed_on"]),
+        row["removal_reason"], build.as_of,
+    )
+    in_force = bool(status["in_force"])
+    row.update(
+        status=status["status"],
+        status_zh=status["label_zh"],
+        in_force=int(in_force),
+        early_removal_from=_iso(status.get("early_removal_from")) if in_force else None,
+        term_end=_iso(status.get("term_end")) or row["term_end"],
+    )
+    if not in_force:
+        return _stopped(row, BLACKLIST_KEEP, "subject_name")
+    return row
+
+
+def _credit_record(build: _Build, row: dict) -> dict:
+    active = bool(publicity_active(_date(row["publicity_start"]), _date(row["publicity_end"]),
+                                   build.as_of))
+    row["publicity_active"] = int(active)
+    return row if active else _stopped(row, CREDIT_RECORD_KEEP, "enterprise_name")
+
+
+def _ban(build: _Build, row: dict) -> dict:
+    # In force from start_on through end_on inclusive; a lifetime ban (终身禁入) never ends.
+    start, end = _date(row["start_on"]), _date(row["end_on"])
+    started = start is None or start <= build.as_of
+    ended = not row["lifetime"] and end is not None and end < build.as_of
+    row["active"] = int(started and not ended)
+    return row
+
+
+def _stopped(row: dict, keep: tuple[str, ...], name_column: str) -> dict:
+    """Rule 4: keep only non-identifying fields."""
+    out = {column: (value if column in keep else None) for column, value in row.items()}
+    out[name_column] = STOPPED
+    out["_hidden"] = True
+    return out
+
+
+_TRANSFORMS = {
+    "accidents": _accident,
+    "blacklist": _blacklist,
+    "credit_records": _credit_record,
+    "bans": _ban,
+}
+
+
+def _latest_assessments(src) -> dict[str, dict]:
+    """accident id -> its most recent assessment, with `effective_on`: the date the assessment
+    is known from (assessed_on, else published_on, else the start of the ETL run that first
+    saw it), so that an assessment without a stated date still counts once it was published."""
+    run_dates = {r["id"]: (r["started_at"] or "")[:10]
+                 for r in src.execute("SELECT id, started_at FROM etl_runs")}
+    latest: dict[str, dict] = {}
+    rows = src.execute(
+        "SELECT * FROM rectification_assessments WHERE accident_id IS NOT NULL AND removed_run IS NULL"
+        " ORDER BY accident_id, id"
+    )
+    for row in map(dict, rows):
+        row["effective_on"] = (row["assessed_on"] or row["published_on"]
+                               or run_dates.get(row["first_seen_run"]) or None)
+        best = latest.get(row["accident_id"])
+        if best is None or (row["effective_on"] or "") >= (best["effective_on"] or ""):
+            latest[row["accident_id"]] = row
+    return latest
+
+
+# ------------------------------------------------------------------ hubs and history
+
+def _enterprises(build: _Build):
+    for row in _plain_rows(build.src, "enterprises"):
+        sources = build.enterprise_sources.get(row["id"])
+        if not sources:
+            continue  # rule 5: no public, identifying record names it
+        row["sources"] = json.dumps(sorted(s for s in sources if s), ensure_ascii=False)
+        build.public_ids.setdefault("enterprises", set()).add(row["id"])
+        yield row
+
+
+def _documents(build: _Build):
+    for row in _plain_rows(build.src, "documents"):
+        if row["id"] in build.documents or row["url"] in build.document_urls:
+            yield row
+
+
+def _changes(build: _Build):
+    for row in _plain_rows(build.src, "changes"):
+        if row["record_id"] in build.public_ids.get(row["table_name"], ()):
+            yield row
+
+
+# ------------------------------------------------------------------ search, views, build info
+
+def _add_search(build: _Build) -> None:
+    """One contentless FTS5 table per searchable table, rowid = the table's rowid (etl/search.py).
+
+    Only identifying rows are indexed: a de-identified row has nothing to find.
+    """
+    tables = schema.load()["tables"]
+    for table in PUBLIC_TABLES:
+        columns = tables[table].get("search")
+        if not columns:
+            continue
+        fts = table + schema.FTS_SUFFIX
+        build.dst.execute(
+            f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(columns)}, content='',"
+            " tokenize='unicode61 remove_diacritics 0')"
+        )
+        where = {"blacklist": "in_force = 1", "credit_records": "publicity_active = 1"}.get(table, "1")
+        rows = build.dst.execute(
+            f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE {where} ORDER BY rowid"
+        ).fetchall()
+        marks = ", ".join("?" for _ in range(len(columns) + 1))
+        build.dst.executemany(
+            f"INSERT INTO {fts} (rowid, {', '.join(columns)}) VALUES ({marks})",
+            ([r[0], *(search.index_text(v) for v in r[1:])] for r in rows),
+        )
+        build.dst.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+
+
+def _add_views_and_indexes(dst) -> None:
+    for name, sql in VIEWS.items():
+        dst.execute(f"CREATE VIEW {name} AS {sql}")
+    tables = schema.load()["tables"]
+    for table in PUBLIC_TABLES:
+        present = {r[1] for r in dst.execute(f"PRAGMA table_info({table})")}
+        links = {r[3] for r in dst.execute(f"PRAGMA foreign_key_list({table})")}
+        wanted = list(tables[table].get("facets") or []) + sorted(links)
+        if table == "changes":
+            wanted.append("table_name, record_id")
+        for column in dict.fromkeys(wanted):
+            if column.split(",")[0] in present:
+                name = f"idx_{table}_{column.replace(', ', '_')}"
+                dst.execute(f"CREATE INDEX {name} ON {table} ({column})")
+
+
+def _add_build_info(build: _Build, internal_path: Path) -> None:
+    run = build.src.execute(
+        "SELECT id, finished_at FROM etl_runs ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    info = [
+        ("as_of", build.as_of.isoformat()),
+        ("built_at", _built_at()),
+        ("internal_sha256", _sha256(internal_path)),
+        ("last_run_id", str(run["id"]) if run else None),
+        ("last_run_finished_at", run["finished_at"] if run else None),
+        ("public_filter", FILTER_VERSION),
+        ("fts_tokenizer", search.VERSION),
+    ]
+    for row in build.src.execute("SELECT id, last_success_at FROM sources ORDER BY id"):
+        info.append((f"source:{row['id']}:last_success_at", row["last_success_at"]))
+    build.dst.execute("CREATE TABLE build_info (key TEXT PRIMARY KEY, value TEXT)")
+    build.dst.executemany("INSERT INTO build_info (key, value) VALUES (?, ?)", info)
+
+
+def _built_at() -> str:
+    # SOURCE_DATE_EPOCH (reproducible-builds.org) pins the one field that differs between builds.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# ------------------------------------------------------------------ small helpers
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _city_name(code: str | None) -> str | None:
+    return region_name(code) if code else None
+
+
+def _date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _json_list(value) -> list:
+    try:
+        parsed = json.loads(value) if value else []
+    except (TypeError, ValueError):
+        return []
+    return parsed if isinstance(parsed, list) else []
+
+
+# ------------------------------------------------------------------ command line
+
+@click.command(name="public")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Compute every status as of this date (default: today).")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="Internal database to read (default: etl.settings.DB_PATH).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None,
+              help="Public database to write (default: data/public.db).")
+def COMMAND(as_of, db_path, out_path):  # noqa: N802 - the name the CLI registers
+    """Build the public database (data/public.db) that the site and Datasette publish.
+
+    Copies only what may be public as of the date; rules in docs/public-filter.md.
+    """
+    day = as_of.date() if as_of else date.today()
+    result = build_public_db(db_path or settings.DB_PATH, out_path or PUBLIC_DB_PATH, day)
+    click.echo(f"{result['path']}: as of {result['as_of']}")
+    for table, count in result["tables"].items():
+        hidden = result["hidden"].get(table)
+        click.echo(f"  {table:28} {count:7}" + (f"  ({hidden} 已停止公示)" if hidden else ""))

@@ -1,0 +1,198 @@
+"""What the Chinese templates need, and the links from rows to the public site and the archive.
+
+* Template variables: `site_url` (the public site), `as_of` and `built_at` (from build_info),
+  `column_labels` / `table_titles` (Chinese headings, from metadata.yml, i.e. etl/schema.yaml),
+  `site_record_url` (this row's page on the site), `allow_sql` (plugins/sql_switch.py) and the
+  limits `sql_time_limit_ms`, `max_returned_rows`.
+* Cells: a foreign key on a row page links to its row and shows its label (Datasette's table
+  pages already do this); `document_id` links to the archived copy of the source document and
+  to the original URL; `archive_path` links to the archived copy; in canned-query results,
+  `accident_id`, `enterprise_id`, `blacklist_id`, `assessment_id` and (table_name, record_id)
+  link to rows.
+* SQL functions for canned queries and Atom feeds: `site_url(path)`, `archive_url(path)`.
+
+Configuration (metadata.yml `plugins: disclosure:`), each overridable by environment variable:
+site_url (DISCLOSURE_SITE_URL, default http://127.0.0.1:8000/) and archive_url
+(DISCLOSURE_ARCHIVE_URL, default <site_url>archive/; an archived document is
+<archive_url><documents.archive_path>).
+"""
+import os
+
+from datasette import hookimpl
+from markupsafe import Markup
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+ROW_LINK_COLUMNS = {
+    "accident_id": "accidents",
+    "enterprise_id": "enterprises",
+    "blacklist_id": "blacklist",
+    "assessment_id": "rectification_assessments",
+}
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def site_url(datasette) -> str:
+    config = datasette.plugin_config("disclosure") or {}
+    return _slash(os.environ.get("DISCLOSURE_SITE_URL") or config.get("site_url") or DEFAULT_SITE_URL)
+
+
+def archive_url(datasette) -> str:
+    config = datasette.plugin_config("disclosure") or {}
+    configured = os.environ.get("DISCLOSURE_ARCHIVE_URL") or config.get("archive_url")
+    return _slash(configured) if configured else site_url(datasette) + "archive/"
+
+
+@hookimpl
+def prepare_connection(conn, datasette):
+    site, archive = site_url(datasette), archive_url(datasette)
+    conn.create_function("site_url", 1, lambda path: site + (path or "").lstrip("/"),
+                         deterministic=True)
+    conn.create_function("archive_url", 1, lambda path: archive + path if path else None,
+                         deterministic=True)
+
+
+# ------------------------------------------------------------------ template variables
+
+async def _build_info(datasette, database) -> dict:
+    cache = datasette.__dict__.setdefault("_disclosure_build_info", {})
+    if database not in cache:
+        db = datasette.get_database(database)
+        if "build_info" in await db.table_names():
+            rows = await db.execute("select key, value from build_info")
+            cache[database] = {r["key"]: r["value"] for r in rows}
+        else:
+            cache[database] = {}
+    return cache[database]
+
+
+def _first_database(datasette):
+    names = [n for n in datasette.databases if n != "_internal"]
+    return names[0] if names else None
+
+
+async def _site_record_url(datasette, database, table, request) -> str | None:
+    """This row's page on the public site (the site's URL scheme: plugins/disclosure/data.py)."""
+    pks = (request.url_vars or {}).get("pks") if request else None
+    if not pks or table not in ("accidents", "enterprises"):
+        return None
+    from datasette.utils import tilde_decode
+
+    record_id = tilde_decode(pks)
+    if table == "accidents":
+        return f"{site_url(datasette)}accidents/{record_id}/"
+    db = datasette.get_database(database)
+    row = (await db.execute("select uscc from enterprises where id = ?", [record_id])).first()
+    code = row["uscc"] if row else None
+    if code:
+        same = (await db.execute("select count(*) from enterprises where uscc = ?", [code])).first()[0]
+        if same == 1 and len(code) == 18:
+            return f"{site_url(datasette)}enterprises/{code}/"
+    return f"{site_url(datasette)}enterprises/{record_id}/"
+
+
+@hookimpl
+def extra_template_vars(template, database, table, request, datasette):
+    async def inner():
+        name = database or _first_database(datasette)
+        info = await _build_info(datasette, name) if name else {}
+        table_meta = datasette.table_metadata(name, table) if (name and table) else {}
+        tables_meta = (datasette.metadata("tables", database=name) or {}) if name else {}
+        return {
+            "site_url": site_url(datasette),
+            "archive_url": archive_url(datasette),
+            "as_of": info.get("as_of"),
+            "built_at": info.get("built_at"),
+            "column_labels": table_meta.get("column_labels") or {},
+            "table_titles": {t: (m or {}).get("title") or t for t, m in tables_meta.items()},
+            "site_record_url": await _site_record_url(datasette, name, table, request)
+            if template == "row.html" else None,
+            "sql_time_limit_ms": datasette.setting("sql_time_limit_ms"),
+            "max_returned_rows": datasette.setting("max_returned_rows"),
+            "allow_sql": bool(name) and await datasette.permission_allowed(
+                request.actor if request else None, "execute-sql", resource=name, default=True),
+        }
+
+    return inner
+
+
+# ------------------------------------------------------------------ cells
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if column == "document_id" and value not in (None, ""):
+        raw = value["value"] if isinstance(value, dict) else value
+        return _document_links(datasette, database, raw)
+    if column == "archive_path" and table == "documents" and value:
+        return Markup('<a href="{}">{}</a>').format(archive_url(datasette) + value, "存档副本（gzip）")
+    if table is not None and not isinstance(value, dict) and value not in (None, ""):
+        # Row pages do not expand foreign keys in 0.65: show the label (e.g. the enterprise name).
+        links = _LINKS.get((id(datasette), database, table))
+        if links is None or column in links:
+            return _foreign_key_link(datasette, database, table, column, value)
+    if table is None and isinstance(value, str) and value:
+        target = ROW_LINK_COLUMNS.get(column)
+        if column == "record_id" and "table_name" in row.keys():
+            target = row["table_name"]
+        if target:
+            return Markup('<a href="{}">{}</a>').format(
+                datasette.urls.row(database, target, _tilde(value)), value
+            )
+    return None
+
+
+# (datasette, database, table) -> {column: foreign key}: the database is immutable, so read once
+# (render_cell runs for every cell of a page).
+_LINKS: dict = {}
+
+
+def _foreign_key_link(datasette, database, table, column, value):
+    async def inner():
+        db = datasette.get_database(database)
+        key = (id(datasette), database, table)
+        if key not in _LINKS:
+            _LINKS[key] = {fk["column"]: fk for fk in await db.foreign_keys_for_table(table)}
+        fk = _LINKS[key].get(column)
+        if fk is None:
+            return None
+        label_column = await db.label_column_for_table(fk["other_table"])
+        label = None
+        if label_column:
+            found = (await db.execute(
+                f"select [{label_column}] from [{fk['other_table']}] where [{fk['other_column']}] = ?",
+                [value])).first()
+            label = found[0] if found else None
+        href = datasette.urls.row(database, fk["other_table"], _tilde(str(value)))
+        if label:
+            return Markup('<a href="{}">{}</a> <em>{}</em>').format(href, label, value)
+        return Markup('<a href="{}">{}</a>').format(href, value)
+
+    return inner
+
+
+def _tilde(value: str) -> str:
+    from datasette.utils import tilde_encode
+
+    return tilde_encode(value)
+
+
+def _document_links(datasette, database, document_id):
+    async def inner():
+        db = datasette.get_database(database)
+        found = (await db.execute(
+            "select url, archive_path from documents where id = ?", [document_id]
+        )).first()
+        row_link = datasette.urls.row(database, "documents", str(document_id))
+        if not found:
+            return Markup('<a href="{}">文件 {}</a>').format(row_link, document_id)
+        parts = [Markup('<a href="{}">文件 {}</a>').format(row_link, document_id)]
+        if found["archive_path"]:
+            parts.append(Markup('<a href="{}">存档副本</a>').format(
+                archive_url(datasette) + found["archive_path"]))
+        if (found["url"] or "").startswith(("http://", "https://")):
+            parts.append(Markup('<a href="{}" rel="nofollow">原网址</a>').format(found["url"]))
+        return Markup(" · ").join(parts)
+
+    return inner

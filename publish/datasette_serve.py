@@ -1,0 +1,91 @@
+"""Serve the public database with Datasette exactly as documented (docs/datasette.md).
+
+    python -m publish.datasette_serve [--db data/public.db] [--host 127.0.0.1] [--port 8001]
+
+One place knows the flags, so `make datasette`, the Docker image and the tests run the same
+configuration: immutable mode (-i) with an inspect file (row counts computed once, not per
+request), metadata.yml, settings.json, the Chinese templates, the one-file plugins, the static
+CSS and CORS for the JSON API. Shell-free: Datasette's own CLI runs in this process.
+
+Environment: DISCLOSURE_ALLOW_SQL (0 = canned queries only), DISCLOSURE_SITE_URL,
+DISCLOSURE_ARCHIVE_URL; see publish/datasette/plugins/.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "publish" / "datasette"
+METADATA = CONFIG / "metadata.yml"
+SETTINGS = CONFIG / "settings.json"
+TEMPLATES = CONFIG / "templates"
+PLUGINS = CONFIG / "plugins"
+STATIC = CONFIG / "static"
+
+
+def settings() -> dict:
+    return json.loads(SETTINGS.read_text(encoding="utf-8"))
+
+
+def datasette_kwargs() -> dict:
+    """Keyword arguments for `datasette.app.Datasette` with this configuration (tests use it)."""
+    import yaml
+
+    return {
+        "metadata": yaml.safe_load(METADATA.read_text(encoding="utf-8")),
+        "settings": settings(),
+        "template_dir": str(TEMPLATES),
+        "plugins_dir": str(PLUGINS),
+        "static_mounts": [("static", str(STATIC))],
+        "cors": True,
+    }
+
+
+def inspect_file_for(db: Path, inspect_file: Path | None = None) -> Path:
+    """Write Datasette's inspect file (table counts) next to the database unless it is newer."""
+    from datasette.cli import cli
+
+    target = inspect_file or db.with_suffix(".inspect.json")
+    if not target.exists() or target.stat().st_mtime < db.stat().st_mtime:
+        cli.main(["inspect", str(db), "--inspect-file", str(target)], standalone_mode=False)
+    return target
+
+
+def serve_args(db: Path, host: str, port: int, inspect_file: Path) -> list[str]:
+    args = [
+        "serve", "-i", str(db), "--inspect-file", str(inspect_file),
+        "-h", host, "-p", str(port),
+        "-m", str(METADATA), "--template-dir", str(TEMPLATES), "--plugins-dir", str(PLUGINS),
+        "--static", f"static:{STATIC}", "--cors",
+    ]
+    for name, value in settings().items():
+        args += ["--setting", name, json.dumps(value) if isinstance(value, bool) else str(value)]
+    return args
+
+
+@click.command()
+@click.option("--db", "db", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=ROOT / "data" / "public.db", show_default=True,
+              help="The public database (python -m etl public). Must be named public.db.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--inspect-file", type=click.Path(path_type=Path), default=None,
+              help="Inspect file (default: next to the database, refreshed when older).")
+def main(db: Path, host: str, port: int, inspect_file: Path | None) -> None:
+    """Serve data/public.db read-only with the Chinese Datasette configuration."""
+    if db.stem != "public":
+        raise click.BadParameter("metadata.yml describes a database named 'public' (public.db)",
+                                 param_hint="--db")
+    sys.path.insert(0, str(ROOT))  # the plugins import etl.search (one tokenizer for index and query)
+    from datasette.cli import cli
+
+    inspect = inspect_file_for(db, inspect_file)
+    cli.main(serve_args(db, host, port, inspect), prog_name="datasette")
+
+
+if __name__ == "__main__":
+    main()
