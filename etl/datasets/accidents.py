@@ -13,9 +13,9 @@ from etl.datasets.common import (
     Context, count, enterprise_name, iso_date, region_code, required, stable_id, text, uscc, yuan,
 )
 from etl.extract.report import extract_report
-from etl.normalize.dates import parse_date
+from etl.normalize.dates import find_first_date
 from etl.normalize.mask import mask_text
-from etl.normalize.text import to_simplified
+from etl.normalize.text import to_halfwidth, to_simplified
 from etl.normalize.regions import city_of
 from etl.rules.grades import compute_grade, grade_mismatch, normalize_grade
 
@@ -23,7 +23,9 @@ TABLE = "accidents"
 SUMMARY_CHARS = 240
 # "…省政府批复同意…", "批复日期：2023年5月12日": the 批复 date starts the rectification window
 # (Gansu counts from the 批复 date: 甘肃省…评估办法 第四条, shared/domain.md §2).
-_APPROVAL = re.compile(r"[^。；\n]{0,40}批复[^。；\n]{0,40}")
+_SENTENCE = re.compile(r"[^。；\n]+")
+# "统一社会信用代码：91620…" in the 事故单位基本情况 (full-width digits are common)
+_USCC_IN_TEXT = re.compile(r"统一社会信用代码\s*(?:为|是)?\s*[:：]?\s*([0-9A-HJ-NPQRTUWXY]{18})")
 _BANNER = re.compile(r"^[（(]?示例数据[^）)\n]*[）)]?\s*")
 
 
@@ -52,7 +54,7 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "city_code": _city(region),
         "region_name": None,
         "enterprise_name": name,
-        "enterprise_uscc": uscc(fields, "enterprise_uscc"),
+        "enterprise_uscc": uscc(fields, "enterprise_uscc") or uscc_in_text(body),
         "industry": text(fields, "industry"),
         "accident_type": text(fields, "accident_type") or facts.get("accident_type"),
         "deaths": deaths,
@@ -103,11 +105,19 @@ def summarize(body: str) -> str:
 
 
 def approval_date(body: str, anchor: date | None) -> str | None:
-    for match in _APPROVAL.finditer(to_simplified(body)):
-        found = parse_date(match.group(0), anchor=anchor)
-        if found:
-            return found.isoformat()
+    """The date of the sentence that says the report was approved (批复同意 …)."""
+    for sentence in _SENTENCE.findall(to_simplified(body)):
+        if "批复" in sentence:
+            found = find_first_date(sentence, anchor=anchor)
+            if found:
+                return found.isoformat()
     return None
+
+
+def uscc_in_text(body: str) -> str | None:
+    """The responsible unit's code as the report prints it (masked codes are not codes)."""
+    match = _USCC_IN_TEXT.search(to_halfwidth(body).upper())
+    return match.group(1) if match else None
 
 
 def _region(fields, ctx, facts) -> str | None:
