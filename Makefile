@@ -9,7 +9,7 @@ AS_OF ?= $(shell date +%F)
 DB := data/disclosure.db
 PUBLIC_DB := data/public.db
 
-.PHONY: venv etl public build demo test clean sources rejects
+.PHONY: venv etl public build demo test clean sources rejects release
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
@@ -35,12 +35,18 @@ rejects: venv
 
 build: public $(BUILD_EXTRA)
 
+# The site on :8000 and Datasette on :8001, both on 127.0.0.1; Ctrl-C stops both.
 demo: build
-	@echo "Datasette: http://127.0.0.1:8001/   网站: http://127.0.0.1:8000/"
-	$(DEMO_SERVE)
+	@echo "网站 http://127.0.0.1:8000/   Datasette http://127.0.0.1:8001/   (Ctrl-C to stop)"
+	$(DATASETTE_CMD) & ds=$$!; trap 'kill $$ds 2>/dev/null' EXIT INT TERM; \
+	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory $(SITE_OUTPUT)
 
 test: venv
 	$(PY) -m pytest -q
+
+# The staff pipeline (publish/): ETL → gates → build → atomic release into dist/
+release: venv
+	$(PY) -m publish release --as-of $(AS_OF)
 
 clean:
 	rm -rf $(DB) $(DB)-* $(PUBLIC_DB) data/archive output
