@@ -54,12 +54,15 @@ def link_enterprises(conn, run_id: int, now: str) -> None:
             rows.append((table, dict(row)))
     # Records with a code first, so a record without one can join the coded enterprise by name.
     rows.sort(key=lambda item: (item[1]["code"] is None, ENTERPRISE_ORDER[item[0]], item[1]["id"]))
+    registered = []
+    for table, row in rows:
+        enterprise_id, _ = index.add(row["name"], uscc=row["code"], region_code=row["region_code"])
+        if enterprise_id is not None:
+            registered.append((table, row))
     hubs: dict[str, dict] = {}
     links: dict[str, list[tuple[str, str]]] = {}
-    for table, row in rows:
-        enterprise_id, flag = index.add(row["name"], uscc=row["code"], region_code=row["region_code"])
-        if enterprise_id is None:
-            continue
+    # links() is order-independent: a record added before its coded twin is re-pointed to it.
+    for (table, row), (enterprise_id, flag) in zip(registered, index.links()):
         links.setdefault(table, []).append((enterprise_id, row["id"]))
         hub = hubs.setdefault(enterprise_id, _new_hub(row))
         _merge(hub, row, flag)

@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from etl.datasets.common import (
-    Context, count, enterprise_name, iso_date, region_code, required, stable_id, text, uscc, yuan,
+    Context, count, enterprise_name, paragraphs, iso_date, region_code, required, stable_id, text, uscc, yuan,
 )
 from etl.extract.report import extract_report
 from etl.normalize.dates import find_first_date
@@ -34,7 +34,7 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     published_on = iso_date(fields, "published_on")
     written_on = iso_date(fields, "written_on")
     anchor = _date(published_on) or _date(written_on)
-    body = "\n\n".join(t for t in (text(fields, "body"), text(fields, "_attachments_text")) if t)
+    body = "\n\n".join(t for t in (paragraphs(fields, "body"), paragraphs(fields, "_attachments_text")) if t)
     facts = extract_report(f"{title}\n{body}", anchor=anchor)
     deaths = _first(count(fields, "deaths"), facts.get("deaths"))
     serious = _first(count(fields, "serious_injuries"), facts.get("serious_injuries"))

@@ -28,7 +28,7 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "subject_type": kind,
         "subject_name": name,
         "uscc": code if kind != "person" else None,
-        "id_number": mask_id_numbers(id_number) if id_number else None,
+        "id_number": mask_id_numbers(id_number, force=True) if id_number else None,
         "responsible_person": person(text(fields, "responsible_person")),
         "decision_no": decision_no,
         "authority": text(fields, "authority") or ctx.spec.publisher,
@@ -36,7 +36,7 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "basis": free_text(fields, "basis"),
         "listed_on": listed_on,
         # 管理期限 3 years unless the announcement states the end (第十六条 as summarised in §3)
-        "term_end": checked_date(fields, "term_end", "管理期限") or term_end_for(listed_on),
+        "term_end": checked_date(fields, "term_end", "管理期限", last=True) or term_end_for(listed_on),
         "batch": text(fields, "batch") or text(fields, "_page_title"),
         "region_code": region_code(fields, "region", ctx),
     }

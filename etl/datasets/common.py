@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from etl.normalize.codes import check_uscc, normalize_code
-from etl.normalize.dates import parse_date
+from etl.normalize.dates import find_dates, parse_date
 from etl.normalize.mask import mask_text
 from etl.normalize.money import parse_money
 from etl.normalize.names import mask_person_name, normalize_enterprise_name
@@ -42,6 +42,12 @@ def text(fields: dict, key: str) -> str | None:
     return value or None
 
 
+def paragraphs(fields: dict, key: str) -> str | None:
+    """Narrative text with its line breaks kept (the report extractor reads sections by line)."""
+    value = clean_text(fields.get(key) or "", keep_newlines=True)
+    return value or None
+
+
 def required(fields: dict, key: str, label: str) -> str:
     value = text(fields, key)
     if not value:
@@ -63,12 +69,17 @@ def iso_date(fields: dict, key: str, anchor: date | None = None) -> str | None:
     return parsed.isoformat() if parsed else None
 
 
-def checked_date(fields: dict, key: str, label: str) -> str | None:
-    """A date column that, when present, must be readable (else the row is rejected)."""
+def checked_date(fields: dict, key: str, label: str, last: bool = False) -> str | None:
+    """A date column that, when present, must be readable (else the row is rejected). For a
+    range such as 2023年10月1日至2026年9月30日, `last` picks the end."""
     value = text(fields, key)
     if not value:
         return None
-    parsed = parse_date(value)
+    if last:
+        found = find_dates(value)
+        parsed = found[-1].value if found else None
+    else:
+        parsed = parse_date(value)
     if parsed is None:
         raise Reject(f"无法识别的日期：{label}「{value}」")
     return parsed.isoformat()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from etl.datasets.common import Context, free_text, iso_date, required, stable_id, text
+from etl.datasets.common import Context, free_text, iso_date, paragraphs, required, stable_id, text
 from etl.normalize.mask import mask_text
 from etl.normalize.text import to_simplified
 
@@ -17,7 +17,7 @@ _NOT_A_REPORT = ("办法", "条例", "规定", "通知", "意见", "法》", "�
 
 def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     title = required(fields, "title", "标题")
-    body = text(fields, "body") or ""
+    body = paragraphs(fields, "body") or ""
     row = {
         "id": stable_id("ra", ctx.spec.id, text(fields, "doc_no") or ctx.url),
         "accident_ref": text(fields, "accident_ref") or reference(f"{title}\n{body}"),

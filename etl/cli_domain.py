@@ -1,0 +1,73 @@
+"""Staff commands for the domain rules: check-code and parse-report (registered by etl/cli.py).
+
+Thin click layer: each command calls one library function and prints its answer in Chinese.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import click
+
+from etl.extract.report import extract_report
+from etl.normalize.codes import KIND_LABELS, describe_code
+from etl.normalize.mask import mask_id_numbers
+
+_DETAIL_LABELS = {
+    "registry_dept": "登记管理部门", "org_category": "机构类别", "region_code": "行政区划码",
+    "region_name": "行政区划", "org_code": "组织机构代码（第9-17位）", "org_code_valid":
+    "组织机构代码校验", "check_char_expected": "应有校验码", "formatted": "规范写法",
+}
+
+
+def _detail_value(value) -> str:
+    if value is True:
+        return "通过"
+    if value is False:
+        return "未通过"
+    return "—" if value is None else str(value)
+
+
+@click.command("check-code")
+@click.argument("code")
+def check_code(code: str) -> None:
+    """检查统一社会信用代码、组织机构代码、工商注册号或身份证号码：类型、是否有效及原因。
+
+    退出码 0 表示有效，1 表示无效。身份证号码只显示地址码，不显示出生日期。
+    """
+    result = describe_code(code)
+    shown = result.normalized
+    if result.kind == "id_number":  # never echo a birth date (domain.md §6)
+        shown = mask_id_numbers(shown, force=True)
+    click.echo(f"代码：{shown or '（空）'}")
+    click.echo(f"类型：{KIND_LABELS[result.kind]}（{result.kind}）")
+    click.echo(f"结论：{'有效' if result.valid else '无效'}")
+    for problem in result.problems:
+        click.echo(f"  问题：{problem}")
+    for key, value in result.details.items():
+        if value is None:
+            continue
+        click.echo(f"  {_DETAIL_LABELS.get(key, key)}：{_detail_value(value)}")
+    sys.exit(0 if result.valid else 1)
+
+
+@click.command("parse-report")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--anchor", metavar="YYYY-MM-DD", default=None,
+              help="发布日期，用于解析“当日”“去年3月5日”等相对日期；不给则相对日期留空。")
+def parse_report(file, anchor: str | None) -> None:
+    """从事故调查报告或事故简介的正文中提取字段，输出 JSON（FILE 为 - 时读标准输入）。
+
+    发布前用于核对：发生日期、事故单位、地区代码、伤亡人数、直接经济损失、事故等级
+    （文中所述与按条例第三条计算的）、事故类型、是否瞒报谎报、责任追究。人名已遮蔽。
+    """
+    try:
+        anchor_date = date.fromisoformat(anchor) if anchor else None
+    except ValueError:
+        raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--anchor")
+    result = extract_report(file.read(), anchor=anchor_date)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+COMMANDS = [check_code, parse_report]

@@ -1,0 +1,356 @@
+"""Personal-data masking: ID numbers, phone numbers and names in free text, under the one
+policy in etl/masking.yaml (shared/domain.md §6; issue 3 "nothing unmasked ever leaves the ETL").
+
+What is never masked: 统一社会信用代码 (public registration data, §6), dates, amounts, 文号,
+索引号 and 12350. An 18-character all-digit string is told apart from an ID number by
+etl.normalize.codes.classify_18 (structure, then check characters, then the label before it,
+then ID by default: privacy first).
+
+Detection runs on to_halfwidth(text), which has the same length, so full-width digits are found
+and masked in place.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+from etl.normalize.codes import classify_18, plausible_birth_date
+from etl.normalize.names import (COMMON_SURNAMES, COMPOUND_SURNAMES, is_masked_name,
+                                 mask_person_name)
+from etl.normalize.text import to_halfwidth
+
+POLICY_PATH = Path(__file__).resolve().parent.parent / "masking.yaml"
+ID_STYLES = ("region4", "gansu")
+
+
+@dataclass(frozen=True)
+class MaskPolicy:
+    id_style: str = "region4"
+    mobile_keep_head: int = 3
+    mobile_keep_tail: int = 4
+    landline_keep_tail: int = 3
+    keep_phone_labels: tuple[str, ...] = ()
+    role_styles: dict = field(default_factory=dict)  # role word → name style
+    list_item_style: str | None = "convention"
+    not_names: frozenset = frozenset()
+
+
+@lru_cache(maxsize=4)
+def load_policy(path: str | Path | None = None) -> MaskPolicy:
+    """Read etl/masking.yaml (or path), validated: a bad policy stops the ETL (cached)."""
+    with open(path or POLICY_PATH, encoding="utf-8") as f:
+        raw = yaml.safe_load(f) or {}
+    id_style = (raw.get("id_number") or {}).get("style", "region4")
+    if id_style not in ID_STYLES:
+        raise ValueError(f"masking policy: id_number.style must be one of {ID_STYLES}")
+    phone = raw.get("phone") or {}
+    names = raw.get("names") or {}
+    role_styles: dict[str, str] = {}
+    for group in ("victims", "responsible"):
+        spec = names.get(group) or {}
+        for role in spec.get("roles") or []:
+            role_styles[str(role)] = spec.get("style", "convention")
+    return MaskPolicy(
+        id_style=id_style,
+        mobile_keep_head=int(phone.get("mobile_keep_head", 3)),
+        mobile_keep_tail=int(phone.get("mobile_keep_tail", 4)),
+        landline_keep_tail=int(phone.get("landline_keep_tail", 3)),
+        keep_phone_labels=tuple(phone.get("keep_after_labels") or ()),
+        role_styles=role_styles,
+        list_item_style=(names.get("list_items") or {}).get("style"),
+        not_names=frozenset(names.get("not_names") or ()),
+    )
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # id_number | mobile | landline | name
+    start: int
+    end: int
+    replacement: str
+
+
+def _label_before(text: str, start: int, width: int = 14) -> str:
+    return text[max(0, start - width):start]
+
+
+# --- ID numbers (GB 11643, domain.md §6) ---------------------------------------------------
+_ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z*])\d{17}[\dXx](?![0-9A-Za-z*])")
+_USCC_LABELS = ("信用代码", "注册号", "机构代码", "纳税人识别号", "税号")
+_ID_LABELS = ("身份证", "身份号码", "证件号", "公民身份", "合格证")
+
+
+def _id_hint(label: str) -> str | None:
+    # The label nearest to the number decides.
+    positions = {kind: max((label.rfind(w) for w in words), default=-1)
+                 for kind, words in (("uscc", _USCC_LABELS), ("id_number", _ID_LABELS))}
+    best = max(positions, key=positions.get)
+    return best if positions[best] >= 0 else None
+
+
+def _mask_id(code: str, style: str) -> str:
+    if style == "gansu":
+        return code[:3] + "*" * 11 + code[-4:]
+    return code[:6] + "*" * 8 + code[-4:]
+
+
+def _id_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
+    """ID numbers: what classify_18 calls one, and also any other 17 digits + digit/X whose
+    positions 7-14 are a plausible birth date (a garbled region code is still a person's
+    number) unless it is a USCC."""
+    for m in _ID_CANDIDATE.finditer(half):
+        code = m.group().upper()
+        kind = classify_18(code, _id_hint(_label_before(half, m.start())))
+        if kind == "id_number" or (kind is None and plausible_birth_date(code[6:14])):
+            yield Hit("id_number", m.start(), m.end(), _mask_id(m.group(), policy.id_style))
+
+
+# --- phone numbers ---------------------------------------------------------------------------
+_MOBILE = re.compile(
+    r"(?<![0-9A-Za-z*])(?:(?:\+|00)?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?![0-9A-Za-z*])")
+_LANDLINE = re.compile(
+    r"(?<![0-9A-Za-z*])(?:[(（]\s*(0\d{2,3})\s*[)）]\s*|(0\d{2,3})\s*[-－—]\s*)(\d{7,8})"
+    r"(?![0-9A-Za-z*])")
+_LANDLINE_PLAIN = re.compile(r"(?<![0-9A-Za-z*])(0(?:10|2\d|[3-9]\d\d))(\d{7,8})(?![0-9A-Za-z*])")
+_LOCAL_LABELLED = re.compile(r"(?:电话|手机|座机|联系方式|[Tt][Ee][Ll])\s*[:：]?\s*(\d{7,8})(?!\d)")
+# Labels of numbers that are public identifiers, not phone numbers, however they look. Kept
+# short on purpose: a certificate (证号) or account (账号) number may itself be personal data.
+_NOT_PHONE_LABELS = ("索引号", "文号", "信用代码", "机构代码", "注册号", "批号")
+
+
+def _phone_allowed(half: str, start: int, policy: MaskPolicy) -> bool:
+    """False when the number is an institution's published line or a labelled non-phone."""
+    label = _label_before(half, start, 10)
+    return not any(w in label for w in (*policy.keep_phone_labels, *_NOT_PHONE_LABELS))
+
+
+def _landline_mask(area: str, number: str, policy: MaskPolicy) -> str:
+    keep = min(policy.landline_keep_tail, len(number) - 1)
+    return f"{area}-{'*' * (len(number) - keep)}{number[len(number) - keep:]}"
+
+
+def _phone_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
+    for m in _MOBILE.finditer(half):
+        if _phone_allowed(half, m.start(), policy):
+            digits = "".join(m.groups())
+            head, tail = digits[:policy.mobile_keep_head], digits[-policy.mobile_keep_tail:]
+            yield Hit("mobile", m.start(), m.end(),
+                      head + "*" * (11 - len(head) - len(tail)) + tail)
+    for m in _LANDLINE.finditer(half):
+        if _phone_allowed(half, m.start(), policy):
+            yield Hit("landline", m.start(), m.end(),
+                      _landline_mask(m.group(1) or m.group(2), m.group(3), policy))
+    for m in _LANDLINE_PLAIN.finditer(half):
+        if _phone_allowed(half, m.start(), policy):
+            yield Hit("landline", m.start(), m.end(), _landline_mask(m.group(1), m.group(2), policy))
+    for m in _LOCAL_LABELLED.finditer(half):
+        if _phone_allowed(half, m.start(1), policy):
+            number = m.group(1)
+            keep = policy.landline_keep_tail
+            yield Hit("landline", m.start(1), m.end(1), "*" * (len(number) - keep) + number[-keep:])
+
+
+# --- names after role words (domain.md §6: 姓某 / 姓某+末字) ----------------------------------
+_STOP_WORDS = (
+    "驾驶", "驾车", "操作", "违章", "违规", "违反", "擅自", "负责", "负有", "作业", "进入", "发现",
+    "组织", "安排", "指挥", "当场", "死亡", "身亡", "遇难", "受伤", "抢救", "送医", "送往", "带班",
+    "担任", "任职", "同志", "涉嫌", "明知", "使用", "签订", "私自", "独自", "随即", "立即", "随后",
+    "先生", "女士", "供述", "证实", "在场", "现场", "正在", "没有", "未经", "未按", "未对", "未能",
+    "因公", "被困", "坠落", "触电", "落入", "跌入", "返回", "赶到", "到达", "前往", "一起", "一人",
+    "两人", "二人", "三人", "等人", "家属", "本人", "自行", "自己", "作为", "存在", "对事故",
+)
+_STOP_CHARS = set("系是为男女等于在因被经对未已与和及同将把从向的均也都便就又还却所虽仍称说"
+                  "在将去来到给让叫请各该其此共约任")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_MASK_MARKS = set("某*×＊")
+_MASKED_NAME = re.compile(r"(?:[\u4e00-\u9fff]{2}(?<=欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|夏侯)|"
+                          r"[\u4e00-\u9fff])[某*×＊]{1,3}(?:[\u4e00-\u9fff](?=[^\u4e00-\u9fff]|$|[未对等在已因违负被是系为与和及]))?")
+_SEP_AFTER_ROLE = re.compile(r"\s*[:：]?\s*(?:为|是)?\s*")
+_LIST_ITEM = re.compile(
+    r"(?m)^[ \t]*(?:\d{1,2}[.、．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)"
+    r"[ \t]*([\u4e00-\u9fff]{2,4})(?=[，,（(：:])")
+
+
+def _han_run(s: str, limit: int = 4) -> int:
+    n = 0
+    while n < min(len(s), limit) and _HAN.match(s[n]):
+        n += 1
+    return n
+
+
+def _stops_at(s: str, k: int) -> bool:
+    rest = s[k:]
+    return (not rest or not _HAN.match(rest[0]) or rest[0] in _STOP_CHARS
+            or rest.startswith(_STOP_WORDS))
+
+
+def _looks_like_name(s: str, policy: MaskPolicy) -> bool:
+    if s[:2] in COMPOUND_SURNAMES:
+        return True
+    return s[:1] in COMMON_SURNAMES and s[:2] not in policy.not_names
+
+
+def name_length(s: str, policy: MaskPolicy | None = None) -> int:
+    """Length of the person's name at the start of s (0 if none): 2-3 characters (3-4 with a
+    compound surname), cut where a word that cannot be part of a name begins."""
+    policy = policy or load_policy()
+    n = _han_run(s)
+    if n < 2 or any(ch in _MASK_MARKS for ch in s[:3]) or not _looks_like_name(s, policy):
+        return 0
+    shortest = 3 if s[:2] in COMPOUND_SURNAMES else 2
+    if n < shortest:
+        return 0
+    for k in (shortest, shortest + 1):
+        if k <= n and (k == n or _stops_at(s, k)):
+            return k
+    # No boundary found: take the longer form. Over-masking hides a character of the next
+    # word; under-masking would publish part of a name.
+    return min(n, shortest + 1)
+
+
+@lru_cache(maxsize=4)
+def _role_pattern(roles: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True)))
+
+
+def _names_after(text: str, pos: int, style: str, policy: MaskPolicy) -> Iterator[Hit]:
+    """Names right after a role word, including lists: 死者张三、李四和王五. Names already
+    masked (张某某) come back as kind 'masked_name' with themselves as replacement."""
+    while True:
+        pos = _SEP_AFTER_ROLE.match(text, pos).end()
+        length = name_length(text[pos:pos + 6], policy)
+        if length:
+            name = text[pos:pos + length]
+            yield Hit("name", pos, pos + length, mask_person_name(name, style))
+        else:
+            masked = _MASKED_NAME.match(text, pos)
+            if not masked:
+                return
+            length = masked.end() - pos
+            yield Hit("masked_name", pos, pos + length, masked.group())
+        pos += length
+        if pos >= len(text) or text[pos] not in "、和及与":
+            return
+        pos += 1
+
+
+def _role_hits(text: str, policy: MaskPolicy) -> Iterator[tuple[str, Hit]]:
+    if policy.role_styles:
+        for m in _role_pattern(tuple(policy.role_styles)).finditer(text):
+            for hit in _names_after(text, m.end(), policy.role_styles[m.group()], policy):
+                yield m.group(), hit
+
+
+def role_names(text: str | None, policy: MaskPolicy | None = None) -> list[tuple[str, str]]:
+    """(role word, name as written) for each name after a role word, masked ones included:
+    '矿长马某某' → ('矿长', '马某某'). Used to find the persons an accountability item names."""
+    if not text:
+        return []
+    return [(role, text[h.start:h.end]) for role, h in _role_hits(text, policy or load_policy())]
+
+
+def _name_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
+    for _, hit in _role_hits(text, policy):
+        if hit.kind == "name":
+            yield hit
+    if policy.list_item_style:
+        for m in _LIST_ITEM.finditer(text):
+            name = m.group(1)
+            if not is_masked_name(name) and is_list_item_name(name, policy):
+                yield Hit("name", m.start(1), m.end(1),
+                          mask_person_name(name, policy.list_item_style))
+
+
+# Enumerated headings look like list items: "1.管理原因：", "（一）单位概况：".
+_HEADING_END = ("情况", "原因", "措施", "概况", "经过", "认定", "建议", "分析", "单位", "问题",
+                "要求", "责任", "处理", "教训", "工作", "事项", "方面", "部门", "人员", "损失")
+
+
+def is_list_item_name(name: str, policy: MaskPolicy | None = None) -> bool:
+    """True when the 2-4 characters opening an enumerated item are a whole person's name."""
+    if name.endswith(_HEADING_END):
+        return False
+    return name_length(name + "，", policy) == len(name)
+
+
+# --- applying hits ---------------------------------------------------------------------------
+def _non_overlapping(hits: list[Hit]) -> list[Hit]:
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
+        if not kept or hit.start >= kept[-1].end:
+            kept.append(hit)
+    return kept
+
+
+def _apply(text: str, hits: list[Hit]) -> str:
+    out, last = [], 0
+    for hit in _non_overlapping(hits):
+        out.append(text[last:hit.start])
+        out.append(hit.replacement)
+        last = hit.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _hits(text: str, policy: MaskPolicy, kinds: tuple[str, ...]) -> list[Hit]:
+    half = to_halfwidth(text)
+    hits: list[Hit] = []
+    if "id_number" in kinds:
+        hits += _id_hits(half, policy)
+    if "phone" in kinds:
+        hits += _phone_hits(half, policy)
+    if "name" in kinds:
+        hits += _name_hits(text, policy)
+    return hits
+
+
+def mask_id_numbers(text: str | None, policy: MaskPolicy | None = None,
+                    force: bool = False) -> str | None:
+    """Mask ID numbers in text. With force=True, text is one value known to be an ID number
+    (an id_number column): it is masked whatever its check character or shape says."""
+    if not text:
+        return text
+    policy = policy or load_policy()
+    half = to_halfwidth(text).strip()
+    if force and re.fullmatch(r"\d{17}[\dXx]", half):
+        return _mask_id(half, policy.id_style)
+    return _apply(text, _hits(text, policy, ("id_number",)))
+
+
+def mask_phones(text: str | None, policy: MaskPolicy | None = None) -> str | None:
+    if not text:
+        return text
+    return _apply(text, _hits(text, policy or load_policy(), ("phone",)))
+
+
+def mask_names(text: str | None, policy: MaskPolicy | None = None) -> str | None:
+    if not text:
+        return text
+    return _apply(text, _hits(text, policy or load_policy(), ("name",)))
+
+
+def mask_text(text: str | None, policy: MaskPolicy | None = None) -> str | None:
+    """Apply the whole policy: ID numbers, then phones, then names (earlier kinds win where
+    matches overlap)."""
+    if not text:
+        return text
+    policy = policy or load_policy()
+    hits = _hits(text, policy, ("id_number", "phone", "name"))
+    return _apply(text, hits)
+
+
+def find_unmasked_pii(text: str | None, include_names: bool = False,
+                      policy: MaskPolicy | None = None) -> list[tuple[str, str]]:
+    """(kind, matched text) for every ID number and phone number still in text; the gate
+    before anything is written or published. With include_names, names after role words too.
+    Uses the same detectors as mask_text, so mask_text's output always passes."""
+    if not text:
+        return []
+    kinds = ("id_number", "phone", "name") if include_names else ("id_number", "phone")
+    hits = _non_overlapping(_hits(text, policy or load_policy(), kinds))
+    return [(h.kind, text[h.start:h.end]) for h in hits]

@@ -1,0 +1,243 @@
+"""etl/normalize/mask.py, etl/masking.yaml and person names (etl/normalize/names.py).
+
+Rules: shared/domain.md §6. Every output is scanned for anything that still looks like an ID
+number or a phone number."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from etl.normalize.codes import classify_18, id_check_char, plausible_birth_date, uscc_check_char
+from etl.normalize.mask import (find_unmasked_pii, load_policy, mask_id_numbers, mask_names,
+                                mask_phones, mask_text, role_names)
+from etl.normalize.names import is_masked_name, mask_person_name
+
+ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+PHONE_LIKE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|0\d{2,3}[-)）]\s*\d{7,8}(?!\d)")
+
+
+def gansu_id(body17: str = "62010219900101123") -> str:
+    return body17 + id_check_char(body17)
+
+
+def assert_clean(text: str) -> None:
+    """No 18-character ID-like string except USCCs, no phone number, and the gate agrees."""
+    for m in ID_LIKE.finditer(text):
+        assert classify_18(m.group()) == "uscc" or not plausible_birth_date(m.group()[6:14]), m.group()
+    assert not PHONE_LIKE.search(text), PHONE_LIKE.search(text).group()
+    assert find_unmasked_pii(text) == []
+
+
+# --- names ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, convention, surname", [
+    ("张三", "张某", "张某某"), ("张三丰", "张某丰", "张某某"), ("欧阳修", "欧阳某", "欧阳某某"),
+    ("欧阳修文", "欧阳某文", "欧阳某某"), ("司马相如", "司马某如", "司马某某"), ("诸葛亮", "诸葛某", "诸葛某某"),
+    ("张王三丰", "张某丰", "张某某"), ("张 三", "张某", "张某某"), ("阿不都·热合曼", "阿某·热某", "阿某·热某"),
+    ("张某昌", "张某昌", "张某昌"), ("张某某", "张某某", "张某某"), ("张*", "张*", "张*"),
+])
+def test_mask_person_name(name, convention, surname):
+    assert mask_person_name(name) == convention
+    assert mask_person_name(name, "surname") == surname
+    assert mask_person_name(name, "anonymous") in ("某某", name)
+
+
+def test_mask_person_name_edges():
+    assert mask_person_name(None) is None
+    assert mask_person_name("") == ""
+
+
+@pytest.mark.parametrize("s, masked", [
+    ("张某", True), ("张某某", True), ("张某昌", True), ("欧阳某文", True), ("张**", True),
+    ("张三", False), ("某", False), ("", False), (None, False), ("示例某某有限公司某某部门", False),
+])
+def test_is_masked_name(s, masked):
+    assert is_masked_name(s) is masked
+
+
+# --- ID numbers ----------------------------------------------------------------------------
+def test_id_numbers_masked_region4_by_default():
+    code = gansu_id()
+    assert mask_id_numbers(f"身份证号：{code}，") == f"身份证号：620102********{code[-4:]}，"
+    assert mask_id_numbers("34052419800101001X") == "340524********001X"
+    assert mask_id_numbers("34052419800101001x") == "340524********001x"
+
+
+def test_id_with_wrong_check_digit_is_still_masked():
+    assert mask_id_numbers("证件号340524198001010013") == "证件号340524********0013"
+
+
+def test_full_width_id_numbers_are_masked_in_place():
+    full = "".join(chr(ord(c) + 0xFEE0) for c in gansu_id())
+    masked = mask_id_numbers(f"身份证{full}。")
+    assert masked.startswith("身份证620102********")  # masked output is half-width
+    assert find_unmasked_pii(masked) == []
+
+
+def test_gansu_style_policy(tmp_path):
+    policy_file = tmp_path / "masking.yaml"
+    policy_file.write_text("id_number:\n  style: gansu\n", encoding="utf-8")
+    policy = load_policy(policy_file)
+    assert mask_id_numbers("41272219800101771X", policy) == "412***********771X"
+
+
+def test_bad_policy_is_loud(tmp_path):
+    policy_file = tmp_path / "masking.yaml"
+    policy_file.write_text("id_number:\n  style: none\n", encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_policy(policy_file)
+
+
+@pytest.mark.parametrize("code", [
+    "914403001922038216", "9144030071526726XG", "91110000802100433B", "91110000710925462X",
+    "91350802581142663K", "91110000710926094P",   # domain.md §5 vectors
+])
+def test_uscc_is_never_masked(code):
+    text = f"统一社会信用代码：{code}；代码{code}，{code}"
+    assert mask_text(text) == text
+    assert find_unmasked_pii(text) == []
+
+
+def test_both_directions_in_one_text():
+    code = gansu_id()
+    text = f"示例公司（统一社会信用代码914403001922038216）法定代表人张某昌（身份证号码{code}）"
+    out = mask_text(text)
+    assert "914403001922038216" in out
+    assert code not in out and "620102********" in out
+    assert_clean(out)
+
+
+def test_label_decides_an_ambiguous_all_digit_code():
+    body = "12620119800101123"  # 12 = 事业单位 or 天津; region 620119 or birth 19800101
+    uscc = body + uscc_check_char(body)
+    ident = body + id_check_char(body)
+    assert mask_id_numbers(f"统一社会信用代码{uscc}").endswith(uscc)
+    assert "*" in mask_id_numbers(f"身份证号{ident}")
+
+
+# --- phones --------------------------------------------------------------------------------
+@pytest.mark.parametrize("raw, masked", [
+    ("联系电话13812345678。", "联系电话138****5678。"),
+    ("手机：138 1234 5678", "手机：138****5678"),
+    ("手机+86-13812345678", "手机138****5678"),
+    ("电话0931-8465596", "电话0931-****596"),
+    ("电话(0931)8465596", "电话0931-****596"),
+    ("电话（0931）84655961", "电话0931-*****961"),
+    ("电话010-12345678", "电话010-*****678"),
+    ("电话09318465596", "电话0931-****596"),
+    ("联系电话：8465596", "联系电话：****596"),
+])
+def test_phones_are_masked(raw, masked):
+    assert mask_phones(raw) == masked
+    assert_clean(mask_phones(raw))
+
+
+@pytest.mark.parametrize("text", [
+    "统一社会信用代码91350802581142663K", "2018年4月19日", "2018-04-19", "20180419",
+    "直接经济损失123,456元", "罚款13812345万元", "甘安委办发〔2018〕12号", "索引号：620722087/2020-00915",
+    "索引号：1669705777577376", "安全生产举报投诉电话12350", "举报电话：0931-8465596",
+    "值班电话0931-8465596", "文号13812345678", "G30连霍高速公路K1856公里处", "车牌号甘D·12345",
+])
+def test_not_personal_numbers_stay(text):
+    assert mask_text(text) == text
+
+
+# --- names after role words ----------------------------------------------------------------
+@pytest.mark.parametrize("raw, masked", [
+    ("死者张三丰，男，45岁", "死者张某某，男，45岁"),
+    ("遇难者王五系该公司员工", "遇难者王某某系该公司员工"),
+    ("工人王五、赵六和孙七在作业", "工人王某某、赵某某和孙某某在作业"),
+    ("驾驶员李四驾驶车辆", "驾驶员李某某驾驶车辆"),
+    ("法定代表人张三昌对事故负有责任", "法定代表人张某昌对事故负有责任"),
+    ("法定代表人：张三昌", "法定代表人：张某昌"),
+    ("矿长欧阳修文未履行职责", "矿长欧阳某文未履行职责"),
+    ("总经理为李四", "总经理为李某"),
+    ("1.马小明，示例公司总经理，建议移送司法机关", "1.马某明，示例公司总经理，建议移送司法机关"),
+    ("（二）刘建国，示例公司安全员", "（二）刘某国，示例公司安全员"),
+])
+def test_names_after_role_words(raw, masked):
+    assert mask_names(raw) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "驾驶员安全意识淡薄", "工人工资按月发放", "职工宿舍", "负责人员未到岗", "死者张某某，男",
+    "矿长马某某未履行职责", "法定代表人张某昌", "施工人员进入现场", "员工培训不到位",
+    "动员工作", "示例有限公司", "经理办公室", "1.管理原因：", "（一）单位概况：", "2.付款情况：",
+    "（三）施工单位：", "1.高处坠落：", "3.安全管理：",
+])
+def test_no_false_names(text):
+    assert mask_names(text) == text
+
+
+def test_role_names_reports_masked_and_unmasked():
+    assert role_names("矿长马某某未履行，法定代表人张三对事故负责") == [("矿长", "马某某"),
+                                                                 ("法定代表人", "张三")]
+
+
+# --- the gate ------------------------------------------------------------------------------
+def test_find_unmasked_pii_kinds():
+    code = gansu_id()
+    found = find_unmasked_pii(f"身份证{code}，手机13812345678，电话0931-8465596，死者张三",
+                              include_names=True)
+    assert [k for k, _ in found] == ["id_number", "mobile", "landline", "name"]
+    assert found[0][1] == code
+
+
+def test_gate_flags_id_numbers_with_implausible_check_but_plausible_birth_date():
+    assert find_unmasked_pii("合格证号620102199001011230") != []
+    # a garbled region code is still a person's number: any 17 digits + digit/X with a birth date
+    assert find_unmasked_pii("编号990102199001011234") == [("id_number", "990102199001011234")]
+    assert mask_id_numbers("编号990102199001011234") == "编号990102********1234"
+    assert find_unmasked_pii("编号123456789012345678") == []  # no birth date at 7-14
+
+
+REPORT = """经查，死者张三丰（身份证号{id1}，联系电话13912345678）系示例公司工人。
+法定代表人李四昌（身份证号{id2}，手机：135 0000 1111，办公电话：(0931)8465596）。
+统一社会信用代码：914403001922038216。安全生产知识考核合格证编号：{id3}。
+2018年4月19日15时30分许发生事故，直接经济损失123,456元，文号甘安委发〔2018〕12号，举报电话12350。"""
+
+
+def test_report_text_comes_out_clean():
+    text = REPORT.format(id1=gansu_id(), id2=gansu_id("62042119750505002"),
+                         id3=gansu_id("62080219850707003"))
+    out = mask_text(text)
+    assert_clean(out)
+    for kept in ("914403001922038216", "2018年4月19日15时30分许", "123,456元", "〔2018〕12号", "12350"):
+        assert kept in out
+    assert "张某某" in out and "李某昌" in out
+    assert mask_text(out) == out  # idempotent
+
+
+_ID = st.from_regex(r"62[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}",
+                    fullmatch=True).map(lambda b: b + id_check_char(b))
+_MOBILE = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+_FILLER = st.text(alphabet="甲乙丙丁，。、：的了是在有 号码电话身份证", max_size=12)
+_SEPARATOR = st.text(alphabet="甲乙丙丁，。、：的了是在有 号码电话身份证", min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=1000)
+@given(_FILLER, _ID, _SEPARATOR, _MOBILE, _FILLER)
+def test_embedded_ids_and_phones_are_always_masked(a, ident, b, mobile, c):
+    out = mask_text(a + ident + b + mobile + c)
+    assert ident not in out and mobile not in out
+    assert_clean(out)
+
+
+_USCC = st.tuples(st.sampled_from(["91", "92", "93"]), st.from_regex(r"62[0-9]{4}", fullmatch=True),
+                  st.text(alphabet="0123456789", min_size=9, max_size=9)).map(
+    lambda t: "".join(t) + uscc_check_char("".join(t)))
+
+
+@settings(max_examples=200, deadline=1000)
+@given(_FILLER, _USCC, _FILLER)
+def test_embedded_uscc_is_never_masked(a, code, b):
+    assert code in mask_text(a + code + b)
+
+
+@settings(max_examples=300, deadline=1000)
+@given(st.text())
+def test_never_crash_and_output_is_clean(s):
+    out = mask_text(s)
+    assert find_unmasked_pii(out) == []
+    mask_names(s)

@@ -1,0 +1,124 @@
+"""etl/normalize/regions.py and data/reference/regions_620000.csv (shared/domain.md §8)."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from etl import settings as etl_settings
+from etl.normalize import regions
+from etl.normalize.regions import (Region, cities, city_of, counties, find_regions, load_regions,
+                                   region_name, resolve_region)
+
+# domain.md §8: the 14 市州 and, per 市州, the number of county-level divisions.
+CITIES = {"620100": "兰州市", "620200": "嘉峪关市", "620300": "金昌市", "620400": "白银市",
+          "620500": "天水市", "620600": "武威市", "620700": "张掖市", "620800": "平凉市",
+          "620900": "酒泉市", "621000": "庆阳市", "621100": "定西市", "621200": "陇南市",
+          "622900": "临夏回族自治州", "623000": "甘南藏族自治州"}
+COUNTIES_PER_CITY = {"620100": 8, "620200": 0, "620300": 2, "620400": 5, "620500": 7,
+                     "620600": 4, "620700": 6, "620800": 7, "620900": 7, "621000": 8,
+                     "621100": 7, "621200": 9, "622900": 8, "623000": 8}
+
+
+def test_reference_table_matches_domain_md():
+    table = load_regions("620000")
+    assert {r.code: r.name for r in cities()} == CITIES
+    assert len(counties()) == 86 == sum(COUNTIES_PER_CITY.values())
+    for code, n in COUNTIES_PER_CITY.items():
+        assert len([r for r in counties() if r.parent_code == code]) == n, code
+    assert table["620171"] == Region("620171", "兰州新区", "functional", "620100")
+    assert table["620000"].level == "province"
+
+
+def test_codes_nest():
+    for region in load_regions().values():
+        if region.level in ("county", "functional"):
+            assert region.code[:4] + "00" == region.parent_code
+        elif region.level == "city":
+            assert region.parent_code == "620000"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("临夏市", "622901"), ("临夏县", "622921"), ("临夏州", "622900"), ("临夏回族自治州", "622900"),
+    ("甘肃省平凉市静宁县", "620826"), ("庆阳市正宁县", "621025"), ("庆阳市宁县", "621026"),
+    ("事故发生在宁县境内", "621026"), ("环县", "621022"),
+    ("兰州市城关区", "620102"), ("兰州市", "620100"), ("兰州", "620100"), ("兰州新区", "620171"),
+    ("华亭县", "620881"), ("华亭市", "620881"), ("张家川县", "620525"), ("张家川回族自治县", "620525"),
+    ("东乡县", "622926"), ("积石山县", "622927"), ("甘南州合作市", "623001"), ("甘南州", "623000"),
+    ("嘉峪关市", "620200"), ("白银市白银区", "620402"), ("白银", "620400"), ("肃北县", "620923"),
+    ("阿克塞县", "620924"), ("天祝县", "620623"), ("甘肃", "620000"),
+    ("G75兰海高速公路临洮段", "621124"),       # road segments use the county stem
+    ("兰州示例公司在景泰县施工", "620423"),      # a county beats a city
+    ("兰州市…城关区…榆中县", "620102"),
+    ("一辆由兰州开往合作市的客车在临夏县境内侧翻", "622921"),  # 境内 names the place
+])
+def test_resolve_region(text, code):
+    assert resolve_region(text).code == code
+
+
+@pytest.mark.parametrize("text", [
+    "宁夏永宁县", "内蒙古集宁区", "", None, "玉门市场", "农民专业合作市场", "城关镇", "安宁",
+    "一个县", "静宁", "北京市朝阳区",
+])
+def test_no_false_matches(text):
+    assert resolve_region(text) is None
+
+
+def test_substring_names_never_match_inside_longer_names():
+    names = [(r.name, s, e) for r, s, e in find_regions("静宁县、正宁县和宁县")]
+    assert names == [("静宁县", 0, 3), ("正宁县", 4, 7), ("宁县", 8, 10)]
+
+
+@pytest.mark.parametrize("code, city", [
+    ("620102", "620100"), ("620171", "620100"), ("620100", "620100"), ("622927", "622900"),
+    ("620824", "620800"),        # old 华亭县 code: falls back to its city
+    ("620201", "620200"),        # statistics placeholder for 嘉峪关
+    ("620102001000", "620100"),  # 12-digit 统计用区划代码
+])
+def test_city_of(code, city):
+    assert city_of(code).code == city
+
+
+@pytest.mark.parametrize("code", ["620000", "110101", "", None, "abc", "6201"])
+def test_city_of_none(code):
+    assert city_of(code) is None
+
+
+def test_region_name():
+    assert region_name("620525") == "张家川回族自治县"
+    assert region_name("110000") is None
+    assert region_name(None) is None
+
+
+def test_province_is_configurable(tmp_path, monkeypatch):
+    (tmp_path / "regions_990000.csv").write_text(
+        "code,name,level,parent_code,aliases\n990000,示例省,province,,\n"
+        "990100,示例市,city,990000,示例\n990102,示例区,county,990100,\n", encoding="utf-8")
+    monkeypatch.setattr(etl_settings, "REFERENCE", tmp_path)
+    monkeypatch.setattr(etl_settings, "PROVINCE_CODE", "990000")
+    for cached in (regions.load_regions, regions._name_index, regions._stem_index):
+        cached.cache_clear()
+    try:
+        assert resolve_region("示例市示例区").code == "990102"
+        assert city_of("990102").name == "示例市"
+        assert resolve_region("兰州市") is None
+    finally:
+        for cached in (regions.load_regions, regions._name_index, regions._stem_index):
+            cached.cache_clear()
+
+
+def test_missing_province_file_is_loud(tmp_path, monkeypatch):
+    monkeypatch.setattr(etl_settings, "REFERENCE", tmp_path)
+    regions.load_regions.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError):
+            load_regions("980000")
+    finally:
+        regions.load_regions.cache_clear()
+
+
+@settings(max_examples=300, deadline=500)
+@given(st.text())
+def test_never_crash(s):
+    region = resolve_region(s)
+    assert region is None or region.code in load_regions()
+    city_of(s)
