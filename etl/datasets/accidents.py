@@ -23,7 +23,7 @@ TABLE = "accidents"
 SUMMARY_CHARS = 240
 # "…省政府批复同意…", "批复日期：2023年5月12日": the 批复 date starts the rectification window
 # (Gansu counts from the 批复 date: 甘肃省…评估办法 第四条, shared/domain.md §2).
-_SENTENCE = re.compile(r"[^。；\n]+")
+_SENTENCE = re.compile(r"[^。；]+")
 # "统一社会信用代码：91620…" in the 事故单位基本情况 (full-width digits are common)
 _USCC_IN_TEXT = re.compile(r"统一社会信用代码\s*(?:为|是)?\s*[:：]?\s*([0-9A-HJ-NPQRTUWXY]{18})")
 _BANNER = re.compile(r"^[（(]?示例数据[^）)\n]*[）)]?\s*")
@@ -106,7 +106,8 @@ def summarize(body: str) -> str:
 
 def approval_date(body: str, anchor: date | None) -> str | None:
     """The date of the sentence that says the report was approved (批复同意 …)."""
-    for sentence in _SENTENCE.findall(to_simplified(body)):
+    # PDF text breaks lines mid-sentence ("批复日期：\n2024年2月12日"): read it unbroken.
+    for sentence in _SENTENCE.findall(to_simplified(body).replace("\n", "")):
         if "批复" in sentence:
             found = find_first_date(sentence, anchor=anchor)
             if found:

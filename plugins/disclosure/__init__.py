@@ -1,0 +1,78 @@
+"""Pelican plugin: the public disclosure site rendered from data/public.db.
+
+Modules: ``data`` (read the database), ``pages`` (what each page shows), ``generator`` (render and
+write), ``output`` (write only changed files), ``feeds``, ``charts``, ``opendata``, ``search``,
+``filters`` (escaping and formatting of source values). Settings are listed in
+``generator.DEFAULTS`` and set in pelicanconf.py.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from pelican import signals
+
+from . import filters, output, search
+from .generator import DisclosureGenerator, setting
+
+log = logging.getLogger(__name__)
+_START = {}
+
+
+def get_generators(pelican):
+    return DisclosureGenerator
+
+
+def get_writer(pelican):
+    return output.ChangedOnlyWriter
+
+
+def add_filters(generator):
+    """Every generator's Jinja environment (Pelican's pages share the base template)."""
+    generator.env.filters.update(filters.FILTERS)
+    base = (generator.settings.get("SITEURL") or "").rstrip("/")
+    dts = setting(generator.settings, "DISCLOSURE_DATASETTE_URL")
+    dts_db = setting(generator.settings, "DISCLOSURE_DATASETTE_DB")
+    def url(path=""):
+        # most site paths are plain ASCII: skip percent-encoding them (called ~30 times a page)
+        return f"{base}/{path}" if filters.plain_path(path) else f"{base}/{filters.urlpath(path)}"
+
+    generator.env.globals.update(
+        url=url,
+        dts_row=lambda table, pk: filters.datasette_row(dts, dts_db, table, pk),
+        dts_table=lambda table: f"{dts.rstrip('/')}/{dts_db}/{table}",
+    )
+
+
+def initialized(pelican):
+    output.reset()
+    _START[id(pelican)] = time.monotonic()
+
+
+def finalized(pelican):
+    tree = output.tree_for(pelican.output_path, pelican.settings)
+    out = Path(pelican.output_path)
+    if setting(pelican.settings, "DISCLOSURE_SEARCH_INDEX"):
+        html_changed = any(p.endswith(".html") for p in tree.written)
+        if not search.pagefind_available():
+            log.warning("pagefind is not installed (pip install 'pagefind[extended]'): search index not built")
+        elif html_changed or not (out / "pagefind" / "pagefind.js").exists():
+            log.info("search index: %s", search.build_pagefind(out, tree))
+        else:
+            search.keep_pagefind(out, tree)
+    else:
+        search.keep_pagefind(out, tree)
+    removed = tree.prune() if setting(pelican.settings, "DISCLOSURE_PRUNE_OUTPUT") else []
+    tree.save_manifest()
+    seconds = time.monotonic() - _START.get(id(pelican), time.monotonic())
+    # one line for people and for `make bench` (parsed there)
+    print(f"disclosure: {tree.summary()}, {len(removed)} stale files removed, {seconds:.2f} s", flush=True)
+
+
+def register():
+    signals.initialized.connect(initialized)
+    signals.get_generators.connect(get_generators)
+    signals.get_writer.connect(get_writer)
+    signals.generator_init.connect(add_filters)
+    signals.finalized.connect(finalized)

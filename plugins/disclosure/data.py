@@ -1,0 +1,154 @@
+"""Everything the site shows, read once from data/public.db (read-only).
+
+The public filter (``python -m etl public``) already decided what may be public and computed every
+status as of one date; this module does not second-guess it. It only loads the tables into plain
+dicts, groups them by the record they belong to, and gives each record its stable URL.
+
+Loading whole tables into memory (a few queries in all instead of several per page) is what makes
+a province-size build fast (issue 7); it is bounded because the static site only ever holds
+province-size data (a national deployment serves the long tail from Datasette).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import quote
+
+_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
+# An enterprise page is /enterprises/<统一社会信用代码>/ when the code is 18 characters, URL-safe and
+# unique, else /enterprises/<id>/. publish/datasette/plugins/disclosure_ui.py links rows to the
+# site by the same rule: change both together.
+_CODE = re.compile(r"[0-9A-Z]{18}")
+
+
+def segment(record_id: str) -> str:
+    """A URL path segment for a record id: the id itself when it is URL-safe ASCII, else a stable
+    hash of it (ids come from source + natural key and never change between builds)."""
+    record_id = str(record_id)
+    if _SAFE_SEGMENT.fullmatch(record_id):
+        return record_id
+    return "r" + hashlib.sha1(record_id.encode("utf-8")).hexdigest()[:16]
+
+
+def connect_ro(path: Path) -> sqlite3.Connection:
+    """Open the database read-only: the site never writes to it."""
+    path = Path(path).resolve()
+    if not path.exists():
+        raise FileNotFoundError(
+            f"public database not found: {path} (build it with `python -m etl public`, "
+            "or point DISCLOSURE_PUBLIC_DB at one)")
+    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    conn.row_factory = lambda cur, row: {d[0]: v for d, v in zip(cur.description, row)}
+    return conn
+
+
+class PublicData:
+    """The public database, loaded and grouped for page rendering."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        conn = connect_ro(self.path)
+        try:
+            self._load(conn)
+        finally:
+            conn.close()
+        self._link()
+
+    # ------------------------------------------------------------------ loading
+    def _load(self, conn):
+        self.tables = [r["name"] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        self.columns = {t: [r["name"] for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in self.tables}
+        have = set(self.tables)
+
+        def rows(table, order="", where=""):
+            if table not in have:
+                return []
+            return conn.execute(f"SELECT * FROM [{table}] {where} {order}").fetchall()
+
+        self.build_info = {r["key"]: r["value"] for r in rows("build_info")}
+        self.as_of = (self.build_info.get("as_of") or "")[:10]
+        self.sources = rows("sources", "ORDER BY kind, id")
+        self.enterprises = {r["id"]: r for r in rows("enterprises", "ORDER BY name_norm, id")}
+        self.accidents = rows("accidents", "ORDER BY coalesce(published_on, occurred_on) DESC, occurred_on DESC, id")
+        self.accountability = rows("accountability", "ORDER BY accident_id, id")
+        self.assessments = rows("rectification_assessments", "ORDER BY coalesce(published_on, assessed_on) DESC, id")
+        self.ratings = rows("credit_ratings", "ORDER BY rating_year DESC, rated_on DESC, id")
+        self.records = rows("credit_records", "ORDER BY decided_on DESC, id")
+        self.blacklist = rows("blacklist", "ORDER BY listed_on DESC, id")
+        self.removals = rows("blacklist_removals", "ORDER BY removed_on DESC, id")
+        self.bans = rows("bans", "ORDER BY start_on DESC, id")
+        self.statistics = rows("annual_statistics", "ORDER BY region_code, year")
+        self.documents = {r["id"]: r for r in rows("documents")}
+        self.changes = rows("changes", "ORDER BY at DESC, id DESC")
+
+    # ------------------------------------------------------------------ linking
+    def _link(self):
+        by_uscc = defaultdict(list)
+        for ent in self.enterprises.values():
+            if ent.get("uscc"):
+                by_uscc[ent["uscc"]].append(ent)
+        for ent in self.enterprises.values():
+            code = ent.get("uscc") or ""
+            # the 统一社会信用代码 is the natural URL when it is well-formed and unique
+            slug = code if _CODE.fullmatch(code) and len(by_uscc[code]) == 1 else segment(ent["id"])
+            ent["path"] = f"enterprises/{slug}/"
+
+        self.accountability_by = _group(self.accountability, "accident_id")
+        self.assessment_by_id = {a["id"]: a for a in self.assessments}
+        self.assessments_by_accident = _group(self.assessments, "accident_id")
+        for acc in self.accidents:
+            acc["path"] = f"accidents/{segment(acc['id'])}/"
+            acc["grade"] = acc.get("grade_stated") or acc.get("grade_computed")
+        self.accident_by_id = {a["id"]: a for a in self.accidents}
+        for a in self.assessments:
+            a["accident"] = self.accident_by_id.get(a.get("accident_id"))
+
+        self.accidents_by_ent = _group(self.accidents, "enterprise_id")
+        self.ratings_by_ent = _group(self.ratings, "enterprise_id")
+        self.records_public = [r for r in self.records if _true(r.get("publicity_active", 1))]
+        self.records_by_ent = _group(self.records_public, "enterprise_id")
+        self.blacklist_in_force = [b for b in self.blacklist if _true(b.get("in_force"))]
+        self.blacklist_by_ent = _group(self.blacklist_in_force, "enterprise_id")
+        self.bans_active = [b for b in self.bans if _true(b.get("active", 1))]
+        self.bans_by_ent = _group(self.bans_active, "enterprise_id")
+        self.changes_by = defaultdict(list)
+        for ch in self.changes:
+            self.changes_by[(ch["table_name"], ch["record_id"])].append(ch)
+
+        # a page for every enterprise with any public record (issue 4)
+        self.enterprise_pages = [
+            e for e in self.enterprises.values()
+            if any(e["id"] in g for g in (self.accidents_by_ent, self.ratings_by_ent, self.records_by_ent,
+                                          self.blacklist_by_ent, self.bans_by_ent))
+        ]
+        self.enterprise_paths = {e["id"]: e["path"] for e in self.enterprise_pages}
+        for rows in (self.accidents, self.ratings, self.records, self.blacklist, self.bans):
+            for r in rows:
+                r["enterprise_path"] = self.enterprise_paths.get(r.get("enterprise_id"))
+
+    def enterprise_path(self, enterprise_id):
+        return self.enterprise_paths.get(enterprise_id)
+
+    def cities(self):
+        """市州 that have accident reports, as (code, name), in code order."""
+        seen = {}
+        for acc in self.accidents:
+            if acc.get("city_code") and acc["city_code"] not in seen:
+                seen[acc["city_code"]] = acc.get("city_name") or acc["city_code"]
+        return sorted(seen.items())
+
+
+def _group(rows, key):
+    out = defaultdict(list)
+    for r in rows:
+        if r.get(key) is not None:
+            out[r[key]].append(r)
+    return out
+
+
+def _true(value) -> bool:
+    return value not in (0, "0", None, False, "")

@@ -1,0 +1,163 @@
+"""Jinja filters for source values. Source text is shown as plain, escaped text: nothing a
+source publishes is kept as markup (so a report containing <script>, onerror= or javascript:
+renders inert); links to sources are kept only for http(s) URLs.
+
+``mask_ids`` is defence in depth behind the public filter: an 18-character 居民身份证号码 with a
+valid GB 11643 check digit found in free text is masked to the first 6 and last 4 characters
+(domain.md §6; the 崇信 report printed one unmasked).
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote, urlsplit
+
+from markupsafe import Markup, escape
+
+_ID = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})((?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def _id_valid(s: str) -> bool:
+    return "10X98765432"[sum(int(c) * w for c, w in zip(s[:17], _W)) % 11] == s[17].upper()
+
+
+def mask_ids(text):
+    if text is None:
+        return ""
+    text = str(text)
+
+    def repl(m):
+        whole = m.group(0)
+        return whole[:6] + "*" * 8 + whole[-4:] if _id_valid(whole) else whole
+    return _ID.sub(repl, text)
+
+
+def paras(text):
+    """Plain text → escaped paragraphs (one per non-empty line)."""
+    if not text:
+        return Markup("")
+    lines = [ln.strip() for ln in mask_ids(text).replace("\r", "").split("\n")]
+    return Markup("".join(f"<p>{escape(ln)}</p>" for ln in lines if ln))
+
+
+def plain(text):
+    """Plain text on one line, personal IDs masked (escaped by autoescape)."""
+    return mask_ids(text)
+
+
+def ext_url(url):
+    """The URL if it is an http(s) link, else None (javascript:, data:, file: … are not links)."""
+    if not url:
+        return None
+    url = str(url).strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url
+    return None
+
+
+def yuan(value):
+    """Money in 元 → readable Chinese (万元 from ten thousand up)."""
+    if value in (None, ""):
+        return ""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if abs(v) >= 10000:
+        w = v / 10000
+        return f"{w:,.2f}".rstrip("0").rstrip(".") + " 万元"
+    return f"{v:,.0f} 元"
+
+
+def num(value, digits=0):
+    if value in (None, ""):
+        return "—"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if digits == 0:
+        return f"{v:,.0f}"
+    return f"{v:,.{digits}f}"
+
+
+def day(value):
+    """An ISO date or timestamp → YYYY-MM-DD."""
+    return str(value)[:10] if value else ""
+
+
+def datasette_row(base: str, db: str, table: str, pk) -> str:
+    """Datasette 0.65 row URL; primary keys are tilde-encoded as Datasette does."""
+    return f"{base.rstrip('/')}/{db}/{table}/{tilde_encode(str(pk))}"
+
+
+def tilde_encode(s: str) -> str:
+    safe = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+    out = []
+    for ch in s:
+        if ch in safe:
+            out.append(ch)
+        elif ch == " ":
+            out.append("+")
+        else:
+            out.append("".join(f"~{b:02X}" for b in ch.encode("utf-8")))
+    return "".join(out)
+
+
+def json_ld(data) -> Markup:
+    """JSON for a <script type="application/ld+json"> block, safe against </script>."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._~/-]*").fullmatch
+
+
+def plain_path(path: str) -> bool:
+    return bool(_PLAIN_PATH(path or ""))
+
+
+def urlpath(path: str) -> str:
+    """Percent-encode a site path for an href."""
+    return quote(path, safe="/:@-._~!$'()*+,;=")
+
+
+TABLES_ZH = {
+    "enterprises": "企业信息", "accidents": "事故报告", "accountability": "责任追究",
+    "rectification_assessments": "整改评估", "credit_ratings": "信用评级", "credit_records": "信用记录",
+    "blacklist": "严重失信名单", "blacklist_removals": "移出公告", "bans": "行业禁入",
+    "annual_statistics": "年度统计",
+}
+
+
+def table_zh(name):
+    return TABLES_ZH.get(name, name)
+
+
+def fields(value, labels=None):
+    """A changes.fields value (JSON list of column names, an object keyed by them, or text) →
+    a readable list, with the data dictionary's Chinese labels when given."""
+    if not value:
+        return ""
+    try:
+        items = json.loads(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if isinstance(items, dict):
+        items = list(items)
+    if isinstance(items, list):
+        labels = labels or {}
+        return "、".join(str(labels.get(i) or i) for i in items)
+    return str(items)
+
+
+FILTERS = {
+    "table_zh": table_zh, "fields": fields,
+    "mask_ids": mask_ids, "paras": paras, "plain": plain, "ext_url": ext_url, "yuan": yuan,
+    "num": num, "day": day, "json_ld": json_ld, "urlpath": urlpath,
+}

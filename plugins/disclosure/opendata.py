@@ -1,0 +1,127 @@
+"""Open data downloads (/data/): one CSV and one JSON file per public table, the SQLite file
+itself, and the data dictionary read from etl/schema.yaml (the one dictionary that also feeds
+Datasette's metadata), published with schema.org Dataset JSON-LD.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import re
+from pathlib import Path
+
+from .data import connect_ro
+
+log = logging.getLogger(__name__)
+
+# Internal bookkeeping the public filter never copies (etl/public.py rule 1); skipped here too in
+# case a database carries them, because rejects.raw holds unfiltered source rows.
+_SKIP_PREFIXES = ("sqlite_", "_")
+_INTERNAL = {"rejects", "etl_runs", "source_runs"}
+
+
+def public_tables(tables: list[str]) -> list[str]:
+    """Tables offered as CSV/JSON: everything public except the full-text index tables."""
+    return [t for t in tables if not t.startswith(_SKIP_PREFIXES) and "_fts" not in t and t not in _INTERNAL]
+
+
+def load_schema(path: Path | None) -> dict:
+    """The data dictionary: {"database": {...}, "tables": {table: {label, description, columns:
+    {col: {label, description, unit?}}}}}, read through etl.schema (which merges provenance
+    columns and joins Chinese multi-line text) when it is importable, else straight from YAML."""
+    if not path or not Path(path).exists():
+        log.info("data dictionary %s not found; /data/ lists columns without descriptions", path)
+        return {"database": {}, "tables": {}}
+    try:
+        from etl import schema as etl_schema
+
+        doc = etl_schema.load(Path(path))
+        return {"database": doc.get("database") or {}, "tables": etl_schema.for_database("public", Path(path))}
+    except ImportError:  # the site built without the ETL package on the path
+        import yaml
+
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return {"database": doc.get("database") or {}, "tables": doc.get("tables") or {}}
+
+
+_UNIT = re.compile(r"单位[:：]\s*([^。；;）)\s]+)")
+
+
+def exports(db_path: Path, tables: list[str]):
+    """Yield (table, row_count, columns, csv_bytes, json_bytes) for each public table."""
+    conn = connect_ro(db_path)
+    conn.row_factory = None
+    try:
+        for table in tables:
+            cur = conn.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
+            columns = [c[0] for c in cur.description]
+            rows = cur.fetchall()
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\r\n")
+            w.writerow(columns)
+            w.writerows(rows)
+            # the BOM lets spreadsheet programs open UTF-8 Chinese text correctly
+            csv_bytes = ("\ufeff" + buf.getvalue()).encode("utf-8")
+            json_bytes = json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False,
+                                    separators=(",", ":")).encode("utf-8")
+            yield table, len(rows), columns, csv_bytes, json_bytes
+    finally:
+        conn.close()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def dictionary(tables_meta: list[dict], schema: dict) -> list[dict]:
+    """Merge the table list (with columns) and the schema descriptions for the /data/ page."""
+    out = []
+    for t in tables_meta:
+        meta = schema.get(t["name"]) or {}
+        cols_meta = meta.get("columns") or {}
+        cols = []
+        for c in t["columns"]:
+            cm = cols_meta.get(c) or {}
+            if isinstance(cm, str):
+                cm = {"description": cm}
+            unit = cm.get("unit")
+            if not unit and cm.get("description"):
+                m = _UNIT.search(str(cm["description"]))
+                unit = m.group(1) if m else None
+            cols.append({"name": c, "label": cm.get("label"), "description": cm.get("description"),
+                         "unit": unit, "basis": cm.get("basis") or cm.get("legal_basis")})
+        out.append(dict(t, title=meta.get("label") or meta.get("title"), description=meta.get("description"),
+                        basis=meta.get("basis") or meta.get("legal_basis"), columns=cols))
+    return out
+
+
+def dataset_jsonld(canon: str, site: dict, tables: list[dict], db_file: dict, years: list[int],
+                   database: dict | None = None) -> dict:
+    publishers = sorted({s.get("publisher") for s in site["sources"] if s.get("publisher")})
+    dist = [{"@type": "DataDownload", "name": f"{t['name']}.csv", "encodingFormat": "text/csv",
+             "contentUrl": f"{canon}/data/csv/{t['name']}.csv"} for t in tables]
+    dist += [{"@type": "DataDownload", "name": f"{t['name']}.json", "encodingFormat": "application/json",
+              "contentUrl": f"{canon}/data/json/{t['name']}.json"} for t in tables]
+    dist.append({"@type": "DataDownload", "name": "public.db", "encodingFormat": "application/vnd.sqlite3",
+                 "contentUrl": f"{canon}/data/{db_file['name']}", "contentSize": str(db_file["size"])})
+    ld = {
+        "@context": "https://schema.org", "@type": "Dataset",
+        "name": f"{site['province']}安全生产信息公开数据",
+        "description": "生产安全事故调查报告、责任追究、整改措施落实情况评估、安全生产信用评级与信用记录、"
+                       "严重失信主体名单、行业禁入和年度统计，按公开规则筛选后的数据。",
+        "url": f"{canon}/data/", "inLanguage": "zh-CN", "isAccessibleForFree": True,
+        "license": (database or {}).get("licence_url") or f"{canon}/data/terms/", "dateModified": site["as_of"],
+        "spatialCoverage": {"@type": "Place", "name": site["province"]},
+        "keywords": ["安全生产", "事故调查报告", "整改评估", "严重失信主体名单", "信用", "12350"],
+        "creator": [{"@type": "Organization", "name": p} for p in publishers],
+        "distribution": dist,
+    }
+    if years:
+        ld["temporalCoverage"] = f"{min(years)}/{max(years)}"
+    return ld

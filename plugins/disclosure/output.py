@@ -1,0 +1,232 @@
+"""The output tree: write a file only when its bytes changed, and remember what each page was
+made from so an unchanged page is not even rendered again.
+
+Why: file creation dominates a static build here (../shared/measurements.md), and pages that keep
+their bytes and modification times keep web caches valid (issue 7: a rebuild with nothing changed
+rewrites 0 files). Every file the build produces goes through one ``OutputTree`` (our generator
+directly, Pelican's own pages through ``ChangedOnlyWriter``), so after the build the tree knows the
+full set of live files and can delete stale ones: a record that left the public database (an
+expired blacklist entry, say) must not leave its old page behind.
+"""
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from pelican.writers import Writer
+
+log = logging.getLogger(__name__)
+
+_TREES: dict[str, "OutputTree"] = {}
+
+
+def tree_for(output_path, settings) -> "OutputTree":
+    """The tree of this build for ``output_path`` (one per Pelican run, see ``reset``)."""
+    key = os.path.realpath(output_path)
+    if key not in _TREES:
+        _TREES[key] = OutputTree(Path(key), Path(settings["CACHE_PATH"]))
+    return _TREES[key]
+
+
+def reset() -> None:
+    _TREES.clear()
+
+
+def all_trees() -> list["OutputTree"]:
+    return list(_TREES.values())
+
+
+class OutputTree:
+    def __init__(self, root: Path, cache_dir: Path):
+        self.root = root
+        self._root = str(root) + os.sep  # string paths: pathlib costs ~15 µs a call at this volume
+        self.touched: set[str] = set()
+        self.written: list[str] = []
+        self.skipped = 0  # unchanged and not re-rendered (fingerprint hit)
+        self.same = 0  # re-rendered, bytes identical, not written
+        digest = hashlib.sha1(str(root).encode()).hexdigest()[:12]
+        self.manifest_path = cache_dir / f"disclosure-pages-{digest}.json"
+        try:
+            self.manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.manifest = None  # first build into this folder: prune walks the whole tree
+        self.new_manifest: dict[str, list] = {}
+
+    # -- bookkeeping
+    def _claim(self, rel: str) -> str:
+        rel = rel.lstrip("/")
+        if rel in self.touched:
+            raise RuntimeError(f"output file written twice in one build: {rel}")
+        self.touched.add(rel)
+        return self._root + rel
+
+    def _record(self, rel: str, path: str, fingerprint: str | None) -> None:
+        """Every file the build produced goes into the manifest (so the next build can delete
+        the ones it no longer produces without walking the tree); ``fingerprint`` says what it
+        was made from, when known."""
+        st = os.stat(path)
+        self.new_manifest[rel] = [fingerprint or "", st.st_size, st.st_mtime_ns]
+
+    # -- writing
+    def write(self, rel: str, data: bytes, fingerprint: str | None = None) -> bool:
+        """Write ``data`` to ``rel`` unless the file already holds exactly these bytes."""
+        path = self._claim(rel)
+        changed = True
+        try:
+            if os.stat(path).st_size == len(data):
+                with open(path, "rb") as fh:
+                    changed = fh.read() != data
+        except FileNotFoundError:
+            pass
+        if changed:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = path + ".tmp"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+            self.written.append(rel.lstrip("/"))
+        else:
+            self.same += 1
+        self._record(rel.lstrip("/"), path, fingerprint)
+        return changed
+
+    def fresh(self, rel: str, fingerprint: str) -> bool:
+        """True (and the file is claimed) when ``rel`` was made from the same inputs last time
+        and is still on disk untouched: it need not be rendered at all."""
+        rel = rel.lstrip("/")
+        entry = (self.manifest or {}).get(rel)
+        if not entry or not fingerprint or entry[0] != fingerprint:
+            return False
+        try:
+            st = os.stat(self._root + rel)
+        except FileNotFoundError:
+            return False
+        if [st.st_size, st.st_mtime_ns] != entry[1:]:
+            return False
+        self._claim(rel)
+        self.new_manifest[rel] = entry
+        self.skipped += 1
+        return True
+
+    def all_fresh(self, rels: list[str], fingerprint: str) -> bool:
+        """``fresh`` for a group of files made together: all are claimed, or none."""
+        for rel in rels:
+            entry = (self.manifest or {}).get(rel.lstrip("/"))
+            if not entry or entry[0] != fingerprint:
+                return False
+            try:
+                st = os.stat(self._root + rel.lstrip("/"))
+            except FileNotFoundError:
+                return False
+            if [st.st_size, st.st_mtime_ns] != entry[1:]:
+                return False
+        return all(self.fresh(rel, fingerprint) for rel in rels)
+
+    def copy(self, src: Path, rel: str) -> bool:
+        """Copy a file unless the destination already has the same bytes."""
+        path = self._claim(rel)
+        rel = rel.lstrip("/")
+        if os.path.exists(path) and os.stat(path).st_size == os.stat(src).st_size and filecmp.cmp(src, path, shallow=False):
+            self.same += 1
+            self._record(rel, path, None)
+            return False
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = path + ".tmp"
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, path)
+        self.written.append(rel)
+        self._record(rel, path, None)
+        return True
+
+    def keep(self, rel: str) -> None:
+        """Mark a file produced outside the tree (the search index) as live."""
+        rel = rel.lstrip("/")
+        self.touched.add(rel)
+        entry = (self.manifest or {}).get(rel)
+        if entry:
+            self.new_manifest[rel] = entry
+        else:
+            self._record(rel, self._root + rel, None)
+
+    # -- after the build
+    def prune(self, keep_dirs: tuple[str, ...] = ()) -> list[str]:
+        """Delete every file under the root that this build did not produce: the files the last
+        build recorded and this one did not, or, with no record of the last build, every file
+        found by walking the tree."""
+        if self.manifest is not None:
+            removed = []
+            for rel in sorted(set(self.manifest) - self.touched):
+                if any(rel.startswith(k.rstrip("/") + "/") for k in keep_dirs):
+                    continue
+                path = self._root + rel
+                if os.path.isfile(path):
+                    os.unlink(path)
+                    removed.append(rel)
+                    _remove_empty_parents(os.path.dirname(path), str(self.root))
+            return removed
+        removed = []
+        for dirpath, dirnames, filenames in os.walk(self.root, topdown=False):
+            rel_dir = os.path.relpath(dirpath, self.root)
+            rel_dir = "" if rel_dir == "." else rel_dir + "/"
+            if any(rel_dir.startswith(k.rstrip("/") + "/") for k in keep_dirs):
+                continue
+            for name in filenames:
+                rel = rel_dir + name
+                if rel not in self.touched:
+                    os.unlink(os.path.join(dirpath, name))
+                    removed.append(rel)
+            if rel_dir and not os.listdir(dirpath):
+                os.rmdir(dirpath)
+        return removed
+
+    def save_manifest(self) -> None:
+        self.manifest = self.new_manifest
+        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.new_manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, self.manifest_path)
+
+    def summary(self) -> str:
+        return (f"{len(self.written)} files written, {self.same} unchanged after rendering, "
+                f"{self.skipped} unchanged and not re-rendered")
+
+
+def _remove_empty_parents(folder: str, root: str) -> None:
+    while folder.startswith(root) and folder != root.rstrip(os.sep) and not os.listdir(folder):
+        os.rmdir(folder)
+        folder = os.path.dirname(folder)
+
+
+class _ChangedOnlyFile(io.StringIO):
+    def __init__(self, tree: OutputTree, rel: str | None):
+        super().__init__()
+        self._tree, self._rel = tree, rel
+
+    def close(self):
+        if not self.closed and self._rel is not None:
+            self._tree.write(self._rel, self.getvalue().encode("utf-8"))
+        super().close()
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            self.close()
+        else:
+            super().close()
+        return False
+
+
+class ChangedOnlyWriter(Writer):
+    """Pelican's writer, routed through the output tree (Pelican's own pages: /12350/, /about/)."""
+
+    def _open_w(self, filename, encoding, override=False):
+        tree = tree_for(self.output_path, self.settings)
+        if filename == os.devnull:
+            return _ChangedOnlyFile(tree, None)
+        rel = os.path.relpath(os.path.realpath(filename), tree.root)
+        return _ChangedOnlyFile(tree, rel)

@@ -1,0 +1,303 @@
+"""The public site built from the fixture database (real public filter, planted cases): the key
+pages exist and say the right thing. Browser, validator and link checks: test_site_browser.py and
+test_site_quality.py."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sqlite3
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests import _site_fixture as fx
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+KEY_PAGES = ["/", "/accidents/", "/enterprises/", "/blacklist/", "/rectification/", "/credit/", "/bans/",
+             "/statistics/", "/12350/", "/data/", "/data/terms/", "/about/", "/search/"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return fx.fixture_site(tmp_path_factory)
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(html: str) -> Tags:
+    p = Tags()
+    p.feed(html)
+    return p
+
+
+def main_text(html: str) -> str:
+    """Visible text of <main> (so the footer and header do not count)."""
+    return re.sub(r"<[^>]+>", "", html.split('<main', 1)[1].split("</main>", 1)[0])
+
+
+def test_key_pages_exist(site):
+    for url in KEY_PAGES:
+        assert site.path(url).is_file(), url
+    d = site.data()
+    for acc in d.accidents:
+        assert site.path("/" + acc["path"]).is_file(), acc["id"]
+    for ent in d.enterprise_pages:
+        assert site.path("/" + ent["path"]).is_file(), ent["id"]
+        assert (site.output / ent["path"] / "feed.xml").is_file()
+    assert site.path("/enterprises/" + fx.E1_USCC + "/").is_file()  # stable URL: the 统一社会信用代码
+
+
+def test_every_page_says_as_of_and_each_sources_last_fetch(site):
+    for path in site.html_files():
+        html = path.read_text(encoding="utf-8")
+        assert f"数据截至 <strong>{fx.AS_OF}</strong>" in html, path
+        assert "2026-06-29 06:10" in html and "2026-06-27 06:30" in html, path  # per-source last success
+        assert 'lang="zh-CN"' in html and 'class="skip"' in html, path
+
+
+def test_sample_data_notice_on_every_page(site):
+    for path in site.html_files():
+        assert "示例数据</strong>" in path.read_text(encoding="utf-8"), path
+
+
+def test_overdue_assessment_shows_as_overdue(site):
+    html = site.read("/accidents/acc-0001/")
+    assert 'status-overdue">逾期未公开评估' in html
+    assert "已逾期" in html and "2026-03-15" in html and "2026-05-15" in html
+    tracker = site.read("/rectification/")
+    row = tracker.split("acc-0001", 1)[1].split("</tr>", 1)[0]
+    assert "status-overdue" in row
+    assert 'status-due">评估期内' in tracker.split("acc-0004", 1)[1].split("</tr>", 1)[0]
+    assert "acc-0003" in site.read("/rectification/not-due/")
+
+
+def test_assessed_accident_shows_result(site):
+    html = site.read("/accidents/acc-0002/")
+    assert 'status-assessed">已评估' in html and "基本到位" in html
+    assert "acc-0002" in site.read("/rectification/assessed/")
+
+
+def test_expired_blacklist_entry_is_not_in_force_and_not_named(site):
+    page = site.read("/blacklist/")
+    assert "在列的严重失信主体共 <strong>1</strong> 个" in page
+    table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert fx.E1_NAME in table and fx.E4_NAME not in table  # removed by credit repair: not in force
+    assert "期满移出：1 条" in page and "提前移出（信用修复）：1 条" in page
+    assert fx.E4_NAME in page.split('id="h-removals"', 1)[1]  # the removal notice stays public
+    e4 = site.read("/enterprises/" + fx.E4_USCC + "/")
+    assert "不在严重失信主体名单" in e4 and "status-overdue" not in e4
+    # the entry that expired must not be identifiable anywhere on the site
+    for path in site.output.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".csv") and "pagefind" not in path.parts:
+            assert fx.EXPIRED_NAME not in path.read_text(encoding="utf-8"), path
+
+
+def test_in_force_entry_shows_term_and_early_removal_date(site):
+    html = site.read("/enterprises/" + fx.E1_USCC + "/")
+    assert "严重失信主体名单：在列" in html
+    assert "2028-05-31" in html and "自 2026-06-01 起" in html
+
+
+def test_credit_record_past_publicity_is_not_shown(site):
+    for path in site.html_files():
+        assert "公示期已满的旧记录" not in path.read_text(encoding="utf-8"), path
+    assert "未按规定对重大危险源进行监测监控" in site.read("/enterprises/" + fx.E1_USCC + "/")
+
+
+_ID = re.compile(r"(?<![0-9A-Z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9X](?![0-9A-Z])")
+
+
+def test_masked_ids_stay_masked(site):
+    assert fx.MASKED_ID in site.read("/bans/")
+    assert "张某昌" in site.read("/accidents/acc-0001/")
+    for path in site.output.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".csv") and "pagefind" not in path.parts:
+            text = path.read_text(encoding="utf-8")
+            assert not _ID.findall(text), (path, _ID.findall(text))
+
+
+def test_mask_ids_filter_masks_a_valid_id_in_free_text():
+    from plugins.disclosure.filters import mask_ids, paras
+
+    assert mask_ids("负责人身份证34052419800101001X。") == "负责人身份证340524********001X。"
+    assert mask_ids("代码" + fx.E1_USCC) == "代码" + fx.E1_USCC  # a 统一社会信用代码 is public data
+    assert "19800101" not in paras("a 34052419800101001X b")
+
+
+def test_source_text_renders_inert(site):
+    html = site.read("/accidents/acc-0004/")
+    assert "&lt;script&gt;alert(" in html and "onerror=alert(1)&gt;" in html  # shown as text
+    for tag, attrs in parse(html).tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if name in ("href", "src", "action"):
+                assert not (value or "").strip().lower().startswith(("javascript:", "data:")), (tag, value)
+        if tag == "script":
+            assert attrs.get("src", "").startswith("/theme/js/") or attrs.get("type") == "application/ld+json"
+    assert "<img src=x" not in html
+
+
+def test_no_resource_from_another_host_and_restrictive_csp(site):
+    for path in site.html_files():
+        html = path.read_text(encoding="utf-8")
+        assert "default-src 'self'" in html and "object-src 'none'" in html and "'unsafe-inline'" not in html
+        for tag, attrs in parse(html).tags:
+            for name in ("src", "href"):
+                value = attrs.get(name) or ""
+                if tag != "a" and name in attrs and not (tag == "link" and attrs.get("rel") in ("canonical",)):
+                    assert not urlsplit(value).netloc, (path, tag, value)
+
+
+def test_canonical_and_open_graph(site):
+    html = site.read("/accidents/acc-0001/")
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/accidents/acc-0001/">' in html
+    assert '<meta property="og:url" content="http://127.0.0.1:8000/accidents/acc-0001/">' in html
+    assert 'property="og:title" content="甘肃陇原示例化工有限公司“1·12”较大爆炸事故调查报告' in html
+    assert 'og:type" content="article"' in html
+
+
+def test_sitemap_lists_existing_pages(site):
+    root = ET.fromstring(site.path("/sitemap.xml").read_bytes())
+    locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "http://127.0.0.1:8000/12350/" in locs and "http://127.0.0.1:8000/accidents/acc-0001/" in locs
+    for loc in locs:
+        assert site.path(urlsplit(loc).path).is_file(), loc
+
+
+def test_atom_feeds(site):
+    feeds = ["/feeds/accidents.xml", "/feeds/blacklist.xml", "/feeds/rectification.xml",
+             f"/enterprises/{fx.E1_USCC}/feed.xml", "/regions/620100/feed.xml"]
+    titles = {}
+    for feed in feeds:
+        root = ET.fromstring(site.path(feed).read_bytes())
+        assert root.tag == f"{ATOM}feed" and root.find(f"{ATOM}updated").text
+        titles[feed] = [e.find(f"{ATOM}title").text for e in root.iter(f"{ATOM}entry")]
+        for entry in root.iter(f"{ATOM}entry"):
+            assert entry.find(f"{ATOM}id").text.startswith("tag:")
+    assert any("较大爆炸" in t for t in titles["/feeds/accidents.xml"])
+    assert any(t.startswith("列入：") for t in titles["/feeds/blacklist.xml"])
+    assert any(t.startswith("移出：") for t in titles["/feeds/blacklist.xml"])
+    assert any(t.endswith("基本到位") for t in titles["/feeds/rectification.xml"])
+    assert len(titles[f"/enterprises/{fx.E1_USCC}/feed.xml"]) >= 4
+    assert all("兰州" in t or "甘肃陇原" in t for t in titles["/regions/620100/feed.xml"])
+
+
+def test_accident_page_contents(site):
+    text = main_text(site.read("/accidents/acc-0001/"))
+    for expected in ["620000001/2025-00101", "甘应急调〔2025〕1号", "2025-05-20", "1,250 万元", "3 人",
+                     "张某昌", "总经理", "a" * 64, "2026-01-05", "首次收录", "内容更新（死亡）"]:
+        assert expected in text, expected
+    html = site.read("/accidents/acc-0001/")
+    assert f'href="/enterprises/{fx.E1_USCC}/"' in html
+    assert 'href="http://127.0.0.1:8001/public/accidents/acc-0001"' in html  # its row in Datasette
+    assert "来源已撤下" in site.read("/accidents/acc-0005/")
+
+
+def test_enterprise_page_contents(site):
+    bad = site.read("/enterprises/" + fx.E3_USCC_BAD + "/")
+    assert "校验位不符" in bad and fx.MASKED_ID not in bad.split("h-basic")[1].split("</section>")[0]
+    html = site.read("/enterprises/" + fx.E1_USCC + "/")
+    assert 'href="tel:12350"' in html and 'href="/12350/"' in html  # report a hazard here
+    assert "最新信用评级：<strong>C</strong>" in html and 'id="h-timeline"' in html
+    assert html.count('href="/accidents/acc-000') >= 2
+
+
+def test_12350_guide(site):
+    html = site.read("/12350/")
+    text = main_text(html)
+    assert 'href="tel:12350"' in html
+    for expected in ["安监总财〔2018〕19号", "15%", "3000 元", "30 万元", "3 万元", "4 万元", "5 万元", "6 万元",
+                     "重大事故隐患", "瞒报", "书信", "电子邮件", "传真", "走访", "dctjfx.mem.gov.cn/aqscjb",
+                     "保密", "不予受理", "常见问题", "举报之后"]:
+        assert expected in text, expected
+    assert "本页可以直接打印" in html
+
+
+def test_statistics_charts_have_data_tables(site):
+    html = site.read("/statistics/")
+    assert html.count('role="img"') >= 5 and html.count("<table>") >= 5
+    for svg_id in ("chart-acc", "chart-deaths", "chart-rate", "chart-grade", "chart-industry", "chart-city"):
+        assert f'id="{svg_id}"' in html and f'aria-labelledby="{svg_id}-t {svg_id}-d"' in html
+    assert "0.064" in html  # 2015 rate 0.0913 × 0.7: the −30% target line
+    assert "双下降" in html and "+1.2%" in html  # 2023 deaths rose: not 双下降
+
+
+def test_open_data_downloads_and_dataset_jsonld(site):
+    html = site.read("/data/")
+    ld = json.loads(html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
+    assert ld["@type"] == "Dataset" and ld["dateModified"] == fx.AS_OF and ld["inLanguage"] == "zh-CN"
+    urls = [urlsplit(d["contentUrl"]).path for d in ld["distribution"]]
+    for path in urls:
+        assert site.path(path).is_file(), path
+    rows = list(csv.reader(io.StringIO(site.path("/data/csv/accidents.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[0][0] == "id" and len(rows) == 1 + 5
+    assert json.loads(site.path("/data/json/blacklist.json").read_text(encoding="utf-8"))[0]["id"]
+    assert not site.path("/data/csv/rejects.csv").exists() and "accidents_fts" not in html
+    assert "事故调查报告" in html and "单位：人" in html  # descriptions from etl/schema.yaml
+
+
+def test_search_files(site):
+    meta = json.loads(site.path("/search/exact.json").read_text(encoding="utf-8"))
+    t2s = dict(zip(meta["t2s"][0::2], meta["t2s"][1::2]))
+    assert t2s["隴"] == "陇" and t2s["肅"] == "肃"
+    names = [row for i in range(meta["names"]) for row in
+             json.loads(site.path(f"/search/names-{i}.json").read_text(encoding="utf-8"))]
+    codes = [row for i in range(meta["codes"]) for row in
+             json.loads(site.path(f"/search/codes-{i}.json").read_text(encoding="utf-8"))]
+    assert [fx.E1_NAME, fx.E1_NAME, fx.E1_USCC, f"enterprises/{fx.E1_USCC}/", "企业"] in names
+    assert any(r[0] == fx.E1_USCC and r[3] == f"enterprises/{fx.E1_USCC}/" for r in codes)
+    assert any(r[2] == "甘应急调〔2025〕1号" and r[3] == "accidents/acc-0001/" for r in codes)
+    assert (site.output / "pagefind" / "pagefind.js").is_file()
+
+
+def test_site_opens_the_database_read_only(site):
+    from plugins.disclosure.data import connect_ro
+
+    conn = connect_ro(site.db)
+    with pytest.raises(sqlite3.OperationalError):
+        conn.execute("CREATE TABLE nope (x)")
+    conn.close()
+
+
+def test_record_leaving_the_database_loses_its_page(site, tmp_path):
+    """A rebuild after a record left public.db deletes its page (no stale disclosure remains).
+    The same rebuild publishes the archived copies of cited documents (DISCLOSURE_ARCHIVE_COPY)."""
+    import shutil
+
+    archive = tmp_path / "archive"
+    (archive / "aa").mkdir(parents=True)
+    (archive / "aa" / ("a" * 64 + ".gz")).write_bytes(b"archived copy")
+    out = tmp_path / "output"
+    shutil.copytree(site.output, out)
+    db = tmp_path / "public.db"
+    shutil.copy(site.db, db)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM accidents WHERE id = 'acc-0003'")
+        conn.execute("DELETE FROM bans")
+    conn.close()
+    result = fx.run_pelican(db, out, env={"DISCLOSURE_ARCHIVE_COPY": "1", "DISCLOSURE_ARCHIVE": str(archive)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (out / "archive" / "aa" / ("a" * 64 + ".gz")).read_bytes() == b"archived copy"
+    assert f'href="/archive/aa/{"a" * 64}.gz"' in (out / "accidents" / "acc-0001" / "index.html").read_text("utf-8")
+    assert not (out / "accidents" / "acc-0003").exists()
+    assert not (out / "enterprises" / fx.E3_USCC_BAD).exists()  # no public record left
+    assert "acc-0003" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert (out / "accidents" / "acc-0001" / "index.html").is_file()
