@@ -56,14 +56,15 @@ def run(only, allow_shrink, force, db_path) -> None:
 
 def print_summary(run_id: int, results) -> None:
     table = Table(title=f"ETL run {run_id}", title_justify="left")
-    for heading in ("source", "status", "fetched", "unchanged", "records", "added", "updated",
-                    "removed", "rejected"):
+    for heading in ("source", "status", "fetched", "unchanged", "parsed", "records", "added", "updated",
+                    "removed", "rejected", "seconds"):
         table.add_column(heading, justify="left" if heading in ("source", "status") else "right")
     for r in results:
         c = r.counts
         style = {"failed": "red", "unchanged": "dim"}.get(r.status, "")
-        table.add_row(r.source_id, r.status, str(r.fetched), str(r.unchanged_documents), str(r.records),
-                      str(c.added), str(c.updated), str(c.removed), str(r.rejected), style=style)
+        table.add_row(r.source_id, r.status, str(r.fetched), str(r.unchanged_documents), str(r.parsed_documents),
+                      str(r.records), str(c.added), str(c.updated), str(c.removed), str(r.rejected),
+                      f"{sum(r.seconds.values()):.2f}", style=style)
     console.print(table)
     for r in results:
         if r.error:

@@ -17,7 +17,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests_file import FileAdapter
 
-from etl import settings
+from etl import cache, settings
 
 # Errors after which the same request may succeed: the connection broke, the server was slow,
 # or the body arrived cut short (urllib3 enforces Content-Length).
@@ -101,6 +101,7 @@ class Fetcher:
         self.seen_ids: set[int] = set()
         self.fetched = 0
         self.unchanged = 0
+        self.parsed = 0  # documents actually parsed (cache misses)
 
     def get(self, url: str) -> Document:
         previous = self._latest(url)
@@ -203,6 +204,15 @@ class Fetcher:
             id=doc_id, url=url, content=content, sha256=sha, http_status=response.status_code,
             content_type=content_type, header_charset=charset, changed=changed,
         )
+
+    # Parsing is a pure function of the stored bytes and the spec (etl/cache.py): an unchanged
+    # document is never parsed twice.
+    def cached(self, document: Document, key: str):
+        return cache.get(f"{document.sha256}|{key}", self.archive_dir)
+
+    def cache(self, document: Document, key: str, payload) -> None:
+        self.parsed += 1
+        cache.put(f"{document.sha256}|{key}", payload, self.archive_dir)
 
     def set_encoding(self, document: Document, encoding: str) -> None:
         """Record the encoding the reader actually used (it may differ from what the page said)."""

@@ -156,6 +156,7 @@ def test_rerun_with_no_change_changes_nothing_and_uses_304(env):
     requests_before = len(env.server.log)
     run_id, results = env.run()
     assert {r.status for r in results.values()} == {"unchanged"}
+    assert sum(r.parsed_documents for r in results.values()) == 0  # nothing re-parsed
     assert all(r.counts.added == r.counts.updated == r.counts.removed == 0 for r in results.values())
     assert env.scalar("SELECT count(*) FROM changes WHERE run_id = ?", (run_id,)) == 0
     second = [status for _, status in env.server.log[requests_before:]]
@@ -216,6 +217,7 @@ def test_changed_and_vanished_records_are_logged(env):
     env.server.content[path] = b"\n".join([header] + rest)  # the first row vanished
     run_id, results = env.run()
     assert results[source].counts.removed >= 1
+    assert sum(r.parsed_documents for r in results.values()) == 1  # only the changed file
     removed = env.query("SELECT record_id FROM changes WHERE run_id = ? AND action = 'removed'", (run_id,))
     row = env.query("SELECT removed_run, removed_at FROM credit_ratings WHERE id = ?", (removed[0]["record_id"],))[0]
     assert row["removed_run"] == run_id and row["removed_at"]

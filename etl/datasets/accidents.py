@@ -20,6 +20,7 @@ from etl.normalize.regions import city_of
 from etl.rules.grades import compute_grade, grade_mismatch, normalize_grade
 
 TABLE = "accidents"
+CACHE = True  # report-text extraction is the costly part of a run: cache it by input
 SUMMARY_CHARS = 240
 # "…省政府批复同意…", "批复日期：2023年5月12日": the 批复 date starts the rectification window
 # (Gansu counts from the 批复 date: 甘肃省…评估办法 第四条, shared/domain.md §2).

@@ -8,6 +8,7 @@ from etl.normalize.mask import mask_text
 from etl.normalize.text import to_simplified
 
 TABLE = "rectification_assessments"
+CACHE = True
 # Result words as published; longest first so 基本到位 and 不到位 are not read as 到位.
 RESULTS = ("未落实到位", "不到位", "基本到位", "落实到位", "到位")
 _CANONICAL = {"未落实到位": "不到位", "落实到位": "到位"}

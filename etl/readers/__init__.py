@@ -8,8 +8,11 @@ source's own field names and string values; mapping to the schema happens afterw
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
-from typing import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Iterator
+
+# Bumped when a reader's output changes, so cached parse results are not reused.
+READER_VERSION = "1"
 
 
 @dataclass
@@ -23,6 +26,22 @@ class RawRecord:
 
 class ParseError(ValueError):
     """A document does not have the structure its spec promises."""
+
+
+def cache_key(spec, document, *extra) -> str:
+    """What a parse result depends on besides the bytes: reader, spec, the document's URL
+    (relative links resolve against it) and anything the caller passes (e.g. the list date)."""
+    return "|".join([spec.format, READER_VERSION, spec.sha256 or "", document.url, *map(str, extra)])
+
+
+def parse_once(fetcher, document, key: str, parse: Callable[[], list[RawRecord]]) -> list[RawRecord]:
+    """The records of a document, parsed only if this (bytes, key) was never parsed before."""
+    hit = fetcher.cached(document, key)
+    if hit is not None:
+        return [RawRecord(**item) for item in hit]
+    records = parse()
+    fetcher.cache(document, key, [asdict(r) for r in records])
+    return records
 
 
 def read(spec, fetcher) -> Iterator[RawRecord]:

@@ -5,28 +5,39 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from etl.readers import ParseError, RawRecord
+from etl.readers import ParseError, RawRecord, cache_key
 from etl.readers import html
 from etl.readers.pdf import pdf_text
 
 
 def read(spec, fetcher) -> Iterator[RawRecord]:
-    for page_no, (tree, url) in enumerate(list_pages(spec, fetcher), start=1):
-        items = item_links(spec, tree)
+    for page_no, items in enumerate(list_pages(spec, fetcher), start=1):
         for item_no, (href, link_text, list_date) in enumerate(items, start=1):
             yield read_detail(spec, fetcher, href, link_text, list_date, f"page {page_no} item {item_no}")
 
 
-def list_pages(spec, fetcher):
-    """Yield (tree, url) for every list page, following the 下一页 link from each start URL."""
+def list_pages(spec, fetcher) -> Iterator[list[tuple[str, str, str]]]:
+    """The items of every list page, following the 下一页 link from each start URL."""
     for start in spec.all_urls():
         url, seen = start, set()
         while url and url not in seen and len(seen) < spec.list.max_pages:
             seen.add(url)
-            document = fetcher.get(url)
-            tree = html.parse(document, spec.encoding, fetcher)
-            yield tree, url
-            url = html.next_page(tree, url, spec.list.next_text)
+            items, url = list_page(spec, fetcher, url)
+            yield items
+
+
+def list_page(spec, fetcher, url: str) -> tuple[list[tuple[str, str, str]], str | None]:
+    """(items, next page URL) of one list page; parsed once per version of the page."""
+    document = fetcher.get(url)
+    key = cache_key(spec, document, "list")
+    hit = fetcher.cached(document, key)
+    if hit is not None:
+        return [tuple(item) for item in hit["items"]], hit["next"]
+    tree = html.parse(document, spec.encoding, fetcher)
+    items = item_links(spec, tree)
+    following = html.next_page(tree, url, spec.list.next_text)
+    fetcher.cache(document, key, {"items": items, "next": following})
+    return items, following
 
 
 def item_links(spec, tree) -> list[tuple[str, str, str]]:
@@ -47,7 +58,21 @@ def item_links(spec, tree) -> list[tuple[str, str, str]]:
 
 
 def read_detail(spec, fetcher, url, link_text, list_date, row_ref) -> RawRecord:
+    """One detail page and its attachments. Parsed again only when the page or one of its
+    attachments changed (attachments are still fetched, conditionally, to know that)."""
     document = fetcher.get(url)
+    key = cache_key(spec, document, "detail", link_text, list_date)
+    hit = fetcher.cached(document, key)
+    if hit is not None:
+        attachments = hit["extra"].get("attachments", [])
+        if all(not fetcher.get(a["url"]).changed for a in attachments):
+            return RawRecord(hit["fields"], document.id, url, row_ref, hit["extra"])
+    record = parse_detail(spec, fetcher, document, url, link_text, list_date, row_ref)
+    fetcher.cache(document, key, {"fields": record.fields, "extra": record.extra})
+    return record
+
+
+def parse_detail(spec, fetcher, document, url, link_text, list_date, row_ref) -> RawRecord:
     tree = html.parse(document, spec.encoding, fetcher)
     detail = spec.detail
     title_el = _first(tree, detail.title)

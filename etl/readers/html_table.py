@@ -4,28 +4,33 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from etl.readers import ParseError, RawRecord
+from etl.readers import ParseError, RawRecord, cache_key, parse_once
 from etl.readers import html
-from etl.readers.html_list import item_links, list_pages
+from etl.readers.html_list import list_pages
 
 
 def read(spec, fetcher) -> Iterator[RawRecord]:
     for url in page_urls(spec, fetcher):
         document = fetcher.get(url)
-        tree = html.parse(document, spec.encoding, fetcher)
-        title_el = tree.cssselect(spec.detail.title) if spec.detail and spec.detail.title else []
-        page_title = html.text_of(title_el[0]) if title_el else (tree.findtext(".//title") or "").strip()
-        tables = tree.cssselect(spec.table)
-        if not tables:
-            raise ParseError(f"{url}: no table matches {spec.table!r}")
-        for table in tables:
-            yield from rows(table, document, url, page_title, spec.header_row)
+        yield from parse_once(fetcher, document, cache_key(spec, document),
+                              lambda: list(parse_page(spec, fetcher, document, url)))
+
+
+def parse_page(spec, fetcher, document, url) -> Iterator[RawRecord]:
+    tree = html.parse(document, spec.encoding, fetcher)
+    title_el = tree.cssselect(spec.detail.title) if spec.detail and spec.detail.title else []
+    page_title = html.text_of(title_el[0]) if title_el else (tree.findtext(".//title") or "").strip()
+    tables = tree.cssselect(spec.table)
+    if not tables:
+        raise ParseError(f"{url}: no table matches {spec.table!r}")
+    for table in tables:
+        yield from rows(table, document, url, page_title, spec.header_row)
 
 
 def page_urls(spec, fetcher) -> list[str]:
     if spec.list is None:
         return spec.all_urls()
-    return [href for tree, _ in list_pages(spec, fetcher) for href, _, _ in item_links(spec, tree)]
+    return [href for items in list_pages(spec, fetcher) for href, _, _ in items]
 
 
 def rows(table, document, url, page_title, header_row) -> Iterator[RawRecord]:

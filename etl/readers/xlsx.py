@@ -7,18 +7,23 @@ from typing import Iterator
 
 import pandas as pd
 
-from etl.readers import ParseError, RawRecord
+from etl.readers import ParseError, RawRecord, cache_key, parse_once
 from etl.readers.tabular import records
 
 
 def read(spec, fetcher) -> Iterator[RawRecord]:
     for url in spec.all_urls():
         document = fetcher.get(url)
-        try:
-            frame = pd.read_excel(
-                io.BytesIO(document.content), sheet_name=spec.sheet or 0, header=spec.header_row,
-                dtype=str, keep_default_na=False, engine="openpyxl",
-            )
-        except (zipfile.BadZipFile, ValueError, KeyError) as exc:
-            raise ParseError(f"{url}: not a readable XLSX: {exc}") from None
-        yield from records(frame, document, url, spec.header_row + 2)
+        yield from parse_once(fetcher, document, cache_key(spec, document),
+                              lambda: list(parse(spec, document, url)))
+
+
+def parse(spec, document, url) -> Iterator[RawRecord]:
+    try:
+        frame = pd.read_excel(
+            io.BytesIO(document.content), sheet_name=spec.sheet or 0, header=spec.header_row,
+            dtype=str, keep_default_na=False, engine="openpyxl",
+        )
+    except (zipfile.BadZipFile, ValueError, KeyError) as exc:
+        raise ParseError(f"{url}: not a readable XLSX: {exc}") from None
+    yield from records(frame, document, url, spec.header_row + 2)
