@@ -55,7 +55,7 @@ def inspect_file_for(db: Path, inspect_file: Path | None = None) -> Path:
     return target
 
 
-def serve_args(db: Path, host: str, port: int, inspect_file: Path) -> list[str]:
+def serve_args(db: Path, host: str, port: int, inspect_file: Path, base_url: str | None = None) -> list[str]:
     args = [
         "serve", "-i", str(db), "--inspect-file", str(inspect_file),
         "-h", host, "-p", str(port),
@@ -64,6 +64,8 @@ def serve_args(db: Path, host: str, port: int, inspect_file: Path) -> list[str]:
     ]
     for name, value in settings().items():
         args += ["--setting", name, json.dumps(value) if isinstance(value, bool) else str(value)]
+    if base_url:  # served under a path by a reverse proxy (publish/nginx.conf: /datasette/)
+        args += ["--setting", "base_url", base_url]
     return args
 
 
@@ -75,7 +77,8 @@ def serve_args(db: Path, host: str, port: int, inspect_file: Path) -> list[str]:
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--inspect-file", type=click.Path(path_type=Path), default=None,
               help="Inspect file (default: next to the database, refreshed when older).")
-def main(db: Path, host: str, port: int, inspect_file: Path | None) -> None:
+@click.option("--base-url", default=None, help="Path prefix behind a reverse proxy, e.g. /datasette/.")
+def main(db: Path, host: str, port: int, inspect_file: Path | None, base_url: str | None) -> None:
     """Serve data/public.db read-only with the Chinese Datasette configuration."""
     if db.stem != "public":
         raise click.BadParameter("metadata.yml describes a database named 'public' (public.db)",
@@ -84,7 +87,7 @@ def main(db: Path, host: str, port: int, inspect_file: Path | None) -> None:
     from datasette.cli import cli
 
     inspect = inspect_file_for(db, inspect_file)
-    cli.main(serve_args(db, host, port, inspect), prog_name="datasette")
+    cli.main(serve_args(db, host, port, inspect, base_url), prog_name="datasette")
 
 
 if __name__ == "__main__":
