@@ -242,3 +242,19 @@ def test_run_twice_never_duplicates(internal_db, tmp_path):
         again = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts}
         updated = conn.execute("SELECT count(*) FROM changes WHERE run_id = 2 AND action != 'added'").fetchone()[0]
     assert again == counts and updated == 0
+
+
+def test_withdrawn_report_is_marked_removed_and_stays_provable(env):
+    spec = next(s for s in load_specs() if s.kind == "accidents" and s.format == "html_list")
+    list_path = spec.all_urls()[0].replace(settings.SAMPLES_URL, "")
+    env.run()
+    page = (SAMPLES / list_path.lstrip("/")).read_text(encoding="utf-8")
+    first_item = re.search(r'<li><a href="([^"#]+\.html?)".*?</li>', page)
+    assert first_item, "list page without items"
+    env.server.content[list_path] = page.replace(first_item.group(0), "", 1).encode("utf-8")
+    run_id, results = env.run()
+    assert results[spec.id].counts.removed >= 1
+    row = env.query("SELECT a.id, a.removed_run, d.gone_since, d.archive_path, d.sha256 FROM accidents a"
+                    " JOIN documents d ON d.id = a.document_id WHERE a.removed_run = ?", (run_id,))[0]
+    assert row["gone_since"], "the detail page is recorded as gone from the source"
+    assert (env.archive / row["archive_path"]).exists()  # the archived copy still proves it
