@@ -172,12 +172,15 @@ def test_chinese_templates_are_the_ones_used(ds):
     assert missing.status_code == 404 and "返回数据查询首页" in missing.text
 
 
-def test_rows_link_to_archive_and_public_site(ds):
+def test_rows_link_to_archive_and_public_site(ds, monkeypatch):
     db = ds.get_database("public")
     acc = asyncio.run(db.execute(
         "select a.id, a.enterprise_id, d.archive_path, e.name from accidents a"
         " join documents d on d.id = a.document_id join enterprises e on e.id = a.enterprise_id"
         " limit 1")).first()
+    row = get(ds, f"/public/accidents/{acc['id']}").text
+    assert "存档副本" not in row  # archived originals are published only when configured
+    monkeypatch.setenv("DISCLOSURE_ARCHIVE_URL", "http://127.0.0.1:8000/archive/")
     row = get(ds, f"/public/accidents/{acc['id']}").text
     assert f"http://127.0.0.1:8000/archive/{acc['archive_path']}" in row and "存档副本" in row
     assert f'href="http://127.0.0.1:8000/accidents/{acc["id"]}/"' in row and "在公开网站查看此记录" in row

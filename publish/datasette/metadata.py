@@ -47,7 +47,8 @@ def build() -> dict:
         "about_url": database.get("about_url"),
         "plugins": {
             # Overridable at run time: DISCLOSURE_SITE_URL, DISCLOSURE_ARCHIVE_URL.
-            "disclosure": {"site_url": DEFAULT_SITE_URL, "archive_url": DEFAULT_SITE_URL + "archive/"},
+            # archive_url is unset: archived originals are published only by explicit choice
+            "disclosure": {"site_url": DEFAULT_SITE_URL},
         },
         "databases": {
             DATABASE: {

@@ -40,9 +40,13 @@ def site_url(datasette) -> str:
 
 
 def archive_url(datasette) -> str:
+    """Where archived copies are served, or "" when nobody serves them. Archived originals may
+    hold personal data the public database masks, so publishing them is an explicit choice
+    (DISCLOSURE_ARCHIVE_URL, matching the site's DISCLOSURE_ARCHIVE_COPY / _URL); until then
+    rows show the original URL and the sha256 that proves which version was used."""
     config = datasette.plugin_config("disclosure") or {}
     configured = os.environ.get("DISCLOSURE_ARCHIVE_URL") or config.get("archive_url")
-    return _slash(configured) if configured else site_url(datasette) + "archive/"
+    return _slash(configured) if configured else ""
 
 
 @hookimpl
@@ -50,7 +54,7 @@ def prepare_connection(conn, datasette):
     site, archive = site_url(datasette), archive_url(datasette)
     conn.create_function("site_url", 1, lambda path: site + (path or "").lstrip("/"),
                          deterministic=True)
-    conn.create_function("archive_url", 1, lambda path: archive + path if path else None,
+    conn.create_function("archive_url", 1, lambda path: archive + path if (path and archive) else None,
                          deterministic=True)
 
 
@@ -125,7 +129,7 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "document_id" and value not in (None, ""):
         raw = value["value"] if isinstance(value, dict) else value
         return _document_links(datasette, database, raw)
-    if column == "archive_path" and table == "documents" and value:
+    if column == "archive_path" and table == "documents" and value and archive_url(datasette):
         return Markup('<a href="{}">{}</a>').format(archive_url(datasette) + value, "存档副本（gzip）")
     if table is not None and not isinstance(value, dict) and value not in (None, ""):
         # Row pages do not expand foreign keys in 0.65: show the label (e.g. the enterprise name).
@@ -188,7 +192,7 @@ def _document_links(datasette, database, document_id):
         if not found:
             return Markup('<a href="{}">文件 {}</a>').format(row_link, document_id)
         parts = [Markup('<a href="{}">文件 {}</a>').format(row_link, document_id)]
-        if found["archive_path"]:
+        if found["archive_path"] and archive_url(datasette):
             parts.append(Markup('<a href="{}">存档副本</a>').format(
                 archive_url(datasette) + found["archive_path"]))
         if (found["url"] or "").startswith(("http://", "https://")):
