@@ -55,10 +55,12 @@ def run(only, allow_shrink, force, db_path) -> None:
 
 
 def print_summary(run_id: int, results) -> None:
-    table = Table(title=f"ETL run {run_id}", title_justify="left")
-    for heading in ("source", "status", "fetched", "unchanged", "parsed", "records", "added", "updated",
-                    "removed", "rejected", "seconds"):
-        table.add_column(heading, justify="left" if heading in ("source", "status") else "right")
+    table = Table(title=f"ETL 运行 {run_id}", title_justify="left")
+    headings = (("来源 source", "left"), ("状态 status", "left"), ("新文件", "right"), ("未变文件", "right"),
+                ("解析", "right"), ("记录", "right"), ("新增", "right"), ("更新", "right"),
+                ("撤下", "right"), ("拒收", "right"), ("秒", "right"))
+    for heading, justify in headings:
+        table.add_column(heading, justify=justify)
     for r in results:
         c = r.counts
         style = {"failed": "red", "unchanged": "dim"}.get(r.status, "")
@@ -68,10 +70,10 @@ def print_summary(run_id: int, results) -> None:
     console.print(table)
     for r in results:
         if r.error:
-            console.print(f"[red]✗ {r.source_id}[/red]: {r.error.splitlines()[0]}")
+            console.print(f"[red]✗ {r.source_id} 失败[/red]（原有数据保持不变）: {r.error.splitlines()[0]}")
         if r.unmapped:
             fields = ", ".join(f"{k} ({v})" for k, v in sorted(r.unmapped.items()))
-            console.print(f"[yellow]! {r.source_id}[/yellow]: unmapped source fields: {fields}")
+            console.print(f"[yellow]! {r.source_id}[/yellow]: 未映射的来源字段 (unmapped source fields): {fields}")
 
 
 @cli.command()
@@ -86,8 +88,8 @@ def sources(db_path) -> None:
     if Path(db_path or settings.DB_PATH).exists():
         conn = database.connect(db_path)
         known = {row["id"]: dict(row) for row in conn.execute("SELECT * FROM sources")}
-    table = Table()
-    for heading in ("id", "kind", "format", "last run", "status", "last success", "freshness", "records"):
+    table = Table(title="数据来源 (sources)")
+    for heading in ("来源 id", "数据集", "格式", "最近运行", "状态", "最近成功", "新鲜度 freshness", "记录数"):
         table.add_column(heading)
     now = datetime.now(timezone.utc)
     for spec in specs:
@@ -124,8 +126,8 @@ def rejects(run_id, all_runs, db_path) -> None:
         query += " WHERE run_id = ?"
         params = (run_id,)
     rows = conn.execute(query + " ORDER BY run_id, source_id, id", params).fetchall()
-    table = Table(title=f"{len(rows)} rejected rows")
-    for heading in ("run", "source", "where", "reason"):
+    table = Table(title=f"拒收行 {len(rows)} 条 (rejected rows)")
+    for heading in ("运行", "来源", "位置", "原因"):
         table.add_column(heading, overflow="fold")
     for row in rows:
         table.add_row(str(row["run_id"]), row["source_id"], row["row_ref"], row["reason"])

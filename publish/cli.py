@@ -52,10 +52,11 @@ def release(dest, as_of, db_path, content, no_etl, candidate, only, allow_shrink
     try:
         folder = run_release(options)
     except StepFailed as exc:
-        console.print(f"[red]Release failed; current is unchanged.[/red]\n{exc}")
+        console.print(f"[red]发布失败，当前版本保持不变 (release failed; current is unchanged).[/red]\n{exc}")
         sys.exit(1)
-    state = "is now current" if not candidate else "is a candidate (python -m publish preview; promote)"
-    console.print(f"[green]Release {folder.name} {state}.[/green]")
+    state = ("已上线 (is now current)" if not candidate
+             else "为候选版本 (candidate: python -m publish preview; promote)")
+    console.print(f"[green]版本 {folder.name} {state}[/green]")
 
 
 @cli.command()

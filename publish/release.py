@@ -112,26 +112,45 @@ def _steps(o: Options, folder: Path, state: dict) -> list[tuple[str, Callable[[]
     ]
 
 
+# What staff read on the terminal; the log keeps the stable English step names.
+STEP_LABELS = {
+    "ETL": "抓取与入库 (ETL)",
+    "public database": "生成公开库",
+    "gate: personal data in the databases": "检查：数据库中的个人信息",
+    "gate: blacklist and rectification statuses": "检查：失信名单与整改评估状态",
+    "gate: sources": "检查：数据来源",
+    "site": "生成网站",
+    "search index": "全文检索索引",
+    "Datasette bundle": "Datasette 部署包",
+    "gate: personal data in the site and downloads": "检查：网站与下载文件中的个人信息",
+    "gate: site pages, links and hosts": "检查：必备页面、内部链接、外部资源",
+    "gate: HTML validation": "检查：HTML 规范",
+    "gate: Datasette canned queries": "检查：Datasette 预设查询",
+    "manifest": "文件清单 (sha256)",
+}
+
+
 def _run_step(name: str, action, log: Log) -> None:
     started = time.perf_counter()
-    with console.status(f"[bold]{name}[/bold] …"):
+    label = STEP_LABELS.get(name, name)
+    with console.status(f"[bold]{label}[/bold] …"):
         try:
             counts = action() or {}
         except StepFailed as exc:
             seconds = round(time.perf_counter() - started, 3)
-            console.print(f"[red]✗ {name}[/red] ({seconds:.1f} s)\n{exc}")
+            console.print(f"[red]✗ {label}[/red] ({seconds:.1f} s)\n{exc}")
             log.write(step=name, status="failed", seconds=seconds, error=str(exc))
             raise StepFailed(f"{name}: {exc}") from None
         except Exception as exc:  # any crash in a step is a failed release, never a half switch
             seconds = round(time.perf_counter() - started, 3)
-            console.print(f"[red]✗ {name}[/red] ({seconds:.1f} s): {exc.__class__.__name__}: {exc}")
+            console.print(f"[red]✗ {label}[/red] ({seconds:.1f} s): {exc.__class__.__name__}: {exc}")
             log.write(step=name, status="failed", seconds=seconds, error=f"{exc.__class__.__name__}: {exc}")
             raise StepFailed(f"{name}: {exc.__class__.__name__}: {exc}") from exc
     seconds = round(time.perf_counter() - started, 3)
     warnings = counts.pop("warnings", []) if isinstance(counts, dict) else []
     for warning in warnings:
-        console.print(f"[yellow]! {name}[/yellow]: {warning}")
-    console.print(f"[green]✓ {name}[/green] ({seconds:.1f} s)")
+        console.print(f"[yellow]! {label}[/yellow]: {warning}")
+    console.print(f"[green]✓ {label}[/green] ({seconds:.1f} s)")
     log.write(step=name, status="ok", seconds=seconds, counts=counts, warnings=warnings)
 
 
