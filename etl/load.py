@@ -12,6 +12,7 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
+from operator import itemgetter
 
 from etl.db import columns
 
@@ -51,9 +52,9 @@ def content_columns(table: str, all_columns: list[str]) -> list[str]:
     ]
 
 
-def record_hash(record: dict, content: list[str]) -> str:
-    payload = json.dumps([record.get(c) for c in content], ensure_ascii=False, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def record_hash(values: tuple) -> str:
+    """A digest of a record's content values (str, int, float, None: repr is exact and fast)."""
+    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=16).hexdigest()
 
 
 class Loader:
@@ -72,18 +73,13 @@ class Loader:
         """Make `table`'s rows from `source_id` equal `records` (by id)."""
         all_columns = self.columns(table)
         content = content_columns(table, all_columns)
-        unknown = set().union(*(r.keys() for r in records)) - set(all_columns) if records else set()
-        if unknown:
-            raise ValueError(f"{table}: no such column(s): {', '.join(sorted(unknown))}")
+        records = self._complete(table, all_columns, content, source_id, records)
         existing = {
             row[0]: (row[1], row[2])
             for row in self.conn.execute(
                 f"SELECT id, record_hash, removed_run FROM {table} WHERE source_id = ?", (source_id,)
             )
         }
-        for record in records:
-            record["source_id"] = source_id
-            record["record_hash"] = record_hash(record, content)
         added = [r for r in records if r["id"] not in existing]
         changed = [
             r for r in records
@@ -97,18 +93,43 @@ class Loader:
         self._remove(table, source_id, gone)
         return Counts(len(added), len(changed), len(gone), len(records) - len(added) - len(changed))
 
+    @staticmethod
+    def _complete(table, all_columns, content, source_id, records) -> list[dict]:
+        """Every record with every column (None where absent), its source and content hash.
+        Done with C-level dict and itemgetter operations: this is the hot loop of a load."""
+        template = dict.fromkeys(all_columns)
+        values_of = itemgetter(*content)
+        complete = []
+        for record in records:
+            full = template.copy()
+            full.update(record)
+            if len(full) != len(template):
+                unknown = sorted(set(full) - set(template))
+                raise ValueError(f"{table}: no such column(s): {', '.join(unknown)}")
+            full["source_id"] = source_id
+            full["record_hash"] = record_hash(values_of(full))
+            complete.append(full)
+        return complete
+
     def _insert(self, table, all_columns, records) -> None:
         if not records:
             return
+        history = {"first_seen_run": self.run_id, "last_seen_run": self.run_id, "updated_run": self.run_id,
+                   "removed_run": None, "removed_at": None}
         for r in records:
-            r.update(first_seen_run=self.run_id, last_seen_run=self.run_id, updated_run=self.run_id,
-                     removed_run=None, removed_at=None)
+            r.update(history)
         placeholders = ", ".join("?" for _ in all_columns)
         self.conn.executemany(
             f"INSERT INTO {table} ({', '.join(all_columns)}) VALUES ({placeholders})",
-            [[r.get(c) for c in all_columns] for r in records],
+            map(itemgetter(*all_columns), records),
         )
-        self._log(table, records, "added", lambda r: None)
+        # One 'added' change per new row, written by SQLite itself: rows first seen in this run.
+        self.conn.execute(
+            f"INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
+            f" SELECT ?, source_id, ?, id, 'added', NULL, ? FROM {table}"
+            f" WHERE first_seen_run = ? AND source_id = ?",
+            (self.run_id, table, self.now, self.run_id, records[0]["source_id"]),
+        )
 
     def _update(self, table, content, records, existing) -> None:
         if not records:
@@ -116,10 +137,11 @@ class Loader:
         old = self._rows(table, [r["id"] for r in records])
         writable = content + ["source_id", "document_id", "source_url", "record_hash"]
         sets = ", ".join(f"{c} = ?" for c in writable)
+        values_of = itemgetter(*writable)
         self.conn.executemany(
             f"UPDATE {table} SET {sets}, last_seen_run = ?, updated_run = ?, removed_run = NULL, "
             f"removed_at = NULL WHERE id = ?",
-            [[r.get(c) for c in writable] + [self.run_id, self.run_id, r["id"]] for r in records],
+            [(*values_of(r), self.run_id, self.run_id, r["id"]) for r in records],
         )
 
         def diff(record):
