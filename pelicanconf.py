@@ -72,6 +72,9 @@ DISCLOSURE_DATASETTE_URL = os.environ.get("DISCLOSURE_DATASETTE_URL", "http://12
 DISCLOSURE_DATASETTE_DB = "public"
 DISCLOSURE_CANONICAL_URL = os.environ.get("DISCLOSURE_CANONICAL_URL", "http://127.0.0.1:8000")
 DISCLOSURE_SEARCH_INDEX = os.environ.get("DISCLOSURE_SEARCH_INDEX", "1") != "0"
+# Accident reports in the Pagefind full-text index, newest first: Pagefind's memory grows ~0.1 MB a
+# page, so past this many the older reports are searched in Datasette (docs/scaling.md).
+DISCLOSURE_SEARCH_MAX_PAGES = int(os.environ.get("DISCLOSURE_SEARCH_MAX_PAGES", "12000"))
 DISCLOSURE_PER_PAGE = 100
 DISCLOSURE_PROVINCE = "甘肃省"
 DISCLOSURE_PROVINCE_CODE = "620000"
@@ -89,6 +92,15 @@ DISCLOSURE_ARCHIVE_URL = os.environ.get("DISCLOSURE_ARCHIVE_URL") or None
 DISCLOSURE_ARCHIVE_COPY = os.environ.get("DISCLOSURE_ARCHIVE_COPY", "0") == "1"
 DISCLOSURE_ARCHIVE_DIR = os.environ.get("DISCLOSURE_ARCHIVE", str(ROOT / "data" / "archive"))
 DISCLOSURE_FEED_AUTHORITY = "aqxxgk.gansu.invalid,2026"
+# Render processes: 0 = one per core (serial for a small site), 1 = serial (the parallel build is
+# byte-identical to it; tests/test_site_parallel.py).
+DISCLOSURE_WORKERS = int(os.environ.get("DISCLOSURE_WORKERS", "0"))
+# Which enterprises get a static page (docs/scaling.md, "Static pages at national size"): "all" =
+# every enterprise with any public record; "with_records" = not those with only a credit rating
+# (they are served by Datasette, and the search index points at their row there); "auto" = "all"
+# up to DISCLOSURE_ENTERPRISE_PAGES_LIMIT pages, else "with_records".
+DISCLOSURE_ENTERPRISE_PAGES = os.environ.get("DISCLOSURE_ENTERPRISE_PAGES", "auto")
+DISCLOSURE_ENTERPRISE_PAGES_LIMIT = int(os.environ.get("DISCLOSURE_ENTERPRISE_PAGES_LIMIT", "100000"))
 # Local 12350 contacts (letter address, e-mail, fax, visiting address) shown on /12350/ when set;
 # no verified Gansu values are known, so none are invented here.
 DISCLOSURE_REPORT_CONTACTS: dict[str, str] = {}

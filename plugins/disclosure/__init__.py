@@ -39,26 +39,34 @@ def add_filters(generator):
         return f"{base}/{path}" if filters.plain_path(path) else f"{base}/{filters.urlpath(path)}"
 
     generator.env.globals.update(
-        url=url,
+        url=url, rect=filters.rect,
         dts_row=lambda table, pk: filters.datasette_row(dts, dts_db, table, pk),
+        dts=lambda table, pk: filters.dts_link(filters.datasette_row(dts, dts_db, table, pk)),
         dts_table=lambda table: f"{dts.rstrip('/')}/{dts_db}/{table}",
     )
 
 
 def initialized(pelican):
     output.reset()
+    output.tree_for(pelican.output_path, pelican.settings)  # before anything is written (prune)
     _START[id(pelican)] = time.monotonic()
 
 
 def finalized(pelican):
     tree = output.tree_for(pelican.output_path, pelican.settings)
     out = Path(pelican.output_path)
+    searched = ""
     if setting(pelican.settings, "DISCLOSURE_SEARCH_INDEX"):
         html_changed = any(p.endswith(".html") for p in tree.written)
         if not search.pagefind_available():
             log.warning("pagefind is not installed (pip install 'pagefind[extended]'): search index not built")
         elif html_changed or not (out / "pagefind" / "pagefind.js").exists():
-            log.info("search index: %s", search.build_pagefind(out, tree))
+            pages, every_report = search.pagefind_pages(
+                Path(setting(pelican.settings, "DISCLOSURE_PUBLIC_DB")),
+                int(setting(pelican.settings, "DISCLOSURE_SEARCH_MAX_PAGES")), tree.pelican_pages)
+            stats = search.build_pagefind(out, tree, pages, every_report)
+            searched = (f", search index of {stats['pages']} pages: {stats['files']} files, "
+                        f"{stats['seconds']:.2f} s, peak {stats['peak_mb']:.0f} MB")
         else:
             search.keep_pagefind(out, tree)
     else:
@@ -67,7 +75,8 @@ def finalized(pelican):
     tree.save_manifest()
     seconds = time.monotonic() - _START.get(id(pelican), time.monotonic())
     # one line for people and for `make bench` (parsed there)
-    print(f"disclosure: {tree.summary()}, {len(removed)} stale files removed, {seconds:.2f} s", flush=True)
+    print(f"disclosure: {tree.summary()}, {len(removed)} stale files removed, {seconds:.2f} s, "
+          f"{tree.processes} render process{'es' if tree.processes != 1 else ''}{searched}", flush=True)
 
 
 def register():

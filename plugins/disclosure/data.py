@@ -7,6 +7,12 @@ dicts, groups them by the record they belong to, and gives each record its stabl
 Loading whole tables into memory (a few queries in all instead of several per page) is what makes
 a province-size build fast (issue 7); it is bounded because the static site only ever holds
 province-size data (a national deployment serves the long tail from Datasette).
+
+Which enterprises get a page is a policy (``ENTERPRISE_PAGES``, docs/scaling.md "Static pages at
+national size"): every enterprise with any public record, or only those with an accident, an
+in-force 严重失信 entry, an active ban or a credit record in its publicity period. Enterprises
+with only a credit rating are then served by Datasette alone; the search index points at their
+Datasette row.
 """
 from __future__ import annotations
 
@@ -22,6 +28,14 @@ _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 # unique, else /enterprises/<id>/. publish/datasette/plugins/disclosure_ui.py links rows to the
 # site by the same rule: change both together.
 _CODE = re.compile(r"[0-9A-Z]{18}")
+
+# newest first; search.py picks the reports for the full-text index in the same order
+ACCIDENT_ORDER = "ORDER BY coalesce(published_on, occurred_on) DESC, occurred_on DESC, id"
+# DISCLOSURE_ENTERPRISE_PAGES: "all" = every enterprise with any public record (issue 4);
+# "with_records" = not those whose only public record is a credit rating; "auto" = "all" up to
+# ENTERPRISE_PAGES_LIMIT enterprise pages, else "with_records".
+ENTERPRISE_PAGES = ("auto", "all", "with_records")
+ENTERPRISE_PAGES_LIMIT = 100_000
 
 
 def segment(record_id: str) -> str:
@@ -45,35 +59,58 @@ def connect_ro(path: Path) -> sqlite3.Connection:
     return conn
 
 
+class SiteMeta:
+    """What every page says about the data (build_info, each source's last fetch): two small
+    tables, read without loading the rest, so a rebuild that finds nothing changed stays cheap."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        conn = connect_ro(self.path)
+        try:
+            _load_meta(self, conn, {r["name"] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")})
+        finally:
+            conn.close()
+
+
+def _load_meta(target, conn, have: set) -> None:
+    target.tables = sorted(have)
+    target.build_info = {r["key"]: r["value"] for r in conn.execute("SELECT * FROM build_info")} \
+        if "build_info" in have else {}
+    target.as_of = (target.build_info.get("as_of") or "")[:10]
+    target.sources = conn.execute("SELECT * FROM sources ORDER BY kind, id").fetchall() if "sources" in have else []
+
+
 class PublicData:
     """The public database, loaded and grouped for page rendering."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, enterprise_pages: str = "auto", limit: int = ENTERPRISE_PAGES_LIMIT):
+        if enterprise_pages not in ENTERPRISE_PAGES:
+            raise ValueError(f"DISCLOSURE_ENTERPRISE_PAGES must be one of {', '.join(ENTERPRISE_PAGES)}: "
+                             f"{enterprise_pages!r}")
         self.path = Path(path)
         conn = connect_ro(self.path)
         try:
             self._load(conn)
         finally:
             conn.close()
-        self._link()
+        self._link(enterprise_pages, int(limit))
 
     # ------------------------------------------------------------------ loading
     def _load(self, conn):
-        self.tables = [r["name"] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        have = {r["name"] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        _load_meta(self, conn, have)
         self.columns = {t: [r["name"] for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in self.tables}
-        have = set(self.tables)
 
         def rows(table, order="", where=""):
             if table not in have:
                 return []
-            return conn.execute(f"SELECT * FROM [{table}] {where} {order}").fetchall()
+            cur = conn.execute(f"SELECT * FROM [{table}] {where} {order}")
+            cur.row_factory = None  # plain tuples, zipped with the names once (the factory costs ~30%)
+            names = [c[0] for c in cur.description]
+            return [dict(zip(names, row)) for row in cur.fetchall()]
 
-        self.build_info = {r["key"]: r["value"] for r in rows("build_info")}
-        self.as_of = (self.build_info.get("as_of") or "")[:10]
-        self.sources = rows("sources", "ORDER BY kind, id")
         self.enterprises = {r["id"]: r for r in rows("enterprises", "ORDER BY name_norm, id")}
-        self.accidents = rows("accidents", "ORDER BY coalesce(published_on, occurred_on) DESC, occurred_on DESC, id")
+        self.accidents = rows("accidents", ACCIDENT_ORDER)
         self.accountability = rows("accountability", "ORDER BY accident_id, id")
         self.assessments = rows("rectification_assessments", "ORDER BY coalesce(published_on, assessed_on) DESC, id")
         self.ratings = rows("credit_ratings", "ORDER BY rating_year DESC, rated_on DESC, id")
@@ -86,7 +123,7 @@ class PublicData:
         self.changes = rows("changes", "ORDER BY at DESC, id DESC")
 
     # ------------------------------------------------------------------ linking
-    def _link(self):
+    def _link(self, policy: str, limit: int):
         by_uscc = defaultdict(list)
         for ent in self.enterprises.values():
             if ent.get("uscc"):
@@ -119,16 +156,27 @@ class PublicData:
         for ch in self.changes:
             self.changes_by[(ch["table_name"], ch["record_id"])].append(ch)
 
-        # a page for every enterprise with any public record (issue 4)
-        self.enterprise_pages = [
-            e for e in self.enterprises.values()
-            if any(e["id"] in g for g in (self.accidents_by_ent, self.ratings_by_ent, self.records_by_ent,
-                                          self.blacklist_by_ent, self.bans_by_ent))
-        ]
+        self.enterprise_pages, self.enterprise_rows, self.enterprise_policy = self._enterprise_pages(policy, limit)
         self.enterprise_paths = {e["id"]: e["path"] for e in self.enterprise_pages}
         for rows in (self.accidents, self.ratings, self.records, self.blacklist, self.bans):
             for r in rows:
                 r["enterprise_path"] = self.enterprise_paths.get(r.get("enterprise_id"))
+
+    def _enterprise_pages(self, policy: str, limit: int) -> tuple[list, list, str]:
+        """(enterprises with a page, enterprises served only as a Datasette row, the policy
+        applied). A page for every enterprise with any public record (issue 4) unless that is
+        more than ``limit`` pages under "auto": then only enterprises with an adverse record."""
+        adverse = (self.accidents_by_ent, self.records_by_ent, self.blacklist_by_ent, self.bans_by_ent)
+        public = [e for e in self.enterprises.values()
+                  if e["id"] in self.ratings_by_ent or any(e["id"] in g for g in adverse)]
+        if policy == "auto":
+            policy = "all" if len(public) <= limit else "with_records"
+        if policy == "all":
+            return public, [], policy
+        pages, rows = [], []
+        for e in public:
+            (pages if any(e["id"] in g for g in adverse) else rows).append(e)
+        return pages, rows, policy
 
     def enterprise_path(self, enterprise_id):
         return self.enterprise_paths.get(enterprise_id)

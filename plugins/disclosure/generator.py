@@ -1,19 +1,22 @@
 """The Pelican generator: read data/public.db, render every record and list page through the
 theme's templates (no intermediate Markdown), and write feeds, downloads, the search files and the
-sitemap, each only when its bytes changed (see output.py).
+sitemap, each only when its bytes changed (see output.py). Pages and feeds are rendered by all
+cores (render.py). When the database, the templates, the plugin code and the settings are all
+exactly as in the last build, nothing is loaded or rendered: the outputs are kept as they are.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import pickle
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from pelican.generators import Generator
 
-from . import feeds, filters, opendata, pages, search
-from .data import PublicData
+from . import feeds, filters, opendata, pages, render, search
+from .data import PublicData, SiteMeta
 from .output import tree_for
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,18 @@ DEFAULTS = {
     "DISCLOSURE_FEED_AUTHORITY": "disclosure.invalid,2026",
     "DISCLOSURE_PRUNE_OUTPUT": True,
     "DISCLOSURE_REPORT_CONTACTS": {},
+    # render processes: 0 = one per core (serial for a small site), 1 = serial, n = n (render.py)
+    "DISCLOSURE_WORKERS": 0,
+    # which enterprises get a static page: "auto" | "all" | "with_records" (data.py, docs/scaling.md)
+    "DISCLOSURE_ENTERPRISE_PAGES": "auto",
+    "DISCLOSURE_ENTERPRISE_PAGES_LIMIT": 100_000,
+    # accident reports in the Pagefind full-text index, newest first (search.py, docs/scaling.md)
+    "DISCLOSURE_SEARCH_MAX_PAGES": 12_000,
 }
+
+
+# settings that change how the build runs, not what it writes (the database counts by its bytes)
+_NOT_IN_OUTPUT = {"DISCLOSURE_PUBLIC_DB", "DISCLOSURE_WORKERS", "DISCLOSURE_SEARCH_INDEX", "DISCLOSURE_PRUNE_OUTPUT"}
 
 
 def setting(settings, key):
@@ -52,7 +66,7 @@ def canonical_base(settings) -> str:
     return base.rstrip("/")
 
 
-def site_info(d: PublicData, settings) -> dict:
+def site_info(d: SiteMeta | PublicData, settings) -> dict:
     """What every page shows about the data: the as-of date, each source's last successful fetch,
     and whether the data is the bundled fictional sample (示例数据)."""
     as_of = d.as_of
@@ -109,6 +123,23 @@ def _fingerprint_files(*folders: Path) -> str:
     return h.hexdigest()
 
 
+def _dict_first(env) -> None:
+    """Make ``row.column`` in templates look the key up first. Every record is a dict, and Jinja
+    tries an attribute first, so each ``row.column`` (thousands per list page) cost a failed
+    getattr and its exception. Dict methods (``.items()``, ``.get()``) still resolve when no key
+    has their name; the data's keys are column names, none of them a dict method."""
+    default = env.getattr
+
+    def getattr_(obj, attribute):
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return default(obj, attribute)
+    env.getattr = getattr_
+
+
 def _json_default(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -119,9 +150,11 @@ class DisclosureGenerator(Generator):
     """Pages from the public database. Runs after Pelican's own pages (12350, about)."""
 
     def generate_context(self):
-        db_path = Path(setting(self.settings, "DISCLOSURE_PUBLIC_DB"))
-        self.data = PublicData(db_path)
-        self.site = site_info(self.data, self.settings)
+        self.db_path = Path(setting(self.settings, "DISCLOSURE_PUBLIC_DB"))
+        self.data = None  # loaded in generate_output, unless nothing changed since the last build
+        self.meta = SiteMeta(self.db_path)
+        self.site = site_info(self.meta, self.settings)
+        _dict_first(self.env)
         self.canon = canonical_base(self.settings)
         self.context["DISCLOSURE"] = self.site
         self.context["CANON"] = self.canon
@@ -155,15 +188,41 @@ class DisclosureGenerator(Generator):
             _fingerprint_files(theme / "templates", HERE)
             + json.dumps([self.base_ctx, self.schema], sort_keys=True, ensure_ascii=False, default=_json_default)
         ).encode()).hexdigest()
-        self.sitemap: list[str] = [p.url for p in self.context.get("pages", [])]
+        self.db_sha256 = opendata.file_sha256(self.db_path)
+        pelican_pages = [p.url for p in self.context.get("pages", [])]
+        self.tree.pelican_pages = [p.save_as for p in self.context.get("pages", [])]  # searchable (finalized)
+        key = self._build_key(theme, pelican_pages)
+        before = set(self.tree.touched)
+        if not setting(s, "DISCLOSURE_ARCHIVE_COPY") and self.tree.reuse("disclosure", key):
+            log.info("disclosure: database, templates, code and settings unchanged; outputs kept")
+            return
 
+        downloads = self._start_downloads()  # in a background process unless the build is serial
+        self.data = PublicData(self.db_path, setting(s, "DISCLOSURE_ENTERPRISE_PAGES"),
+                               setting(s, "DISCLOSURE_ENTERPRISE_PAGES_LIMIT"))
+        self.authority = setting(s, "DISCLOSURE_FEED_AUTHORITY")
+        self.atom = self.env.get_template("atom.xml")
         self._archive_links()
-        for page in self._pages():
-            self._render(page)
-        self._write_feeds()
+        workers = render.worker_count(setting(s, "DISCLOSURE_WORKERS"),
+                                      2 * len(self.data.enterprise_pages) + len(self.data.accidents))
+        self.tree.processes = workers
+        self.sitemap = pelican_pages + render.render_all(self._outputs, self._render, self.tree, workers)
+        self.sitemap.append(self._render(self._data_page(downloads()), self.tree))
+        self._write_index_json()
         self._write_search()
         self._copy_static(theme / "static")
         self._write_sitemap()
+        self.tree.stamp("disclosure", key, self.tree.touched - before)
+
+    def _build_key(self, theme: Path, pelican_pages: list[str]) -> str:
+        """Everything this generator's outputs are made from: the database bytes, the templates and
+        plugin code, the site-wide context, the theme's static files, the plugin's settings and
+        the list of Pelican's own pages (they are in the sitemap)."""
+        knobs = {k: v for k, v in self.settings.items()
+                 if (k.startswith("DISCLOSURE_") and k not in _NOT_IN_OUTPUT) or k in ("SITEURL", "SITENAME")}
+        return hashlib.sha1(json.dumps(
+            [self.global_fp, self.db_sha256, _fingerprint_files(theme / "static"), pelican_pages, knobs],
+            sort_keys=True, ensure_ascii=False, default=_json_default).encode()).hexdigest()
 
     def _archive_links(self):
         """Give each cited document the link to its archived copy (documents.archive_path), the
@@ -193,7 +252,8 @@ class DisclosureGenerator(Generator):
         per = int(setting(s, "DISCLOSURE_PER_PAGE"))
         yield pages.home_page(d)
         yield from pages.accident_list_pages(d, per)
-        yield from pages.accident_pages(d)
+        search_limit = int(setting(s, "DISCLOSURE_SEARCH_MAX_PAGES"))
+        yield from pages.accident_pages(d, search_limit)
         yield from pages.enterprise_list_pages(d, per)
         yield from pages.enterprise_pages(d)
         yield from pages.region_pages(d)
@@ -203,52 +263,64 @@ class DisclosureGenerator(Generator):
         yield from pages.bans_pages(d, per)
         yield pages.statistics_page(d, setting(s, "DISCLOSURE_PROVINCE_CODE"), int(setting(s, "DISCLOSURE_GDP_BASE_YEAR")),
                                     int(setting(s, "DISCLOSURE_GDP_TARGET_YEAR")), float(setting(s, "DISCLOSURE_GDP_TARGET_CHANGE")))
-        yield self._data_page()
         yield pages.Page("search/", "search", {"title": "搜索", "description": "按企业名称、统一社会信用代码、文号或关键词搜索。",
-                                               "noindex": True})
+                                               "noindex": True, "reports": len(d.accidents),
+                                               "reports_indexed": min(len(d.accidents), search_limit)})
         yield pages.Page("404.html", "404", {"title": "页面不存在", "noindex": True, "nocanonical": True})
+
+    def _outputs(self):
+        """Every page and feed, in one fixed order (the render workers share it out by position)."""
+        yield from self._pages()
+        for path, make in feeds.all_feeds(self.data):
+            yield pages.Page(path, "atom.xml", make=make)
 
     def _fingerprint(self, *parts) -> str:
         """What an output is made from: the templates and plugin code, the site-wide context, and
-        this output's own data. Same fingerprint and untouched file = no need to render again."""
-        return hashlib.sha1((self.global_fp + json.dumps(
-            parts, ensure_ascii=False, default=_json_default)).encode()).hexdigest()
+        this output's own data. Same fingerprint and untouched file = no need to render again.
+        Pickled, not JSON: twice as fast, and only ever compared with this site's own last build
+        (a different Python may pickle differently; that only costs one re-render and compare)."""
+        h = hashlib.sha1(self.global_fp.encode())
+        h.update(pickle.dumps(parts, protocol=5))
+        return h.hexdigest()
 
-    def _render(self, page: pages.Page) -> None:
+    def _render(self, page: pages.Page, tree) -> str | None:
+        """Render one page or feed into ``tree`` unless it is fresh; return its sitemap path."""
+        ctx = page.context
+        if page.template == "atom.xml":
+            fp = self._fingerprint("atom", ctx, self.authority)
+            if not tree.fresh(page.path, fp):
+                xml = self.atom.render(feed=ctx, CANON=self.canon, SITENAME=self.settings.get("SITENAME"),
+                                       AUTHORITY=self.authority)
+                tree.write(page.path, xml.encode("utf-8"), fp)
+            return None
         rel = page.path if page.path.endswith(".html") else page.path + "index.html"
-        ctx = page.ctx
         fp = self._fingerprint(page.template, ctx)
-        if not ctx.get("noindex"):
-            self.sitemap.append(page.path)
-        if self.tree.fresh(rel, fp):
-            return
-        html = self.get_template(page.template).render({**self.base_ctx, **ctx, "page_url": page.path})
-        self.tree.write(rel, html.encode("utf-8"), fp)
+        if not tree.fresh(rel, fp):
+            html = self.get_template(page.template).render({**self.base_ctx, **ctx, "page_url": page.path})
+            tree.write(rel, html.encode("utf-8"), fp)
+        return None if ctx.get("noindex") else page.path
 
     # ------------------------------------------------------------------ other outputs
-    def _write_feeds(self):
-        template = self.env.get_template("atom.xml")
-        authority = setting(self.settings, "DISCLOSURE_FEED_AUTHORITY")
-        for feed in feeds.all_feeds(self.data):
-            fp = self._fingerprint("atom", feed, authority)
-            if self.tree.fresh(feed["path"], fp):
-                continue
-            xml = template.render(feed=feed, CANON=self.canon, SITENAME=self.settings.get("SITENAME"),
-                                  AUTHORITY=authority)
-            self.tree.write(feed["path"], xml.encode("utf-8"), fp)
+    def _write_index_json(self):
         self.tree.write("accidents/index.json", json.dumps(
             pages.accident_index_json(self.data), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
     def _write_search(self):
         d = self.data
-        texts = [e["name"] for e in d.enterprise_pages] + [a["title"] for a in d.accidents] + \
+        listed = d.enterprise_pages + d.enterprise_rows
+        texts = [e["name"] for e in listed] + [a["title"] for a in d.accidents] + \
             [a.get("summary") for a in d.accidents] + [a.get("city_name") for a in d.accidents]
         entries = [(e["name"], e.get("uscc"), e["path"]) for e in d.enterprise_pages] + \
+            [(e["name"], e.get("uscc"), e["id"]) for e in d.enterprise_rows] + \
             [(a.get("doc_no"), a["path"]) for a in d.accidents]
-        fp = self._fingerprint("search", texts, entries)
+        # the index depends on the texts only through the set of characters the table covers
+        fp = self._fingerprint("search", search.cjk_chars(texts), entries)
         if self.tree.all_fresh(search.index_files(d), fp):
             return  # the character table (OpenCC over the CJK block) is the slow part: skip it
-        for rel, data in search.exact_index(d, search.t2s_table(texts)).items():
+        dts, dts_db = setting(self.settings, "DISCLOSURE_DATASETTE_URL"), setting(self.settings, "DISCLOSURE_DATASETTE_DB")
+        files = search.exact_index(d, search.t2s_table(texts),
+                                   lambda table, pk: filters.datasette_row(dts, dts_db, table, pk))
+        for rel, data in files.items():
             self.tree.write(rel, data, fp)
 
     def _copy_static(self, static: Path):
@@ -263,32 +335,42 @@ class DisclosureGenerator(Generator):
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n').encode("utf-8"))
         self.tree.write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self.canon}/sitemap.xml\n".encode("utf-8"))
 
-    def _data_page(self) -> pages.Page:
-        d, s = self.data, self.settings
-        tables = opendata.public_tables(d.tables)
-        db_name = "public.db"
-        db_file = {"name": db_name, "size": d.path.stat().st_size, "sha256": opendata.file_sha256(d.path)}
-        self.tree.copy(d.path, f"data/{db_name}")
-        # the downloads are a function of the database file: same bytes, same downloads
-        fp = self._fingerprint("exports", db_file["sha256"], tables)
+    def _start_downloads(self):
+        """Start writing the open-data downloads: the database file, and one CSV and one JSON file
+        per public table. They are a function of the database bytes alone (same bytes, same
+        downloads), so they are skipped when those are unchanged; otherwise they take seconds at
+        province size and are written by a forked process while the pages render. Returns a
+        function that waits for them and returns the tables' metadata."""
+        tables = opendata.public_tables(self.meta.tables)
+        fp = self._fingerprint("exports", self.db_sha256, tables)
         meta_rel = "data/tables.json"
-        rels = [meta_rel] + [f"data/{kind}/{t}.{kind}" for t in tables for kind in ("csv", "json")]
+        rels = ["data/public.db", meta_rel] + [f"data/{kind}/{t}.{kind}" for t in tables for kind in ("csv", "json")]
         if self.tree.all_fresh(rels, fp):
             meta = json.loads((self.tree.root / meta_rel).read_text(encoding="utf-8"))
-        else:
+            return lambda: meta
+
+        def write(tree):
+            tree.copy(self.db_path, "data/public.db", fp)
             meta = []
-            for table, count, columns, csv_bytes, json_bytes in opendata.exports(d.path, tables):
-                self.tree.write(f"data/csv/{table}.csv", csv_bytes, fp)
-                self.tree.write(f"data/json/{table}.json", json_bytes, fp)
+            for table, count, columns, csv_bytes, json_bytes in opendata.exports(self.db_path, tables):
+                tree.write(f"data/csv/{table}.csv", csv_bytes, fp)
+                tree.write(f"data/json/{table}.json", json_bytes, fp)
                 meta.append({"name": table, "rows": count, "columns": columns,
                              "csv_size": len(csv_bytes), "json_size": len(json_bytes)})
-            self.tree.write(meta_rel, json.dumps(meta, ensure_ascii=False).encode("utf-8"), fp)
-        schema = self.schema
-        dictionary = opendata.dictionary(meta, schema["tables"])
+            tree.write(meta_rel, json.dumps(meta, ensure_ascii=False).encode("utf-8"), fp)
+            return meta
+        if int(setting(self.settings, "DISCLOSURE_WORKERS") or 0) == 1:
+            meta = write(self.tree)
+            return lambda: meta
+        return render.in_background(write, self.tree)
+
+    def _data_page(self, meta: list[dict]) -> pages.Page:
+        d, schema = self.data, self.schema
+        db_file = {"name": "public.db", "size": self.db_path.stat().st_size, "sha256": self.db_sha256}
         years = sorted({a["year"] for a in d.accidents if a.get("year")} |
                        {r["year"] for r in d.statistics if r.get("year")})
         return pages.Page("data/", "data", {
-            "title": "开放数据", "tables": dictionary, "db_file": db_file,
+            "title": "开放数据", "tables": opendata.dictionary(meta, schema["tables"]), "db_file": db_file,
             "jsonld": opendata.dataset_jsonld(self.canon, self.site, meta, db_file, years, schema["database"]),
             "database": schema["database"],
             "description": "下载安全生产信息公开数据：每张表的 CSV 与 JSON、SQLite 数据库文件、数据字典与使用条款。",

@@ -7,6 +7,11 @@ rewrites 0 files). Every file the build produces goes through one ``OutputTree``
 directly, Pelican's own pages through ``ChangedOnlyWriter``), so after the build the tree knows the
 full set of live files and can delete stale ones: a record that left the public database (an
 expired blacklist entry, say) must not leave its old page behind.
+
+The manifest (in Pelican's cache folder) records each file's fingerprint, size and modification
+time, and a stamp per group of outputs: the digest of everything the group is made from and its
+files. A rebuild whose stamp matches and whose files are untouched does nothing at all (``reuse``).
+Render workers (render.py) each fill a ``branch`` of the tree; the parent ``merge``s them.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from pelican.writers import Writer
 log = logging.getLogger(__name__)
 
 _TREES: dict[str, "OutputTree"] = {}
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 def tree_for(output_path, settings) -> "OutputTree":
@@ -48,15 +54,81 @@ class OutputTree:
         self._root = str(root) + os.sep  # string paths: pathlib costs ~15 µs a call at this volume
         self.touched: set[str] = set()
         self.written: list[str] = []
+        self.processes = 0  # render processes this build used (0: nothing rendered)
+        self.pelican_pages: list[str] = []  # Pelican's own pages (12350, about): in the search index
         self.skipped = 0  # unchanged and not re-rendered (fingerprint hit)
         self.same = 0  # re-rendered, bytes identical, not written
         digest = hashlib.sha1(str(root).encode()).hexdigest()[:12]
         self.manifest_path = cache_dir / f"disclosure-pages-{digest}.json"
         try:
-            self.manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            saved = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            if isinstance(saved.get("files"), dict):
+                self.manifest, self.old_stamps = saved["files"], saved.get("stamps") or {}
+            else:  # written before stamps existed: {rel: entry}
+                self.manifest, self.old_stamps = saved, {}
+        except (OSError, ValueError, AttributeError):
             self.manifest = None  # first build into this folder: prune walks the whole tree
+            self.old_stamps = {}
         self.new_manifest: dict[str, list] = {}
+        self.stamps: dict[str, list] = {}
+        # a first build into an empty folder has nothing stale to look for (prune)
+        self.started_empty = _empty(root)
+
+    # -- render workers (render.py): each fills a branch; the parent merges them
+    def branch(self) -> "OutputTree":
+        """An empty tree over the same folder and last manifest, for one render worker."""
+        sub = object.__new__(OutputTree)
+        sub.root, sub._root, sub.manifest_path = self.root, self._root, self.manifest_path
+        sub.manifest, sub.old_stamps, sub.stamps = self.manifest, {}, {}
+        sub.touched, sub.written, sub.new_manifest = set(), [], {}
+        sub.skipped = sub.same = 0
+        return sub
+
+    def delta(self) -> tuple:
+        """What this branch produced, small enough to send back from a worker process."""
+        return self.new_manifest, self.written, self.skipped, self.same
+
+    def merge(self, delta: tuple) -> None:
+        new_manifest, written, skipped, same = delta
+        twice = self.touched.intersection(new_manifest)
+        if twice:
+            raise RuntimeError(f"output file written twice in one build: {sorted(twice)[0]}")
+        self.touched.update(new_manifest)
+        self.new_manifest.update(new_manifest)
+        self.written.extend(written)
+        self.skipped += skipped
+        self.same += same
+
+    # -- whole groups of outputs
+    def reuse(self, name: str, key: str) -> int:
+        """When the last build stamped ``name`` with this same ``key`` (a digest of everything
+        those outputs are made from) and every file it listed is on disk untouched, claim them
+        all without rendering or comparing anything and return how many; else 0."""
+        stamp = self.old_stamps.get(name)
+        if not stamp or stamp[0] != key or not self.manifest:
+            return 0
+        entries = []
+        for rel in stamp[1]:
+            entry = self.manifest.get(rel)
+            if entry is None or rel in self.touched:
+                return 0
+            try:
+                st = os.stat(self._root + rel)
+            except FileNotFoundError:
+                return 0
+            if st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
+                return 0
+            entries.append((rel, entry))
+        for rel, entry in entries:
+            self.touched.add(rel)
+            self.new_manifest[rel] = entry
+        self.skipped += len(entries)
+        self.stamps[name] = stamp
+        return len(entries)
+
+    def stamp(self, name: str, key: str, rels) -> None:
+        """Record that the outputs ``rels`` were made from ``key`` (see ``reuse``)."""
+        self.stamps[name] = [key, sorted(rels)]
 
     # -- bookkeeping
     def _claim(self, rel: str) -> str:
@@ -75,26 +147,41 @@ class OutputTree:
 
     # -- writing
     def write(self, rel: str, data: bytes, fingerprint: str | None = None) -> bool:
-        """Write ``data`` to ``rel`` unless the file already holds exactly these bytes."""
+        """Write ``data`` to ``rel`` unless the file already holds exactly these bytes. An
+        existing file is replaced atomically (a reader never sees half a page); a new one is
+        created in place. File creation dominates a full build, so this makes as few system
+        calls as it can: no mkdir unless the folder is missing, the size and mtime for the
+        manifest from the open file."""
         path = self._claim(rel)
-        changed = True
+        rel = rel.lstrip("/")
         try:
-            if os.stat(path).st_size == len(data):
-                with open(path, "rb") as fh:
-                    changed = fh.read() != data
+            st = os.stat(path)
         except FileNotFoundError:
-            pass
-        if changed:
+            st = None
+        if st is not None and st.st_size == len(data):
+            with open(path, "rb") as fh:
+                if fh.read() == data:
+                    self.same += 1
+                    self.new_manifest[rel] = [fingerprint or "", st.st_size, st.st_mtime_ns]
+                    return False
+        target = path if st is None else path + ".tmp"
+        try:
+            fd = os.open(target, _CREATE, 0o666)
+        except FileNotFoundError:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            tmp = path + ".tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-            self.written.append(rel.lstrip("/"))
-        else:
-            self.same += 1
-        self._record(rel.lstrip("/"), path, fingerprint)
-        return changed
+            fd = os.open(target, _CREATE, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        if target != path:
+            os.replace(target, path)
+        self.written.append(rel)
+        self.new_manifest[rel] = [fingerprint or "", st.st_size, st.st_mtime_ns]
+        return True
 
     def fresh(self, rel: str, fingerprint: str) -> bool:
         """True (and the file is claimed) when ``rel`` was made from the same inputs last time
@@ -128,20 +215,20 @@ class OutputTree:
                 return False
         return all(self.fresh(rel, fingerprint) for rel in rels)
 
-    def copy(self, src: Path, rel: str) -> bool:
+    def copy(self, src: Path, rel: str, fingerprint: str | None = None) -> bool:
         """Copy a file unless the destination already has the same bytes."""
         path = self._claim(rel)
         rel = rel.lstrip("/")
         if os.path.exists(path) and os.stat(path).st_size == os.stat(src).st_size and filecmp.cmp(src, path, shallow=False):
             self.same += 1
-            self._record(rel, path, None)
+            self._record(rel, path, fingerprint)
             return False
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = path + ".tmp"
         shutil.copyfile(src, tmp)
         os.replace(tmp, path)
         self.written.append(rel)
-        self._record(rel, path, None)
+        self._record(rel, path, fingerprint)
         return True
 
     def keep(self, rel: str) -> None:
@@ -171,6 +258,8 @@ class OutputTree:
                     _remove_empty_parents(os.path.dirname(path), str(self.root))
             return removed
         removed = []
+        if self.started_empty:
+            return removed
         for dirpath, dirnames, filenames in os.walk(self.root, topdown=False):
             rel_dir = os.path.relpath(dirpath, self.root)
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
@@ -186,15 +275,23 @@ class OutputTree:
         return removed
 
     def save_manifest(self) -> None:
-        self.manifest = self.new_manifest
+        self.manifest, self.old_stamps = self.new_manifest, self.stamps
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.new_manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        tmp.write_text(json.dumps({"files": self.new_manifest, "stamps": self.stamps}, ensure_ascii=False,
+                                  separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, self.manifest_path)
 
     def summary(self) -> str:
         return (f"{len(self.written)} files written, {self.same} unchanged after rendering, "
                 f"{self.skipped} unchanged and not re-rendered")
+
+
+def _empty(folder: Path) -> bool:
+    if not folder.is_dir():
+        return True
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
 
 
 def _remove_empty_parents(folder: str, root: str) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from typing import Callable
 
 from . import charts
 from .data import PublicData
@@ -22,9 +24,18 @@ GRADES = ["特别重大", "重大", "较大", "一般"]
 
 @dataclass
 class Page:
+    """One output page. A record page's context is built on demand (``make``): the render workers
+    (render.py) walk every page of the site and build only the contexts of their own share."""
     path: str  # URL path below the site root, "" for home, folders end with "/"
     template: str
     ctx: dict = field(default_factory=dict)
+    make: Callable[[], dict] | None = None
+
+    @property
+    def context(self) -> dict:
+        if self.make is not None:
+            self.ctx, self.make = self.make(), None
+        return self.ctx
 
 
 def _n(v):
@@ -53,23 +64,30 @@ def paginate(base: str, rows: list, per_page: int):
 
 # ---------------------------------------------------------------- record pages
 
-def accident_pages(d: PublicData):
-    for acc in d.accidents:
-        doc = d.documents.get(acc.get("document_id"))
-        assessment = d.assessment_by_id.get(acc.get("assessment_id"))
-        if assessment is None and d.assessments_by_accident.get(acc["id"]):
-            assessment = d.assessments_by_accident[acc["id"]][0]
-        changes = d.changes_by.get(("accidents", acc["id"]), [])
-        yield Page(acc["path"], "accident", {
-            "title": acc["title"], "acc": acc, "doc": doc, "assessment": assessment,
-            "accountability": d.accountability_by.get(acc["id"], []),
-            "enterprise_path": d.enterprise_path(acc.get("enterprise_id")),
-            "city_path": f"regions/{acc['city_code']}/" if acc.get("city_code") else None,
-            "changes": changes[:50],
-            "description": f"{acc.get('occurred_on') or ''} {acc.get('city_name') or ''} {acc.get('grade') or ''}事故，"
-                           f"死亡 {_n(acc.get('deaths'))} 人。整改评估：{acc.get('rect_status_zh') or '—'}",
-            "og_type": "article",
-        })
+def accident_pages(d: PublicData, search_limit: int | None = None):
+    """Every accident report; the newest ``search_limit`` of them are in the full-text index
+    (search.py: Pagefind's memory grows with every page it indexes)."""
+    for i, acc in enumerate(d.accidents):
+        searchable = search_limit is None or i < search_limit
+        yield Page(acc["path"], "accident", make=partial(accident_context, d, acc, searchable))
+
+
+def accident_context(d: PublicData, acc: dict, searchable: bool = True) -> dict:
+    doc = d.documents.get(acc.get("document_id"))
+    assessment = d.assessment_by_id.get(acc.get("assessment_id"))
+    if assessment is None and d.assessments_by_accident.get(acc["id"]):
+        assessment = d.assessments_by_accident[acc["id"]][0]
+    changes = d.changes_by.get(("accidents", acc["id"]), [])
+    return {
+        "title": acc["title"], "acc": acc, "doc": doc, "assessment": assessment,
+        "accountability": d.accountability_by.get(acc["id"], []),
+        "enterprise_path": d.enterprise_path(acc.get("enterprise_id")),
+        "city_path": f"regions/{acc['city_code']}/" if acc.get("city_code") else None,
+        "changes": changes[:50],
+        "description": f"{acc.get('occurred_on') or ''} {acc.get('city_name') or ''} {acc.get('grade') or ''}事故，"
+                       f"死亡 {_n(acc.get('deaths'))} 人。整改评估：{acc.get('rect_status_zh') or '—'}",
+        "og_type": "article", "searchable": searchable,
+    }
 
 
 def _timeline(d: PublicData, ent):
@@ -96,27 +114,31 @@ def _timeline(d: PublicData, ent):
 
 def enterprise_pages(d: PublicData):
     for ent in d.enterprise_pages:
-        eid = ent["id"]
-        accidents = d.accidents_by_ent.get(eid, [])
-        related = [("enterprises", eid)] + [("accidents", a["id"]) for a in accidents] + \
-            [("credit_ratings", r["id"]) for r in d.ratings_by_ent.get(eid, [])] + \
-            [("credit_records", r["id"]) for r in d.records_by_ent.get(eid, [])] + \
-            [("blacklist", b["id"]) for b in d.blacklist_by_ent.get(eid, [])] + \
-            [("bans", b["id"]) for b in d.bans_by_ent.get(eid, [])]
-        changes = sorted((c for key in related for c in d.changes_by.get(key, [])),
-                         key=lambda c: (c.get("at") or "", c.get("id") or 0), reverse=True)
-        blacklist = d.blacklist_by_ent.get(eid, [])
-        yield Page(ent["path"], "enterprise", {
-            "title": ent["name"], "ent": ent, "accidents": accidents,
-            "blacklist": blacklist, "ratings": d.ratings_by_ent.get(eid, []),
-            "records": d.records_by_ent.get(eid, []), "bans": d.bans_by_ent.get(eid, []),
-            "timeline": _timeline(d, ent), "changes": changes[:100],
-            "feed": ent["path"] + "feed.xml",
-            "description": f"{ent['name']}（{ent.get('uscc') or '无统一社会信用代码'}）：事故 {len(accidents)} 起；"
-                           + ("严重失信主体名单在列" if blacklist else "不在严重失信主体名单")
-                           + (f"；最新信用评级 {d.ratings_by_ent[eid][0]['rating']}" if d.ratings_by_ent.get(eid) else ""),
-            "og_type": "profile",
-        })
+        yield Page(ent["path"], "enterprise", make=partial(enterprise_context, d, ent))
+
+
+def enterprise_context(d: PublicData, ent: dict) -> dict:
+    eid = ent["id"]
+    accidents = d.accidents_by_ent.get(eid, [])
+    related = [("enterprises", eid)] + [("accidents", a["id"]) for a in accidents] + \
+        [("credit_ratings", r["id"]) for r in d.ratings_by_ent.get(eid, [])] + \
+        [("credit_records", r["id"]) for r in d.records_by_ent.get(eid, [])] + \
+        [("blacklist", b["id"]) for b in d.blacklist_by_ent.get(eid, [])] + \
+        [("bans", b["id"]) for b in d.bans_by_ent.get(eid, [])]
+    changes = sorted((c for key in related for c in d.changes_by.get(key, [])),
+                     key=lambda c: (c.get("at") or "", c.get("id") or 0), reverse=True)
+    blacklist = d.blacklist_by_ent.get(eid, [])
+    return {
+        "title": ent["name"], "ent": ent, "accidents": accidents,
+        "blacklist": blacklist, "ratings": d.ratings_by_ent.get(eid, []),
+        "records": d.records_by_ent.get(eid, []), "bans": d.bans_by_ent.get(eid, []),
+        "timeline": _timeline(d, ent), "changes": changes[:100],
+        "feed": ent["path"] + "feed.xml",
+        "description": f"{ent['name']}（{ent.get('uscc') or '无统一社会信用代码'}）：事故 {len(accidents)} 起；"
+                       + ("严重失信主体名单在列" if blacklist else "不在严重失信主体名单")
+                       + (f"；最新信用评级 {d.ratings_by_ent[eid][0]['rating']}" if d.ratings_by_ent.get(eid) else ""),
+        "og_type": "profile",
+    }
 
 
 def region_pages(d: PublicData):
@@ -213,15 +235,19 @@ def credit_pages(d: PublicData, per_page: int):
         dist[r.get("rating_year") or "—"][r["rating"]] += 1
     grades = sorted({r["rating"] for r in d.ratings})
     years = sorted(dist, key=str, reverse=True)
+    # with_records (national size): the ratings are Datasette's, not a list of static pages that
+    # grows with the register (docs/scaling.md)
+    ratings_listed = d.enterprise_policy != "with_records"
     yield Page("credit/", "credit", {
         "title": "安全生产信用评级与信用记录", "years": years, "grades": grades,
         "dist": {y: dict(c) for y, c in dist.items()}, "latest_records": d.records_public[:20],
-        "ratings_total": len(d.ratings), "records_total": len(d.records_public),
+        "ratings_total": len(d.ratings), "records_total": len(d.records_public), "ratings_listed": ratings_listed,
         "description": f"企业安全生产信用评级 {len(d.ratings)} 条，公示期内信用记录 {len(d.records_public)} 条。",
     })
-    for path, rows, pager in paginate("credit/ratings/", d.ratings, per_page):
-        yield Page(path, "credit_list", {"title": "信用评级", "kind": "ratings", "rows": rows, "pager": pager,
-                                         "description": "企业安全生产信用评级（按年度）。"})
+    if ratings_listed:
+        for path, rows, pager in paginate("credit/ratings/", d.ratings, per_page):
+            yield Page(path, "credit_list", {"title": "信用评级", "kind": "ratings", "rows": rows, "pager": pager,
+                                             "description": "企业安全生产信用评级（按年度）。"})
     for path, rows, pager in paginate("credit/records/", d.records_public, per_page):
         yield Page(path, "credit_list", {"title": "公示期内的信用记录", "kind": "records", "rows": rows,
                                          "pager": pager,

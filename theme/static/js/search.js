@@ -1,7 +1,9 @@
 // Site search: exact lookup of enterprise names, 统一社会信用代码 and 文号 (search/*.json, built
-// with the site), then Pagefind full-text results. A traditional-script query is converted to
-// simplified with the character table shipped in search/exact.json. An exact name or code match
-// opens its page directly, so a citizen reaches a company in one step.
+// with the site; plugins/disclosure/search.py), then Pagefind full-text results (accident
+// reports). A traditional-script query is converted to simplified with the character table
+// shipped in search/exact.json. An exact name or code match opens its page directly, so a citizen
+// reaches a company in one step. Names are sharded by character bigram: one query fetches the
+// shard of its rarest bigram, which lists every name containing that bigram.
 const form = document.getElementById('search-form');
 const base = form.dataset.base.endsWith('/') ? form.dataset.base : form.dataset.base + '/';
 const input = document.getElementById('q');
@@ -34,17 +36,43 @@ function shard(name) {
 const norm = (s) => s.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
 const simp = (s) => Array.from(s).map((c) => t2s.get(c) || c).join('');
 
+function grams(key) {
+  const c = Array.from(key);
+  if (c.length < 2) return c;
+  const out = [];
+  for (let i = 0; i + 1 < c.length; i++) out.push(c[i] + c[i + 1]);
+  return out;
+}
+
+function gramShard(gram, n) {
+  const c = Array.from(gram);
+  return (c.length > 1 ? c[0].codePointAt(0) * 31 + c[1].codePointAt(0) : c[0].codePointAt(0)) % n;
+}
+
+// The query's rarest bigram (fewest names; one not counted in m.common is rare), ties by code point.
+function rarest(key, common) {
+  const count = (g) => common[g] || 0;
+  return grams(key).reduce((best, g) => (count(g) < count(best) || (count(g) === count(best) && g < best) ? g : best));
+}
+
 async function exactLookup(q) {
   const m = await meta();
   const key = simp(norm(q));
   if (!key) return { hit: null, partial: [] };
+  // codes (统一社会信用代码, 文号) always have a digit or a Latin letter; names are never all ASCII
+  const wantCodes = /[0-9A-Z]/.test(key);
+  const wantNames = Array.from(key).length > 1 && !/^[0-9A-Z]+$/.test(key);
   const codeIdx = Array.from(key).reduce((a, c) => a + c.codePointAt(0), 0) % m.codes;
   const [names, codes] = await Promise.all([
-    shard('names-' + (key.codePointAt(0) % m.names)), shard('codes-' + codeIdx)]);
+    wantNames ? shard('names-' + gramShard(rarest(key, m.common || {}), m.names)) : [],
+    wantCodes ? shard('codes-' + codeIdx) : []]);
   const hit = codes.find((e) => e[0] === key) || names.find((e) => e[0] === key) || null;
   const partial = names.filter((e) => e !== hit && e[0].includes(key)).slice(0, 20);
   return { hit, partial };
 }
+
+// A record with no page of its own is listed with its address in Datasette.
+const href = (u) => (/^https?:\/\//.test(u) ? u : base + u);
 
 function item(url, title, meta, excerptHtml) {
   const li = document.createElement('li');
@@ -100,11 +128,11 @@ async function run(q, { jump }) {
   const { hit, partial } = await exactLookup(q);
   if (hit && jump) {
     statusEl.textContent = '找到完全匹配的记录，正在打开：' + hit[1];
-    window.location.replace(base + hit[3]);
+    window.location.replace(href(hit[3]));
     return;
   }
   const rows = (hit ? [hit] : []).concat(partial);
-  for (const e of rows) exactList.append(item(base + e[3], e[1], [e[4], e[2]].filter(Boolean).join(' · ')));
+  for (const e of rows) exactList.append(item(href(e[3]), e[1], [e[4], e[2]].filter(Boolean).join(' · ')));
   exactSec.hidden = rows.length === 0;
   const query = simp(norm(q)) === norm(q) ? q.trim() : simp(q.trim());
   const { count, top } = await fullText(query);

@@ -1,0 +1,171 @@
+"""The site at scale (issue 7): the parallel build writes exactly the bytes of a serial build, an
+incremental parallel rebuild ends where a fresh build of the changed database would, and the
+enterprise-pages policy decides which enterprises get a static page. No timing here: speed is
+measured by `make bench` (bench/site_bench.py), as ratios."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests import _site_fixture as fx
+
+NO_SEARCH = {"DISCLOSURE_SEARCH_INDEX": "0"}  # Pagefind's own bundle is not ours to compare
+
+
+def build(db: Path, output: Path, **env) -> str:
+    result = fx.run_pelican(db, output, env={**NO_SEARCH, **env})
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "WARNING" not in result.stdout + result.stderr
+    return result.stdout
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def summary(stdout: str) -> dict:
+    m = re.search(r"disclosure: (\d+) files written, (\d+) unchanged after rendering, (\d+) unchanged and not "
+                  r"re-rendered, (\d+) stale files removed, [\d.]+ s, (\d+) render process", stdout)
+    assert m, stdout[-500:]
+    return dict(zip(("written", "compared", "skipped", "removed", "processes"), map(int, m.groups())))
+
+
+@pytest.fixture(scope="module")
+def db(request, tmp_path_factory) -> Path:
+    """The sample database (the real ETL on the bundled samples), else the planted fixture."""
+    try:
+        sample = Path(request.getfixturevalue("public_db"))
+    except pytest.FixtureLookupError:
+        sample = None
+    if sample is not None and fx._has_records(sample):
+        return sample
+    return fx.make_public_db(tmp_path_factory.mktemp("parallel") / "public.db")
+
+
+@pytest.fixture(scope="module")
+def serial(db, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("serial") / "output"
+    assert summary(build(db, out, DISCLOSURE_WORKERS="1"))["processes"] == 1
+    return out
+
+
+def test_parallel_build_is_byte_identical_to_serial(db, serial, tmp_path):
+    out = tmp_path / "output"
+    assert summary(build(db, out, DISCLOSURE_WORKERS="3"))["processes"] == 3
+    want, got = tree(serial), tree(out)
+    assert got.keys() == want.keys(), sorted(got.keys() ^ want.keys())[:20]
+    differ = [rel for rel in want if want[rel] != got[rel]]
+    assert differ == [], differ[:20]
+    assert len(want) > 100
+
+
+def test_parallel_rebuilds_keep_files_and_match_a_fresh_build(db, serial, tmp_path):
+    out = tmp_path / "output"
+    build(db, out, DISCLOSURE_WORKERS="2")
+    stamp = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in out.rglob("*") if p.is_file()}
+    again = summary(build(db, out, DISCLOSURE_WORKERS="2"))
+    assert again["written"] == 0 and again["removed"] == 0
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in out.rglob("*") if p.is_file()} == stamp
+
+    changed = tmp_path / "changed.db"
+    shutil.copy(db, changed)
+    conn = sqlite3.connect(changed)
+    with conn:
+        acc_id = conn.execute("SELECT id FROM accidents ORDER BY id LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE accidents SET summary = summary || '（更正：补充事故经过。）' WHERE id = ?", (acc_id,))
+    conn.close()
+    result = summary(build(changed, out, DISCLOSURE_WORKERS="2"))
+    fresh = tmp_path / "fresh"
+    build(changed, fresh, DISCLOSURE_WORKERS="1")
+    assert tree(out) == tree(fresh)
+    # the changed report's page, the downloads made from the database, and little else
+    assert 0 < result["written"] < 40, result
+    assert result["skipped"] > result["written"]
+
+
+def test_a_failing_worker_fails_the_build(db, tmp_path):
+    """An error inside a forked render worker stops the build with the worker's traceback."""
+    broken = tmp_path / "theme"
+    shutil.copytree(fx.ROOT / "theme", broken)
+    enterprise = broken / "templates" / "enterprise.html"
+    enterprise.write_text(enterprise.read_text(encoding="utf-8").replace("{{ ent.name }}", "{{ ent.name.nope() }}", 1),
+                          encoding="utf-8")
+    conf = tmp_path / "conf.py"
+    conf.write_text(f"import sys\nsys.path.insert(0, {str(fx.ROOT)!r})\nfrom pelicanconf import *\n"
+                    f"THEME = {str(broken)!r}\n", encoding="utf-8")
+    result = fx.run_pelican(db, tmp_path / "output", settings=str(conf),
+                            env={**NO_SEARCH, "DISCLOSURE_WORKERS": "2"})
+    assert result.returncode != 0
+    assert "nope" in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- which enterprises get a page
+
+def test_enterprise_pages_policy_choice(tmp_path):
+    from plugins.disclosure.data import PublicData
+
+    db = fx.make_public_db(tmp_path / "public.db")
+    every = PublicData(db, "all")
+    adverse = PublicData(db, "with_records")
+    ids = {e["id"] for e in every.enterprise_pages}
+    # ent-0004: a credit rating and a blacklist entry removed by credit repair (not in force)
+    assert "ent-0004" in ids and "ent-0004" not in {e["id"] for e in adverse.enterprise_pages}
+    assert [e["id"] for e in adverse.enterprise_rows] == ["ent-0004"]
+    assert {e["id"] for e in adverse.enterprise_pages} == ids - {"ent-0004"}
+    assert every.enterprise_policy == "all" and adverse.enterprise_policy == "with_records"
+    # auto: today's behaviour up to the limit, with_records above it
+    assert PublicData(db).enterprise_policy == "all"
+    assert PublicData(db, "auto", limit=len(ids) - 1).enterprise_policy == "with_records"
+    rating = next(r for r in adverse.ratings if r["enterprise_id"] == "ent-0004")
+    assert rating["enterprise_path"] is None
+    with pytest.raises(ValueError):
+        PublicData(db, "some")
+
+
+def test_with_records_policy_serves_rating_only_enterprises_from_datasette(tmp_path):
+    db = fx.make_public_db(tmp_path / "public.db")
+    out = tmp_path / "output"
+    build(db, out, DISCLOSURE_ENTERPRISE_PAGES="with_records")
+    row = "http://127.0.0.1:8001/public/enterprises/ent-0004"
+    assert not (out / "enterprises" / fx.E4_USCC).exists()
+    assert (out / "enterprises" / fx.E1_USCC / "index.html").is_file()  # blacklisted, with accidents
+    # the ratings are Datasette's: no static list that grows with the register
+    assert not (out / "credit" / "ratings").exists()
+    assert 'href="http://127.0.0.1:8001/public/credit_ratings">全部评级' in (out / "credit" / "index.html").read_text("utf-8")
+    assert f"enterprises/{fx.E4_USCC}/" not in (out / "sitemap.xml").read_text("utf-8")
+    meta = json.loads((out / "search" / "exact.json").read_text("utf-8"))
+    names = [r for i in range(meta["names"]) for r in json.loads((out / "search" / f"names-{i}.json").read_text("utf-8"))]
+    codes = [r for i in range(meta["codes"]) for r in json.loads((out / "search" / f"codes-{i}.json").read_text("utf-8"))]
+    assert [fx.E4_NAME, fx.E4_NAME, fx.E4_USCC, row, "企业（数据平台）"] in names
+    assert [fx.E4_USCC, fx.E4_NAME, fx.E4_USCC, row, "企业（数据平台）"] in codes
+    assert fx.E4_NAME not in (out / "enterprises" / "index.html").read_text("utf-8")  # the list: pages only
+
+
+@pytest.mark.parametrize("common", [1000, 1])
+def test_name_index_finds_any_part_of_a_name_in_one_shard(tmp_path, monkeypatch, common):
+    """search.js fetches the shard of the query's rarest bigram; that shard lists every name
+    containing the query, whichever part of the name was typed, also when most bigrams are too
+    common to be indexed (common=1: every bigram found in two names)."""
+    from plugins.disclosure import search
+    from plugins.disclosure.data import PublicData
+
+    monkeypatch.setattr(search, "COMMON", common)
+    d = PublicData(fx.make_public_db(tmp_path / "public.db"))
+    files = search.exact_index(d, {}, lambda table, pk: f"dts/{table}/{pk}")
+    meta = json.loads(files["search/exact.json"])
+    assert bool(meta["common"]) == (common == 1)
+    for ent in d.enterprise_pages:
+        name = ent["name"]
+        for query in (name, name[2:-4], name[:4], name[-6:]):
+            key = search.norm(query)
+            gram = min(search.grams(key), key=lambda g: (meta["common"].get(g, 0), g))
+            shard = json.loads(files[f"search/names-{search.gram_shard(gram, meta['names'])}.json"])
+            found = [row for row in shard if key in row[0]]
+            assert any(row[1] == name for row in found), (query, gram)
+            if query == name:
+                assert any(row[0] == key and row[3] == ent["path"] for row in found)
