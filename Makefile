@@ -2,6 +2,7 @@
 #   make demo    set up, run the ETL on the bundled samples, build, serve on 127.0.0.1
 #   make build   everything demo does except serving
 #   make test    the test suite
+#   make bench   benchmarks at province size (bench/bench.mk); figures in data/bench.json
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -32,6 +33,7 @@ rejects: venv
 
 -include site.mk
 -include publish/datasette/datasette.mk
+-include bench/bench.mk
 
 build: public $(BUILD_EXTRA)
 

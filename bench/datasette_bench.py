@@ -1,0 +1,394 @@
+"""Datasette on the national-size database: a real server on 127.0.0.1 and a bounded load loop.
+
+The national database is `factor` copies of this size's public database (bench/national.py;
+30 × province). The server is started exactly as in production (publish/datasette_serve.py:
+immutable, inspect file, metadata, plugins, settings.json). Then, URL by URL: one JSON probe
+(rows returned, facets timed out; the query plan comes from SQLite directly), five sequential
+requests (one request's cost on an idle server), and `clients` concurrent clients (threads, one
+keep-alive httpx connection each) sharing a fixed number of requests, stopping early at a time
+cap. Every timed page is the HTML a journalist's browser gets.
+Latencies are wall time per request as the client sees it; the clients run on the same two
+cores as the server, so the figures include that contention.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import socket
+import sqlite3
+import statistics
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench import measure
+from bench.report import Figure, below
+
+PAGE_TARGET_MS = 100  # p95 of table, search, facet and row pages
+QUERY_TARGET_MS = 500  # canned queries
+SINGLE_REQUESTS = 5  # sequential requests before the load: one request's cost on an idle server
+TERMS = {"accidents": ("爆炸", "高处坠落"), "enterprises": ("化工", "化工有限")}  # 2 and 4 characters
+FACETS = {"accidents": "city_name", "enterprises": "city_code"}  # 市州 and 市州代码
+TABLES = ("accidents", "enterprises")  # the table journalists read most, the largest table
+
+
+# ------------------------------------------------------------------ orchestration
+
+def measure_datasette(session) -> dict:
+    from bench import etl_bench
+
+    o, ws = session.options, session.ws
+    public_db = etl_bench.ensure_public_db(session)
+    factor = o.factor or (3 if o.size == "national" else 30)
+    folder = ws.folder("national")
+    db, summary = _national_db(session, public_db, folder, factor)
+    inspect = folder / "public.inspect.json"
+    if not inspect.exists() or inspect.stat().st_mtime < db.stat().st_mtime:
+        session.step("Datasette inspect file", measure.python(
+            "datasette", "inspect", db, "--inspect-file", inspect))
+    urls, probes = plan(db)
+    port = _free_port()
+    server = measure.Process(
+        "Datasette server (national, under load)",
+        measure.python("publish.datasette_serve", "--db", db, "--host", "127.0.0.1", "--port", port,
+                       "--inspect-file", inspect),
+        ws.logs / "datasette-server.log")
+    base = f"http://127.0.0.1:{port}"
+    results = []
+    try:
+        startup = _wait_ready(base, server)
+        session.log(f"Datasette ready on {base} in {startup:.1f} s; {len(urls)} URLs × "
+                    f"{o.requests} requests, {o.clients} clients")
+        cap = 15 if o.quick else 30
+        for url in urls:
+            url.update(_probe(base, url, probes))
+            url.update(load(base, url["path"], o.requests, o.clients, cap))
+            session.log(f"  {url['name']}: alone {url['single_ms']} ms, p50 {url['p50_ms']} ms, "
+                        f"p95 {url['p95_ms']} ms "
+                        f"({url['requests']} requests, {url['errors']} errors)")
+            results.append(url)
+    finally:
+        step = server.stop()
+        session.record(step)
+    detail = {"factor": factor, "db": str(db), "national": summary, "startup_seconds": round(startup, 2),
+              "clients": o.clients, "requests_per_url": o.requests, "time_cap_per_url_s": cap,
+              "urls": results, "server": step.as_dict()}
+    session.add_figures(figures(detail))
+    _notes(session, detail)
+    return detail
+
+
+def _national_db(session, public_db: Path, folder: Path, factor: int) -> tuple[Path, dict]:
+    """Build (or reuse, when built from the same public database and factor) the national db."""
+    db, summary_path = folder / "public.db", folder / "summary.json"
+    source_sha = _sha256(public_db)
+    if db.exists() and summary_path.exists():
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        if summary.get("source_sha256") == source_sha and summary.get("factor") == factor:
+            session.note(f"Datasette: reused the national database {db} (same public database and factor).")
+            return db, {**summary, "reused": True}
+    step = session.step(f"national database ({factor} × public.db)", measure.python(
+        "bench.national", public_db, db, "--factor", factor, "--summary", summary_path))
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary.update(source_sha256=source_sha, step=step.as_dict())
+    summary_path.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    return db, summary
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_ready(base: str, server: measure.Process, timeout: float = 300) -> float:
+    import httpx
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if not server.running():
+            raise RuntimeError(f"Datasette exited during start-up:\n{measure.tail(server.log)}")
+        try:
+            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"Datasette did not answer within {timeout} s:\n{measure.tail(server.log)}")
+
+
+# ------------------------------------------------------------------ what is requested
+
+def plan(db: Path) -> tuple[list[dict], dict]:
+    """The URLs to load (name, kind, path) with parameters chosen from the data so that every
+    page and query returns rows; and for each, facts that explain its speed (probes)."""
+    conn = _connect(db)
+    urls, probes = [], {}
+    for table in TABLES:
+        urls.append(_url(f"table: {table}", "table", f"/public/{table}"))
+        probes[f"/public/{table}"] = _table_facts(conn, table)
+    for table, terms in TERMS.items():
+        for term in terms:
+            urls.append(_url(f"search {len(term)} chars: {table} ?_search={term}", "search",
+                             f"/public/{table}?" + urlencode({"_search": term})))
+    for table, column in FACETS.items():
+        urls.append(_url(f"facet 市州: {table} ?_facet={column}", "facet",
+                         f"/public/{table}?_facet={column}"))
+    accident = _one(conn, "SELECT id FROM accidents ORDER BY id LIMIT 1 OFFSET "
+                          "(SELECT count(*) / 2 FROM accidents)")
+    enterprise = _one(conn, "SELECT enterprise_id FROM accidents WHERE enterprise_id IS NOT NULL "
+                            "ORDER BY id LIMIT 1")
+    urls.append(_url("row: accidents", "row", f"/public/accidents/{_tilde(accident)}"))
+    urls.append(_url("row: enterprises", "row", f"/public/enterprises/{_tilde(enterprise)}"))
+    for name, query in _queries().items():
+        params = canned_params(conn, name, query)
+        path = f"/public/{name}" + ("?" + urlencode(params) if params else "")
+        urls.append(_url(f"canned: {name}", "canned", path))
+        probes[path] = {"plan": _plan(conn, query["sql"], query.get("params") or [], params)}
+    conn.close()
+    return urls, probes
+
+
+def _url(name: str, kind: str, path: str) -> dict:
+    return {"name": name, "kind": kind, "path": path}
+
+
+def _queries() -> dict:
+    from publish import datasette_serve
+
+    metadata = datasette_serve.datasette_kwargs()["metadata"]
+    return metadata["databases"]["public"].get("queries") or {}
+
+
+def canned_params(conn, name: str, query: dict) -> dict:
+    """Parameters for a canned query that make it return rows (empty = the query's default)."""
+    chosen = {
+        "repeated_accidents": {"min_count": "1"},  # no enterprise has 2 reports in the samples
+        "rectification_overdue": {"city": _one(conn, (
+            "SELECT city_name FROM accidents WHERE rect_status = 'overdue' AND city_name IS NOT NULL "
+            "GROUP BY city_name ORDER BY count(*) DESC, city_name LIMIT 1"))},
+        "blacklist_removable_in_month": {"month": _one(conn, (
+            "SELECT substr(early_removal_from, 1, 7) AS m FROM blacklist WHERE in_force = 1 "
+            "AND early_removal_from IS NOT NULL GROUP BY m ORDER BY count(*) DESC, m LIMIT 1"))},
+        "enterprise_profile": {"q": _one(conn, (
+            "SELECT e.name FROM enterprises e JOIN accidents a ON a.enterprise_id = e.id "
+            "ORDER BY a.id LIMIT 1"))},
+        "search_all": {"q": "爆炸"},
+    }.get(name, {})
+    return {p: chosen.get(p) or "" for p in (query.get("params") or [])}
+
+
+def _table_facts(conn, table: str) -> dict:
+    """Why a table page costs what it costs: its sort, the index for it, its default facets."""
+    from publish import datasette_serve
+
+    meta = datasette_serve.datasette_kwargs()["metadata"]["databases"]["public"]["tables"].get(table, {})
+    sort = meta.get("sort_desc") or meta.get("sort")
+    order = f" ORDER BY {sort}{' DESC' if meta.get('sort_desc') else ''}" if sort else ""
+    plan = _plan(conn, f"SELECT * FROM {table}{order} LIMIT 51", [], {})
+    return {"rows": _one(conn, f"SELECT count(*) FROM {table}"), "sort": sort,
+            "sort_uses_index": not any("TEMP B-TREE" in line for line in plan),
+            "default_facets": meta.get("facets") or [], "plan": plan}
+
+
+def _plan(conn, sql: str, names: list[str], params: dict) -> list[str]:
+    try:
+        rows = conn.execute("EXPLAIN QUERY PLAN " + sql, {n: params.get(n, "") for n in names})
+        return [row[3] for row in rows]
+    except sqlite3.Error as exc:
+        return [f"(no plan: {exc})"]
+
+
+def _connect(db: Path) -> sqlite3.Connection:
+    from etl.search import match_expression
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn.create_function("cjk_match", 1, match_expression)
+    conn.create_function("site_url", 1, lambda path: path)
+    conn.create_function("archive_url", 1, lambda path: path)
+    return conn
+
+
+def _one(conn, sql: str):
+    row = conn.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def _tilde(value: str) -> str:
+    """Datasette's tilde encoding of a primary key in a row URL."""
+    from datasette.utils import tilde_encode
+
+    return tilde_encode(str(value))
+
+
+# ------------------------------------------------------------------ the load loop
+
+def _probe(base: str, url: dict, probes: dict) -> dict:
+    """One JSON request (not timed): rows returned, facets that timed out, the query plan."""
+    import httpx
+
+    path = url["path"]
+    page, _, query = path.partition("?")
+    facts = dict(probes.get(path) or probes.get(page) or {})
+    try:
+        response = httpx.get(f"{base}{page}.json?{query}{'&' if query else ''}_shape=objects",
+                             timeout=60)
+        data = response.json() if response.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError):
+        data = {}
+    rows = data.get("rows")
+    facts["rows_returned"] = len(rows) if isinstance(rows, list) else None
+    for key in ("filtered_table_rows_count", "facets_timed_out", "truncated"):
+        if key in data:
+            facts[key] = data[key]
+    return facts
+
+
+def load(base: str, path: str, requests: int, clients: int, cap: float) -> dict:
+    """`requests` GETs of `path` shared by `clients` threads, stopping at `cap` seconds."""
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=60) as alone:
+        alone.get(path)  # first-request costs, page cache
+        single = []
+        for _ in range(SINGLE_REQUESTS):  # the server's time for one request with no other load
+            clock = time.perf_counter()
+            alone.get(path)
+            single.append((time.perf_counter() - clock) * 1000)
+    latencies, statuses, lock = [], {}, threading.Lock()
+    issued = itertools.count()
+    started = time.monotonic()
+    deadline = started + cap
+
+    def client() -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            while next(issued) < requests and time.monotonic() < deadline:
+                clock = time.perf_counter()
+                try:
+                    status = http.get(path).status_code
+                except httpx.HTTPError as exc:
+                    status = exc.__class__.__name__
+                elapsed = time.perf_counter() - clock
+                with lock:
+                    latencies.append(elapsed)
+                    statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - started
+    ms = sorted(x * 1000 for x in latencies)
+    return {
+        "requests": len(ms), "seconds": round(wall, 2), "capped": len(ms) < requests,
+        "requests_per_s": round(len(ms) / wall, 1) if wall else None,
+        "single_ms": round(statistics.median(single), 1),
+        "p50_ms": _percentile(ms, 0.50), "p95_ms": _percentile(ms, 0.95),
+        "max_ms": round(ms[-1], 1) if ms else None,
+        "errors": sum(n for s, n in statuses.items() if s != 200),
+        "statuses": {str(s): n for s, n in statuses.items()},
+    }
+
+
+def _percentile(sorted_ms: list[float], q: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not sorted_ms:
+        return None
+    return round(sorted_ms[max(0, math.ceil(q * len(sorted_ms)) - 1)], 1)
+
+
+# ------------------------------------------------------------------ figures and notes
+
+def figures(detail: dict) -> list[Figure]:
+    out = [
+        Figure("datasette.national_rows", "Datasette national db: rows (accidents / enterprises)",
+               "{:,} / {:,}".format(detail["national"]["tables"].get("accidents", 0),
+                                    detail["national"]["tables"].get("enterprises", 0))),
+        Figure("datasette.national_db_mib", "Datasette national db: size", detail["national"]["mib"], "MiB"),
+    ]
+    pages = [u for u in detail["urls"] if u["kind"] != "canned"]
+    canned = [u for u in detail["urls"] if u["kind"] == "canned"]
+    for u in detail["urls"]:
+        target_ms = QUERY_TARGET_MS if u["kind"] == "canned" else PAGE_TARGET_MS
+        target, met = below(u["p95_ms"], target_ms, f"p95 < {target_ms} ms")
+        met = met and not u["errors"]  # an error page is never fast enough
+        out.append(Figure(
+            "datasette." + _key(u["name"]), f"Datasette {u['name']}", u["p95_ms"], "ms", target, met,
+            aside=f"p50 {u['p50_ms']}, alone {u['single_ms']}"
+                  + (f", {u['errors']} errors" if u["errors"] else ""),
+            extra={k: u[k] for k in ("single_ms", "p50_ms", "p95_ms", "max_ms", "requests", "errors",
+                                     "path")}))
+    for name, group, target_ms in (("pages", pages, PAGE_TARGET_MS), ("canned", canned, QUERY_TARGET_MS)):
+        worst = max(group, key=lambda u: u["p95_ms"] or 0, default=None)
+        if worst:
+            target, met = below(worst["p95_ms"], target_ms, f"< {target_ms} ms")
+            out.append(Figure(f"datasette.worst_{name}_p95_ms",
+                              f"Datasette slowest {'page' if name == 'pages' else 'canned query'} p95 "
+                              f"({worst['name']})", worst["p95_ms"], "ms", target, met))
+    out.append(Figure("datasette.server_peak_mib", "Datasette server: peak memory under load",
+                      detail["server"]["peak_mib"], "MiB"))
+    return out
+
+
+def _key(name: str) -> str:
+    ascii_name = name.encode("ascii", "ignore").decode()
+    slug = "".join(c if c.isalnum() else "_" for c in ascii_name.lower())
+    while "__" in slug:
+        slug = slug.replace("__", "_")
+    return slug.strip("_") + "_p95_ms"
+
+
+def _notes(session, detail: dict) -> None:
+    n = detail["national"]
+    session.note(
+        f"Datasette: the national database is {detail['factor']} copies of this run's public "
+        f"database (bench/national.py: new ids, 统一社会信用代码 with another province's digits, "
+        f"示例 names marked per copy; report texts, dates and 市州 unchanged), not national source "
+        f"documents run through the ETL; its FTS tables, views and indexes are built by "
+        f"etl/public.py's functions. {n['mib']:,} MiB.")
+    session.note(
+        f"Datasette load: {detail['clients']} concurrent clients on the same 2 cores as the server, "
+        f"{detail['requests_per_url']} requests per URL (time cap {detail['time_cap_per_url_s']} s), "
+        f"HTML pages, keep-alive connections; canned queries are judged by p95.")
+    for u in detail["urls"]:
+        target_ms = QUERY_TARGET_MS if u["kind"] == "canned" else PAGE_TARGET_MS
+        if (u["p95_ms"] or 0) >= target_ms or u["errors"]:
+            cores = math.ceil(detail["clients"] * u["single_ms"] / target_ms)
+            session.note(f"Datasette target missed: {u['name']} p95 {u['p95_ms']} ms"
+                         f"{', ' + str(u['errors']) + ' errors ' + str(u['statuses']) if u['errors'] else ''}"
+                         f"; alone {u['single_ms']} ms (≈ {cores} cores for {detail['clients']} clients)"
+                         f" — {diagnose(u)}")
+        elif u.get("rows_returned") == 0:
+            session.note(f"Datasette: {u['name']} returned no rows with the chosen parameters.")
+
+
+def diagnose(u: dict) -> str:
+    """What the probes say about a slow URL (facts, not guesses)."""
+    facts = []
+    if u.get("sort") and u.get("sort_uses_index") is False:
+        facts.append(f"sorted by {u['sort']} without an index (temp B-tree over {u.get('rows', 0):,} rows)")
+    if u.get("default_facets") and u["kind"] in ("table", "search", "facet"):
+        facts.append(f"metadata facets computed on every page: {', '.join(u['default_facets'])}")
+    if u.get("facets_timed_out"):
+        facts.append(f"facets timed out (facet_time_limit_ms): {', '.join(u['facets_timed_out'])}")
+    if u.get("filtered_table_rows_count") is not None and u["kind"] == "search":
+        facts.append(f"{u['filtered_table_rows_count']:,} matching rows counted")
+    scans = [line for line in u.get("plan", []) if line.startswith("SCAN") and "COVERING" not in line]
+    temp = [line for line in u.get("plan", []) if "TEMP B-TREE" in line]
+    if u["kind"] == "canned" and (scans or temp):
+        facts.append("query plan: " + "; ".join(dict.fromkeys(scans + temp)))
+    if u.get("rows_returned") is not None and u["kind"] == "canned":
+        facts.append(f"{u['rows_returned']} rows returned")
+    return "; ".join(facts) or "no obvious cause found by the probes"

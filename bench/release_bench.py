@@ -1,0 +1,134 @@
+"""Publish: one `publish release` end to end into a scratch destination, wall time and peak memory.
+
+The release runs on a copy of the database the ETL benchmark loaded, reading the same sources,
+so its ETL step is the routine one (documents re-fetched, nothing re-parsed); a first release
+on an empty database costs the full ETL load on top, reported as an estimate next to it.
+With html_validation "config" the command is exactly `python -m publish release`; otherwise
+(default "off", to keep the bench short) the same release function runs with only that gate's
+setting replaced (python -m bench.release_bench), as tests/test_publish.py does. In that mode a
+failing gate is recorded (figure release.gates_failed, target 0) instead of stopping the
+release, so that the time of the whole pipeline is still measured.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import sqlite3
+import sys
+from datetime import date
+from pathlib import Path
+
+from bench import etl_bench, inputs, measure
+from bench.report import Figure, below
+
+SECONDS_TARGET = 300
+MEMORY_TARGET_MIB = 2048
+
+
+def measure_release(session) -> dict:
+    o, ws = session.options, session.ws
+    etl_bench.ensure_internal_db(session)
+    work = ws.folder("release", fresh=True)
+    db, dest = work / "disclosure.db", work / "dist"
+    _backup(session.internal_db, db)
+    env = inputs.etl_env(ws, session.sources_dir, db, session.internal_db.parent / "archive")
+    if o.html_validation == "config":
+        argv = measure.python("publish", "release", "--dest", dest, "--as-of", inputs.AS_OF,
+                              "--db", db)
+    else:
+        argv = measure.python("bench.release_bench", dest, db, inputs.AS_OF, o.html_validation)
+    step = session.step("publish release", argv, env=env, timeout=3600)
+    failures = work / "gate_failures.json"
+    detail = {"dest": str(dest), "html_validation": o.html_validation, "step": step.as_dict(),
+              "log": _release_log(dest),
+              "gates_failed": json.loads(failures.read_text("utf-8")) if failures.exists() else []}
+    for gate in detail["gates_failed"]:
+        session.note(f"Release gate failed (the bench let the release continue): {gate['gate']}: "
+                     f"{gate['count']} problems, e.g. {gate['problems'][0]}")
+    session.add_figures(figures(detail, session.details.get("etl"), o.size))
+    session.note(
+        f"Release: `publish release --as-of {inputs.AS_OF}` on a copy of the loaded database "
+        f"(its ETL step re-reads unchanged sources); HTML validation gate: {o.html_validation}"
+        + (" (skipped for speed; vnu on every page would add to the time)" if o.html_validation == "off" else ""))
+    return detail
+
+
+def _backup(src: Path, dst: Path) -> None:
+    """A consistent copy of a WAL database (the SQLite backup API, not a file copy)."""
+    dst.unlink(missing_ok=True)
+    with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as source, sqlite3.connect(dst) as target:
+        source.backup(target)
+
+
+def _release_log(dest: Path) -> list[dict]:
+    """The release's own per-step log (publish/release.py writes log.jsonl)."""
+    from publish import releases
+
+    folders = releases.all_releases(dest, complete_only=False)
+    if not folders:
+        return []
+    path = folders[-1] / "log.jsonl"
+    if not path.exists():
+        return []
+    entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [{k: e.get(k) for k in ("step", "status", "seconds", "counts", "error") if e.get(k) is not None}
+            for e in entries]
+
+
+def figures(detail: dict, etl: dict | None, size: str) -> list[Figure]:
+    step = detail["step"]
+    out = [
+        Figure("release.seconds", f"Publish release ({size}): seconds", step["seconds"], "s",
+               *below(step["seconds"], SECONDS_TARGET, f"< {SECONDS_TARGET} s")),
+        Figure("release.peak_mib", "Publish release: peak memory", step["peak_mib"], "MiB",
+               *below(step["peak_mib"], MEMORY_TARGET_MIB, f"< {MEMORY_TARGET_MIB:,} MiB")),
+    ]
+    if detail["html_validation"] != "config":
+        failed = len(detail["gates_failed"])
+        out.append(Figure("release.gates_failed", "Publish release: gates failed", failed, "",
+                          "= 0", failed == 0))
+    for entry in sorted(detail["log"], key=lambda e: -(e.get("seconds") or 0))[:3]:
+        out.append(Figure(f"release.step.{etl_bench.slug(entry['step'])}_seconds",
+                          f"  release step: {entry['step']}", entry.get("seconds"), "s"))
+    if etl and etl.get("full"):
+        total = round(step["seconds"] + etl["full"]["seconds"], 1)
+        out.append(Figure("release.first_release_estimate_seconds",
+                          "  first release on an empty db (estimate: + full ETL)", total, "s"))
+    return out
+
+
+def run_release(dest: Path, db: Path, as_of: str, html_validation: str) -> None:
+    """`python -m publish release --dest D --as-of A --db DB` with one gate setting replaced and
+    failing gates recorded in gate_failures.json (beside DEST) instead of stopping the release."""
+    from publish import release as publish_release
+
+    config = copy.deepcopy(publish_release.load_config())
+    config["gates"]["html_validation"] = html_validation
+    shutil.rmtree(dest, ignore_errors=True)
+    failures, gate = [], publish_release._gate
+
+    def recording_gate(result):
+        if result.ok:
+            return gate(result)
+        more = re.fullmatch(r"… and (\d+) more", result.problems[-1])  # gates list 20, then count
+        count = len(result.problems) - 1 + int(more.group(1)) if more else len(result.problems)
+        failures.append({"gate": result.name, "count": count, "problems": result.problems[:5]})
+        return {"warnings": [f"gate failed (bench continues): {p}" for p in result.problems[:3]]}
+
+    publish_release._gate = recording_gate  # looked up by name when each gate step runs
+    try:
+        publish_release.release(publish_release.Options(
+            dest=dest.resolve(), as_of=date.fromisoformat(as_of), db=db.resolve(), config=config))
+    except publish_release.StepFailed as exc:
+        sys.exit(f"release failed: {exc}")
+    finally:
+        (dest.parent / "gate_failures.json").write_text(
+            json.dumps(failures, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5:
+        sys.exit("python -m bench.release_bench DEST DB AS_OF HTML_VALIDATION")
+    run_release(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4])

@@ -1,0 +1,119 @@
+"""The benchmark harness (bench/): it runs, writes the figures it promises, and its parts measure
+what they say. Values are checked for sanity only: timings on a shared machine are not tests."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import measure, national
+from etl.normalize.codes import uscc_check_char
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """`python -m bench --size small --only etl` into a temporary scratch folder."""
+    base = tmp_path_factory.mktemp("bench")
+    out = base / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--size", "small", "--only", "etl",
+         "--scratch", str(base / "scratch"), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return base, json.loads(out.read_text(encoding="utf-8")), proc.stdout
+
+
+def test_small_etl_run_writes_the_expected_figures(small_run):
+    _, doc, stdout = small_run
+    for key in ("size", "inputs", "machine", "figures", "etl", "steps", "notes", "errors"):
+        assert key in doc
+    assert doc["size"] == "small" and doc["errors"] == {}
+    assert doc["inputs"]["seed"] == 20261129
+    assert doc["machine"]["nproc"] >= 1 and doc["machine"]["memory_gib"] > 0
+    figures = doc["figures"]
+    for key in ("etl.load_records_per_s", "etl.sqlite_utils_records_per_s", "etl.load_vs_sqlite_utils",
+                "etl.overall_records_per_s", "etl.full_seconds", "etl.nochange_seconds",
+                "etl.nochange_parsed_documents", "etl.change1pct_seconds",
+                "etl.change1pct_parsed_documents", "etl.change1pct_updated_records"):
+        assert key in figures, key
+    assert figures["etl.load_records_per_s"]["value"] > 0
+    assert figures["etl.sqlite_utils_records_per_s"]["value"] > 0
+    assert figures["etl.load_records_per_s"]["target"] == "≥ 100,000"
+    assert figures["etl.load_records_per_s"]["met"] in (True, False)
+    # the ratio is computed from the two rates of the same run
+    ratio = figures["etl.load_records_per_s"]["value"] / figures["etl.sqlite_utils_records_per_s"]["value"]
+    assert figures["etl.load_vs_sqlite_utils"]["value"] == pytest.approx(ratio, rel=0.02)
+    assert "ETL full load: records/s on the load step" in stdout  # the one table
+
+
+def test_small_etl_run_reparses_nothing_unchanged_and_only_what_changed(small_run):
+    _, doc, _ = small_run
+    etl = doc["etl"]
+    assert etl["nochange"]["totals"]["parsed"] == 0
+    assert etl["nochange"]["totals"]["fetched"] == 0
+    assert doc["figures"]["etl.nochange_parsed_documents"]["met"] is True
+    changed = etl["change"]["changed"]
+    assert 1 <= changed <= etl["change"]["of"]
+    assert etl["onepct"]["totals"]["fetched"] == changed  # exactly the changed pages are new
+    assert etl["onepct"]["totals"]["parsed"] == changed
+    assert etl["onepct"]["totals"]["updated"] >= 1
+    assert etl["full"]["load"]["records"] == etl["baseline"]["rows"]
+
+
+def test_every_step_has_time_and_memory_and_nothing_touched_the_samples(small_run):
+    base, doc, _ = small_run
+    assert {s["name"] for s in doc["steps"]} >= {"ETL: full load", "ETL: no change",
+                                                  "ETL: sqlite-utils baseline"}
+    for step in doc["steps"]:
+        assert step["returncode"] == 0 and step["seconds"] > 0
+        assert 10 < step["peak_mib"] < 4096  # a Python process, not zero, not absurd
+    assert any(k.startswith("peak_mib.") for k in doc["figures"])
+    # the 1% change wrote into the scratch copy, never into data/samples/
+    status = subprocess.run(["git", "status", "--porcelain", "data/samples"], cwd=ROOT,
+                            capture_output=True, text=True).stdout
+    assert status.strip() == ""
+    assert (base / "scratch" / "bench-small" / "etl" / "sources").is_dir()
+
+
+def test_measured_step_reports_peak_memory_of_the_child(tmp_path):
+    touch_200_mib = "b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096])"
+    step = measure.run("allocate", [sys.executable, "-c", touch_200_mib], tmp_path / "log")
+    assert step.ok and step.peak_process_mib >= 200
+    failed = measure.run("fail", [sys.executable, "-c", "raise SystemExit(3)"], tmp_path / "log2",
+                         check=False)
+    assert failed.returncode == 3
+
+
+def test_national_copies_keep_links_codes_and_search(public_db, tmp_path):
+    out = tmp_path / "public.db"
+    summary = national.build(public_db, out, factor=3)
+    src = sqlite3.connect(public_db)
+    dst = sqlite3.connect(out)
+    for table, count in summary["tables"].items():
+        original = src.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        assert count == original * (1 if table in national.ONCE else 3) + (table == "build_info"), table
+    # ids stay unique and every link still resolves
+    for table in ("enterprises", "accidents"):
+        assert dst.execute(f"SELECT count(DISTINCT id) = count(*) FROM {table}").fetchone()[0] == 1
+    dangling = dst.execute("SELECT count(*) FROM accidents WHERE enterprise_id IS NOT NULL AND "
+                           "enterprise_id NOT IN (SELECT id FROM enterprises)").fetchone()[0]
+    assert dangling == src.execute("SELECT count(*) FROM accidents WHERE enterprise_id IS NOT NULL AND "
+                                   "enterprise_id NOT IN (SELECT id FROM enterprises)").fetchone()[0] * 3
+    # a valid 统一社会信用代码 stays valid in every copy, an invalid one stays invalid
+    for uscc, valid in dst.execute("SELECT uscc, uscc_valid FROM enterprises WHERE length(uscc) = 18"):
+        if uscc[2:4] in national.PROVINCES:
+            assert (uscc_check_char(uscc[:17]) == uscc[17]) == bool(valid), uscc
+    # names are marked per copy, and the rebuilt bigram index finds every copy
+    names = [r[0] for r in dst.execute("SELECT name FROM enterprises WHERE name LIKE '%示例甲%' LIMIT 1")]
+    assert names
+    explosions = "SELECT count(*) FROM accidents_fts WHERE accidents_fts MATCH '\"爆炸\"'"
+    assert dst.execute(explosions).fetchone()[0] == 3 * src.execute(explosions).fetchone()[0] > 0
+    indexes = {r[0] for r in dst.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "idx_accidents_city_name" in indexes
