@@ -27,7 +27,7 @@ _ITEM_PERSON = re.compile(rf"^\s*{_ENUM}?\s*([\u4e00-\u9fff]{{1,2}}某[\u4e00-\u
                           rf"[\u4e00-\u9fff]{{2,4}})[，,（(]")
 _POSITION = re.compile(r"经理|长|员|主任|书记|负责人|代表人|控制人|股东|工程师|监理|承包|干部|司机|驾驶")
 _NOT_POSITION = re.compile(r"(中共)?(预备)?党员|群众|男|女|[\u4e00-\u9fff]{1,3}族|\d+岁|无党派人士")
-_UNIT_TARGET = re.compile(r"(?:对|责令|建议)([^，。；]{2,40}?)(?:处以|处|给予|依法|罚款|作出|进行|向|分别)")
+_UNIT_TARGET = re.compile(r"(?:对|责令|责成|建议)([^，。；]{2,40}?)(?:处以|处|给予|依法|罚款|作出|进行|向|分别)")
 _SAME_UNIT = re.compile(r"^(该公司|该企业|该单位|该矿|事故单位|事故发生单位|涉事企业)")
 _UNIT_SUFFIX = re.compile(r"(人民政府|政府|局|委员会|办公室|中心|站|所|队)$")
 _CLAUSE_END = "，,；;。"
