@@ -13,8 +13,8 @@ from etl.spec import load_specs
 AS_OF = date(2026, 6, 30)
 
 
-def run_etl(db_path, archive_dir, samples_url=None):
-    """Run every bundled source into db_path; return (run id, results)."""
+def run_etl(db_path, archive_dir, samples_url=None, **options):
+    """Run every bundled source into db_path (options go to pipeline.run); return (run id, results)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(settings, "ARCHIVE_DIR", archive_dir)
         if samples_url:
@@ -23,7 +23,7 @@ def run_etl(db_path, archive_dir, samples_url=None):
             patch.setattr(settings, "HTTP_TIMEOUT", 1.0)
         conn = database.connect(db_path)
         try:
-            return pipeline.run(conn, load_specs())
+            return pipeline.run(conn, load_specs(), **options)
         finally:
             conn.close()
 

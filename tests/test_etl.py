@@ -29,19 +29,7 @@ class Env:
         self.server = server
 
     def run(self, **kwargs):
-        from etl import db as database
-        from etl import pipeline
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(settings, "ARCHIVE_DIR", self.archive)
-            patch.setattr(settings, "SAMPLES_URL", self.server.url)
-            patch.setattr(settings, "HTTP_BACKOFF", 0.01)
-            patch.setattr(settings, "HTTP_TIMEOUT", 1.0)
-            conn = database.connect(self.db_path)
-            try:
-                run_id, results = pipeline.run(conn, load_specs(), **kwargs)
-            finally:
-                conn.close()
+        run_id, results = run_etl(self.db_path, self.archive, self.server.url, **kwargs)
         return run_id, {r.source_id: r for r in results}
 
     def query(self, sql: str, params=()) -> list[sqlite3.Row]:
@@ -232,15 +220,11 @@ def test_run_twice_never_duplicates(internal_db, tmp_path):
     conn = sqlite3.connect(db_path)
     counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("accidents", "blacklist", "enterprises")}
     conn.close()
-    from etl import db as database
-    from etl import pipeline
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(settings, "ARCHIVE_DIR", tmp_path / "archive")
-        conn = database.connect(db_path)
-        pipeline.run(conn, load_specs(), force=True)  # re-normalize everything
-        again = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts}
-        updated = conn.execute("SELECT count(*) FROM changes WHERE run_id = 2 AND action != 'added'").fetchone()[0]
+    run_etl(db_path, tmp_path / "archive", force=True)  # re-normalize everything
+    conn = sqlite3.connect(db_path)
+    again = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts}
+    updated = conn.execute("SELECT count(*) FROM changes WHERE run_id = 2 AND action != 'added'").fetchone()[0]
+    conn.close()
     assert again == counts and updated == 0
 
 
