@@ -50,6 +50,9 @@ def measure_datasette(session) -> dict:
         session.step("Datasette inspect file", measure.python(
             "datasette", "inspect", db, "--inspect-file", inspect))
     urls, probes = plan(db)
+    session.log(f"tracing the SQL of {len(urls)} URLs in-process …")
+    for path, facts in trace_sql(db, inspect, urls).items():
+        probes.setdefault(path, {}).update(facts)
     port = _free_port()
     server = measure.Process(
         "Datasette server (national, under load)",
@@ -232,6 +235,38 @@ def _tilde(value: str) -> str:
     return tilde_encode(str(value))
 
 
+def trace_sql(db: Path, inspect: Path, urls: list[dict]) -> dict[str, dict]:
+    """Each URL once through Datasette in this process with the server's configuration, with
+    its SQL traced: how many queries, their total time, and the slowest three."""
+    import asyncio
+
+    from datasette.app import Datasette
+    from datasette.tracer import capture_traces
+
+    from publish import datasette_serve
+
+    ds = Datasette(immutables=[str(db)], inspect_data=json.loads(inspect.read_text(encoding="utf-8")),
+                   **datasette_serve.datasette_kwargs())
+
+    async def trace_all() -> dict[str, dict]:
+        found = {}
+        for url in urls:
+            await ds.client.get(url["path"])  # warm
+            traces: list[dict] = []
+            with capture_traces(traces):
+                await ds.client.get(url["path"])
+            slowest = sorted(traces, key=lambda t: -t["duration_ms"])[:3]
+            found[url["path"]] = {
+                "queries": len(traces),
+                "sql_ms": round(sum(t["duration_ms"] for t in traces), 1),
+                "slowest_sql": [[round(t["duration_ms"], 1), " ".join(t["sql"].split())[:140]]
+                                for t in slowest],
+            }
+        return found
+
+    return asyncio.run(trace_all())
+
+
 # ------------------------------------------------------------------ the load loop
 
 def _probe(base: str, url: dict, probes: dict) -> dict:
@@ -240,7 +275,7 @@ def _probe(base: str, url: dict, probes: dict) -> dict:
 
     path = url["path"]
     page, _, query = path.partition("?")
-    facts = dict(probes.get(path) or probes.get(page) or {})
+    facts = {**probes.get(page, {}), **probes.get(path, {})}  # the table's, then this URL's
     try:
         response = httpx.get(f"{base}{page}.json?{query}{'&' if query else ''}_shape=objects",
                              timeout=60)
@@ -368,7 +403,8 @@ def _notes(session, detail: dict) -> None:
             cores = math.ceil(detail["clients"] * u["single_ms"] / target_ms)
             session.note(f"Datasette target missed: {u['name']} p95 {u['p95_ms']} ms"
                          f"{', ' + str(u['errors']) + ' errors ' + str(u['statuses']) if u['errors'] else ''}"
-                         f"; alone {u['single_ms']} ms (≈ {cores} cores for {detail['clients']} clients)"
+                         f"; alone {u['single_ms']} ms (≈ {cores} core{'s' * (cores != 1)} for "
+                         f"{detail['clients']} clients)"
                          f" — {diagnose(u)}")
         elif u.get("rows_returned") == 0:
             session.note(f"Datasette: {u['name']} returned no rows with the chosen parameters.")
@@ -377,6 +413,10 @@ def _notes(session, detail: dict) -> None:
 def diagnose(u: dict) -> str:
     """What the probes say about a slow URL (facts, not guesses)."""
     facts = []
+    if u.get("queries") is not None:
+        top = u["slowest_sql"][0] if u.get("slowest_sql") else None
+        facts.append(f"{u['queries']} SQL queries, {u['sql_ms']} ms of SQL"
+                     + (f" (slowest {top[0]} ms: {top[1]})" if top and top[0] >= 5 else ""))
     if u.get("sort") and u.get("sort_uses_index") is False:
         facts.append(f"sorted by {u['sort']} without an index (temp B-tree over {u.get('rows', 0):,} rows)")
     if u.get("default_facets") and u["kind"] in ("table", "search", "facet"):

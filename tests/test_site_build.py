@@ -68,8 +68,12 @@ def test_every_page_says_as_of_and_each_sources_last_fetch(site):
     for path in site.html_files():
         html = path.read_text(encoding="utf-8")
         assert f"数据截至 <strong>{fx.AS_OF}</strong>" in html, path
-        assert "2026-06-29 06:10" in html and "2026-06-27 06:30" in html, path  # per-source last success
+        # each source's last successful fetch: the day on every page (so an unchanged re-run
+        # does not rewrite every page), the full time on the home page
+        assert "2026-06-29" in html and "2026-06-27" in html, path
         assert 'lang="zh-CN"' in html and 'class="skip"' in html, path
+    home = site.read("/")
+    assert "2026-06-29 06:10" in home and "2026-06-27 06:30" in home
 
 
 def test_sample_data_notice_on_every_page(site):

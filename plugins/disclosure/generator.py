@@ -87,6 +87,9 @@ def site_info(d: SiteMeta | PublicData, settings) -> dict:
             "id": s["id"], "title": s.get("title") or s["id"], "publisher": s.get("publisher"),
             "kind": s.get("kind"), "licence": s.get("licence"), "url": s.get("url"),
             "last_success": _beijing(ok), "last_status": s.get("last_status"),
+            # Every page's footer shows the day only, so a re-run of an unchanged source does not
+            # rewrite every page (caches keep working); the home page shows the full time.
+            "last_success_day": (_beijing(ok) or "")[:10] or None,
             "stale": stale or not ok, "max_age_days": s.get("max_age_days"),
             "sample": bool(s.get("is_sample")), "record_count": s.get("record_count"),
         })
