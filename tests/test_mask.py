@@ -241,3 +241,10 @@ def test_never_crash_and_output_is_clean(s):
     out = mask_text(s)
     assert find_unmasked_pii(out) == []
     mask_names(s)
+
+
+def test_record_ids_and_urls_are_not_phone_numbers():
+    # stable ids are hex digests that may be all digits (seen at province size)
+    for text in ("acc-036438215901", "/accidents/acc-044729415833/", "n-093184655961", "cr_036438215901"):
+        assert find_unmasked_pii(text) == [], text
+    assert find_unmasked_pii("联系电话 09318465596") != []

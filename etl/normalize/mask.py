@@ -116,7 +116,9 @@ _MOBILE = re.compile(
 _LANDLINE = re.compile(
     r"(?<![0-9A-Za-z*])(?:[(（]\s*(0\d{2,3})\s*[)）]\s*|(0\d{2,3})\s*[-－—]\s*)(\d{7,8})"
     r"(?![0-9A-Za-z*])")
-_LANDLINE_PLAIN = re.compile(r"(?<![0-9A-Za-z*])(0(?:10|2\d|[3-9]\d\d))(\d{7,8})(?![0-9A-Za-z*])")
+# Not after '-', '/' or '_': record ids and URLs ("acc-036438215901", ".../n-0447294…/") are
+# hex digests that can be all digits; a phone written without separators never follows those.
+_LANDLINE_PLAIN = re.compile(r"(?<![0-9A-Za-z*/_\-])(0(?:10|2\d|[3-9]\d\d))(\d{7,8})(?![0-9A-Za-z*])")
 _LOCAL_LABELLED = re.compile(r"(?:电话|手机|座机|联系方式|[Tt][Ee][Ll])\s*[:：]?\s*(\d{7,8})(?!\d)")
 # Labels of numbers that are public identifiers, not phone numbers, however they look. Kept
 # short on purpose: a certificate (证号) or account (账号) number may itself be personal data.
