@@ -12,6 +12,7 @@ cores as the server, so the figures include that contention.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -51,7 +52,11 @@ def measure_datasette(session) -> dict:
             "datasette", "inspect", db, "--inspect-file", inspect))
     urls, probes = plan(db)
     session.log(f"tracing the SQL of {len(urls)} URLs in-process …")
-    for path, facts in trace_sql(db, inspect, urls).items():
+    # Datasette prints a long traceback for every query over its time limit: into the log
+    with open(ws.logs / "datasette-trace.log", "w", encoding="utf-8") as log, \
+            contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        traced = trace_sql(db, inspect, urls)
+    for path, facts in traced.items():
         probes.setdefault(path, {}).update(facts)
     port = _free_port()
     server = measure.Process(
