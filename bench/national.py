@@ -16,7 +16,7 @@ copy k of every record table (k = 0 … factor-1) is the province's rows with
   has the province's 14 values, each 30 times as large), statuses, links between tables.
 
 sources and build_info are copied once. The full-text tables, views and indexes are then built
-by etl/public.py's own functions (_add_search, _add_views_and_indexes), so the national database
+by etl/public.py's own functions (_add_search, _add_summaries, _add_views_and_indexes), so the national database
 has exactly the structure `python -m etl public` gives; the CJK-bigram text of a value is
 computed once per distinct value (a cache), which is what makes the build take minutes.
 """
@@ -78,6 +78,7 @@ def build(src: Path, out: Path, factor: int) -> dict:
     try:
         dst.execute("BEGIN")
         public._add_search(SimpleNamespace(dst=dst))
+        public._add_summaries(dst)
         public._add_views_and_indexes(dst)
         dst.execute("COMMIT")
     finally:
@@ -101,8 +102,11 @@ def _base_tables(conn) -> dict[str, str]:
     rows = conn.execute(
         "SELECT name, sql FROM province.sqlite_master WHERE type = 'table' ORDER BY rowid").fetchall()
     virtual = [name for name, sql in rows if sql and sql.upper().startswith("CREATE VIRTUAL")]
+    from etl import public
+
     return {name: sql for name, sql in rows
             if sql and name not in virtual and not name.startswith("sqlite_")
+            and name not in public.SUMMARIES
             and not any(name.startswith(v + "_") for v in virtual)}
 
 

@@ -31,9 +31,11 @@ Rules
     appear at all). documents: only those such records cite (document_id or an attachment).
     changes: only for records present and identifying in the public database.
 6.  Added: build_info (as_of, built_at, internal_sha256, last ETL run, tokenizer, per source
-    last_success_at), views blacklist_in_force and rectification_overdue, an index per facet
-    column (etl/schema.yaml `facets`) and per link column, and a Chinese full-text table
-    <table>_fts per table with `search` columns (etl/search.py).
+    last_success_at), views blacklist_in_force and rectification_overdue, summary tables
+    enterprise_accidents and accidents_by_year_city (SUMMARIES), an index for each table's
+    default sort, per facet column (etl/schema.yaml `facets`), per link column and per entry of
+    `indexes`, and a Chinese full-text table <table>_fts per table with `search` columns
+    (etl/search.py).
 7.  Deterministic: rows are written in id order and the file is produced by VACUUM INTO, so the
     same input and as_of give the same bytes apart from built_at (which SOURCE_DATE_EPOCH fixes).
 """
@@ -91,6 +93,28 @@ RECORD_TABLES = ("accidents", "accountability", "rectification_assessments", "cr
 PUBLIC_TABLES = RECORD_TABLES + ("enterprises", "documents", "sources", "changes")
 for _table in RECORD_TABLES + ("documents",):
     EXTRA_LINKS.setdefault(_table, {})["source_id"] = "sources"
+# Rule 6: summaries (described in etl/schema.yaml); group_concat follows the inner ORDER BY.
+SUMMARIES = {
+    "enterprise_accidents": (
+        "enterprise_id TEXT PRIMARY KEY REFERENCES enterprises(id), enterprise_name TEXT,"
+        " uscc TEXT, accident_count INTEGER, deaths INTEGER, first_occurred_on TEXT,"
+        " last_occurred_on TEXT, grades TEXT, titles TEXT",
+        "SELECT e.id, e.name, e.uscc, count(*), sum(coalesce(a.deaths, 0)), min(a.occurred_on),"
+        " max(a.occurred_on), group_concat(coalesce(a.grade_stated, a.grade_computed, '未知'), '、'),"
+        " group_concat(a.title, '；')"
+        " FROM (SELECT * FROM accidents WHERE enterprise_id IS NOT NULL"
+        "       ORDER BY enterprise_id, occurred_on, id) a"
+        " JOIN enterprises e ON e.id = a.enterprise_id GROUP BY e.id ORDER BY e.id",
+    ),
+    "accidents_by_year_city": (
+        "year INTEGER, city_code TEXT, city_name TEXT, accidents INTEGER, deaths INTEGER,"
+        " major_or_worse INTEGER",
+        "SELECT year, city_code, city_name, count(*), sum(coalesce(deaths, 0)),"
+        " sum(coalesce(grade_stated, grade_computed) IN ('较大', '重大', '特别重大'))"
+        " FROM accidents WHERE year IS NOT NULL GROUP BY year, city_code, city_name"
+        " ORDER BY year, city_code",
+    ),
+}
 VIEWS = {
     "blacklist_in_force": "SELECT * FROM blacklist WHERE in_force = 1",
     "rectification_overdue": "SELECT * FROM accidents WHERE rect_status = 'overdue'",
@@ -134,6 +158,7 @@ def build_public_db(internal_path, out_path, as_of: date) -> dict:
         _copy(build, "sources", _plain_rows(src, "sources"))
         _copy(build, "changes", _changes(build))
         _add_search(build)
+        _add_summaries(dst)
         _add_views_and_indexes(dst)
         _add_build_info(build, internal_path)
         dst.commit()
@@ -367,20 +392,46 @@ def _add_search(build: _Build) -> None:
         build.dst.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
 
 
+def _add_summaries(dst) -> None:
+    """Tables summed up from the public records once per build (rule 6), so that canned queries
+    at national size read a few thousand rows instead of grouping every accident per request."""
+    for table, (ddl, fill) in SUMMARIES.items():
+        dst.execute(f"CREATE TABLE {table} ({ddl})")
+        dst.execute(f"INSERT INTO {table} {fill}")
+
+
 def _add_views_and_indexes(dst) -> None:
+    """Views, and the indexes Datasette and the canned queries need (rule 6): the default sort
+    (with the primary key, the order Datasette pages by), each facet and link column, and the
+    table's `indexes` in etl/schema.yaml. Covered by docs/scaling.md (Datasette)."""
     for name, sql in VIEWS.items():
         dst.execute(f"CREATE VIEW {name} AS {sql}")
     tables = schema.load()["tables"]
-    for table in PUBLIC_TABLES:
+    for table in PUBLIC_TABLES + tuple(SUMMARIES):
+        spec = tables[table]
         present = {r[1] for r in dst.execute(f"PRAGMA table_info({table})")}
+        pk = [r[1] for r in sorted(dst.execute(f"PRAGMA table_info({table})"), key=lambda r: r[5]) if r[5]]
         links = {r[3] for r in dst.execute(f"PRAGMA foreign_key_list({table})")}
-        wanted = list(tables[table].get("facets") or []) + sorted(links)
-        if table == "changes":
-            wanted.append("table_name, record_id")
-        for column in dict.fromkeys(wanted):
-            if column.split(",")[0] in present:
-                name = f"idx_{table}_{column.replace(', ', '_')}"
-                dst.execute(f"CREATE INDEX {name} ON {table} ({column})")
+        wanted = [_sort_index(spec, pk)] + list(spec.get("facets") or []) + sorted(links - set(pk))
+        wanted = list(dict.fromkeys(c for c in wanted + list(spec.get("indexes") or []) if c))
+        # a one-column index is left out when a longer one starts with that column
+        leading = {c.split(",")[0].split()[0] for c in wanted if "," in c}
+        wanted = [c for c in wanted if "," in c or c.split()[0] not in leading]
+        for number, columns in enumerate(wanted):
+            first = columns.split(",")[0].split()[0]
+            if first in present or "(" in first:
+                simple = columns.replace(", ", "_").replace(" ", "_")
+                name = f"idx_{table}_{simple}" if simple.isidentifier() else f"idx_{table}_x{number}"
+                dst.execute(f"CREATE INDEX {name} ON {table} ({columns})")
+
+
+def _sort_index(spec: dict, pk: list[str]) -> str | None:
+    """The index that serves Datasette's default order: `order by <sort> [desc], <pk>`."""
+    column = spec.get("sort_desc") or spec.get("sort")
+    if not column or [column] == pk:
+        return None
+    direction = " DESC" if spec.get("sort_desc") else ""
+    return ", ".join([column + direction] + pk)
 
 
 def _add_build_info(build: _Build, internal_path: Path) -> None:

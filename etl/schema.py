@@ -19,6 +19,7 @@ import yaml
 SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
 SCOPES = ("both", "internal", "public")
 FTS_SUFFIX = "_fts"
+_INDEX_WORDS = {"ASC", "DESC", "coalesce", "lower", "upper", "substr", "COLLATE", "NOCASE"}
 
 
 class SchemaError(ValueError):
@@ -137,3 +138,10 @@ def _check(database: dict, tables: dict) -> None:
             for column in spec.get(key) or []:
                 if column not in spec["columns"]:
                     raise SchemaError(f"{name}: {key} names unknown column {column}")
+        for index in spec.get("indexes") or []:
+            # expression indexes may use SQL functions; every bare word that is not a SQL
+            # word or a function name must be a column
+            words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"'[^']*'", "", index)))
+            unknown = words - set(spec["columns"]) - _INDEX_WORDS
+            if unknown:
+                raise SchemaError(f"{name}: index ({index}) names unknown column(s) {sorted(unknown)}")

@@ -31,12 +31,31 @@ def settings() -> dict:
     return json.loads(SETTINGS.read_text(encoding="utf-8"))
 
 
-def datasette_kwargs() -> dict:
-    """Keyword arguments for `datasette.app.Datasette` with this configuration (tests use it)."""
+# Default facets (etl/schema.yaml `facets`) are computed on every page of a table; above this
+# many rows they cost more than the page itself (4-6 group-bys over 0.2-1.4 million rows at
+# national size), so such tables open without them and offer them on request (the column menu's
+# "Facet by this", ?_facet=). docs/scaling.md, "Datasette".
+DEFAULT_FACETS_MAX_ROWS = 100_000
+
+
+def metadata(inspect_data: dict | None = None) -> dict:
+    """metadata.yml; with an inspect file's row counts, without the default facets of tables
+    larger than DEFAULT_FACETS_MAX_ROWS."""
     import yaml
 
+    meta = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    counts = {table: facts.get("count") or 0 for table, facts in
+              ((inspect_data or {}).get("public") or {}).get("tables", {}).items()}
+    for table, spec in meta["databases"]["public"]["tables"].items():
+        if spec.get("facets") and counts.get(table, 0) > DEFAULT_FACETS_MAX_ROWS:
+            del spec["facets"]
+    return meta
+
+
+def datasette_kwargs(inspect_data: dict | None = None) -> dict:
+    """Keyword arguments for `datasette.app.Datasette` with this configuration (tests use it)."""
     return {
-        "metadata": yaml.safe_load(METADATA.read_text(encoding="utf-8")),
+        "metadata": metadata(inspect_data),
         "settings": settings(),
         "template_dir": str(TEMPLATES),
         "plugins_dir": str(PLUGINS),
@@ -55,11 +74,24 @@ def inspect_file_for(db: Path, inspect_file: Path | None = None) -> Path:
     return target
 
 
+def metadata_file(inspect_file: Path) -> Path:
+    """metadata.yml itself, or (when the database is large enough to drop default facets) the
+    adjusted metadata written as JSON next to the inspect file."""
+    import yaml
+
+    meta = metadata(json.loads(inspect_file.read_text(encoding="utf-8")))
+    if meta == yaml.safe_load(METADATA.read_text(encoding="utf-8")):
+        return METADATA
+    target = inspect_file.with_name(inspect_file.stem.replace(".inspect", "") + ".metadata.json")
+    target.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return target
+
+
 def serve_args(db: Path, host: str, port: int, inspect_file: Path, base_url: str | None = None) -> list[str]:
     args = [
         "serve", "-i", str(db), "--inspect-file", str(inspect_file),
         "-h", host, "-p", str(port),
-        "-m", str(METADATA), "--template-dir", str(TEMPLATES), "--plugins-dir", str(PLUGINS),
+        "-m", str(metadata_file(inspect_file)), "--template-dir", str(TEMPLATES), "--plugins-dir", str(PLUGINS),
         "--static", f"static:{STATIC}", "--cors",
     ]
     for name, value in settings().items():

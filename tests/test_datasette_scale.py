@@ -1,0 +1,180 @@
+"""What keeps Datasette fast at national size (docs/scaling.md, "Datasette"), checked on the
+samples' public database: the summary tables agree with the records they sum, every default
+order and the canned queries' orders are served by an index, large tables open without
+default facets, the result cache and the SQLite settings are active on the served database.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+
+import pytest
+import yaml
+from datasette.app import Datasette
+
+from etl import public, schema
+from publish import datasette_serve
+
+
+@pytest.fixture(scope="module")
+def conn(public_db):
+    c = sqlite3.connect(f"file:{public_db}?mode=ro", uri=True)
+    yield c
+    c.close()
+
+
+def rows(conn, sql, params=()):
+    return conn.execute(sql, params).fetchall()
+
+
+def test_enterprise_accidents_sum_the_accidents(conn):
+    expected = rows(conn, """
+        select e.id, e.name, e.uscc, count(*), sum(coalesce(a.deaths, 0)), min(a.occurred_on),
+               max(a.occurred_on)
+        from accidents a join enterprises e on e.id = a.enterprise_id group by e.id order by e.id""")
+    summary = rows(conn, """
+        select enterprise_id, enterprise_name, uscc, accident_count, deaths, first_occurred_on,
+               last_occurred_on from enterprise_accidents order by enterprise_id""")
+    assert len(expected) > 20
+    assert summary == expected
+    titles = dict(rows(conn, "select enterprise_id, titles from enterprise_accidents"))
+    for enterprise_id, title in rows(conn, "select enterprise_id, title from accidents"
+                                           " where enterprise_id is not null"):
+        assert title in titles[enterprise_id].split("；")
+
+
+def test_accidents_by_year_city_sum_the_accidents(conn):
+    expected = rows(conn, """
+        select year, city_code, count(*), sum(coalesce(deaths, 0)),
+               sum(coalesce(grade_stated, grade_computed) in ('较大', '重大', '特别重大'))
+        from accidents where year is not null group by year, city_code order by year, city_code""")
+    summary = rows(conn, "select year, city_code, accidents, deaths, major_or_worse"
+                         " from accidents_by_year_city order by year, city_code")
+    assert summary == expected
+    assert sum(r[2] for r in summary) == rows(conn, "select count(*) from accidents where year is not null")[0][0]
+
+
+def test_summaries_are_described_and_rebuilt_by_the_national_bench():
+    tables = schema.for_database("public")
+    for name in public.SUMMARIES:
+        assert name in tables and tables[name]["scope"] == "public"
+
+
+def _plan(conn, sql, params=None) -> list[str]:
+    return [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params or {})]
+
+
+def test_every_default_order_is_served_by_an_index(conn):
+    """Datasette pages a table `order by <sort> [desc], <primary key>`: no sort of the table."""
+    checked = 0
+    for table, spec in schema.for_database("public").items():
+        column = spec.get("sort_desc") or spec.get("sort")
+        if not column or spec.get("view") or table.endswith(schema.FTS_SUFFIX):
+            continue
+        pk = [r[1] for r in sorted(conn.execute(f"PRAGMA table_info({table})"), key=lambda r: r[5]) if r[5]]
+        order = [column + (" desc" if spec.get("sort_desc") else "")] + [p for p in pk if p != column]
+        plan = _plan(conn, f"select * from {table} order by {', '.join(order or ['rowid'])} limit 51")
+        assert not any("TEMP B-TREE FOR ORDER BY" in step for step in plan), (table, plan)
+        checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("name", ["repeated_accidents", "feed_new_reports",
+                                  "rectification_overdue", "assessments_not_in_place",
+                                  "concealed_accidents", "grade_mismatch", "uscc_check_failed"])
+def test_canned_query_reads_rows_in_index_order(conn, name):
+    """These return the first rows of a long ordered list: an index gives them in order, so
+    Datasette stops after max_returned_rows instead of sorting every accident or enterprise."""
+    from etl.search import match_expression
+
+    conn.create_function("cjk_match", 1, match_expression)
+    conn.create_function("site_url", 1, lambda path: path)
+    queries = yaml.safe_load(datasette_serve.METADATA.read_text(encoding="utf-8"))
+    query = queries["databases"]["public"]["queries"][name]
+    params = {p: "" for p in query.get("params") or []}
+    plan = _plan(conn, query["sql"], params)
+    if name == "repeated_accidents":  # only the summary branch runs without since_year
+        plan = plan[:plan.index("RIGHT")]
+    sorted_steps = [step for step in plan if "TEMP B-TREE FOR ORDER BY" in step]
+    assert not sorted_steps, plan
+
+
+def test_blacklist_feed_takes_the_latest_of_each_list_from_an_index(conn):
+    """Each branch reads its 50 latest rows in index order; only those 100 rows are sorted."""
+    conn.create_function("site_url", 1, lambda path: path)
+    queries = yaml.safe_load(datasette_serve.METADATA.read_text(encoding="utf-8"))
+    plan = " | ".join(_plan(conn, queries["databases"]["public"]["queries"]["feed_blacklist_changes"]["sql"]))
+    assert "blacklist USING INDEX idx_blacklist_listed_on_DESC_id" in plan, plan
+    assert "blacklist_removals USING INDEX idx_blacklist_removals_removed_on_DESC_id" in plan, plan
+
+
+def test_repeated_accidents_all_years_matches_the_records(public_db):
+    """The summary branch (all years) and the live branch (since a year) agree."""
+    ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+
+    def run(params):
+        response = asyncio.run(ds.client.get(f"/public/repeated_accidents.json?{params}&_shape=array"))
+        assert response.status_code == 200, response.text
+        return [(r["enterprise_id"], r["事故起数"], r["死亡人数"]) for r in response.json()]
+
+    c = sqlite3.connect(f"file:{public_db}?mode=ro", uri=True)
+    earliest = c.execute("select min(year) from accidents").fetchone()[0]
+    undated = c.execute("select count(*) from accidents where year is null and enterprise_id is not null").fetchone()[0]
+    c.close()
+    all_years = run("min_count=1&since_year=")
+    assert len(all_years) > 20
+    if not undated:
+        assert sorted(all_years) == sorted(run(f"min_count=1&since_year={earliest}"))
+    later = run(f"min_count=1&since_year={earliest + 3}")
+    assert 0 < len(later) < len(all_years)
+
+
+def test_large_tables_open_without_default_facets():
+    big = datasette_serve.DEFAULT_FACETS_MAX_ROWS + 1
+    inspect = {"public": {"tables": {"enterprises": {"count": big}, "accidents": {"count": 500}}}}
+    tables = datasette_serve.metadata(inspect)["databases"]["public"]["tables"]
+    assert "facets" not in tables["enterprises"]
+    assert tables["accidents"]["facets"] == schema.load()["tables"]["accidents"]["facets"]
+    assert datasette_serve.metadata()["databases"]["public"]["tables"]["enterprises"]["facets"]
+
+
+def test_metadata_file_is_written_only_when_facets_are_dropped(tmp_path):
+    inspect = tmp_path / "public.inspect.json"
+    inspect.write_text(json.dumps({"public": {"tables": {"enterprises": {"count": 10}}}}))
+    assert datasette_serve.metadata_file(inspect) == datasette_serve.METADATA
+    inspect.write_text(json.dumps({"public": {"tables": {
+        "enterprises": {"count": datasette_serve.DEFAULT_FACETS_MAX_ROWS + 1}}}}))
+    written = datasette_serve.metadata_file(inspect)
+    assert written == tmp_path / "public.metadata.json"
+    assert "facets" not in json.loads(written.read_text())["databases"]["public"]["tables"]["enterprises"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_result_cache_on_the_immutable_database(public_db, monkeypatch, enabled):
+    """random() differs on every run of a query: the same value twice means the second
+    request was answered from the cache."""
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "1" if enabled else "0")
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE_MIN_MS", "0")
+    kwargs = datasette_serve.datasette_kwargs()
+    kwargs["metadata"]["databases"]["public"]["queries"]["random_probe"] = {
+        "sql": "select random() as r"}
+    ds = Datasette(immutables=[str(public_db)], **kwargs)
+
+    def value():
+        response = asyncio.run(ds.client.get("/public/random_probe.json?_shape=array"))
+        assert response.status_code == 200
+        return response.json()[0]["r"]
+
+    first, second = value(), value()
+    assert (first == second) is enabled
+
+
+def test_served_connections_use_mmap(public_db):
+    ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+
+    async def pragma():
+        await ds.invoke_startup()
+        return (await ds.get_database("public").execute("pragma mmap_size")).first()[0]
+
+    assert asyncio.run(pragma()) > 0
