@@ -380,7 +380,7 @@ def figures(detail: dict) -> list[Figure]:
         met = met and not u["errors"]  # an error page is never fast enough
         out.append(Figure(
             "datasette." + _key(u["name"]), f"Datasette {u['name']}", u["p95_ms"], "ms", target, met,
-            aside=f"p50 {u['p50_ms']}, alone {u['single_ms']}"
+            aside=f"p50 {u['p50_ms']}, alone {u['single_ms']}, first {u.get('first_ms')}"
                   + (f", {u['errors']} errors" if u["errors"] else ""),
             extra={k: u[k] for k in ("first_ms", "single_ms", "p50_ms", "p95_ms", "max_ms", "requests", "errors",
                                      "path")}))
@@ -391,6 +391,12 @@ def figures(detail: dict) -> list[Figure]:
             out.append(Figure(f"datasette.worst_{name}_p95_ms",
                               f"Datasette slowest {'page' if name == 'pages' else 'canned query'} p95 "
                               f"({worst['name']})", worst["p95_ms"], "ms", target, met))
+    first = max(detail["urls"], key=lambda u: u.get("first_ms") or 0, default=None)
+    if first and first.get("first_ms") is not None:
+        # before the result cache holds anything of the page: what a rare query costs
+        out.append(Figure("datasette.worst_first_ms",
+                          f"Datasette slowest first request, cache empty ({first['name']})",
+                          first["first_ms"], "ms"))
     out.append(Figure("datasette.server_peak_mib", "Datasette server: peak memory under load",
                       detail["server"]["peak_mib"], "MiB"))
     return out

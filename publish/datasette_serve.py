@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -82,9 +83,20 @@ def metadata_file(inspect_file: Path) -> Path:
     meta = metadata(json.loads(inspect_file.read_text(encoding="utf-8")))
     if meta == yaml.safe_load(METADATA.read_text(encoding="utf-8")):
         return METADATA
-    target = inspect_file.with_name(inspect_file.stem.replace(".inspect", "") + ".metadata.json")
-    target.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    return target
+    text = json.dumps(meta, ensure_ascii=False, indent=1)
+    name = inspect_file.stem.replace(".inspect", "") + ".metadata.json"
+    # next to the inspect file (the Docker image writes it there at build time), else in the
+    # temporary folder; if neither is writable, serve metadata.yml (slower pages, same data)
+    for target in (inspect_file.with_name(name), Path(tempfile.gettempdir()) / name):
+        try:
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                target.write_text(text, encoding="utf-8")
+            return target
+        except OSError:
+            continue
+    print(f"warning: could not write {name}; serving {METADATA} with every default facet",
+          file=sys.stderr)
+    return METADATA
 
 
 def serve_args(db: Path, host: str, port: int, inspect_file: Path, base_url: str | None = None) -> list[str]:
