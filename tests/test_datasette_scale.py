@@ -178,3 +178,20 @@ def test_served_connections_use_mmap(public_db):
         return (await ds.get_database("public").execute("pragma mmap_size")).first()[0]
 
     assert asyncio.run(pragma()) > 0
+
+
+def test_rows_are_rendered_as_datasette_would_and_escaped():
+    from datasette.utils import to_css_class
+    from markupsafe import Markup
+
+    from publish.datasette.plugins import disclosure_ui
+
+    html = disclosure_ui.rows_html([[
+        {"column": "title", "value": "<script>x</script>", "value_type": "str"},
+        {"column": "事故 单位", "value": Markup('<a href="/e">企业</a>'), "value_type": "str"},
+    ]])
+    assert html == ('<tr><td class="col-title type-str">&lt;script&gt;x&lt;/script&gt;</td>'
+                    f'<td class="col-{to_css_class("事故 单位")} type-str"><a href="/e">企业</a></td></tr>')
+    query = disclosure_ui.query_rows_html(["标题"], [["a & b"], [Markup("<b>c</b>")]])
+    assert query == (f'<tr><td class="col-{to_css_class("标题")}">a &amp; b</td></tr>'
+                     f'<tr><td class="col-{to_css_class("标题")}"><b>c</b></td></tr>')

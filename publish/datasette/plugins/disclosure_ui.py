@@ -2,8 +2,8 @@
 
 * Template variables: `site_url` (the public site), `as_of` and `built_at` (from build_info),
   `column_labels` / `table_titles` (Chinese headings, from metadata.yml, i.e. etl/schema.yaml),
-  `site_record_url` (this row's page on the site), `allow_sql` (plugins/sql_switch.py) and the
-  limits `sql_time_limit_ms`, `max_returned_rows`.
+  `site_record_url` (this row's page on the site), `allow_sql` (plugins/sql_switch.py), the
+  limits `sql_time_limit_ms`, `max_returned_rows`, and `rows_html()` (the rows of a table page).
 * Cells: a foreign key on a row page links to its row and shows its label (Datasette's table
   pages already do this); `document_id` links to the archived copy of the source document and
   to the original URL; `archive_path` links to the archived copy; in canned-query results,
@@ -19,7 +19,8 @@ site_url (DISCLOSURE_SITE_URL, default http://127.0.0.1:8000/) and archive_url
 import os
 
 from datasette import hookimpl
-from markupsafe import Markup
+from datasette.utils import to_css_class
+from markupsafe import Markup, escape
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 ROW_LINK_COLUMNS = {
@@ -113,6 +114,8 @@ def extra_template_vars(template, database, table, request, datasette):
             "table_titles": {t: (m or {}).get("title") or t for t, m in tables_meta.items()},
             "site_record_url": await _site_record_url(datasette, name, table, request)
             if template == "row.html" else None,
+            "rows_html": rows_html,
+            "query_rows_html": query_rows_html,
             "sql_time_limit_ms": datasette.setting("sql_time_limit_ms"),
             "max_returned_rows": datasette.setting("max_returned_rows"),
             "allow_sql": bool(name) and await datasette.permission_allowed(
@@ -123,6 +126,44 @@ def extra_template_vars(template, database, table, request, datasette):
 
 
 # ------------------------------------------------------------------ cells
+
+def query_rows_html(columns, display_rows) -> Markup:
+    """The <tr> rows of a query result (templates/query.html), as rows_html: up to 1,000 rows,
+    and to_css_class of a Chinese column name hashes it, once per column here, not per cell."""
+    classes = [str(escape(to_css_class(column))) for column in columns]
+    out = []
+    for row in display_rows:
+        out.append("<tr>")
+        for klass, value in zip(classes, row):
+            out.append(f'<td class="col-{klass}">{escape(value)}</td>')
+        out.append("</tr>")
+    return Markup("".join(out))
+
+
+
+def rows_html(display_rows) -> Markup:
+    """The <tr> rows of a table or row page as one string (templates/_table.html).
+
+    Datasette renders templates in Jinja's async mode, where every piece of output is a step of
+    an async generator: a 50-row page of a 45-column table (accidents) spent ~60 ms of ~90 in
+    the template's per-cell markup. Built here once per page it is a few milliseconds; the
+    markup is the one Datasette's own _table.html writes (cell values are already Markup or
+    escaped here, like `{{ cell.value }}` with autoescape).
+    """
+    css: dict[str, str] = {}
+    out = []
+    for row in display_rows:
+        out.append("<tr>")
+        for cell in row:
+            column = cell["column"]
+            klass = css.get(column)
+            if klass is None:
+                klass = css[column] = str(escape(to_css_class(column)))
+            out.append(f'<td class="col-{klass} type-{escape(cell["value_type"])}">'
+                       f'{escape(cell["value"])}</td>')
+        out.append("</tr>")
+    return Markup("".join(out))
+
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
