@@ -13,6 +13,7 @@ DISCLOSURE_ARCHIVE_URL; see publish/datasette/plugins/.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -122,16 +123,48 @@ def serve_args(db: Path, host: str, port: int, inspect_file: Path, base_url: str
 @click.option("--inspect-file", type=click.Path(path_type=Path), default=None,
               help="Inspect file (default: next to the database, refreshed when older).")
 @click.option("--base-url", default=None, help="Path prefix behind a reverse proxy, e.g. /datasette/.")
-def main(db: Path, host: str, port: int, inspect_file: Path | None, base_url: str | None) -> None:
+@click.option("--workers", type=int, default=lambda: int(os.environ.get("DISCLOSURE_DATASETTE_WORKERS", 0)),
+              help="Server processes sharing the port [default: DISCLOSURE_DATASETTE_WORKERS, "
+                   "else one per CPU core, at most 4].")
+def main(db: Path, host: str, port: int, inspect_file: Path | None, base_url: str | None,
+         workers: int) -> None:
     """Serve data/public.db read-only with the Chinese Datasette configuration."""
     if db.stem != "public":
         raise click.BadParameter("metadata.yml describes a database named 'public' (public.db)",
                                  param_hint="--db")
     sys.path.insert(0, str(ROOT))  # the plugins import etl.search (one tokenizer for index and query)
-    from datasette.cli import cli
-
     inspect = inspect_file_for(db, inspect_file)
-    cli.main(serve_args(db, host, port, inspect, base_url), prog_name="datasette")
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if workers == 1:
+        from datasette.cli import cli
+
+        cli.main(serve_args(db, host, port, inspect, base_url), prog_name="datasette")
+        return
+    # Datasette renders pages in Python, so one process uses about one core whatever its SQL
+    # threads do; identical processes on one port (uvicorn workers) use them all. Each builds the
+    # same app as `datasette serve` above (asgi_app) and keeps its own result cache.
+    import uvicorn
+
+    os.environ.update(DISCLOSURE_DATASETTE_DB=str(db.resolve()),
+                      DISCLOSURE_DATASETTE_INSPECT=str(inspect.resolve()),
+                      DISCLOSURE_DATASETTE_BASE_URL=base_url or "")
+    uvicorn.run("publish.datasette_serve:asgi_app", factory=True, host=host, port=port,
+                workers=workers, log_level="warning", lifespan="on")
+
+
+def asgi_app():
+    """The ASGI app of one worker: what `datasette serve -i DB --inspect-file …` builds, from
+    the environment main() sets (also usable with any ASGI server)."""
+    from datasette.app import Datasette
+
+    db = Path(os.environ["DISCLOSURE_DATASETTE_DB"])
+    inspect = Path(os.environ.get("DISCLOSURE_DATASETTE_INSPECT") or inspect_file_for(db))
+    inspect_data = json.loads(inspect.read_text(encoding="utf-8"))
+    kwargs = datasette_kwargs(inspect_data)
+    if os.environ.get("DISCLOSURE_DATASETTE_BASE_URL"):
+        kwargs["settings"]["base_url"] = os.environ["DISCLOSURE_DATASETTE_BASE_URL"]
+    ds = Datasette(immutables=[str(db)], inspect_data=inspect_data, **kwargs)
+    return ds.app()
 
 
 if __name__ == "__main__":

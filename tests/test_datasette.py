@@ -224,15 +224,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(public_path):
+@pytest.fixture(scope="module", params=[1, 2], ids=["one-process", "two-workers"])
+def server(public_path, request):
+    """The server as `make datasette` runs it: Datasette's own CLI (one process) or uvicorn
+    workers building the same app (publish/datasette_serve.py asgi_app)."""
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     # Output to a file, not a pipe nobody reads: Datasette prints a long traceback per error and
     # a full pipe would block the server.
     log = open(public_path.with_name("datasette.log"), "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "publish.datasette_serve", "--db", str(public_path), "--port", str(port)],
+        [sys.executable, "-m", "publish.datasette_serve", "--db", str(public_path), "--port", str(port),
+         "--workers", str(request.param)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -266,7 +269,8 @@ def test_server_runs_immutable_with_the_configuration(server, public_path):
     assert databases[0]["name"] == "public" and databases[0]["is_mutable"] is False
     assert public_path.with_suffix(".inspect.json").exists()
     plugins = {p["name"] for p in httpx.get(server + "/-/plugins.json").json()}
-    assert {"cjk_search.py", "disclosure_ui.py", "robots.py", "sql_switch.py", "datasette-atom"} <= plugins
+    assert {"cjk_search.py", "disclosure_ui.py", "robots.py", "sql_switch.py", "query_cache.py",
+            "sqlite_tuning.py", "datasette-atom"} <= plugins
 
 
 def test_server_canned_queries_search_and_chinese_pages(server, ds):
