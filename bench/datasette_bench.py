@@ -60,11 +60,12 @@ def measure_datasette(session) -> dict:
     for path, facts in traced.items():
         probes.setdefault(path, {}).update(facts)
     port = _free_port()
+    workers = min(os.cpu_count() or 1, 4)  # publish.datasette_serve's default, stated in the notes
     server = measure.Process(
         "Datasette server (national, under load)",
         measure.python("publish.datasette_serve", "--db", db, "--host", "127.0.0.1", "--port", port,
-                       "--inspect-file", inspect),
-        ws.logs / "datasette-server.log")
+                       "--inspect-file", inspect, "--workers", workers),
+        ws.logs / "datasette-server.log", maps_files=True)  # mmap: file pages are page cache
     base = f"http://127.0.0.1:{port}"
     results = []
     try:
@@ -83,7 +84,7 @@ def measure_datasette(session) -> dict:
         step = server.stop()
         session.record(step)
     detail = {"factor": factor, "db": str(db), "national": summary, "startup_seconds": round(startup, 2),
-              "clients": o.clients, "requests_per_url": o.requests, "time_cap_per_url_s": cap,
+              "clients": o.clients, "workers": workers, "requests_per_url": o.requests, "time_cap_per_url_s": cap,
               "urls": results, "server": step.as_dict()}
     session.add_figures(figures(detail))
     _notes(session, detail)
@@ -419,7 +420,9 @@ def _notes(session, detail: dict) -> None:
         f"documents run through the ETL; its FTS tables, views and indexes are built by "
         f"etl/public.py's functions. {n['mib']:,} MiB.")
     session.note(
-        f"Datasette load: {detail['clients']} concurrent clients on the same 2 cores as the server, "
+        f"Datasette load: {detail['clients']} concurrent clients on the same {os.cpu_count()} cores as "
+        f"the server ({detail.get('workers', 1)} worker processes, each with its own result cache; "
+        f"'first' is a page's first request, before any cache holds its queries), "
         f"{detail['requests_per_url']} requests per URL (time cap {detail['time_cap_per_url_s']} s), "
         f"HTML pages, keep-alive connections; canned queries are judged by p95.")
     for u in detail["urls"]:

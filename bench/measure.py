@@ -7,6 +7,12 @@ Peak memory is taken two ways and the larger is reported as the step's peak:
   /proc every 0.2 s, so that a step running several processes at once (Pelican's workers, a
   server and its threads) counts all of them. Spikes shorter than the interval can be missed,
   which is why the kernel's figure is kept too.
+
+A process that memory-maps a file it reads (Datasette with mmap on the public database) has the
+file's pages in its resident set: page cache the kernel shares and can drop, not memory the
+process allocated. For such a step (`maps_files=True`) the peak is the sampled tree sum of
+anonymous and shared-memory pages only (RssAnon + RssShmem); the kernel's figure, which counts
+mapped file pages, is still recorded as peak_process_mib.
 """
 from __future__ import annotations
 
@@ -52,8 +58,8 @@ class Process:
     """A measured child process: start it, then `wait()` (or `stop()` a server) for its Step."""
 
     def __init__(self, name: str, argv: list[str], log: Path, env: dict | None = None,
-                 cwd: Path = ROOT):
-        self.name, self.log = name, Path(log)
+                 cwd: Path = ROOT, maps_files: bool = False):
+        self.name, self.log, self.maps_files = name, Path(log), maps_files
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self._out = open(self.log, "wb")
         self.started = time.perf_counter()
@@ -113,13 +119,14 @@ class Process:
         self.proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, not Popen
         process_peak = usage.ru_maxrss * 1024 / _MIB  # Linux reports KiB
         tree_peak = self._tree_peak * _PAGE / _MIB
-        return Step(self.name, round(seconds, 3), round(max(process_peak, tree_peak), 1),
+        peak = tree_peak if self.maps_files else max(process_peak, tree_peak)
+        return Step(self.name, round(seconds, 3), round(peak, 1),
                     round(process_peak, 1), round(tree_peak, 1), self.proc.returncode,
                     str(self.log))
 
     def _sample(self) -> None:
         while not self._done.wait(SAMPLE_INTERVAL):
-            self._tree_peak = max(self._tree_peak, tree_rss_pages(self.proc.pid))
+            self._tree_peak = max(self._tree_peak, tree_rss_pages(self.proc.pid, self.maps_files))
 
 
 def run(name: str, argv: list[str], log: Path, env: dict | None = None,
@@ -144,8 +151,9 @@ def tail(path: Path, lines: int = 15) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def tree_rss_pages(root: int) -> int:
-    """Resident pages of `root` and all its descendants, from /proc (0 if it is gone)."""
+def tree_rss_pages(root: int, anonymous: bool = False) -> int:
+    """Resident pages of `root` and all its descendants, from /proc (0 if it is gone); with
+    `anonymous`, without file-backed pages (RssAnon + RssShmem)."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -155,7 +163,7 @@ def tree_rss_pages(root: int) -> int:
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += _rss_pages(pid)
+        total += _anonymous_pages(pid) if anonymous else _rss_pages(pid)
         todo.extend(children.get(pid, ()))
     return total
 
@@ -176,3 +184,13 @@ def _rss_pages(pid: int) -> int:
             return int(f.read().split()[1])
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def _anonymous_pages(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            fields = dict(line.split(b":", 1) for line in f.read().splitlines() if b":" in line)
+        kib = sum(int(fields[k].split()[0]) for k in (b"RssAnon", b"RssShmem") if k in fields)
+    except (OSError, ValueError):
+        return 0
+    return kib * 1024 // _PAGE
