@@ -12,7 +12,9 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from operator import itemgetter
+from functools import partial
+from operator import itemgetter, methodcaller
+from typing import Iterable, Iterator
 
 from etl.db import columns
 
@@ -57,6 +59,18 @@ def record_hash(values: tuple) -> str:
     return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=16).hexdigest()
 
 
+def record_hashes(values: Iterable[tuple]) -> Iterator[str]:
+    """record_hash of each values tuple (the same digests) without a Python statement per record.
+    Hashing is over a quarter of a full load's time, most of it repr() of the text; the digest
+    itself must never change, or the next run would log every stored record as updated."""
+    digests = map(_blake2b_16, map(str.encode, map(repr, values)))
+    return map(_hexdigest, digests)
+
+
+_blake2b_16 = partial(hashlib.blake2b, digest_size=16)
+_hexdigest = methodcaller("hexdigest")
+
+
 class Loader:
     def __init__(self, conn: sqlite3.Connection, run_id: int, now: str):
         self.conn = conn
@@ -73,13 +87,16 @@ class Loader:
         """Make `table`'s rows from `source_id` equal `records` (by id)."""
         all_columns = self.columns(table)
         content = content_columns(table, all_columns)
-        records = self._complete(table, all_columns, content, source_id, records)
+        records = self._complete(table, all_columns, content, source_id, records, self.run_id)
         existing = {
             row[0]: (row[1], row[2])
             for row in self.conn.execute(
                 f"SELECT id, record_hash, removed_run FROM {table} WHERE source_id = ?", (source_id,)
             )
         }
+        if not existing:  # a first load of this source: every record is new
+            self._insert(table, all_columns, source_id, records)
+            return Counts(added=len(records))
         added = [r for r in records if r["id"] not in existing]
         changed = [
             r for r in records
@@ -87,48 +104,50 @@ class Loader:
         ]
         seen = {r["id"] for r in records}
         gone = [i for i, (_, removed) in existing.items() if i not in seen and removed is None]
-        self._insert(table, all_columns, added)
+        self._insert(table, all_columns, source_id, added)
         self._update(table, content, changed, existing)
         self._touch(table, [r["id"] for r in records if r["id"] in existing])
         self._remove(table, source_id, gone)
         return Counts(len(added), len(changed), len(gone), len(records) - len(added) - len(changed))
 
     @staticmethod
-    def _complete(table, all_columns, content, source_id, records) -> list[dict]:
-        """Every record with every column (None where absent), its source and content hash.
-        Done with C-level dict and itemgetter operations: this is the hot loop of a load."""
+    def _complete(table, all_columns, content, source_id, records, run_id) -> list[dict]:
+        """Every record with every column (None where absent), its source, content hash and the
+        history of a new row (only _insert writes those). This runs once per record of a load,
+        so it is dict displays and map() rather than statements (bench/load_bench.py)."""
         template = dict.fromkeys(all_columns)
-        values_of = itemgetter(*content)
-        complete = []
-        for record in records:
-            full = template.copy()
-            full.update(record)
-            if len(full) != len(template):
-                unknown = sorted(set(full) - set(template))
-                raise ValueError(f"{table}: no such column(s): {', '.join(unknown)}")
-            full["source_id"] = source_id
-            full["record_hash"] = record_hash(values_of(full))
-            complete.append(full)
+        fixed = {"source_id": source_id, "first_seen_run": run_id, "last_seen_run": run_id,
+                 "updated_run": run_id}
+        complete = [{**template, **record, **fixed} for record in records]
+        if max(map(len, complete), default=0) > len(template):
+            unknown = sorted(set().union(*complete) - set(template))
+            raise ValueError(f"{table}: no such column(s): {', '.join(unknown)}")
+        for full, digest in zip(complete, record_hashes(map(itemgetter(*content), complete))):
+            full["record_hash"] = digest
         return complete
 
-    def _insert(self, table, all_columns, records) -> None:
+    def _insert(self, table, all_columns, source_id, records) -> None:
         if not records:
             return
-        history = {"first_seen_run": self.run_id, "last_seen_run": self.run_id, "updated_run": self.run_id,
-                   "removed_run": None, "removed_at": None}
-        for r in records:
-            r.update(history)
-        placeholders = ", ".join("?" for _ in all_columns)
+        # SQLite gives a new row max(rowid) + 1, so the rows inserted here are the rowids above
+        # `last`: the 'added' changes below select them by that range.
+        (last,) = self.conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
+        # A new row is not removed: removed_run and removed_at are left to their NULL default.
+        # Binding None is not free: sqlite3 looks for an adapter for every value that is not an
+        # int, float or str, which costs more than binding a string (about 0.3 µs each here).
+        inserted = [c for c in all_columns if c not in ("removed_run", "removed_at")]
+        placeholders = ", ".join("?" for _ in inserted)
         self.conn.executemany(
-            f"INSERT INTO {table} ({', '.join(all_columns)}) VALUES ({placeholders})",
-            map(itemgetter(*all_columns), records),
+            f"INSERT INTO {table} ({', '.join(inserted)}) VALUES ({placeholders})",
+            map(itemgetter(*inserted), records),
         )
-        # One 'added' change per new row, written by SQLite itself: rows first seen in this run.
+        # One 'added' change per new row, written by SQLite itself. Selecting by rowid reads only
+        # the new rows' ids; a filter on source_id/first_seen_run would scan the whole table and,
+        # for report tables, follow every row's overflow pages (those columns come after the text).
         self.conn.execute(
             f"INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
-            f" SELECT ?, source_id, ?, id, 'added', NULL, ? FROM {table}"
-            f" WHERE first_seen_run = ? AND source_id = ?",
-            (self.run_id, table, self.now, self.run_id, records[0]["source_id"]),
+            f" SELECT ?, ?, ?, id, 'added', NULL, ? FROM {table} WHERE rowid > ? ORDER BY rowid",
+            (self.run_id, source_id, table, self.now, last),
         )
 
     def _update(self, table, content, records, existing) -> None:

@@ -1,0 +1,86 @@
+"""etl/load.py on its own: content hashes that never change, and the rows and change log that a
+first load, a re-run and a changed source leave behind."""
+from __future__ import annotations
+
+import pytest
+
+from etl import db
+from etl.load import Loader, record_hash, record_hashes
+
+NOW = "2026-06-0{}T00:00:00Z"
+
+
+@pytest.fixture
+def conn(tmp_path):
+    conn = db.connect(tmp_path / "load.db")
+    conn.executemany("INSERT INTO etl_runs (id, started_at, status) VALUES (?, ?, 'ok')",
+                     [(run, NOW.format(run)) for run in (1, 2, 3)])
+    yield conn
+    conn.close()
+
+
+def stat(id_, year, deaths, region="620100"):
+    return {"id": id_, "year": year, "region_code": region, "region_name": "兰州市", "deaths": deaths,
+            "document_id": None, "source_url": "file:///stats.csv"}
+
+
+def apply(conn, run, records, source="stats", table="annual_statistics"):
+    conn.execute("BEGIN")
+    counts = Loader(conn, run, NOW.format(run)).apply(source, table, records)
+    conn.execute("COMMIT")
+    return counts
+
+
+def changes(conn, run):
+    return conn.execute(
+        "SELECT source_id, record_id, action, fields, at FROM changes WHERE run_id = ? ORDER BY id",
+        (run,)).fetchall()
+
+
+def test_record_hashes_never_change():
+    """Stored hashes decide what counts as updated: a new digest would log every record again."""
+    values = ("白银示例矿业有限责任公司", 3, 1250000.5, None, "it's \\ \n")
+    assert record_hash(values) == "52f09c7ff1bd2626d3d90c4eea7bd335"
+    assert record_hash(("x",)) == "3b7757c66746fd519d30642a30700ad4"
+    assert list(record_hashes([values, ("x",)])) == [record_hash(values), record_hash(("x",))]
+
+
+def test_first_load_inserts_every_record_and_logs_it_added_in_order(conn):
+    records = [stat("s-b", 2024, 5), stat("s-a", 2023, 7), stat("s-c", 2022, None)]
+    counts = apply(conn, 1, records)
+    assert (counts.added, counts.updated, counts.removed, counts.unchanged) == (3, 0, 0, 0)
+    assert [tuple(r) for r in changes(conn, 1)] == [
+        ("stats", i, "added", None, NOW.format(1)) for i in ("s-b", "s-a", "s-c")]
+    row = conn.execute("SELECT * FROM annual_statistics WHERE id = 's-a'").fetchone()
+    assert (row["source_id"], row["first_seen_run"], row["last_seen_run"], row["updated_run"],
+            row["removed_run"], row["removed_at"], row["gdp_yi"]) == ("stats", 1, 1, 1, None, None, None)
+    assert row["record_hash"] == record_hash((2023, "620100", "兰州市", None, 7, None, None))
+
+
+def test_added_changes_cover_only_the_rows_this_source_inserted(conn):
+    apply(conn, 1, [stat("o-1", 2020, 1)], source="other")
+    apply(conn, 1, [stat("s-1", 2021, 2)])
+    apply(conn, 2, [stat("s-1", 2021, 2), stat("s-2", 2022, 3)])
+    assert [(r["source_id"], r["record_id"]) for r in changes(conn, 1)] == [
+        ("other", "o-1"), ("stats", "s-1")]
+    assert [(r["record_id"], r["action"]) for r in changes(conn, 2)] == [("s-2", "added")]
+
+
+def test_rerun_updates_removes_and_restores_in_place(conn):
+    apply(conn, 1, [stat("s-1", 2021, 2), stat("s-2", 2022, 3), stat("s-3", 2023, 4)])
+    counts = apply(conn, 2, [stat("s-1", 2021, 2), stat("s-2", 2022, 9)])
+    assert (counts.added, counts.updated, counts.removed, counts.unchanged) == (0, 1, 1, 1)
+    assert [(r["record_id"], r["action"], r["fields"]) for r in changes(conn, 2)] == [
+        ("s-2", "updated", '{"deaths": [3, 9]}'), ("s-3", "removed", None)]
+    counts = apply(conn, 3, [stat("s-1", 2021, 2), stat("s-2", 2022, 9), stat("s-3", 2023, 4)])
+    assert (counts.added, counts.updated, counts.removed, counts.unchanged) == (0, 1, 0, 2)
+    assert [(r["record_id"], r["action"]) for r in changes(conn, 3)] == [("s-3", "restored")]
+    rows = {r["id"]: tuple(r)[-5:] for r in conn.execute("SELECT * FROM annual_statistics")}
+    assert rows == {"s-1": (1, 3, 1, None, None), "s-2": (1, 3, 2, None, None),
+                    "s-3": (1, 3, 3, None, None)}
+    assert conn.execute("SELECT count(*) FROM annual_statistics").fetchone()[0] == 3
+
+
+def test_unknown_column_is_an_error(conn):
+    with pytest.raises(ValueError, match="no such column"):
+        apply(conn, 1, [stat("s-1", 2021, 2) | {"population": 1}])
