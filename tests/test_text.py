@@ -75,3 +75,18 @@ def test_text_functions_never_crash(s):
     cleaned = clean_text(s)
     assert clean_text(cleaned) == cleaned
     assert isinstance(to_simplified(s), str)
+
+
+ALL_CHARACTERS = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+
+
+@pytest.mark.parametrize("parens", [False, True])
+@pytest.mark.parametrize("punctuation", [False, True])
+def test_halfwidth_table_is_the_character_rule_for_every_character(parens, punctuation):
+    # to_halfwidth runs a translate table built from _halfwidth_char; nothing may drift
+    from etl.normalize.text import _halfwidth_char
+
+    expected = "".join(_halfwidth_char(ch, parens, punctuation) for ch in ALL_CHARACTERS)
+    assert to_halfwidth(ALL_CHARACTERS, parens, punctuation) == expected
+    assert to_halfwidth("示例１２３", parens, punctuation) == "示例123"
+    assert to_halfwidth("plain ascii", parens, punctuation) == "plain ascii"
