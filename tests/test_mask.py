@@ -5,14 +5,16 @@ number or a phone number."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from etl.normalize.codes import classify_18, id_check_char, plausible_birth_date, uscc_check_char
 from etl.normalize.mask import (find_unmasked_pii, load_policy, mask_id_numbers, mask_names,
-                                mask_phones, mask_text, role_names)
+                                mask_phones, mask_text, role_names, scan_unmasked_pii)
 from etl.normalize.names import is_masked_name, mask_person_name
+from etl.normalize.text import to_halfwidth
 
 ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 PHONE_LIKE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|0\d{2,3}[-)）]\s*\d{7,8}(?!\d)")
@@ -248,3 +250,134 @@ def test_record_ids_and_urls_are_not_phone_numbers():
     for text in ("acc-036438215901", "/accidents/acc-044729415833/", "n-093184655961", "cr_036438215901"):
         assert find_unmasked_pii(text) == [], text
     assert find_unmasked_pii("联系电话 09318465596") != []
+
+
+# --- scan_unmasked_pii: find_unmasked_pii for long documents (the release gates) -----------
+# scan_unmasked_pii runs the detectors only on stretches around numbers. It must return exactly
+# what find_unmasked_pii returns; a difference would be personal data the gate lets through.
+_BOILERPLATE = '<li><a class="nav" href="/accidents/">事故调查报告</a></li>\n' * 400
+_TRICKY = [
+    gansu_id(), gansu_id()[:17] + "x", "62010219900101123X", "62010219900101123x",
+    "６２０１０２１９９００１０１１２３Ｘ", "620102199001011239", "身份证号：620102199001011239",
+    "统一社会信用代码：916200000002426247", "信用代码 91620000000024328C", "证件号620102199001011239号",
+    "13912345678", "139-1234-5678", "139 1234 5678", "+86 13912345678", "+86-139-1234-5678",
+    "008613912345678", "86 139 1234 5678", "8613912345678", "１３９１２３４５６７８", "１３９－１２３４－５６７８",
+    "139\u30001234\u30005678", "139\u00a01234\u00a05678", "139\n1234\n5678", "139-1234 5678x",
+    "a13912345678", "*13912345678", "139123456789", "1391234567",
+    "0931-8465596", "0931－8465596", "0931—8465596", "(0931)8465596", "（0931）8465596",
+    "（ 0931 ）  8465596", "0931 - 84655961", "09318465596", "01084655961", "acc-09318465596",
+    "/09318465596", "_09318465596", "n-0447294156/", "电话：8465596", "电话 : 84655961", "手机8465596",
+    "座机：8465596", "联系方式8465596", "TEL:8465596", "Tel 84655961", "tel：8465596",
+    "举报电话：0931-8465596", "值班电话 13912345678", "索引号：620000-GSD0122-15-001/2022-06136",
+    "文号 09318465596", "批号13912345678", "直接经济损失1102535元", "2023-2024年", "t20220218_4037714.html",
+    "١٣٩١٢٣٤٥٦٧٨", "٦٢٠١٠٢١٩٩٠٠١٠١١٢٣٩", "<td>13912345678</td>", '<a href="tel:13912345678">',
+    "13912345678,13812345678;0931-8465596", "电话<b>13912345678</b>", "身份证<br>620102199001011239",
+    "ID:620102199001011239<", "联系电话：\n  0931-8465596", "电话" + "<i></i>" * 3 + "8465596",
+    "信用代码" + "，" * 12 + "916200000002426247",
+    # the label decides, several characters before the number (up to _LABEL_WIDTH)
+    "统一社会信用代码为某某：116201199001011230", "统一社会信用代码为某某某某：116201199001011230",
+    "身份证号为某某某：116201199001011230", "文号为甘安监字 09318465596", "索引号为第 13912345678",
+    "举报电话为本局 0931-8465596", "值班电话（24小时）：13912345678",
+]
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_scan_finds_what_find_finds(text):
+    for document in (text, f"{_BOILERPLATE}{text}{_BOILERPLATE}", f"{text}\n{text}", f"前文{text}后文",
+                     f"<p>{text}</p>", f"{_BOILERPLATE[:97]}{text}"):
+        assert scan_unmasked_pii(document) == find_unmasked_pii(document), document[-200:]
+
+
+def test_the_tricky_inputs_hold_findings():
+    # the comparison above means something only if the detector finds things in them
+    found = [text for text in _TRICKY if find_unmasked_pii(text)]
+    assert len(found) > 40
+    assert scan_unmasked_pii(_BOILERPLATE + "身份证号：620102199001011239" + _BOILERPLATE) == \
+        [("id_number", "620102199001011239")]
+
+
+_PIECES = st.sampled_from([
+    "1", "3", "9", "0", "62", "139", "0931", "8465596", "1234", "5678", "19900101", "X", "x",
+    "１", "３", "９", "０", "٣", "-", "－", "—", " ", "\u3000", "\n", "(", ")", "（", "）", ":", "：",
+    "+", "+86", "86", "00", "电话", "手机", "TEL", "tel", "联系方式", "身份证", "信用代码", "索引号",
+    "举报电话", "<", ">", '"', "/", "_", "*", ".", ",", "，", "。", "a", "T", "E", "L", "示", "例",
+    "&amp;", '<a href="/e/', "/>",
+])
+_NUMBERS = st.one_of(_ID, _MOBILE, _USCC, st.from_regex(r"0[1-9][0-9]{1,2}[0-9]{7,8}", fullmatch=True))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.one_of(_PIECES, _NUMBERS), max_size=40).map("".join))
+def test_scan_equals_find_on_generated_text(text):
+    assert scan_unmasked_pii(text) == find_unmasked_pii(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_scan_equals_find_on_any_text(text):
+    assert scan_unmasked_pii(text) == find_unmasked_pii(text)
+
+
+def _consumed(items) -> list[str]:
+    """Regex class parts for every character a parsed pattern can consume (lookarounds only
+    look; their width is checked to be one character)."""
+    from re import _constants as c
+
+    parts = []
+    for op, av in items:
+        if op is c.LITERAL:
+            parts.append(re.escape(chr(av)))
+        elif op is c.IN:
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    parts.append(re.escape(chr(value)))
+                elif kind is c.RANGE:
+                    parts.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+                elif kind is c.CATEGORY and value in (c.CATEGORY_DIGIT, c.CATEGORY_SPACE):
+                    parts.append(r"\d" if value is c.CATEGORY_DIGIT else r"\s")
+                else:
+                    raise AssertionError(f"update _consumed for {kind} {value}")
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            parts += _consumed(av[2])
+        elif op is c.SUBPATTERN:
+            parts += _consumed(av[3])
+        elif op is c.BRANCH:
+            for branch in av[1]:
+                parts += _consumed(branch)
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            assert av[1].getwidth() == (1, 1), "the windows keep one character either side"
+        else:
+            raise AssertionError(f"update _consumed for {op}")
+    return parts
+
+
+@lru_cache(maxsize=1)
+def _every_character() -> str:
+    return "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+
+
+def test_cut_characters_are_never_inside_a_match():
+    # scan_unmasked_pii cuts documents at characters the patterns cannot consume, after
+    # to_halfwidth; read the patterns themselves so a change to them cannot slip past
+    from re import _parser
+
+    from etl.normalize import mask
+
+    patterns = (mask._ID_CANDIDATE, mask._MOBILE, mask._LANDLINE, mask._LANDLINE_PLAIN, mask._LOCAL_LABELLED)
+    consumable = re.compile("[" + "".join(p for pattern in patterns
+                                          for p in _consumed(_parser.parse(pattern.pattern))) + "]")
+    cuts = "".join(mask._CUT.findall(_every_character()))
+    assert consumable.search(to_halfwidth(cuts)) is None
+    assert "<" in cuts and "," in cuts and "示" in cuts and "/" in cuts
+
+
+def test_candidates_survive_halfwidth():
+    # _CANDIDATE (4 digits, at most one '-' or space, 3 digits: in every match of the patterns)
+    # looks at the raw text, so what is a digit, '-' or space after to_halfwidth must match it before
+    from etl.normalize import mask
+
+    everything = _every_character()
+    for m in re.finditer(r"[-\s\d]", to_halfwidth(everything)):
+        raw = everything[m.start()]
+        assert re.fullmatch(r"\d" if m.group().isdecimal() else r"[-\s\uff0d]", raw), hex(ord(raw))
+    assert mask._CANDIDATE.pattern == r"\d\d\d\d[-\s\uff0d]?\d\d\d"  # the classes checked here
