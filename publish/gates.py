@@ -8,20 +8,29 @@ release, except those the configuration turns into warnings.
 - site: required pages exist, internal links resolve, nothing is loaded from another host,
   and the HTML validates (W3C Nu checker);
 - Datasette: every canned query runs on the candidate database.
+
+The personal-data and site gates read every file of a province-size site (50,000 pages): they
+walk the folder once, work in one process per core, and take shortcuts that find exactly what
+the plain way finds (scan_unmasked_pii; links read by regular expression from pages in our
+generated form; link targets looked up in the walked tree). tests/test_gates.py compares them.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import shutil
 import sqlite3
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from etl.normalize.mask import find_unmasked_pii
+from etl.normalize.mask import scan_unmasked_pii
 from etl.rules.blacklist import blacklist_status
 from etl.rules.rectification import assessment_status
 
@@ -48,37 +57,118 @@ def _limit(items: list[str], n: int = 20) -> list[str]:
     return items[:n] + ([f"… and {len(items) - n} more"] if len(items) > n else [])
 
 
+# --- the site folder, walked once --------------------------------------------------------------
+
+@dataclass
+class _Tree:
+    """What Path.rglob lists under a folder, from one walk: entries as relative POSIX paths in
+    sorted(Path) order (folders behind symlinks not entered, as rglob), and the regular files
+    and folders that are not symlinks, so a link that resolves needs no stat."""
+    entries: list[tuple[str, bool]]  # (path, is a file as Path.is_file says)
+    files: set[str]
+    dirs: set[str]
+
+
+def _walk(folder: Path) -> _Tree:
+    entries, files, dirs = [], set(), {""}
+    if not folder.is_dir():  # as rglob: nothing
+        return _Tree(entries, files, set())
+    stack = [("", str(folder))]
+    while stack:
+        prefix, path = stack.pop()
+        try:
+            with os.scandir(path) as it:
+                listing = list(it)
+        except PermissionError:  # as rglob
+            continue
+        for entry in listing:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                dirs.add(rel)
+                stack.append((rel + "/", entry.path))
+                entries.append((rel, False))
+            else:
+                is_file = entry.is_file()
+                if is_file and not entry.is_symlink():
+                    files.add(rel)
+                entries.append((rel, is_file))
+    entries.sort(key=lambda e: e[0].split("/"))
+    return _Tree(entries, files, dirs)
+
+
+def _suffix(name: str) -> str:
+    i = name.rfind(".")  # as PurePath.suffix
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def _in_workers(fn, tasks: list, workers: int | None, initializer=None, initargs=()) -> list:
+    """[fn(task) for task in tasks], in worker processes (one per core by default); results in
+    task order, so the report does not depend on timing. Forked, as the site build's workers
+    (plugins/disclosure/render.py): nothing to import again, and they only read files."""
+    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    if workers <= 1:
+        if initializer:
+            initializer(*initargs)
+        return [fn(task) for task in tasks]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=initializer, initargs=initargs) as pool:
+        return list(pool.map(fn, tasks))
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
 # --- personal data ---------------------------------------------------------------------------
 
-def personal_data(folder: Path | None, databases: list[Path]) -> GateResult:
+def personal_data(folder: Path | None, databases: list[Path], workers: int | None = None) -> GateResult:
     """Scan every text file under `folder` (site pages, feeds, downloads) and every text
-    column of the databases."""
+    column of the databases. scan_unmasked_pii gives what find_unmasked_pii gives, faster."""
     result = GateResult("personal data")
-    for path in sorted(folder.rglob("*")) if folder else []:
-        if path.is_file() and path.suffix in TEXT_SUFFIXES and "pagefind" not in path.parts:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            for kind, match in find_unmasked_pii(text):
-                result.problems.append(f"{path.relative_to(folder)}: unmasked {kind} {match[:6]}…")
-    for db_path in databases:
-        result.problems += [f"{db_path.name}: {p}" for p in _scan_database(db_path)]
+    if folder and "pagefind" not in folder.parts:
+        texts = [rel for rel, is_file in _walk(folder).entries
+                 if is_file and _suffix(rel) in TEXT_SUFFIXES and "pagefind" not in rel.split("/")]
+        for problems in _in_workers(_scan_files, [(folder, chunk) for chunk in _chunks(texts, 400)], workers):
+            result.problems += problems
+    tasks = [(db_path, table) for db_path in databases for table in _tables(db_path)]
+    for (db_path, _), problems in zip(tasks, _in_workers(_scan_table, tasks, workers)):
+        result.problems += [f"{db_path.name}: {p}" for p in problems]
     result.problems = _limit(result.problems)
     return result
 
 
-def _scan_database(path: Path) -> list[str]:
+def _scan_files(task: tuple[Path, list[str]]) -> list[str]:
+    folder, paths = task
+    found = []
+    for rel in paths:
+        text = (folder / rel).read_text(encoding="utf-8", errors="replace")
+        for kind, match in scan_unmasked_pii(text):
+            found.append(f"{rel}: unmasked {kind} {match[:6]}…")
+    return found
+
+
+def _tables(path: Path) -> list[str]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%_fts%'"
+            " AND name NOT LIKE 'sqlite_%'")]
+    finally:
+        conn.close()
+
+
+def _scan_table(task: tuple[Path, str]) -> list[str]:
+    path, table = task
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     found = []
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%_fts%'"
-            " AND name NOT LIKE 'sqlite_%'")]
-        for table in tables:
-            columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
-            for row in conn.execute(f"SELECT * FROM [{table}]"):
-                for column, value in zip(columns, row):
-                    if isinstance(value, str) and column not in ("uscc", "enterprise_uscc", "sha256"):
-                        for kind, match in find_unmasked_pii(value):
-                            found.append(f"{table}.{column}: unmasked {kind} {match[:6]}…")
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
+        skip = [column in ("uscc", "enterprise_uscc", "sha256") for column in columns]
+        for row in conn.execute(f"SELECT * FROM [{table}]"):
+            for column, skipped, value in zip(columns, skip, row):
+                if isinstance(value, str) and not skipped:
+                    for kind, match in scan_unmasked_pii(value):
+                        found.append(f"{table}.{column}: unmasked {kind} {match[:6]}…")
     finally:
         conn.close()
     return found
@@ -148,40 +238,108 @@ class _Refs(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.links: list[tuple[str, str, str]] = []  # (tag, attribute, value)
-        self.ids: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name == "id" and value:
-                self.ids.add(value)
-            if value and (name in ("href", "src", "action", "poster", "data") or name == "srcset"):
-                self.links.append((tag, name, value))
+        self.links += _refs(tag, attrs)
 
 
-def site(site_dir: Path, external_ok: tuple[str, ...] = ()) -> GateResult:
+def _refs(tag: str, attrs) -> list[tuple[str, str, str]]:
+    return [(tag, name, value) for name, value in attrs if value and name in _LINK_NAMES]
+
+
+# The form our generated pages are in: tag and attribute names of ASCII letters, attribute values
+# quoted and without '<', no comment, nothing inside <script> or <style>. In such a page every
+# '<' starts a tag, and html.parser reports exactly the tags and attributes these expressions
+# find (names lower-cased, values unquoted and unescaped); any other page goes through
+# html.parser itself (_links).
+_SPACE, _NAME, _VALUE = "[ \t\n\r\f]", "[a-zA-Z_:][-a-zA-Z0-9_:.]*", """"[^"<]*"|'[^'<]*'"""
+_ELEMENT = "[a-zA-Z][a-zA-Z0-9-]*"
+_ATTR = re.compile(f"{_SPACE}+({_NAME})(?:{_SPACE}*={_SPACE}*({_VALUE}))?")
+_ATTRS = f"(?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*(?:{_VALUE}))?)"
+_END_OR_DOCTYPE = f"/{_ELEMENT}{_SPACE}*>|![dD][oO][cC][tT][yY][pP][eE][^>]*>"
+_TAG = re.compile(f"<(?:({_ELEMENT})({_ATTRS}*){_SPACE}*(/?)>|{_END_OR_DOCTYPE})")
+_LINK_NAMES = ("href", "src", "action", "poster", "data", "srcset")
+# Any tag of that form; the name and attributes of a start tag with a link attribute.
+_TAGS = re.compile(f"<(?:({_ELEMENT})({_ATTRS}*?{_SPACE}+(?ai:{'|'.join(_LINK_NAMES)}){_SPACE}*={_SPACE}*"
+                   f"(?:{_VALUE}){_ATTRS}*){_SPACE}*/?>|{_ELEMENT}{_ATTRS}*{_SPACE}*/?>|{_END_OR_DOCTYPE})")
+_CDATA_TAG = re.compile(f"<(?ai:{'|'.join(HTMLParser.CDATA_CONTENT_ELEMENTS)})(?![-a-zA-Z0-9])")
+
+
+def _links(html: str) -> list[tuple[str, str, str]]:
+    """(tag, attribute, value) of every link attribute, as _Refs finds them."""
+    links = _links_regular(html)
+    if links is None:
+        parser = _Refs()
+        parser.feed(html)
+        links = parser.links
+    return links
+
+
+def _links_regular(html: str) -> list[tuple[str, str, str]] | None:
+    """_Refs' links without a parser when the page is in the form above, else None."""
+    tags = _TAGS.findall(html)
+    if len(tags) != html.count("<"):
+        return None  # a '<' that does not start a tag of that form (a tag holds only its own)
+    for element in _CDATA_TAG.finditer(html):
+        tag = _TAG.match(html, element.start())
+        name = tag.group(1).lower()
+        if not tag.group(3) and html[tag.end():tag.end() + len(name) + 3].lower() != f"</{name}>":
+            return None  # html.parser would read what follows as the element's text
+    links = []
+    for tag, attrs in tags:
+        if tag:
+            # findall gives '' for a missing value, html.parser None: both are no link
+            attributes = [(name.lower(), unescape(value[1:-1])) for name, value in _ATTR.findall(attrs)]
+            links += _refs(tag.lower(), attributes)
+    return links
+
+
+def site(site_dir: Path, external_ok: tuple[str, ...] = (), workers: int | None = None) -> GateResult:
     """Required pages, internal links and no resource from another host."""
     result = GateResult("site")
     for page in REQUIRED_PAGES:
         if not (site_dir / page).is_file():
             result.problems.append(f"missing required page /{page}")
-    for path in sorted(site_dir.rglob("*.html")):
-        if "pagefind" in path.parts:
-            continue
-        parser = _Refs()
-        parser.feed(path.read_text(encoding="utf-8", errors="replace"))
-        where = "/" + path.relative_to(site_dir).as_posix()
-        for tag, attr, value in parser.links:
-            problem = _check_ref(site_dir, path, tag, attr, value, external_ok)
-            if problem:
-                result.problems.append(f"{where}: {problem}")
-    for path in sorted(site_dir.rglob("*.css")):
-        for url in re.findall(r"url\(\s*['\"]?(https?:)?//", path.read_text(encoding="utf-8", errors="replace")):
-            result.problems.append(f"/{path.relative_to(site_dir)}: loads a resource from another host")
+    tree = _walk(site_dir)
+    skip = "pagefind" in site_dir.parts
+    pages = [rel for rel, _ in tree.entries
+             if rel.endswith(".html") and not skip and "pagefind" not in rel.split("/")]
+    tasks = [(site_dir, chunk, external_ok) for chunk in _chunks(pages, 400)]
+    for problems in _in_workers(_check_pages, tasks, workers, _set_site_tree, (tree.files, tree.dirs)):
+        result.problems += problems
+    for rel in (rel for rel, _ in tree.entries if rel.endswith(".css")):
+        css = (site_dir / rel).read_text(encoding="utf-8", errors="replace")
+        for url in re.findall(r"url\(\s*['\"]?(https?:)?//", css):
+            result.problems.append(f"/{rel}: loads a resource from another host")
     result.problems = _limit(result.problems, 40)
     return result
 
 
-def _check_ref(site_dir, page, tag, attr, value, external_ok) -> str | None:
+_site_tree: tuple[set[str], set[str]] = (set(), set())  # files and folders, set in each worker
+
+
+def _set_site_tree(files: set[str], dirs: set[str]) -> None:
+    global _site_tree
+    _site_tree = (files, dirs)
+
+
+def _check_pages(task: tuple[Path, list[str], tuple[str, ...]]) -> list[str]:
+    site_dir, pages, external_ok = task
+    found, checked = [], {}
+    for rel in pages:
+        path = site_dir / rel
+        folder = rel.rpartition("/")[0]
+        for tag, attr, value in _links(path.read_text(encoding="utf-8", errors="replace")):
+            # every page repeats the navigation: a link starting with '/' means the same anywhere
+            key = (tag == "a", value, "" if value.strip().startswith("/") else folder)
+            if key not in checked:
+                checked[key] = _check_ref(site_dir, path, tag, attr, value, external_ok, rel)
+            if checked[key]:
+                found.append(f"/{rel}: {checked[key]}")
+    return found
+
+
+def _check_ref(site_dir, page, tag, attr, value, external_ok, page_rel=None) -> str | None:
     parts = urlsplit(value.strip())
     if parts.scheme in ("mailto", "tel", "data", "javascript"):
         return None
@@ -193,13 +351,37 @@ def _check_ref(site_dir, page, tag, attr, value, external_ok) -> str | None:
         return f"loads {value} from another host"
     if not parts.path:
         return None
-    target = (site_dir / unquote(parts.path).lstrip("/")) if parts.path.startswith("/") else \
-        (page.parent / unquote(parts.path))
-    if target.is_dir() or parts.path.endswith("/"):
-        target = target / "index.html"
-    if not target.exists():
-        return f"broken link {value}"
-    return None
+    known = _known_target(parts.path, page_rel) if page_rel is not None else None
+    if known is None:
+        target = (site_dir / unquote(parts.path).lstrip("/")) if parts.path.startswith("/") else \
+            (page.parent / unquote(parts.path))
+        if target.is_dir() or parts.path.endswith("/"):
+            target = target / "index.html"
+        known = target.exists()
+    return None if known else f"broken link {value}"
+
+
+def _known_target(url_path: str, page_rel: str) -> bool | None:
+    """True when the link's target is in the walked tree, as _check_ref resolves it on disk;
+    None (look on disk) when it is not, or when the path has '..' (the file system, not the
+    string, decides where that leads) or leaves the site."""
+    path = unquote(url_path)
+    if url_path.startswith("/"):
+        path = path.lstrip("/")
+    elif path.startswith("/"):
+        return None
+    else:
+        path = page_rel.rpartition("/")[0] + "/" + path
+    segments = [s for s in path.split("/") if s not in ("", ".")]  # as pathlib joins them
+    if ".." in segments:
+        return None
+    files, dirs = _site_tree
+    key = "/".join(segments)
+    if key in dirs or url_path.endswith("/"):
+        key = f"{key}/index.html" if key else "index.html"
+    elif key not in files:
+        return None
+    return True if key in files else None
 
 
 def html_validation(site_dir: Path, mode: str = "fail") -> GateResult:

@@ -1,0 +1,239 @@
+"""publish/gates.py: the personal-data and site gates, on folders and databases built here.
+
+Each gate takes shortcuts at province size (scan_unmasked_pii, links read by regular expression,
+one walk of the folder instead of a stat per link, worker processes). Every test compares the
+gate with the plain way of doing the same thing, written out below, and checks that what must
+be found is found."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from etl.normalize.mask import find_unmasked_pii
+from publish import gates
+from tests import _site_fixture as fx
+
+ID = "620102199001011239"
+PAGE = '<!DOCTYPE html>\n<html lang="zh"><head><link rel="stylesheet" href="/theme/site.css"></head>\n' \
+       '<body><nav><a href="/">首页</a> <a href="/accidents/">事故</a></nav>\n{body}\n</body></html>\n'
+
+
+@pytest.fixture(autouse=True)
+def full_reports(monkeypatch):
+    monkeypatch.setattr(gates, "_limit", lambda items, n=20: items)
+
+
+# --- personal data ---------------------------------------------------------------------------
+
+def _plain_personal_data(folder: Path) -> list[str]:
+    """The gate as first written: every text file, whole, through find_unmasked_pii."""
+    problems = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in gates.TEXT_SUFFIXES and "pagefind" not in path.parts:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            problems += [f"{path.relative_to(folder)}: unmasked {kind} {match[:6]}…"
+                         for kind, match in find_unmasked_pii(text)]
+    return problems
+
+
+@pytest.fixture
+def downloads(tmp_path) -> Path:
+    site = tmp_path / "site"
+    filler = '<li><a href="/enterprises/916200000002426247/">示例公司（916200000002426247）</a></li>\n' * 300
+    files = {
+        "index.html": PAGE.format(body=filler),
+        "accidents/acc-1/index.html": PAGE.format(body=filler + f"<p>死者身份证号：{ID}</p>" + filler),
+        "accidents/acc-2/index.html": PAGE.format(body="<p>联系电话：\n  0931-8465596，手机 +86 139 1234 5678</p>"),
+        "accidents/acc-3/index.html": PAGE.format(body="<p>举报电话：0931-8465596；信用代码 91620000000024328C</p>"),
+        "feeds/accidents.xml": "<feed><entry><summary>身份证号６２０１０２１９９００１０１１２３９</summary></entry></feed>",
+        "data/csv/accidents.csv": "id,summary\nacc-036438215901,直接经济损失1102535元\nacc-2,电话 8465596\n",
+        "data/json/accidents.json": '[{"id": "acc-1", "note": "13912345678"}]',
+        "data/public.db": "13912345678",  # not a text suffix: the database gate reads it
+        "pagefind/fragment/a.json": '{"content": "13912345678"}',  # the index repeats the pages
+        "12350/index.html": PAGE.format(body="<p>全国安全生产举报投诉电话 12350</p>"),
+        ".hidden.txt": f"{ID}",
+        "theme/site.css": "body { color: #333 }",
+    }
+    for name, content in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(content, encoding="utf-8")
+    return site
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_personal_data_in_files_is_found_as_by_the_plain_scan(downloads, workers):
+    result = gates.personal_data(downloads, [], workers=workers)
+    assert result.problems == _plain_personal_data(downloads)
+    assert result.problems == [
+        ".hidden.txt: unmasked id_number 620102…",
+        "accidents/acc-1/index.html: unmasked id_number 620102…",
+        "accidents/acc-2/index.html: unmasked landline 0931-8…",
+        "accidents/acc-2/index.html: unmasked mobile +86 13…",
+        "data/csv/accidents.csv: unmasked landline 846559…",
+        "data/json/accidents.json: unmasked mobile 139123…",
+        "feeds/accidents.xml: unmasked id_number ６２０１０２…",
+    ]
+
+
+def test_personal_data_gate_stops_on_one_file_among_many(downloads):
+    for i in range(1200):  # several chunks, so several workers
+        page = downloads / "enterprises" / f"e-{i:04d}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(PAGE.format(body=f"<p>示例企业 {i}</p>"), encoding="utf-8")
+    (downloads / "enterprises" / "e-0917" / "index.html").write_text(
+        PAGE.format(body="<p>负责人 电话13912345678</p>"), encoding="utf-8")
+    result = gates.personal_data(downloads, [], workers=2)
+    assert not result.ok
+    assert "enterprises/e-0917/index.html: unmasked mobile 139123…" in result.problems
+    assert result.problems == _plain_personal_data(downloads)
+
+
+def test_personal_data_in_databases(tmp_path):
+    db = tmp_path / "public.db"
+    conn = sqlite3.connect(db)
+    conn.executescript(f"""
+        CREATE TABLE accidents (id TEXT PRIMARY KEY, summary TEXT, deaths INTEGER, enterprise_uscc TEXT);
+        INSERT INTO accidents VALUES ('acc-1', '死者身份证号{ID}', 1, NULL);
+        INSERT INTO accidents VALUES ('acc-2', '无', '电话 0931-8465596', '{ID}');
+        INSERT INTO accidents VALUES ('acc-3', '损失1102535元', 2, '916200000002426247');
+        CREATE TABLE changes (record_id TEXT, old TEXT);
+        INSERT INTO changes VALUES ('acc-036438215901', '{{"phone": "１３９１２３４５６７８"}}');
+        CREATE VIRTUAL TABLE accidents_fts USING fts5(summary);
+        INSERT INTO accidents_fts VALUES ('{ID}');
+    """)
+    conn.commit()
+    conn.close()
+    for workers in (1, 2):
+        result = gates.personal_data(None, [db], workers=workers)
+        assert result.problems == [
+            "public.db: accidents.summary: unmasked id_number 620102…",
+            "public.db: accidents.deaths: unmasked landline 0931-8…",  # a string in an INTEGER column
+            "public.db: changes.old: unmasked mobile １３９１２３…",
+        ]
+
+
+# --- site: links and hosts -------------------------------------------------------------------
+
+def _plain_site(site_dir: Path, external_ok: tuple[str, ...]) -> list[str]:
+    """Links as first checked: html.parser on every page, a stat per link."""
+    problems = []
+    for path in sorted(site_dir.rglob("*.html")):
+        if "pagefind" in path.parts:
+            continue
+        parser = gates._Refs()
+        parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+        for tag, attr, value in parser.links:
+            problem = gates._check_ref(site_dir, path, tag, attr, value, external_ok)
+            if problem:
+                problems.append(f"/{path.relative_to(site_dir).as_posix()}: {problem}")
+    return problems
+
+
+@pytest.fixture
+def site_dir(tmp_path) -> Path:
+    site = tmp_path / "site"
+    for page in gates.REQUIRED_PAGES:
+        (site / page).parent.mkdir(parents=True, exist_ok=True)
+        (site / page).write_text(PAGE.format(body="<p>示例</p>"), encoding="utf-8")
+    links = """
+      <link rel="canonical" href="https://safety.example.gov.cn/accidents/acc-1/">
+      <a href="../">上一级</a> <a href="./">本页</a> <a href="index.html#top">顶部</a> <a href="#main">正文</a>
+      <a href="/missing/">缺页</a> <a HREF="/Accidents/">大小写</a> <a href="/data/x.csv?a=1&amp;b=2">下载</a>
+      <a href="/data/%E4%B8%8B%E8%BD%BD.csv">中文文件名</a> <a href="/data/%E7%BC%BA.csv">缺文件</a>
+      <a href="/accidents/../data/">上溯</a> <a href="/accidents/../nowhere/">上溯缺</a> <a href="/alias/">链接</a>
+      <a href="https://www.mem.gov.cn/doc.html">来源文件</a> <a href="mailto:x@example.com">邮件</a>
+      <img src="//cdn.example.com/i.png" alt=""> <img src="/theme/logo.png" alt="">
+      <script src="https://cdn.example.com/x.js" defer></script>
+      <form action="/search/"><input name="q"></form> <object data="/theme/missing.svg"></object>
+    """
+    files = {
+        "accidents/acc-1/index.html": PAGE.format(body=links),
+        # html.parser reads neither the comment nor the script's text as links: no problem there
+        "accidents/acc-2/index.html": PAGE.format(
+            body='<!-- <a href="/in-comment/"> --><script>var a = \'<a href="/in-script/">\';</script>'
+                 '<a href=/unquoted-missing/>x</a>'),
+        "pagefind/ui.html": '<a href="/not-checked/">x</a>',
+        "data/x.csv": "id\n", "data/下载.csv": "id\n", "theme/logo.png": "",
+        "theme/site.css": "body { background: url('/theme/logo.png') }",
+        "theme/fonts.css": "@font-face { src: url(https://fonts.example.com/f.woff2) }",
+    }
+    for name, content in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(content, encoding="utf-8")
+    os.symlink(site / "accidents", site / "alias")
+    return site
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_site_gate_reports_broken_links_and_resources_from_other_hosts(site_dir, workers):
+    result = gates.site(site_dir, ("https://safety.example.gov.cn/",), workers=workers)
+    page = "/accidents/acc-1/index.html"
+    assert result.problems == [
+        f"{page}: broken link /missing/",
+        f"{page}: broken link /Accidents/",
+        f"{page}: broken link /data/%E7%BC%BA.csv",
+        f"{page}: broken link /accidents/../nowhere/",
+        f"{page}: loads //cdn.example.com/i.png from another host",
+        f"{page}: loads https://cdn.example.com/x.js from another host",
+        f"{page}: broken link /theme/missing.svg",
+        "/accidents/acc-2/index.html: broken link /unquoted-missing/",
+        "/theme/fonts.css: loads a resource from another host",
+    ]
+    assert result.problems[:-1] == _plain_site(site_dir, ("https://safety.example.gov.cn/",))
+
+
+def test_site_gate_reports_a_missing_required_page(site_dir):
+    (site_dir / "bans" / "index.html").unlink()
+    (site_dir / "accidents" / "acc-1" / "index.html").write_text(PAGE.format(body=""), encoding="utf-8")
+    (site_dir / "accidents" / "acc-2" / "index.html").unlink()
+    (site_dir / "theme" / "fonts.css").unlink()
+    assert gates.site(site_dir).problems == ["missing required page /bans/index.html"]
+
+
+@pytest.mark.parametrize("html, regular", [
+    ('<a href="/a?x=1&amp;y=2">x</a>', True),
+    ("<A HREF='/b' Class=nav-x>", False),  # unquoted value: html.parser
+    ("<A HREF='/b' Class='nav'>", True),
+    ('<img src="/i.png" srcset="/i.png 1x, /i2.png 2x"/>', True),
+    ('<!DOCTYPE html><html><br/><br ><p>a &lt;a href="/t"&gt; b</p></html>', True),
+    ('<a href="/c" href="/d" data-href="/e" hreflang="zh">', True),
+    ('<object data="/o.svg"></object><form action="/s/"><video poster="/p.jpg">', True),
+    ('<a href="">x</a><a href>y</a><a href="   ">z</a>', True),
+    ('<a title="x>y" href="/f">', True),
+    ('<a title="<b>" href="/g">', False),
+    ('<a href="/h"title="x">', False),
+    ("<!-- <a href='/i'> -->", False),
+    ('<script src="/s.js" defer></script><style></style><script/>', True),
+    ("<script>var a = '<a href=\"/j\">';</script>", False),
+    ("<SCRIPT>x</SCRIPT>", False),
+    ('<style>a { background: url("/k.png") }</style>', False),
+    ("a < b", False),
+    ('<a\u3000href="/l">', False),
+    ('<a href="/m" / >', False),
+    ('<?xml version="1.0"?><a href="/n">', False),
+    ('<a href="/o"', False),
+    ('<svg><use href="/sprite.svg#i"/></svg>', True),
+    ('<img \u017frc=" data=\'/z\'">', False),  # ſ is s to a case-insensitive Unicode match
+])
+def test_links_by_regular_expression_are_what_html_parser_reports(html, regular):
+    parser = gates._Refs()
+    parser.feed(html)
+    found = gates._links_regular(html)
+    assert (found is not None) is regular
+    assert gates._links(html) == parser.links
+    if regular:
+        assert found == parser.links
+
+
+def test_generated_pages_take_the_regular_path(tmp_path_factory):
+    # the site gate is fast because our pages are in the form _links_regular reads; if a template
+    # change breaks that, every page falls back to html.parser (still right, five times slower)
+    output = fx.fixture_site(tmp_path_factory).output
+    pages = sorted(p for p in output.rglob("*.html") if "pagefind" not in p.parts)
+    slow = [p.relative_to(output).as_posix() for p in pages
+            if gates._links_regular(p.read_text(encoding="utf-8")) is None]
+    assert len(pages) > 20
+    assert set(slow) <= {"data/index.html"}, slow  # its JSON-LD <script> has content
