@@ -50,7 +50,7 @@ def _areas(value: str) -> tuple[str, ...]:
               help="Requests per Datasette URL [default: 200, quick 50].")
 @click.option("--factor", type=int, default=None,
               help="National database = FACTOR × this size's public database [default: 30; national 3].")
-@click.option("--html-validation", type=click.Choice(["off", "warn", "fail", "config"]), default="off",
+@click.option("--html-validation", type=click.Choice(["off", "warn", "fail", "config"]), default="config",
               show_default=True, help="The release's HTML validation gate (config: as publish/config.toml).")
 @click.option("--out", type=click.Path(path_type=Path), default=inputs.ROOT / "data" / "bench.json",
               show_default=True, help="Where to write the figures as JSON.")

@@ -14,7 +14,7 @@
 #   BENCH_CLIENTS    concurrent Datasette clients (default 8)
 #   BENCH_REQUESTS   requests per Datasette URL (default 200; 50 with BENCH_QUICK)
 #   BENCH_FACTOR     national database = FACTOR × the public database (default 30; 3 for national)
-#   BENCH_HTML_VALIDATION  the release's HTML validation gate: off (default) | warn | fail | config
+#   BENCH_HTML_VALIDATION  the release's HTML validation gate: config (default: publish/config.toml, i.e. the real `publish release`) | off | warn | fail
 #   BENCH_OUT        where the JSON goes (default data/bench.json)
 #
 # Everything is written under data/scratch/bench-<size>/ (git-ignored); data/samples/ is only
@@ -28,7 +28,7 @@ BENCH_SEED ?= 20261129
 BENCH_CLIENTS ?= 8
 BENCH_REQUESTS ?=
 BENCH_FACTOR ?=
-BENCH_HTML_VALIDATION ?= off
+BENCH_HTML_VALIDATION ?= config
 BENCH_OUT ?= data/bench.json
 
 .PHONY: bench

@@ -3,9 +3,10 @@
 The release runs on a copy of the database the ETL benchmark loaded, reading the same sources,
 so its ETL step is the routine one (documents re-fetched, nothing re-parsed); a first release
 on an empty database costs the full ETL load on top, reported as an estimate next to it.
-With html_validation "config" the command is exactly `python -m publish release`; otherwise
-(default "off", to keep the bench short) the same release function runs with only that gate's
-setting replaced (python -m bench.release_bench), as tests/test_publish.py does. In that mode a
+With html_validation "config" (the default) the command is exactly `python -m publish release`,
+gates as configured (the HTML gate checks at most html_validation_max_pages new pages); otherwise
+the same release function runs with only that gate's setting replaced (python -m
+bench.release_bench), as tests/test_publish.py does. In that mode a
 failing gate is recorded (figure release.gates_failed, target 0) instead of stopping the
 release, so that the time of the whole pipeline is still measured.
 """

@@ -20,7 +20,7 @@ class Options:
     clients: int = 8  # concurrent clients in the Datasette load loop
     requests: int = 200  # requests per URL in the load loop
     factor: int | None = None  # national database = factor × this size's public database
-    html_validation: str = "off"  # the release's HTML validation gate: off | warn | fail | config
+    html_validation: str = "config"  # the release's HTML validation gate: off | warn | fail | config
     scratch: Path = inputs.SCRATCH
     out: Path = inputs.ROOT / "data" / "bench.json"
 

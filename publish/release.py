@@ -106,11 +106,16 @@ def _steps(o: Options, folder: Path, state: dict) -> list[tuple[str, Callable[[]
         ("Datasette bundle", lambda: _datasette_bundle(public_db, folder / "datasette")),
         ("gate: personal data in the site and downloads", lambda: _gate(gates.personal_data(site_dir, []))),
         ("gate: site pages, links and hosts", lambda: _gate(gates.site(site_dir, (site_url,) if site_url else ()))),
-        ("gate: HTML validation", lambda: _gate(gates.html_validation(site_dir, cfg["gates"].get("html_validation", "fail")))),
+        ("gate: HTML validation", lambda: _gate(gates.html_validation(
+            site_dir, cfg["gates"].get("html_validation", "fail"), cache=o.dest / HTML_VALID_CACHE,
+            max_pages=int(cfg["gates"].get("html_validation_max_pages", 0))))),
         ("gate: Datasette canned queries", lambda: _gate(gates.canned_queries(public_db))),
         ("manifest", lambda: {"files": len(manifest.write(folder))}),
     ]
 
+
+# sha256 of every page that passed the W3C Nu checker (gates.html_validation), beside the releases
+HTML_VALID_CACHE = "html-valid.txt"
 
 # What staff read on the terminal; the log keeps the stable English step names.
 STEP_LABELS = {
@@ -157,7 +162,7 @@ def _run_step(name: str, action, log: Log) -> None:
 def _gate(result: gates.GateResult) -> dict:
     if not result.ok:
         raise StepFailed("\n".join(f"  - {p}" for p in result.problems))
-    return {"warnings": result.warnings}
+    return {**result.counts, "warnings": result.warnings}
 
 
 def _etl(o: Options, state: dict) -> dict:

@@ -1,0 +1,76 @@
+"""The HTML validation gate with the W3C Nu checker: pages already valid are not checked again,
+new pages are checked in turn when there are too many for one release, errors are reported."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from publish import gates
+
+pytestmark = pytest.mark.skipif(not (shutil.which("java") and gates.VNU_JAR.exists()),
+                                reason="needs Java and node_modules/vnu-jar (npm ci)")
+
+PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><main><h1>{title}</h1><p>{body}</p></main></body></html>
+"""
+
+
+def write(site, rel, title, body="示例数据"):
+    path = site / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(PAGE.format(title=title, body=body), encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path):
+    site = tmp_path / "site"
+    write(site, "index.html", "首页")
+    for n in range(4):
+        write(site, f"accidents/a{n}/index.html", f"事故 {n}")
+    write(site, "enterprises/e1/index.html", "企业")
+    write(site, "pagefind/x.html", "not ours", "<div><p>")  # never checked
+    return site
+
+
+def test_errors_fail_the_gate_and_valid_pages_are_remembered(site, tmp_path):
+    cache = tmp_path / "html-valid.txt"
+    write(site, "accidents/a1/index.html", "坏页面", "<div><span></div>")  # mis-nested: an error
+    first = gates.html_validation(site, "fail", cache=cache)
+    assert not first.ok
+    assert any(p.startswith('"/accidents/a1/index.html"') for p in first.problems), first.problems
+    assert first.counts == {"pages": 6, "checked": 6, "already_valid": 0, "left": 0}
+
+    second = gates.html_validation(site, "fail", cache=cache)
+    assert second.counts["checked"] == 1 and second.counts["already_valid"] == 5  # only the bad one
+    assert not second.ok
+
+    write(site, "accidents/a1/index.html", "已修正")
+    third = gates.html_validation(site, "fail", cache=cache)
+    assert third.ok and third.counts["checked"] == 1
+    assert gates.html_validation(site, "fail", cache=cache).counts["checked"] == 0
+
+
+def test_warn_mode_reports_without_failing(site):
+    write(site, "index.html", "首页", "<div><span></div>")
+    result = gates.html_validation(site, "warn")
+    assert result.ok and result.warnings
+
+
+def test_too_many_new_pages_are_checked_in_turn_one_of_each_kind_first(site, tmp_path):
+    cache = tmp_path / "html-valid.txt"
+    first = gates.html_validation(site, "fail", cache=cache, max_pages=3)
+    # three kinds (home page, an accident, an enterprise): all in the first round
+    assert first.counts["checked"] == 3 and first.counts["left"] == 3
+    assert any("3 left" in w for w in first.warnings)
+    second = gates.html_validation(site, "fail", cache=cache, max_pages=3)
+    assert second.counts == {"pages": 6, "checked": 3, "already_valid": 3, "left": 0}
+    assert gates.html_validation(site, "fail", cache=cache, max_pages=3).counts["checked"] == 0
+
+
+def test_a_new_checker_version_checks_everything_again(site, tmp_path):
+    cache = tmp_path / "html-valid.txt"
+    gates.html_validation(site, "fail", cache=cache)
+    lines = cache.read_text().splitlines()
+    cache.write_text("\n".join(["vnu another-jar", *lines[1:]]) + "\n")
+    assert gates.html_validation(site, "fail", cache=cache).counts["checked"] == 6
