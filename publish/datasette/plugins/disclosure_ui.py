@@ -223,12 +223,26 @@ def _tilde(value: str) -> str:
     return tilde_encode(value)
 
 
+# (datasette, database, document id) -> (url, archive_path): every row of a table page has a
+# document_id, and one query per cell (through Datasette's thread pool) was ~0.5 ms each; the
+# database is immutable, so a bounded in-process map answers repeated pages.
+_DOCUMENTS: dict = {}
+_DOCUMENTS_MAX = 100_000
+
+
 def _document_links(datasette, database, document_id):
     async def inner():
-        db = datasette.get_database(database)
-        found = (await db.execute(
-            "select url, archive_path from documents where id = ?", [document_id]
-        )).first()
+        key = (id(datasette), database, document_id)
+        found = _DOCUMENTS.get(key)
+        if found is None:
+            db = datasette.get_database(database)
+            row = (await db.execute(
+                "select url, archive_path from documents where id = ?", [document_id]
+            )).first()
+            found = {"url": row["url"], "archive_path": row["archive_path"]} if row else {}
+            if len(_DOCUMENTS) >= _DOCUMENTS_MAX:
+                _DOCUMENTS.clear()
+            _DOCUMENTS[key] = found
         row_link = datasette.urls.row(database, "documents", str(document_id))
         if not found:
             return Markup('<a href="{}">文件 {}</a>').format(row_link, document_id)
