@@ -69,7 +69,7 @@ def _table(name: str, spec: dict) -> dict:
         "columns": {c: col["description"] for c, col in spec["columns"].items()},
         "column_labels": {c: col["label"] for c, col in spec["columns"].items()},
     }
-    for key in ("label_column", "sort", "sort_desc", "facets", "hidden"):
+    for key in ("label_column", "sort", "sort_desc", "size", "facets", "hidden"):
         if spec.get(key):
             table[key] = spec[key]
     if spec.get("search"):
