@@ -143,13 +143,23 @@ def main(db: Path, host: str, port: int, inspect_file: Path | None, base_url: st
     # Datasette renders pages in Python, so one process uses about one core whatever its SQL
     # threads do; identical processes on one port (uvicorn workers) use them all. Each builds the
     # same app as `datasette serve` above (asgi_app) and keeps its own result cache.
+    import socket
+
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     os.environ.update(DISCLOSURE_DATASETTE_DB=str(db.resolve()),
                       DISCLOSURE_DATASETTE_INSPECT=str(inspect.resolve()),
                       DISCLOSURE_DATASETTE_BASE_URL=base_url or "")
-    uvicorn.run("publish.datasette_serve:asgi_app", factory=True, host=host, port=port,
-                workers=workers, log_level="warning", lifespan="on")
+    config = uvicorn.Config("publish.datasette_serve:asgi_app", factory=True, host=host, port=port,
+                            workers=workers, log_level="warning", lifespan="on")
+    sock = config.bind_socket()
+    # uvicorn creates the shared socket with protocol 0, so asyncio does not set TCP_NODELAY on
+    # the connections the workers accept (it checks for IPPROTO_TCP): every keep-alive response
+    # then waited ~40 ms for a delayed ACK. Set on the listening socket, Linux passes it on to
+    # each accepted connection (measured: 48 → 9 ms per request).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def asgi_app():
