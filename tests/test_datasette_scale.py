@@ -195,3 +195,19 @@ def test_rows_are_rendered_as_datasette_would_and_escaped():
     query = disclosure_ui.query_rows_html(["标题"], [["a & b"], [Markup("<b>c</b>")]])
     assert query == (f'<tr><td class="col-{to_css_class("标题")}">a &amp; b</td></tr>'
                      f'<tr><td class="col-{to_css_class("标题")}"><b>c</b></td></tr>')
+
+
+@pytest.mark.parametrize("base_url", ["/", "/datasette/"])
+def test_query_result_links_are_datasettes_row_urls(public_db, base_url):
+    """Canned-query cells link to rows with a URL built once per table (disclosure_ui._row_base);
+    it must equal Datasette's own, also behind a path prefix, and escape what it shows."""
+    from publish.datasette.plugins import disclosure_ui
+
+    kwargs = datasette_serve.datasette_kwargs()
+    kwargs["settings"] = {**kwargs["settings"], "base_url": base_url}
+    ds = Datasette(immutables=[str(public_db)], **kwargs)
+    for table, value in [("accidents", "acc-1.2/x y"), ("enterprises", "n<4f>~c")]:
+        expected = str(ds.urls.row("public", table, disclosure_ui._tilde(value)))
+        assert disclosure_ui._row_base(ds, "public", table) + disclosure_ui._tilde(value) == expected
+    cell = disclosure_ui.render_cell({"accident_id": "a<b"}, "a<b", "accident_id", None, "public", ds)
+    assert cell == f'<a href="{ds.urls.row("public", "accidents", disclosure_ui._tilde("a<b"))}">a&lt;b</a>'
