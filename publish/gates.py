@@ -34,6 +34,7 @@ from urllib.parse import unquote, urlsplit
 from etl.normalize.mask import scan_unmasked_pii
 from etl.rules.blacklist import blacklist_status
 from etl.rules.rectification import assessment_status
+from publish.manifest import sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -408,7 +409,7 @@ def html_validation(site_dir: Path, mode: str = "fail", cache: Path | None = Non
     for rel, is_file in _walk(site_dir).entries:
         if is_file and rel.endswith(".html") and not rel.startswith("pagefind/") and "/pagefind/" not in rel:
             pages[rel] = hashlib.sha256((site_dir / rel).read_bytes()).hexdigest()
-    stamp = f"vnu {_sha256_file(VNU_JAR)}"
+    stamp = f"vnu {sha256_file(VNU_JAR)}"
     known = _read_valid(cache, stamp)
     todo = [rel for rel, digest in pages.items() if digest not in known]
     chosen = _choose_pages(todo, pages, max_pages)
@@ -420,7 +421,10 @@ def html_validation(site_dir: Path, mode: str = "fail", cache: Path | None = Non
     if messages:
         (result.problems if mode == "fail" else result.warnings).extend(_limit(messages, 30))
     if cache is not None:
-        _write_valid(cache, stamp, known | {pages[rel] for rel in chosen if rel not in failed})
+        # a message that names no page (vnu itself failed) means nothing of this run counts
+        attributed = all(m.startswith('"/') for m in messages)
+        passed = {pages[rel] for rel in chosen if rel not in failed} if attributed else set()
+        _write_valid(cache, stamp, known | passed)
     left = len(todo) - len(chosen)
     if left:
         result.warnings.append(f"checked {len(chosen):,} of {len(todo):,} pages not checked before "
@@ -474,14 +478,6 @@ def _write_valid(cache: Path, stamp: str, digests: set[str]) -> None:
     tmp = cache.with_name(cache.name + ".tmp")
     tmp.write_text("\n".join([stamp, *sorted(digests)]) + "\n", encoding="utf-8")
     tmp.replace(cache)
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --- Datasette --------------------------------------------------------------------------------

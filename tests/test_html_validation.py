@@ -74,3 +74,12 @@ def test_a_new_checker_version_checks_everything_again(site, tmp_path):
     lines = cache.read_text().splitlines()
     cache.write_text("\n".join(["vnu another-jar", *lines[1:]]) + "\n")
     assert gates.html_validation(site, "fail", cache=cache).counts["checked"] == 6
+
+
+def test_a_checker_failure_remembers_nothing(site, tmp_path, monkeypatch):
+    cache = tmp_path / "html-valid.txt"
+    monkeypatch.setattr(gates, "VNU_JVM", ("-Xmx1k",))  # the JVM cannot start
+    result = gates.html_validation(site, "fail", cache=cache)
+    assert not result.ok
+    monkeypatch.undo()
+    assert gates.html_validation(site, "fail", cache=cache).counts["checked"] == 6
