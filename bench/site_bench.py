@@ -97,8 +97,8 @@ def changed_files(before: dict, after: dict) -> int:
     return sum(1 for path in before.keys() | after.keys() if before.get(path) != after.get(path))
 
 
-# A 20-35 s build swings with the disk's write-back of earlier steps (three builds in a row, each
-# after deleting the last one's 98,000 files, took 29, 45 and 58 s): sync before each, median of 3
+# A 20-35 s build swings with the disk's write-back of earlier steps: sync before each, each into
+# a new folder, median of 3
 FULL_BUILDS = 3
 
 
@@ -106,12 +106,20 @@ def _full_builds(public_db: Path, site: Path) -> dict:
     """FULL_BUILDS full builds, each into an empty output and cache; the median time (the last
     build's output stays for the rebuilds). Pelican's Markdown pipeline runs once: at ~5 minutes
     it averages such swings out by itself."""
-    runs = []
+    runs, extra = [], []
     for k in range(FULL_BUILDS):
-        for folder in ("output", "cache"):
-            shutil.rmtree(site / folder, ignore_errors=True)
-        os.sync()  # the deleted tree's write-back belongs to no build
-        runs.append(build(public_db, site, "full" if k == FULL_BUILDS - 1 else f"full-{k + 1}"))
+        # each build into a folder never used before: builds into the same path after deleting
+        # the last one's files got slower each time here (21.6, 39.1, 60.3 s), in new folders not
+        last = k == FULL_BUILDS - 1
+        folder = site if last else site.with_name(f"{site.name}-full-{k + 1}")
+        for sub in ("output", "cache"):
+            shutil.rmtree(folder / sub, ignore_errors=True)
+        os.sync()  # earlier steps' write-back belongs to no build
+        runs.append(build(public_db, folder, "full" if last else f"full-{k + 1}"))
+        if not last:
+            extra.append(folder)
+    for folder in extra:  # after the timed builds
+        shutil.rmtree(folder, ignore_errors=True)
     median = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     return {**median, "peak_mb": max(r["peak_mb"] for r in runs),
             "runs_s": [round(r["seconds"], 2) for r in runs]}
