@@ -13,7 +13,6 @@ cores as the server, so the figures include that contention.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import json
 import math
@@ -27,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench import measure
+from publish.manifest import sha256_file
 from bench.report import Figure, below
 
 PAGE_TARGET_MS = 100  # p95 of table, search, facet and row pages
@@ -94,7 +94,7 @@ def measure_datasette(session) -> dict:
 def _national_db(session, public_db: Path, folder: Path, factor: int) -> tuple[Path, dict]:
     """Build (or reuse, when built from the same public database and factor) the national db."""
     db, summary_path = folder / "public.db", folder / "summary.json"
-    source_sha = _sha256(public_db)
+    source_sha = sha256_file(public_db)
     if db.exists() and summary_path.exists():
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
         if summary.get("source_sha256") == source_sha and summary.get("factor") == factor:
@@ -106,14 +106,6 @@ def _national_db(session, public_db: Path, folder: Path, factor: int) -> tuple[P
     summary.update(source_sha256=source_sha, step=step.as_dict())
     summary_path.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     return db, summary
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _free_port() -> int:

@@ -29,6 +29,8 @@ from pathlib import Path
 from etl import db as database
 from etl import load
 
+from bench import etl_bench
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "scratch" / "bench-province" / "etl" / "disclosure.db"
 DEFAULT_WORK = ROOT / "data" / "scratch" / "loadexp"
@@ -123,13 +125,7 @@ def time_executemany(loaded: Path, path: Path) -> Clock:
     conn = fresh(path)
     clock = Clock()
     with clock:
-        conn.execute("BEGIN")
-        for table, table_rows in rows.items():
-            columns = list(table_rows[0]) if table_rows else []
-            conn.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [[r[c] for c in columns] for r in table_rows])
-        conn.execute("COMMIT")
+        etl_bench.insert_executemany(conn, rows)
     conn.close()
     return clock
 
