@@ -93,6 +93,8 @@ def test_canned_query_reads_rows_in_index_order(conn, name):
     queries = yaml.safe_load(datasette_serve.METADATA.read_text(encoding="utf-8"))
     query = queries["databases"]["public"]["queries"][name]
     params = {p: "" for p in query.get("params") or []}
+    if ":_html_rows" in query["sql"]:
+        params["_html_rows"] = 201  # the HTML page's magic parameter (plugins/disclosure_ui.py)
     plan = _plan(conn, query["sql"], params)
     if name == "repeated_accidents":  # only the summary branch runs without since_year
         plan = plan[:plan.index("RIGHT")]
@@ -211,3 +213,41 @@ def test_query_result_links_are_datasettes_row_urls(public_db, base_url):
         assert disclosure_ui._row_base(ds, "public", table) + disclosure_ui._tilde(value) == expected
     cell = disclosure_ui.render_cell({"accident_id": "a<b"}, "a<b", "accident_id", None, "public", ds)
     assert cell == f'<a href="{ds.urls.row("public", "accidents", disclosure_ui._tilde("a<b"))}">a&lt;b</a>'
+
+
+def test_canned_query_html_shows_the_first_rows_and_exports_all(public_db):
+    """`limit :_html_rows` (plugins/disclosure_ui.py): the HTML page renders HTML_ROWS rows and
+    says there are more; CSV and JSON carry every row up to max_returned_rows; the edit-SQL link
+    stays, with the export limit in place of the magic parameter."""
+    import re
+    from urllib.parse import parse_qs, urlparse
+
+    from publish.datasette.plugins import disclosure_ui
+
+    shown = disclosure_ui.HTML_ROWS
+    total = shown + 50
+    kwargs = datasette_serve.datasette_kwargs()
+    kwargs["metadata"]["databases"]["public"]["queries"]["many_rows"] = {"sql": (
+        f"with recursive n(i) as (select 1 union all select i + 1 from n where i < {total})"
+        " select i as 序号 from n where i >= coalesce(cast(nullif(:start, '') as integer), 1)"
+        " order by i limit :_html_rows")}
+    ds = Datasette(immutables=[str(public_db)], **kwargs)
+
+    def get(path):
+        response = asyncio.run(ds.client.get(path))
+        assert response.status_code == 200, path
+        return response.text
+
+    html = get("/public/many_rows")
+    cells = re.findall(r'<td class="col-[^"]*">(\d+)</td>', html)
+    assert cells == [str(i) for i in range(1, shown + 1)]
+    assert f"本页只显示前 {shown} 行" in html and "/public/many_rows.csv" in html
+    csv_rows = get("/public/many_rows.csv").strip().splitlines()
+    assert csv_rows[0] == "序号" and csv_rows[1:] == [str(i) for i in range(1, total + 1)]
+    assert len(json.loads(get("/public/many_rows.json?_shape=array"))) == total
+    edit = re.search(r'<a href="([^"]+)" class="canned-query-edit-sql">', html)
+    sql = parse_qs(urlparse(edit.group(1).replace("&amp;", "&")).query)["sql"][0]
+    assert ":_html_rows" not in sql and sql.endswith("limit 1000")
+    # fewer rows than the page holds: the count, no note
+    few = get(f"/public/many_rows?start={total - 5}")
+    assert "结果：6 行" in few and "本页只显示" not in few

@@ -3,7 +3,10 @@
 * Template variables: `site_url` (the public site), `as_of` and `built_at` (from build_info),
   `column_labels` / `table_titles` (Chinese headings, from metadata.yml, i.e. etl/schema.yaml),
   `site_record_url` (this row's page on the site), `allow_sql` (plugins/sql_switch.py), the
-  limits `sql_time_limit_ms`, `max_returned_rows`, and `rows_html()` (the rows of a table page).
+  limits `sql_time_limit_ms`, `max_returned_rows`, `html_rows`, and `rows_html()` (the rows of a
+  table page).
+* Magic parameter `:_html_rows` for canned queries (queries.yml `limit :_html_rows`): HTML_ROWS + 1
+  on the HTML page, -1 (no limit: `max_returned_rows` applies) for CSV, JSON and feeds.
 * Cells: a foreign key on a row page links to its row and shows its label (Datasette's table
   pages already do this); `document_id` links to the archived copy of the source document and
   to the original URL; `archive_path` links to the archived copy; in canned-query results,
@@ -116,6 +119,7 @@ def extra_template_vars(template, database, table, request, datasette):
             if template == "row.html" else None,
             "rows_html": rows_html,
             "query_rows_html": query_rows_html,
+            "html_rows": HTML_ROWS,
             "sql_time_limit_ms": datasette.setting("sql_time_limit_ms"),
             "max_returned_rows": datasette.setting("max_returned_rows"),
             "allow_sql": bool(name) and await datasette.permission_allowed(
@@ -127,12 +131,34 @@ def extra_template_vars(template, database, table, request, datasette):
 
 # ------------------------------------------------------------------ cells
 
+# Rows of a canned query's HTML page. A phone cannot use a 1,000-row table, and Datasette calls
+# the render_cell hook once per cell: a 1,000 x 9 result was ~45 ms of Python per page at national
+# size, ~4 times its SQL (docs/scaling.md, "Datasette"). The page shows this many; the CSV and
+# JSON exports carry up to max_returned_rows.
+HTML_ROWS = 200
+
+
+@hookimpl
+def register_magic_parameters(datasette):
+    return [("html", _html_magic)]
+
+
+def _html_magic(key: str, request) -> int:
+    """`:_html_rows`: one more than the page shows (so it can say there are more), or -1."""
+    if key != "rows":
+        raise KeyError(key)
+    if request is None or (request.url_vars or {}).get("format") is None:
+        return HTML_ROWS + 1
+    return -1
+
+
 def query_rows_html(columns, display_rows) -> Markup:
-    """The <tr> rows of a query result (templates/query.html), as rows_html: up to 1,000 rows,
-    and to_css_class of a Chinese column name hashes it, once per column here, not per cell."""
+    """The <tr> rows of a query result (templates/query.html), as rows_html: at most HTML_ROWS
+    rows, and to_css_class of a Chinese column name hashes it, once per column here, not per
+    cell."""
     classes = [str(escape(to_css_class(column))) for column in columns]
     out = []
-    for row in display_rows:
+    for row in display_rows[:HTML_ROWS]:
         out.append("<tr>")
         for klass, value in zip(classes, row):
             out.append(f'<td class="col-{klass}">{escape(value)}</td>')
