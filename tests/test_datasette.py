@@ -42,7 +42,12 @@ def public_path(public_db):
 
 @pytest.fixture(scope="module")
 def ds(public_path):
-    return Datasette(immutables=[str(public_path)], **datasette_serve.datasette_kwargs())
+    # Several tests change DISCLOSURE_* between requests of one process (a served process reads
+    # them once): without the page cache (tests/test_datasette_scale.py tests it; the real
+    # servers below run with it).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+        return Datasette(immutables=[str(public_path)], **datasette_serve.datasette_kwargs())
 
 
 def get(ds, path):
@@ -270,7 +275,7 @@ def test_server_runs_immutable_with_the_configuration(server, public_path):
     assert public_path.with_suffix(".inspect.json").exists()
     plugins = {p["name"] for p in httpx.get(server + "/-/plugins.json").json()}
     assert {"cjk_search.py", "disclosure_ui.py", "robots.py", "sql_switch.py", "query_cache.py",
-            "sqlite_tuning.py", "datasette-atom"} <= plugins
+            "sqlite_tuning.py", "response_cache.py", "datasette-atom"} <= plugins
 
 
 def test_server_canned_queries_search_and_chinese_pages(server, ds):
@@ -283,6 +288,10 @@ def test_server_canned_queries_search_and_chinese_pages(server, ds):
         assert hits and all(term in accident_text(h) for h in hits), term
     page = httpx.get(server + "/public/accidents?_search=爆炸").text
     assert "条记录" in page and "搜索“爆炸”" in page and "安全生产信息公开网站" in page
+    # the page cache (plugins/response_cache.py): with N workers, N + 1 requests reach one twice
+    again = [httpx.get(server + "/public/accidents?_search=爆炸") for _ in range(3)]
+    assert "hit" in {r.headers.get("x-disclosure-cache") for r in again}
+    assert all(r.text.split("查询用时")[0] == page.split("查询用时")[0] for r in again)
     feed = httpx.get(server + "/public/feed_new_reports.atom")
     assert feed.status_code == 200 and "<feed" in feed.text
     robots = httpx.get(server + "/robots.txt").text

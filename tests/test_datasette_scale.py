@@ -12,6 +12,7 @@ import sqlite3
 import pytest
 import yaml
 from datasette.app import Datasette
+from datasette.database import Database
 
 from etl import public, schema
 from publish import datasette_serve
@@ -158,6 +159,7 @@ def test_result_cache_on_the_immutable_database(public_db, monkeypatch, enabled)
     request was answered from the cache."""
     monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "1" if enabled else "0")
     monkeypatch.setenv("DISCLOSURE_QUERY_CACHE_MIN_MS", "0")
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")  # the page cache would answer too
     kwargs = datasette_serve.datasette_kwargs()
     kwargs["metadata"]["databases"]["public"]["queries"]["random_probe"] = {
         "sql": "select random() as r"}
@@ -170,6 +172,43 @@ def test_result_cache_on_the_immutable_database(public_db, monkeypatch, enabled)
 
     first, second = value(), value()
     assert (first == second) is enabled
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_response_cache_on_the_immutable_database(public_db, monkeypatch, enabled):
+    """plugins/response_cache.py: a repeated GET is answered with the same bytes without running
+    the view (random() would differ); requests with a cookie, other URLs, Datasette's /-/ pages
+    and error responses are not cached; a mutable database turns it off."""
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "1" if enabled else "0")
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE_ENTRY_KB", "8")
+    kwargs = datasette_serve.datasette_kwargs()
+    kwargs["metadata"]["databases"]["public"]["queries"]["random_probe"] = {
+        "sql": "select random() as r, :n as n"}
+    ds = Datasette(immutables=[str(public_db)], **kwargs)
+
+    def get(path, **headers):
+        response = asyncio.run(ds.client.get(path, headers=headers))
+        return response.status_code, response.headers.get("x-disclosure-cache"), response.text
+
+    status, first_state, first = get("/public/random_probe.json?n=1")
+    _, second_state, second = get("/public/random_probe.json?n=1")
+    assert status == 200
+    assert (first == second) is enabled
+    assert (first_state, second_state) == (("miss", "hit") if enabled else (None, None))
+    if not enabled:
+        return
+    assert get("/public/random_probe.json?n=2")[1] == "miss"  # the query string is the key
+    assert get("/public/random_probe.json?n=1", cookie="ds_actor=x")[1] is None
+    assert get("/-/versions.json")[1] is None
+    assert get("/public/no_such_table")[0] == 404
+    assert get("/public/no_such_table")[1] == "miss"
+    # a response larger than an entry may be is passed through whole and not kept
+    big = [get("/public/enterprises") for _ in range(2)]
+    assert big[0][0] == 200 and len(big[0][2].encode()) > 8 * 1024
+    assert [b[1] for b in big] == ["miss", "miss"]
+    ds.add_database(Database(ds, is_mutable=True, is_memory=False, path=str(public_db)), name="scratch")
+    assert get("/public/random_probe.json?n=3")[1] is None
 
 
 def test_served_connections_use_mmap(public_db):
