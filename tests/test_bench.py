@@ -148,3 +148,41 @@ def _record_rows(conn, table):
     columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")
                if r[1] not in skip and not filled_by_derive(conn, table, r[1])]
     return conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
+
+
+def test_distinct_pages_are_different_pages_with_rows_and_miss_the_cache(public_db, tmp_path):
+    """The bench's cache-cold Datasette figures (bench/datasette_bench.py distinct_pages and
+    load_distinct): the same seed gives the same URLs; every URL is its own page, answers 200 with
+    rows, and is never answered by the page cache (each is requested once)."""
+    import shutil
+
+    import httpx
+
+    from bench import datasette_bench
+
+    pages = datasette_bench.distinct_pages(public_db, 7, 16)
+    assert pages == datasette_bench.distinct_pages(public_db, 7, 16)
+    assert set(pages) == {"table", "search", "facet", "row"}
+    every = [path for paths in pages.values() for path in paths]
+    assert len(every) == len(set(every)) and all(0 < len(p) <= 16 for p in pages.values())
+    assert any("_search=" in p for p in pages["search"]) and any("_facet=" in p for p in pages["facet"])
+
+    db = tmp_path / "public.db"  # the server writes its inspect file next to the database
+    shutil.copy(public_db, db)
+    port = datasette_bench._free_port()
+    server = measure.Process("datasette", measure.python(
+        "publish.datasette_serve", "--db", db, "--port", port, "--workers", 1), tmp_path / "server.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        datasette_bench._wait_ready(base, server, timeout=60)
+        found = datasette_bench.load_distinct(base, pages["search"] + pages["row"], clients=3, cap=60)
+        assert found["requests"] == found["urls"] == len(pages["search"]) + len(pages["row"])
+        assert found["errors"] == 0 and found["cache_hits"] == 0 and found["p95_ms"] > 0
+        for path in pages["table"][:3] + pages["facet"][:3] + pages["row"][:3]:
+            page, _, query = path.partition("?")
+            data = httpx.get(f"{base}{page}.json?{query}").json()
+            assert data["rows"], path
+        again = datasette_bench.load_distinct(base, pages["row"], clients=2, cap=60)
+        assert again["cache_hits"] == len(pages["row"])  # the same URLs a second time: cached
+    finally:
+        server.stop()
