@@ -82,7 +82,8 @@ def ensure_public_db(session) -> Path:
     if session.public_db:
         return session.public_db
     out = session.ws.home / "public" / "public.db"
-    if out.exists() and not session.ran_etl:
+    stamp = out.with_name("public.db.code")  # which code built it: a change rebuilds it
+    if out.exists() and not session.ran_etl and stamp.exists() and stamp.read_text() == _public_code():
         session.note(f"Reused the public database of an earlier bench run: {out}.")
     else:
         ensure_internal_db(session)
@@ -94,8 +95,20 @@ def ensure_public_db(session) -> Path:
             Figure("public.peak_mib", "Public database build: peak memory", step.peak_mib, "MiB"),
             Figure("public.mib", "Public database: size", round(out.stat().st_size / 2**20, 1), "MiB"),
         ])
+        stamp.write_text(_public_code(), encoding="utf-8")
     session.public_db = out
     return out
+
+
+# What decides the bytes of public.db besides the internal database and the date.
+PUBLIC_CODE = ("etl/public.py", "etl/schema.yaml", "etl/search.py", "etl/normalize/mask.py")
+
+
+def _public_code() -> str:
+    digest = hashlib.sha256()
+    for name in PUBLIC_CODE:
+        digest.update((inputs.ROOT / name).read_bytes())
+    return digest.hexdigest()
 
 
 def slug(text: str) -> str:
