@@ -104,6 +104,48 @@ def test_a_failing_worker_fails_the_build(db, tmp_path):
     assert "nope" in result.stdout + result.stderr
 
 
+def test_a_worker_does_not_outlive_a_killed_build(tmp_path):
+    """A build killed from outside (the out-of-memory killer, a time limit) must not leave its
+    forked workers behind holding a copy of the data (plugins/disclosure/render.py)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "build.py"
+    script.write_text(
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(fx.ROOT)!r})\n"
+        "from plugins.disclosure import render\n"
+        "class Tree:\n"
+        "    def branch(self): return self\n"
+        "    def delta(self): return None\n"
+        "def work(branch):\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(3)\n"
+        "    return b'x' * (1 << 20)  # more than a pipe holds\n"
+        "join = render.in_background(work, Tree())\n"
+        "time.sleep(60)\n", encoding="utf-8")
+    build = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    worker = int(build.stdout.readline())
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{worker}/stat") as stat:  # a zombie has exited; init reaps it
+            if stat.read().split(") ")[1].startswith("Z"):
+                break
+        time.sleep(0.2)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        raise AssertionError("the worker outlived its killed parent")
+
+
 # ---------------------------------------------------------------- which enterprises get a page
 
 def test_enterprise_pages_policy_choice(tmp_path):

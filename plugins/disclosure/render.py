@@ -79,7 +79,8 @@ def in_background(fn: Callable, tree) -> Callable[[], Any]:
     ``fn``'s value, or raises the error that stopped it."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    proc = context.Process(target=_child, args=(fn, tree, send), daemon=True)
+    proc = context.Process(target=_child, args=(fn, tree, send, receive, os.getpid()),
+                           daemon=True)
     proc.start()
     send.close()
 
@@ -103,7 +104,13 @@ def in_background(fn: Callable, tree) -> Callable[[], Any]:
     return join
 
 
-def _child(fn, tree, send) -> None:
+def _child(fn, tree, send, receive, parent: int) -> None:
+    # The parent may be killed (out of memory, Ctrl-C, a time limit): the worker must not live
+    # on holding a copy of the data. It dies with the parent (Linux), and does not keep the
+    # pipe's read end open, so a send to a parent that is gone fails instead of blocking forever
+    # (a national build left a 13 GB worker asleep in a pipe write that way).
+    receive.close()
+    _die_with_parent(parent)
     try:
         branch = tree.branch()
         value = fn(branch)
@@ -112,3 +119,18 @@ def _child(fn, tree, send) -> None:
         result = ("error", traceback.format_exc())
     send.send_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     send.close()
+
+
+def _die_with_parent(parent: int) -> None:
+    """prctl(PR_SET_PDEATHSIG, SIGKILL) where available; then exit if ``parent`` (the pid that
+    forked this process) already died."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
