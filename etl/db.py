@@ -16,6 +16,10 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = OFF")  # rows arrive source by source; links are derived
+    # 64 MB of page cache instead of SQLite's 2 MB: a full load inserts ~100,000 rows whose ids
+    # are hashes, so every index takes them in random order; with 2 MB its pages kept leaving the
+    # cache (bench/load_bench.py: load step 74k -> 79k records/s, raw executemany unchanged).
+    conn.execute("PRAGMA cache_size = -65536")
     migrations.apply(conn)
     return conn
 
