@@ -163,10 +163,47 @@ def test_enterprise_pages_policy_choice(tmp_path):
     # auto: today's behaviour up to the limit, with_records above it
     assert PublicData(db).enterprise_policy == "all"
     assert PublicData(db, "auto", limit=len(ids) - 1).enterprise_policy == "with_records"
-    rating = next(r for r in adverse.ratings if r["enterprise_id"] == "ent-0004")
+    # with_records keeps only what pages show: not the ratings of a rating-only enterprise
+    # (its row is on Datasette), but every rating is counted on the credit page
+    assert not any(r["enterprise_id"] == "ent-0004" for r in adverse.ratings)
+    assert any(r["enterprise_id"] == "ent-0004" for r in every.ratings)
+    assert adverse.ratings_total == every.ratings_total == len(every.ratings)
+    assert adverse.rating_dist == every.rating_dist
+    rating = next(r for r in PublicData(db, "with_records", slim=False).ratings if r["enterprise_id"] == "ent-0004")
     assert rating["enterprise_path"] is None
     with pytest.raises(ValueError):
         PublicData(db, "some")
+
+
+def test_with_records_keeps_everything_its_pages_show(tmp_path):
+    """The slim load of with_records (national size) gives every page the same data as loading
+    every row: the same enterprises with pages and rows, their ratings, the same history."""
+    from plugins.disclosure.data import PublicData
+
+    db = fx.make_public_db(tmp_path / "public.db")
+    conn = sqlite3.connect(db)  # history of the rating-only enterprise and of its rating too
+    rating = conn.execute("SELECT id FROM credit_ratings WHERE enterprise_id = 'ent-0004'").fetchone()[0]
+    conn.executemany(
+        "INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
+        " VALUES (1, 's', ?, ?, 'added', NULL, '2026-01-01T00:00:00+08:00')",
+        [("enterprises", "ent-0004"), ("credit_ratings", rating), ("enterprises", "ent-0001")])
+    conn.commit()
+    conn.close()
+    slim, full = PublicData(db, "with_records"), PublicData(db, "with_records", slim=False)
+    assert [e["id"] for e in slim.enterprise_pages] == [e["id"] for e in full.enterprise_pages]
+    assert slim.enterprise_pages == full.enterprise_pages
+    assert [(e["id"], e["name"], e["uscc"], e["path"]) for e in slim.enterprise_rows] == \
+        [(e["id"], e["name"], e["uscc"], e["path"]) for e in full.enterprise_rows]
+    for ent in full.enterprise_pages:
+        assert slim.ratings_by_ent.get(ent["id"]) == full.ratings_by_ent.get(ent["id"])
+    assert len(slim.changes) == len(full.changes) - 2
+    assert slim.changes_by[("enterprises", "ent-0001")]
+    for key, history in full.changes_by.items():
+        table, record_id = key
+        shown = table == "accidents" or (table == "enterprises" and record_id in slim.enterprise_paths) \
+            or any(r["id"] == record_id for r in slim.ratings + slim.records + slim.blacklist + slim.bans)
+        assert slim.changes_by.get(key, []) == (history if shown else []), key
+    assert slim.accidents == full.accidents and slim.records_public == full.records_public
 
 
 def test_with_records_policy_serves_rating_only_enterprises_from_datasette(tmp_path):

@@ -5,8 +5,12 @@ status as of one date; this module does not second-guess it. It only loads the t
 dicts, groups them by the record they belong to, and gives each record its stable URL.
 
 Loading whole tables into memory (a few queries in all instead of several per page) is what makes
-a province-size build fast (issue 7); it is bounded because the static site only ever holds
-province-size data (a national deployment serves the long tail from Datasette).
+a province-size build fast (issue 7). Under the "with_records" policy (national size) only what
+the pages show is kept: rating-only enterprises as (id, name, code) for the search index, the
+ratings of enterprises with a page, the change history of records with a page, and the credit
+ratings' distribution as counts. A national database (1.4 million enterprises, 1.3 million
+ratings, 4 million changes) loaded whole took 12.8 GB, and the build's forked processes ran the
+machine out of memory (docs/scaling.md).
 
 Which enterprises get a page is a policy (``ENTERPRISE_PAGES``, docs/scaling.md "Static pages at
 national size"): every enterprise with any public record, or only those with an accident, an
@@ -19,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
@@ -83,47 +87,92 @@ def _load_meta(target, conn, have: set) -> None:
 class PublicData:
     """The public database, loaded and grouped for page rendering."""
 
-    def __init__(self, path: Path, enterprise_pages: str = "auto", limit: int = ENTERPRISE_PAGES_LIMIT):
+    def __init__(self, path: Path, enterprise_pages: str = "auto", limit: int = ENTERPRISE_PAGES_LIMIT,
+                 slim: bool = True):
+        """``slim=False`` loads every row whatever the policy (tests compare the two)."""
         if enterprise_pages not in ENTERPRISE_PAGES:
             raise ValueError(f"DISCLOSURE_ENTERPRISE_PAGES must be one of {', '.join(ENTERPRISE_PAGES)}: "
                              f"{enterprise_pages!r}")
         self.path = Path(path)
         conn = connect_ro(self.path)
         try:
-            self._load(conn)
+            self._load(conn, enterprise_pages, int(limit), slim)
         finally:
             conn.close()
-        self._link(enterprise_pages, int(limit))
+        self._link()
 
     # ------------------------------------------------------------------ loading
-    def _load(self, conn):
+    def _load(self, conn, policy: str, limit: int, slim: bool):
         have = {r["name"] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         _load_meta(self, conn, have)
         self.columns = {t: [r["name"] for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in self.tables}
 
-        def rows(table, order="", where=""):
+        def stream(table, order=""):
+            """The table's rows as dicts, one at a time (a filter keeps what it needs)."""
             if table not in have:
-                return []
-            cur = conn.execute(f"SELECT * FROM [{table}] {where} {order}")
+                return
+            cur = conn.execute(f"SELECT * FROM [{table}] {order}")
             cur.row_factory = None  # plain tuples, zipped with the names once (the factory costs ~30%)
             names = [c[0] for c in cur.description]
-            return [dict(zip(names, row)) for row in cur.fetchall()]
+            while batch := cur.fetchmany(5000):
+                for row in batch:
+                    yield dict(zip(names, row))
 
-        self.enterprises = {r["id"]: r for r in rows("enterprises", "ORDER BY name_norm, id")}
+        def rows(table, order=""):
+            return list(stream(table, order))
+
         self.accidents = rows("accidents", ACCIDENT_ORDER)
         self.accountability = rows("accountability", "ORDER BY accident_id, id")
         self.assessments = rows("rectification_assessments", "ORDER BY coalesce(published_on, assessed_on) DESC, id")
-        self.ratings = rows("credit_ratings", "ORDER BY rating_year DESC, rated_on DESC, id")
         self.records = rows("credit_records", "ORDER BY decided_on DESC, id")
         self.blacklist = rows("blacklist", "ORDER BY listed_on DESC, id")
         self.removals = rows("blacklist_removals", "ORDER BY removed_on DESC, id")
         self.bans = rows("bans", "ORDER BY start_on DESC, id")
         self.statistics = rows("annual_statistics", "ORDER BY region_code, year")
-        self.documents = {r["id"]: r for r in rows("documents")}
-        self.changes = rows("changes", "ORDER BY at DESC, id DESC")
+        self.documents = {r["id"]: r for r in stream("documents")}
+        self.records_public = [r for r in self.records if _true(r.get("publicity_active", 1))]
+        self.blacklist_in_force = [b for b in self.blacklist if _true(b.get("in_force"))]
+        self.bans_active = [b for b in self.bans if _true(b.get("active", 1))]
+
+        # Which enterprises get a page decides what else is kept (docs/scaling.md).
+        adverse = {r.get("enterprise_id") for rows_ in (self.accidents, self.records_public,
+                                                         self.blacklist_in_force, self.bans_active)
+                   for r in rows_} - {None}
+        self._rated = {r["enterprise_id"] for r in conn.execute(
+            "SELECT DISTINCT enterprise_id FROM credit_ratings WHERE enterprise_id IS NOT NULL")} \
+            if "credit_ratings" in have else set()
+        if policy == "auto":
+            known = {r["id"] for r in conn.execute("SELECT id FROM enterprises")} if "enterprises" in have else set()
+            policy = "all" if len((self._rated | adverse) & known) <= limit else "with_records"
+        self.enterprise_policy = policy
+        keep_all = policy == "all" or not slim
+
+        self.enterprises = {}
+        for r in stream("enterprises", "ORDER BY name_norm, id"):
+            if keep_all or r["id"] in adverse:
+                self.enterprises[r["id"]] = r
+            else:  # a Datasette row: what the search index and the URL rule need
+                self.enterprises[r["id"]] = {"id": r["id"], "name": r["name"], "uscc": r.get("uscc")}
+        self.ratings, self.rating_dist = [], defaultdict(Counter)
+        for r in stream("credit_ratings", "ORDER BY rating_year DESC, rated_on DESC, id"):
+            self.rating_dist[r.get("rating_year") or "—"][r["rating"]] += 1
+            if keep_all or r.get("enterprise_id") in adverse:
+                self.ratings.append(r)
+        self.ratings_total = sum(sum(c.values()) for c in self.rating_dist.values())
+
+        if keep_all:
+            self.changes = rows("changes", "ORDER BY at DESC, id DESC")
+        else:  # the history shown on record pages: reports, and enterprises with a page and theirs
+            shown = {("accidents", a["id"]) for a in self.accidents}
+            shown |= {("enterprises", e) for e in adverse}
+            for table, rows_ in (("credit_ratings", self.ratings), ("credit_records", self.records),
+                                 ("blacklist", self.blacklist), ("bans", self.bans)):
+                shown |= {(table, r["id"]) for r in rows_}
+            self.changes = [c for c in stream("changes", "ORDER BY at DESC, id DESC")
+                            if (c["table_name"], c["record_id"]) in shown]
 
     # ------------------------------------------------------------------ linking
-    def _link(self, policy: str, limit: int):
+    def _link(self):
         by_uscc = defaultdict(list)
         for ent in self.enterprises.values():
             if ent.get("uscc"):
@@ -146,37 +195,32 @@ class PublicData:
 
         self.accidents_by_ent = _group(self.accidents, "enterprise_id")
         self.ratings_by_ent = _group(self.ratings, "enterprise_id")
-        self.records_public = [r for r in self.records if _true(r.get("publicity_active", 1))]
         self.records_by_ent = _group(self.records_public, "enterprise_id")
-        self.blacklist_in_force = [b for b in self.blacklist if _true(b.get("in_force"))]
         self.blacklist_by_ent = _group(self.blacklist_in_force, "enterprise_id")
-        self.bans_active = [b for b in self.bans if _true(b.get("active", 1))]
         self.bans_by_ent = _group(self.bans_active, "enterprise_id")
         self.changes_by = defaultdict(list)
         for ch in self.changes:
             self.changes_by[(ch["table_name"], ch["record_id"])].append(ch)
 
-        self.enterprise_pages, self.enterprise_rows, self.enterprise_policy = self._enterprise_pages(policy, limit)
+        self.enterprise_pages, self.enterprise_rows = self._enterprise_pages(self.enterprise_policy)
         self.enterprise_paths = {e["id"]: e["path"] for e in self.enterprise_pages}
         for rows in (self.accidents, self.ratings, self.records, self.blacklist, self.bans):
             for r in rows:
                 r["enterprise_path"] = self.enterprise_paths.get(r.get("enterprise_id"))
 
-    def _enterprise_pages(self, policy: str, limit: int) -> tuple[list, list, str]:
-        """(enterprises with a page, enterprises served only as a Datasette row, the policy
-        applied). A page for every enterprise with any public record (issue 4) unless that is
-        more than ``limit`` pages under "auto": then only enterprises with an adverse record."""
+    def _enterprise_pages(self, policy: str) -> tuple[list, list]:
+        """(enterprises with a page, enterprises served only as a Datasette row). A page for
+        every enterprise with any public record (issue 4), or under "with_records" only for
+        those with an adverse record ("auto" was decided in _load: above ``limit`` pages)."""
         adverse = (self.accidents_by_ent, self.records_by_ent, self.blacklist_by_ent, self.bans_by_ent)
         public = [e for e in self.enterprises.values()
-                  if e["id"] in self.ratings_by_ent or any(e["id"] in g for g in adverse)]
-        if policy == "auto":
-            policy = "all" if len(public) <= limit else "with_records"
+                  if e["id"] in self._rated or any(e["id"] in g for g in adverse)]
         if policy == "all":
-            return public, [], policy
+            return public, []
         pages, rows = [], []
         for e in public:
             (pages if any(e["id"] in g for g in adverse) else rows).append(e)
-        return pages, rows, policy
+        return pages, rows
 
     def enterprise_path(self, enterprise_id):
         return self.enterprise_paths.get(enterprise_id)

@@ -230,10 +230,8 @@ def rectification_pages(d: PublicData, per_page: int):
 
 
 def credit_pages(d: PublicData, per_page: int):
-    dist = defaultdict(Counter)
-    for r in d.ratings:
-        dist[r.get("rating_year") or "—"][r["rating"]] += 1
-    grades = sorted({r["rating"] for r in d.ratings})
+    dist = d.rating_dist  # every rating, also under with_records (which keeps fewer rows)
+    grades = sorted({grade for counts in dist.values() for grade in counts})
     years = sorted(dist, key=str, reverse=True)
     # with_records (national size): the ratings are Datasette's, not a list of static pages that
     # grows with the register (docs/scaling.md)
@@ -241,8 +239,8 @@ def credit_pages(d: PublicData, per_page: int):
     yield Page("credit/", "credit", {
         "title": "安全生产信用评级与信用记录", "years": years, "grades": grades,
         "dist": {y: dict(c) for y, c in dist.items()}, "latest_records": d.records_public[:20],
-        "ratings_total": len(d.ratings), "records_total": len(d.records_public), "ratings_listed": ratings_listed,
-        "description": f"企业安全生产信用评级 {len(d.ratings)} 条，公示期内信用记录 {len(d.records_public)} 条。",
+        "ratings_total": d.ratings_total, "records_total": len(d.records_public), "ratings_listed": ratings_listed,
+        "description": f"企业安全生产信用评级 {d.ratings_total} 条，公示期内信用记录 {len(d.records_public)} 条。",
     })
     if ratings_listed:
         for path, rows, pager in paginate("credit/ratings/", d.ratings, per_page):
