@@ -361,65 +361,41 @@ def load(base: str, path: str, requests: int, clients: int, cap: float) -> dict:
 
     with httpx.Client(base_url=base, timeout=60) as alone:
         clock = time.perf_counter()
-        alone.get(path)  # the first request: nothing of it in the server's result cache
+        alone.get(path)  # the first request: nothing of it in the server's caches
         first_ms = (time.perf_counter() - clock) * 1000
         single = []
         for _ in range(SINGLE_REQUESTS):  # the server's time for one request with no other load
             clock = time.perf_counter()
             alone.get(path)
             single.append((time.perf_counter() - clock) * 1000)
-    latencies, statuses, lock = [], {}, threading.Lock()
     issued = itertools.count()
+    found = _clients(base, clients, cap, lambda: path if next(issued) < requests else None)
+    return {**found, "capped": found["requests"] < requests, "first_ms": round(first_ms, 1),
+            "single_ms": round(statistics.median(single), 1)}
+
+
+def load_distinct(base: str, paths: list[str], clients: int, cap: float) -> dict:
+    """Each of `paths` once, shared by `clients` threads, stopping at `cap` seconds; counts the
+    responses the page cache answered (none should be)."""
+    queue = iter(paths)
+    return {**_clients(base, clients, cap, lambda: next(queue, None)), "urls": len(paths),
+            "sample": paths[:3]}
+
+
+def _clients(base: str, clients: int, cap: float, take) -> dict:
+    """`clients` threads, each with one keep-alive connection, GET `take()` (called under a
+    lock; None = done) until it is None or `cap` seconds have passed; latency figures."""
+    import httpx
+
+    latencies, statuses, hits, lock = [], {}, [0], threading.Lock()
     started = time.monotonic()
     deadline = started + cap
 
     def client() -> None:
         with httpx.Client(base_url=base, timeout=60) as http:
-            while next(issued) < requests and time.monotonic() < deadline:
-                clock = time.perf_counter()
-                try:
-                    status = http.get(path).status_code
-                except httpx.HTTPError as exc:
-                    status = exc.__class__.__name__
-                elapsed = time.perf_counter() - clock
-                with lock:
-                    latencies.append(elapsed)
-                    statuses[status] = statuses.get(status, 0) + 1
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.monotonic() - started
-    ms = sorted(x * 1000 for x in latencies)
-    return {
-        "requests": len(ms), "seconds": round(wall, 2), "capped": len(ms) < requests,
-        "requests_per_s": round(len(ms) / wall, 1) if wall else None,
-        "first_ms": round(first_ms, 1),
-        "single_ms": round(statistics.median(single), 1),
-        "p50_ms": _percentile(ms, 0.50), "p95_ms": _percentile(ms, 0.95),
-        "max_ms": round(ms[-1], 1) if ms else None,
-        "errors": sum(n for s, n in statuses.items() if s != 200),
-        "statuses": {str(s): n for s, n in statuses.items()},
-    }
-
-
-def load_distinct(base: str, paths: list[str], clients: int, cap: float) -> dict:
-    """Each of `paths` once, shared by `clients` threads (keep-alive connections), stopping at
-    `cap` seconds; counts the responses the page cache answered (none should be)."""
-    import httpx
-
-    latencies, statuses, hits, lock = [], {}, [0], threading.Lock()
-    queue = iter(paths)
-    deadline = time.monotonic() + cap
-    started = time.monotonic()
-
-    def client() -> None:
-        with httpx.Client(base_url=base, timeout=60) as http:
             while time.monotonic() < deadline:
                 with lock:
-                    path = next(queue, None)
+                    path = take()
                 if path is None:
                     return
                 clock = time.perf_counter()
@@ -443,12 +419,12 @@ def load_distinct(base: str, paths: list[str], clients: int, cap: float) -> dict
     wall = time.monotonic() - started
     ms = sorted(x * 1000 for x in latencies)
     return {
-        "requests": len(ms), "urls": len(paths), "seconds": round(wall, 2),
+        "requests": len(ms), "seconds": round(wall, 2),
         "requests_per_s": round(len(ms) / wall, 1) if wall else None,
         "p50_ms": _percentile(ms, 0.50), "p95_ms": _percentile(ms, 0.95),
         "max_ms": round(ms[-1], 1) if ms else None, "cache_hits": hits[0],
         "errors": sum(n for s, n in statuses.items() if s != 200),
-        "statuses": {str(s): n for s, n in statuses.items()}, "sample": paths[:3],
+        "statuses": {str(s): n for s, n in statuses.items()},
     }
 
 

@@ -282,3 +282,14 @@ def test_samples_overdue_rectifications_are_overdue(public_db):
     assert overdue
     assert {a["accident_title"]: status.get(search.normalise(a["accident_title"])) for a in overdue} == {
         a["accident_title"]: "overdue" for a in overdue}
+
+
+def test_schema_yaml_reads_the_same_with_libyaml():
+    """etl/schema.py parses schema.yaml with libyaml's loader: the same document as PyYAML's."""
+    import yaml
+
+    from etl import schema
+
+    text = schema.SCHEMA_PATH.read_text(encoding="utf-8")
+    assert schema.YAML_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    assert yaml.load(text, Loader=schema.YAML_LOADER) == yaml.safe_load(text)

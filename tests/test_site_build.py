@@ -305,3 +305,30 @@ def test_record_leaving_the_database_loses_its_page(site, tmp_path):
     assert not (out / "enterprises" / fx.E3_USCC_BAD).exists()  # no public record left
     assert "acc-0003" not in (out / "sitemap.xml").read_text(encoding="utf-8")
     assert (out / "accidents" / "acc-0001" / "index.html").is_file()
+
+
+def test_database_hash_is_remembered_only_while_the_file_is_untouched(tmp_path):
+    """plugins/disclosure/generator.py _db_sha256: the memo is used while inode, size, mtime and
+    ctime are the same; rewriting the file, even with the same size and its mtime set back, makes
+    it hash again (ctime cannot be set back)."""
+    import hashlib
+    import os
+    import time
+
+    from plugins.disclosure.generator import _db_sha256
+
+    db, cache = tmp_path / "public.db", tmp_path / "cache"
+    db.write_bytes(b"A" * 4096)
+    first = _db_sha256(db, cache)
+    assert first == hashlib.sha256(b"A" * 4096).hexdigest()
+    assert (cache / "disclosure-db-sha256.json").exists()
+    memo = (cache / "disclosure-db-sha256.json").read_text()
+    (cache / "disclosure-db-sha256.json").write_text(memo.replace(first, "f" * 64))
+    assert _db_sha256(db, cache) == "f" * 64  # the memo answers: the file was not read
+    before = os.stat(db)
+    time.sleep(0.01)
+    with open(db, "r+b") as f:
+        f.write(b"B")
+    os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(db).st_size == before.st_size and os.stat(db).st_mtime_ns == before.st_mtime_ns
+    assert _db_sha256(db, cache) == hashlib.sha256(b"B" + b"A" * 4095).hexdigest()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import pickle
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -116,6 +117,31 @@ def _beijing(stamp: str | None) -> str | None:
     return moment.astimezone(_BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
+def _db_sha256(db: Path, cache_dir: Path) -> str:
+    """sha256 of the database file, remembered in the cache folder with the file's inode, size,
+    modification and change times (as git's index does): a rebuild that changes nothing does not
+    re-read 200 MB (0.2 s at province size). Any write to the file changes its ctime, which no
+    tool can set back, so a changed file is always hashed again."""
+    st = os.stat(db)
+    stamp = [os.path.realpath(db), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    memo = cache_dir / "disclosure-db-sha256.json"
+    try:
+        saved = json.loads(memo.read_text(encoding="utf-8"))
+        if saved.get("stat") == stamp and len(saved.get("sha256", "")) == 64:
+            return saved["sha256"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    digest = opendata.file_sha256(db)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"stat": stamp, "sha256": digest}), encoding="utf-8")
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # a read-only cache folder: hash every time
+    return digest
+
+
 def _fingerprint_files(*folders: Path) -> str:
     h = hashlib.sha1()
     for folder in folders:
@@ -191,7 +217,7 @@ class DisclosureGenerator(Generator):
             _fingerprint_files(theme / "templates", HERE)
             + json.dumps([self.base_ctx, self.schema], sort_keys=True, ensure_ascii=False, default=_json_default)
         ).encode()).hexdigest()
-        self.db_sha256 = opendata.file_sha256(self.db_path)
+        self.db_sha256 = _db_sha256(self.db_path, Path(self.settings["CACHE_PATH"]))
         pelican_pages = [p.url for p in self.context.get("pages", [])]
         self.tree.pelican_pages = [p.save_as for p in self.context.get("pages", [])]  # searchable (finalized)
         key = self._build_key(theme, pelican_pages)

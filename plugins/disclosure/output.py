@@ -275,7 +275,10 @@ class OutputTree:
         return removed
 
     def save_manifest(self) -> None:
+        unchanged = self.new_manifest == self.manifest and self.stamps == self.old_stamps
         self.manifest, self.old_stamps = self.new_manifest, self.stamps
+        if unchanged and self.manifest_path.exists():
+            return  # a rebuild that changed nothing: the saved manifest already says this
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.manifest_path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"files": self.new_manifest, "stamps": self.stamps}, ensure_ascii=False,
