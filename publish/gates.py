@@ -31,7 +31,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from etl.normalize.mask import scan_unmasked_pii
+from etl.normalize.mask import scan_unmasked_pii, scan_unmasked_pii_spans
 from etl.rules.blacklist import blacklist_status
 from etl.rules.rectification import assessment_status
 from publish.manifest import sha256_file
@@ -131,7 +131,7 @@ def personal_data(folder: Path | None, databases: list[Path], workers: int | Non
     if folder and "pagefind" not in folder.parts:
         texts = [rel for rel, is_file in _walk(folder).entries
                  if is_file and _suffix(rel) in TEXT_SUFFIXES and "pagefind" not in rel.split("/")]
-        for problems in _in_workers(_scan_files, [(folder, chunk) for chunk in _chunks(texts, 400)], workers):
+        for problems in _in_workers(_scan_files, _file_tasks(folder, texts), workers):
             result.problems += problems
     tasks = [(db_path, table) for db_path in databases for table in _tables(db_path)]
     for (db_path, _), problems in zip(tasks, _in_workers(_scan_table, tasks, workers)):
@@ -140,14 +140,72 @@ def personal_data(folder: Path | None, databases: list[Path], workers: int | Non
     return result
 
 
-def _scan_files(task: tuple[Path, list[str]]) -> list[str]:
-    folder, paths = task
+# A download at national size is one JSON or CSV file of up to 1.3 GB: read whole, it took one
+# worker minutes (and gigabytes) while the other cores idled. Files over PIECE_BYTES are scanned
+# as pieces, each with CONTEXT_BYTES of the file either side so the detectors see what they see
+# in the whole file (a label before a number, a character after it); a hit belongs to the piece
+# its first character is in, so the findings are those of the whole file, in order.
+PIECE_BYTES = 32 << 20
+CONTEXT_BYTES = 4096
+
+
+def _file_tasks(folder: Path, texts: list[str]) -> list[tuple[Path, list]]:
+    """Small files 400 to a task, a large one a task per piece (rel, start, end), in file order."""
+    tasks, small = [], []
+    for rel in texts:
+        size = os.stat(os.path.join(folder, rel)).st_size
+        if size <= PIECE_BYTES:
+            small.append(rel)
+            if len(small) == 400:
+                tasks.append((folder, small))
+                small = []
+            continue
+        if small:
+            tasks.append((folder, small))
+            small = []
+        tasks += [(folder, [(rel, start, min(start + PIECE_BYTES, size))])
+                  for start in range(0, size, PIECE_BYTES)]
+    if small:
+        tasks.append((folder, small))
+    return tasks
+
+
+def _scan_files(task: tuple[Path, list]) -> list[str]:
+    folder, items = task
     found = []
-    for rel in paths:
-        text = (folder / rel).read_text(encoding="utf-8", errors="replace")
-        for kind, match in scan_unmasked_pii(text):
-            found.append(f"{rel}: unmasked {kind} {match[:6]}…")
+    for item in items:
+        if isinstance(item, str):
+            rel = item
+            text = (folder / rel).read_text(encoding="utf-8", errors="replace")
+            hits = [(kind, text[a:b]) for kind, a, b in scan_unmasked_pii_spans(text)]
+        else:
+            rel, start, end = item
+            hits = _scan_piece(folder / rel, start, end)
+        found += [f"{rel}: unmasked {kind} {match[:6]}…" for kind, match in hits]
     return found
+
+
+def _scan_piece(path: Path, start: int, end: int) -> list[tuple[str, str]]:
+    """The hits of the whole file that begin in bytes [start, end) (moved to character starts)."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        left = max(0, start - CONTEXT_BYTES)
+        f.seek(left)
+        data = f.read(min(size, end + CONTEXT_BYTES) - left)
+
+    def char_start(i: int) -> int:  # the first byte at or after i that begins a UTF-8 character
+        while i < len(data) and data[i] & 0xC0 == 0x80:
+            i += 1
+        return i
+
+    # the core's ends are character starts (the neighbouring piece finds the same ones); the
+    # context's outer ends may cut a character, which only turns into U+FFFD 4 KB away
+    core_lo, core_hi = char_start(start - left), char_start(end - left)
+    decode = lambda a, b: data[a:b].decode("utf-8", errors="replace")  # noqa: E731
+    text = decode(0, len(data))
+    first = len(decode(0, core_lo))
+    last = first + len(decode(core_lo, core_hi))
+    return [(kind, text[a:b]) for kind, a, b in scan_unmasked_pii_spans(text) if first <= a < last]
 
 
 def _tables(path: Path) -> list[str]:

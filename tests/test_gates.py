@@ -78,6 +78,27 @@ def test_personal_data_in_files_is_found_as_by_the_plain_scan(downloads, workers
     ]
 
 
+@pytest.mark.parametrize("piece", [5, 37, 256, 1000])
+def test_a_large_download_is_scanned_in_pieces_with_the_whole_files_findings(downloads, monkeypatch, piece):
+    """gates.PIECE_BYTES: a file over it is scanned as pieces with context either side; the
+    findings are those of the whole file, each once, in order, wherever a piece boundary falls
+    (inside a number, inside a multi-byte character, between a label and its number)."""
+    monkeypatch.setattr(gates, "PIECE_BYTES", piece)
+    monkeypatch.setattr(gates, "CONTEXT_BYTES", 64)
+    rows = []
+    for i in range(60):
+        rows.append({"id": f"acc-{i}", "summary": "示例事故经过说明，" * (i % 5),
+                     "contact": ["无", "电话13912345678", f"身份证号：{ID}", "0931-8465596", "13912345678"][i % 5]})
+    import json
+    big = downloads / "data" / "json" / "big.json"
+    big.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")  # one line, as the downloads
+    assert big.stat().st_size > 4 * piece
+    for workers in (1, 2):
+        result = gates.personal_data(downloads, [], workers=workers)
+        assert result.problems == _plain_personal_data(downloads)
+    assert sum("data/json/big.json" in p for p in result.problems) == 48
+
+
 def test_personal_data_gate_stops_on_one_file_among_many(downloads):
     for i in range(1200):  # several chunks, so several workers
         page = downloads / "enterprises" / f"e-{i:04d}" / "index.html"

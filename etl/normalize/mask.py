@@ -408,6 +408,11 @@ def _windows(text: str) -> Iterator[tuple[int, int, int]]:
 
 
 def scan_unmasked_pii(text: str | None, policy: MaskPolicy | None = None) -> list[tuple[str, str]]:
+    """find_unmasked_pii(text) as (kind, matched text): see scan_unmasked_pii_spans."""
+    return [(kind, text[start:end]) for kind, start, end in scan_unmasked_pii_spans(text, policy)]
+
+
+def scan_unmasked_pii_spans(text: str | None, policy: MaskPolicy | None = None) -> list[tuple[str, int, int]]:
     """find_unmasked_pii(text): the same list, many times faster on a long document (a page, a
     CSV download). The detectors run only on windows around candidates, joined into one string.
 
@@ -431,4 +436,4 @@ def scan_unmasked_pii(text: str | None, policy: MaskPolicy | None = None) -> lis
         if hit.start >= core:
             shift = start - base
             hits.append(Hit(hit.kind, hit.start + shift, hit.end + shift, hit.replacement))
-    return [(h.kind, text[h.start:h.end]) for h in _non_overlapping(hits)]
+    return [(h.kind, h.start, h.end) for h in _non_overlapping(hits)]
