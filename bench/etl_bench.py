@@ -82,8 +82,8 @@ def ensure_public_db(session) -> Path:
     if session.public_db:
         return session.public_db
     out = session.ws.home / "public" / "public.db"
-    stamp = out.with_name("public.db.code")  # which code built it: a change rebuilds it
-    if out.exists() and not session.ran_etl and stamp.exists() and stamp.read_text() == _public_code():
+    stamp, code = out.with_name("public.db.code"), _public_code()  # which code built it: a change rebuilds it
+    if out.exists() and not session.ran_etl and stamp.exists() and stamp.read_text() == code:
         session.note(f"Reused the public database of an earlier bench run: {out}.")
     else:
         ensure_internal_db(session)
@@ -95,7 +95,7 @@ def ensure_public_db(session) -> Path:
             Figure("public.peak_mib", "Public database build: peak memory", step.peak_mib, "MiB"),
             Figure("public.mib", "Public database: size", round(out.stat().st_size / 2**20, 1), "MiB"),
         ])
-        stamp.write_text(_public_code(), encoding="utf-8")
+        stamp.write_text(code, encoding="utf-8")
     session.public_db = out
     return out
 
@@ -372,4 +372,3 @@ def insert_executemany(conn, rows: dict[str, list[dict]]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
-

@@ -16,7 +16,6 @@ generated form; link targets looked up in the walked tree). tests/test_gates.py 
 """
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import re
@@ -34,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 from etl.normalize.mask import scan_unmasked_pii, scan_unmasked_pii_spans
 from etl.rules.blacklist import blacklist_status
 from etl.rules.rectification import assessment_status
-from publish.manifest import sha256_file
+from publish.manifest import file_digest, sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -176,8 +175,7 @@ def _scan_files(task: tuple[Path, list]) -> list[str]:
     for item in items:
         if isinstance(item, str):
             rel = item
-            text = (folder / rel).read_text(encoding="utf-8", errors="replace")
-            hits = [(kind, text[a:b]) for kind, a, b in scan_unmasked_pii_spans(text)]
+            hits = scan_unmasked_pii((folder / rel).read_text(encoding="utf-8", errors="replace"))
         else:
             rel, start, end = item
             hits = _scan_piece(folder / rel, start, end)
@@ -466,7 +464,7 @@ def html_validation(site_dir: Path, mode: str = "fail", cache: Path | None = Non
     pages = {}
     for rel, is_file in _walk(site_dir).entries:
         if is_file and rel.endswith(".html") and not rel.startswith("pagefind/") and "/pagefind/" not in rel:
-            pages[rel] = hashlib.sha256((site_dir / rel).read_bytes()).hexdigest()
+            pages[rel] = file_digest(site_dir / rel)  # the manifest reuses these
     stamp = f"vnu {sha256_file(VNU_JAR)}"
     known = _read_valid(cache, stamp)
     todo = [rel for rel, digest in pages.items() if digest not in known]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,13 +20,34 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+# path -> (inode, size, mtime, ctime, sha256) of files hashed in this process. A release hashes
+# its pages twice otherwise: the HTML validation gate (to find pages not checked before) and then
+# the manifest; at national size 501,000 pages, about a minute of each.
+_DIGESTS: dict[str, tuple] = {}
+
+
+def file_digest(path: Path, remember: bool = True) -> str:
+    """sha256_file, remembered while the file's inode, size, mtime and ctime stay the same (any
+    write changes its ctime). The manifest only looks digests up (remember=False): remembering
+    every file of a national release would hold ~800,000 entries for nothing."""
+    st = os.stat(path)
+    key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    known = _DIGESTS.get(str(path))
+    if known is not None and known[:4] == key:
+        return known[4]
+    digest = sha256_file(path)
+    if remember:
+        _DIGESTS[str(path)] = (*key, digest)
+    return digest
+
+
 def build(release: Path) -> dict[str, str]:
     paths = [path for path in sorted(release.rglob("*"))
              if path.is_file() and path.relative_to(release).as_posix() not in EXCLUDED]
     # hashlib releases the GIL on large buffers and most of a small file's cost is opening it:
     # threads keep both cores busy (104,000 files of a province release)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        digests = pool.map(sha256_file, paths)
+        digests = pool.map(lambda path: file_digest(path, remember=False), paths)
         return {path.relative_to(release).as_posix(): digest for path, digest in zip(paths, digests)}
 
 

@@ -117,3 +117,24 @@ def test_status_reports_the_current_release(workspace, first):
     assert proc.returncode == 0
     assert releases.current(workspace / "dist").name in proc.stdout
     assert "all files match" in proc.stdout
+
+
+def test_a_file_digest_is_reused_only_while_the_file_is_untouched(tmp_path):
+    """publish/manifest.py file_digest: the HTML gate's page digests serve the manifest, but a
+    file rewritten with the same size and its mtime set back is hashed again (ctime moved)."""
+    import hashlib
+    import os
+    import time
+
+    from publish import manifest
+
+    page = tmp_path / "index.html"
+    page.write_bytes(b"<p>A</p>")
+    assert manifest.file_digest(page) == hashlib.sha256(b"<p>A</p>").hexdigest()
+    before = os.stat(page)
+    time.sleep(0.02)  # past the file system's timestamp granularity
+    with open(page, "r+b") as f:
+        f.write(b"<b>")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert manifest.file_digest(page) == hashlib.sha256(b"<b>A</p>").hexdigest()
+    assert manifest.build(tmp_path) == {"index.html": hashlib.sha256(b"<b>A</p>").hexdigest()}

@@ -91,7 +91,7 @@ class ResponseCache:
         if scope.get("type") != "http" or scope.get("method") != "GET":
             return None
         path = scope.get("path") or ""
-        if path.startswith("/-/") or "/-/" in path:
+        if "/-/" in path:  # Datasette's own pages, also under a base_url
             return None
         host = b""
         for name, value in scope.get("headers") or []:
