@@ -68,6 +68,9 @@ SLUGIFY_SOURCE = "basename"
 # --- the disclosure plugin (defaults in plugins/disclosure/generator.py)
 DISCLOSURE_PUBLIC_DB = os.environ.get("DISCLOSURE_PUBLIC_DB", str(ROOT / "data" / "public.db"))
 DISCLOSURE_SCHEMA = str(ROOT / "etl" / "schema.yaml")
+# Where the build keeps its record of the output files (default: in CACHE_PATH); publish release
+# keeps it in the release folder (publish/carry.py).
+DISCLOSURE_OUTPUT_STATE = os.environ.get("DISCLOSURE_OUTPUT_STATE") or None
 DISCLOSURE_DATASETTE_URL = os.environ.get("DISCLOSURE_DATASETTE_URL", "http://127.0.0.1:8001")
 DISCLOSURE_DATASETTE_DB = "public"
 DISCLOSURE_CANONICAL_URL = os.environ.get("DISCLOSURE_CANONICAL_URL", "http://127.0.0.1:8000")

@@ -123,13 +123,20 @@ def _chunks(items: list, size: int) -> list[list]:
 
 # --- personal data ---------------------------------------------------------------------------
 
-def personal_data(folder: Path | None, databases: list[Path], workers: int | None = None) -> GateResult:
+def personal_data(folder: Path | None, databases: list[Path], workers: int | None = None,
+                  passed: frozenset[str] | set[str] = frozenset()) -> GateResult:
     """Scan every text file under `folder` (site pages, feeds, downloads) and every text
-    column of the databases. scan_unmasked_pii gives what find_unmasked_pii gives, faster."""
+    column of the databases. scan_unmasked_pii gives what find_unmasked_pii gives, faster.
+    `passed`: files (relative to `folder`) this gate already passed with these bytes, carried
+    over from the current release (publish/carry.py); they are not read again."""
     result = GateResult("personal data")
     if folder and "pagefind" not in folder.parts:
         texts = [rel for rel, is_file in _walk(folder).entries
                  if is_file and _suffix(rel) in TEXT_SUFFIXES and "pagefind" not in rel.split("/")]
+        if passed:
+            result.counts["carried"] = sum(1 for rel in texts if rel in passed)
+            texts = [rel for rel in texts if rel not in passed]
+        result.counts["files"] = len(texts)
         for problems in _in_workers(_scan_files, _file_tasks(folder, texts), workers):
             result.problems += problems
     tasks = [(db_path, table) for db_path in databases for table in _tables(db_path)]
@@ -353,8 +360,11 @@ def _links_regular(html: str) -> list[tuple[str, str, str]] | None:
     return links
 
 
-def site(site_dir: Path, external_ok: tuple[str, ...] = (), workers: int | None = None) -> GateResult:
-    """Required pages, internal links and no resource from another host."""
+def site(site_dir: Path, external_ok: tuple[str, ...] = (), workers: int | None = None,
+         passed: frozenset[str] | set[str] = frozenset()) -> GateResult:
+    """Required pages, internal links and no resource from another host. `passed`: pages this
+    gate already passed with these bytes and the same links to resolve (carried over from the
+    current release with no file removed since, publish/carry.py); they are not parsed again."""
     result = GateResult("site")
     for page in REQUIRED_PAGES:
         if not (site_dir / page).is_file():
@@ -363,6 +373,10 @@ def site(site_dir: Path, external_ok: tuple[str, ...] = (), workers: int | None 
     skip = "pagefind" in site_dir.parts
     pages = [rel for rel, _ in tree.entries
              if rel.endswith(".html") and not skip and "pagefind" not in rel.split("/")]
+    if passed:
+        result.counts["carried"] = sum(1 for rel in pages if rel in passed)
+        pages = [rel for rel in pages if rel not in passed]
+    result.counts["pages"] = len(pages)
     tasks = [(site_dir, chunk, external_ok) for chunk in _chunks(pages, 400)]
     for problems in _in_workers(_check_pages, tasks, workers, _set_site_tree, (tree.files, tree.dirs)):
         result.problems += problems

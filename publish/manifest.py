@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 MANIFEST = "manifest.json"
+SITE_STATE = "site-state.json"  # the site build's record of its files (publish/carry.py)
 # Files about the release itself, not part of what it publishes.
-EXCLUDED = {MANIFEST, "release.json", "log.jsonl", "changes.md", "changes.html"}
+EXCLUDED = {MANIFEST, "release.json", "log.jsonl", "changes.md", "changes.html", SITE_STATE}
 
 
 def sha256_file(path: Path) -> str:
@@ -20,25 +21,34 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-# path -> (inode, size, mtime, ctime, sha256) of files hashed in this process. A release hashes
-# its pages twice otherwise: the HTML validation gate (to find pages not checked before) and then
-# the manifest; at national size 501,000 pages, about a minute of each.
-_DIGESTS: dict[str, tuple] = {}
+# (device, inode) -> (size, mtime, ctime, sha256) of files hashed in this process. A release
+# hashes its pages twice otherwise: the HTML validation gate (to find pages not checked before)
+# and then the manifest; at national size 501,000 pages, about a minute of each. Keyed by the
+# inode, so one file under several names (the release's public.db, its download in the site and
+# the Datasette bundle's copy are hard links to one 7 GB file) is read once.
+_DIGESTS: dict[tuple[int, int], tuple] = {}
+LARGE = 1 << 20
 
 
 def file_digest(path: Path, remember: bool = True) -> str:
-    """sha256_file, remembered while the file's inode, size, mtime and ctime stay the same (any
-    write changes its ctime). The manifest only looks digests up (remember=False): remembering
-    every file of a national release would hold ~800,000 entries for nothing."""
+    """sha256_file, remembered while the file's size, mtime and ctime stay the same (any write
+    changes its ctime). The manifest only looks digests up (remember=False): remembering every
+    file of a national release would hold ~800,000 entries for nothing."""
     st = os.stat(path)
-    key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    known = _DIGESTS.get(str(path))
-    if known is not None and known[:4] == key:
-        return known[4]
+    known = _DIGESTS.get((st.st_dev, st.st_ino))
+    if known is not None and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+        return known[3]
     digest = sha256_file(path)
-    if remember:
-        _DIGESTS[str(path)] = (*key, digest)
+    if remember or (st.st_nlink > 1 and st.st_size > LARGE):  # a large file with other names
+        _DIGESTS[(st.st_dev, st.st_ino)] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, digest)
     return digest
+
+
+def remember(path: Path, digest: str) -> None:
+    """Take ``digest`` as the sha256 of ``path`` as it is now: for a file carried over from the
+    last release unchanged (publish/carry.py), whose digest that release's manifest holds."""
+    st = os.stat(path)
+    _DIGESTS[(st.st_dev, st.st_ino)] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, digest)
 
 
 def build(release: Path) -> dict[str, str]:

@@ -20,7 +20,7 @@ from typing import Callable
 from rich.console import Console
 
 from etl import settings as etl_settings
-from publish import diff, gates, manifest, releases
+from publish import carry, diff, gates, manifest, releases
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "publish" / "config.toml"
@@ -95,17 +95,24 @@ def _steps(o: Options, folder: Path, state: dict) -> list[tuple[str, Callable[[]
     site_dir = folder / "site"
     cfg = o.config
     site_url = cfg["release"].get("site_url", "")
+    # what the current release's gates passed holds for files carried over unchanged while the
+    # gate code and its settings are the same (publish/carry.py)
+    state["gate_stamp"] = carry.gate_stamp({"site_url": site_url})
+    carried: dict = {}
     return [
         ("ETL", lambda: _etl(o, state)),
         ("public database", lambda: _public(o, public_db)),
         ("gate: personal data in the databases", lambda: _gate(gates.personal_data(None, [o.db, public_db]))),
         ("gate: blacklist and rectification statuses", lambda: _gate(gates.statuses(public_db, o.as_of))),
         ("gate: sources", lambda: _gate(gates.sources(o.db, cfg["gates"].get("freshness", "warn")))),
-        ("site", lambda: _site(public_db, site_dir, o.content)),
+        ("site", lambda: _site(public_db, site_dir, o.content, releases.current(o.dest), state, carried)),
         ("search index", lambda: _search_index(site_dir)),
         ("Datasette bundle", lambda: _datasette_bundle(public_db, folder / "datasette")),
-        ("gate: personal data in the site and downloads", lambda: _gate(gates.personal_data(site_dir, []))),
-        ("gate: site pages, links and hosts", lambda: _gate(gates.site(site_dir, (site_url,) if site_url else ()))),
+        ("gate: personal data in the site and downloads", lambda: _gate(gates.personal_data(
+            site_dir, [], passed=carried.get("passed", set())))),
+        ("gate: site pages, links and hosts", lambda: _gate(gates.site(
+            site_dir, (site_url,) if site_url else (),
+            passed=carried.get("passed", set()) if not carried.get("removed") else set()))),
         ("gate: HTML validation", lambda: _gate(gates.html_validation(
             site_dir, cfg["gates"].get("html_validation", "fail"), cache=o.dest / HTML_VALID_CACHE,
             max_pages=int(cfg["gates"].get("html_validation_max_pages", 0))))),
@@ -220,8 +227,14 @@ def _public(o: Options, public_db: Path) -> dict:
     return result if isinstance(result, dict) else {}
 
 
-def _site(public_db: Path, site_dir: Path, content: Path) -> dict:
-    env = dict(os.environ, DISCLOSURE_PUBLIC_DB=str(public_db), DISCLOSURE_CONTENT=str(content))
+def _site(public_db: Path, site_dir: Path, content: Path, previous: Path | None, state: dict,
+          carried: dict) -> dict:
+    """Build the site into the release, starting from hard links to the current release's site
+    (publish/carry.py); fill ``carried`` with what the gates and the manifest may take over."""
+    folder = site_dir.parent
+    seeded = carry.seed(previous, folder)
+    env = dict(os.environ, DISCLOSURE_PUBLIC_DB=str(public_db), DISCLOSURE_CONTENT=str(content),
+               DISCLOSURE_OUTPUT_STATE=str(folder / carry.SITE_STATE))
     proc = subprocess.run(
         [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "publishconf.py"), "-o", str(site_dir),
          "--fatal", "warnings", "-q"],
@@ -229,7 +242,16 @@ def _site(public_db: Path, site_dir: Path, content: Path) -> dict:
     )
     if proc.returncode != 0:
         raise StepFailed(f"pelican failed:\n{(proc.stderr or proc.stdout)[-3000:]}")
-    return {"pages": sum(1 for _ in site_dir.rglob("*.html"))}
+    counts = {"pages": sum(1 for _ in site_dir.rglob("*.html"))}
+    if seeded is not None:
+        same = carry.carried(seeded, site_dir)
+        carried["removed"] = carry.removed(seeded, site_dir)
+        if carry.trusted(seeded, state["gate_stamp"]):
+            carried["passed"] = same
+        state["carried_from"] = seeded.previous.name
+        counts.update(carried_from=seeded.previous.name, carried=len(same), removed=carried["removed"],
+                      digests_reused=carry.reuse_digests(seeded, same, site_dir))
+    return counts
 
 
 def _search_index(site_dir: Path) -> dict:

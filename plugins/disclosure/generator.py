@@ -379,7 +379,7 @@ class DisclosureGenerator(Generator):
             return lambda: meta
 
         def write(tree):
-            tree.copy(self.db_path, "data/public.db", fp)
+            tree.copy(self.db_path, "data/public.db", fp, link=True)
             meta = []
             for table, count, columns, csv_bytes, json_bytes in opendata.exports(self.db_path, tables):
                 tree.write(f"data/csv/{table}.csv", csv_bytes, fp)

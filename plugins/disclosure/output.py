@@ -36,7 +36,8 @@ def tree_for(output_path, settings) -> "OutputTree":
     """The tree of this build for ``output_path`` (one per Pelican run, see ``reset``)."""
     key = os.path.realpath(output_path)
     if key not in _TREES:
-        _TREES[key] = OutputTree(Path(key), Path(settings["CACHE_PATH"]))
+        state = settings.get("DISCLOSURE_OUTPUT_STATE")
+        _TREES[key] = OutputTree(Path(key), Path(settings["CACHE_PATH"]), Path(state) if state else None)
     return _TREES[key]
 
 
@@ -49,7 +50,10 @@ def all_trees() -> list["OutputTree"]:
 
 
 class OutputTree:
-    def __init__(self, root: Path, cache_dir: Path):
+    def __init__(self, root: Path, cache_dir: Path, state_path: Path | None = None):
+        """``state_path``: where the manifest is kept (default: the cache folder, keyed by the
+        output folder). A release keeps it in its own folder, so the next release, whose site
+        starts as hard links to this one's files, starts from it too (publish/carry.py)."""
         self.root = root
         self._root = str(root) + os.sep  # string paths: pathlib costs ~15 µs a call at this volume
         self.touched: set[str] = set()
@@ -59,7 +63,7 @@ class OutputTree:
         self.skipped = 0  # unchanged and not re-rendered (fingerprint hit)
         self.same = 0  # re-rendered, bytes identical, not written
         digest = hashlib.sha1(str(root).encode()).hexdigest()[:12]
-        self.manifest_path = cache_dir / f"disclosure-pages-{digest}.json"
+        self.manifest_path = state_path or cache_dir / f"disclosure-pages-{digest}.json"
         try:
             saved = json.loads(self.manifest_path.read_text(encoding="utf-8"))
             if isinstance(saved.get("files"), dict):
@@ -215,17 +219,35 @@ class OutputTree:
                 return False
         return all(self.fresh(rel, fingerprint) for rel in rels)
 
-    def copy(self, src: Path, rel: str, fingerprint: str | None = None) -> bool:
-        """Copy a file unless the destination already has the same bytes."""
+    def copy(self, src: Path, rel: str, fingerprint: str | None = None, link: bool = False) -> bool:
+        """Copy a file unless the destination already has the same bytes. With ``link``, for a
+        source nothing writes to in place (the public database: etl/public.py replaces it), the
+        copy is a hard link where the file system allows one: the national database is 7 GB.
+        Either way the destination is replaced, never written through (it may be a release's
+        hard link, publish/carry.py)."""
         path = self._claim(rel)
         rel = rel.lstrip("/")
-        if os.path.exists(path) and os.stat(path).st_size == os.stat(src).st_size and filecmp.cmp(src, path, shallow=False):
+        source = os.stat(src)
+        try:
+            target = os.stat(path)
+        except FileNotFoundError:
+            target = None
+        if target is not None and (
+                (target.st_dev, target.st_ino) == (source.st_dev, source.st_ino)
+                or (target.st_size == source.st_size and filecmp.cmp(src, path, shallow=False))):
             self.same += 1
             self._record(rel, path, fingerprint)
             return False
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = path + ".tmp"
-        shutil.copyfile(src, tmp)
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        try:
+            if not link:
+                raise OSError("copy")
+            os.link(src, tmp)
+        except OSError:  # another file system, or links not allowed: copy the bytes
+            shutil.copyfile(src, tmp)
         os.replace(tmp, path)
         self.written.append(rel)
         self._record(rel, path, fingerprint)
