@@ -30,18 +30,27 @@ _DIGESTS: dict[tuple[int, int], tuple] = {}
 LARGE = 1 << 20
 
 
-def file_digest(path: Path, remember: bool = True) -> str:
+def file_digest(path: Path | str, remember: bool = True) -> str:
     """sha256_file, remembered while the file's size, mtime and ctime stay the same (any write
     changes its ctime). The manifest only looks digests up (remember=False): remembering every
     file of a national release would hold ~800,000 entries for nothing."""
+    known = known_digest(path)
+    if known is not None:
+        return known
     st = os.stat(path)
-    known = _DIGESTS.get((st.st_dev, st.st_ino))
-    if known is not None and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
-        return known[3]
     digest = sha256_file(path)
     if remember or (st.st_nlink > 1 and st.st_size > LARGE):  # a large file with other names
         _DIGESTS[(st.st_dev, st.st_ino)] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, digest)
     return digest
+
+
+def known_digest(path: Path | str) -> str | None:
+    """The remembered sha256 of ``path`` if it is still valid (see file_digest), else None."""
+    st = os.stat(path)
+    known = _DIGESTS.get((st.st_dev, st.st_ino))
+    if known is not None and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+        return known[3]
+    return None
 
 
 def remember(path: Path, digest: str) -> None:
@@ -52,13 +61,32 @@ def remember(path: Path, digest: str) -> None:
 
 
 def build(release: Path) -> dict[str, str]:
-    paths = [path for path in sorted(release.rglob("*"))
-             if path.is_file() and path.relative_to(release).as_posix() not in EXCLUDED]
+    rels = _files(release)
+    root = str(release) + os.sep
+    digests = {rel: known_digest(root + rel) for rel in rels}  # carried files: a stat each
+    todo = [rel for rel, digest in digests.items() if digest is None]
     # hashlib releases the GIL on large buffers and most of a small file's cost is opening it:
     # threads keep both cores busy (104,000 files of a province release)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        digests = pool.map(lambda path: file_digest(path, remember=False), paths)
-        return {path.relative_to(release).as_posix(): digest for path, digest in zip(paths, digests)}
+        digests.update(zip(todo, pool.map(lambda rel: file_digest(root + rel, remember=False), todo)))
+    return digests
+
+
+def _files(release: Path) -> list[str]:
+    """Every file under the release (as Path.is_file says) but EXCLUDED, as sorted POSIX paths:
+    os.scandir, since pathlib's rglob, is_file and relative_to cost seconds at 800,000 files."""
+    found, stack = [], [("", str(release))]
+    while stack:
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((rel + "/", entry.path))
+                elif entry.is_file() and rel not in EXCLUDED:
+                    found.append(rel)
+    found.sort()
+    return found
 
 
 def write(release: Path) -> dict[str, str]:

@@ -313,3 +313,23 @@ def test_canned_query_html_shows_the_first_rows_and_exports_all(public_db):
     # fewer rows than the page holds: the count, no note
     few = get(f"/public/many_rows?start={total - 5}")
     assert "结果：6 行" in few and "本页只显示" not in few
+
+
+def test_table_permissions_are_worked_out_once_and_still_enforced(public_db, monkeypatch):
+    """plugins/permission_cache.py: a table closed by metadata stays closed on every request
+    (the remembered answer is the rule, not a pass), open tables stay open, and the answers are
+    remembered per table."""
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+    kwargs = datasette_serve.datasette_kwargs()
+    kwargs["metadata"]["databases"]["public"].setdefault("tables", {}).setdefault("bans", {})["allow"] = {"id": "nobody"}
+    ds = Datasette(immutables=[str(public_db)], **kwargs)
+
+    async def statuses():
+        await ds.invoke_startup()
+        return [(await ds.client.get(path)).status_code
+                for path in ["/public/bans", "/public/bans", "/public/accidents", "/public/accidents"]]
+
+    assert asyncio.run(statuses()) == [403, 403, 200, 200]
+    memo = ds._table_permission_allows.memo
+    assert memo[("public", "bans", id(ds._metadata_local))] == ({"id": "nobody"},)
+    assert memo[("public", "accidents", id(ds._metadata_local))] == ()

@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -332,3 +333,50 @@ def test_database_hash_is_remembered_only_while_the_file_is_untouched(tmp_path):
     os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert os.stat(db).st_size == before.st_size and os.stat(db).st_mtime_ns == before.st_mtime_ns
     assert _db_sha256(db, cache) == hashlib.sha256(b"B" + b"A" * 4095).hexdigest()
+
+
+def _summary(log: str) -> dict:
+    m = re.search(r"disclosure: (\d+) files written, (\d+) unchanged after rendering, (\d+) unchanged and not "
+                  r"re-rendered[^\n]*", log)
+    assert m, log[-2000:]
+    return {"written": int(m[1]), "rendered_same": int(m[2]), "skipped": int(m[3]),
+            "pagefind": "search index of" in m[0]}
+
+
+def test_a_new_build_time_or_fetch_time_renders_only_the_home_page_again(site, tmp_path):
+    """What a release with no source change brings (a new public.db, every source fetched again
+    the same day): only the pages that show those times are rendered again, and the search index
+    is kept (generator.shown_on_every_page, search.index_key)."""
+    import shutil
+
+    out, db = tmp_path / "output", tmp_path / "public.db"
+    shutil.copy(site.db, db)
+    env = {"DISCLOSURE_OUTPUT_STATE": str(tmp_path / "state.json")}
+    first = fx.run_pelican(db, out, env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE build_info SET value = '2030-01-01T00:00:00Z' WHERE key = 'built_at'")
+        source, fetched = conn.execute("SELECT id, last_success_at FROM sources WHERE last_success_at IS NOT NULL"
+                                       " ORDER BY id").fetchone()
+        # the same day in Beijing (the footer shows the day), another minute (the home page shows it)
+        moment = datetime.fromisoformat(fetched.replace("Z", "+00:00")).astimezone(timezone(timedelta(hours=8)))
+        later = moment.replace(minute=(moment.minute + 7) % 60, second=0)
+        conn.execute("UPDATE sources SET last_success_at = ? WHERE id = ?", (later.isoformat(), source))
+    conn.close()
+    again = fx.run_pelican(db, out, env=env)
+    assert again.returncode == 0, again.stderr[-3000:]
+    records = [p for folder in ("accidents", "enterprises") for p in (out / folder).rglob("index.html")]
+    summary = _summary(again.stdout + again.stderr)
+    kept_index = sum(1 for p in (out / "pagefind").rglob("*") if p.is_file())  # counted as not re-rendered
+    assert summary["skipped"] - kept_index >= len(records) > 10, summary
+    assert not summary["pagefind"]
+    assert later.strftime("%Y-%m-%d %H:%M") in (out / "index.html").read_text(encoding="utf-8")
+    # a changed report is a page Pagefind reads: the index is built again
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE accidents SET title = title || '（更正）' WHERE id = 'acc-0001'")
+    conn.close()
+    third = fx.run_pelican(db, out, env=env)
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert _summary(third.stdout + third.stderr)["pagefind"]

@@ -57,18 +57,21 @@ def finalized(pelican):
     out = Path(pelican.output_path)
     searched = ""
     if setting(pelican.settings, "DISCLOSURE_SEARCH_INDEX"):
-        html_changed = any(p.endswith(".html") for p in tree.written)
         if not search.pagefind_available():
             log.warning("pagefind is not installed (pip install 'pagefind[extended]'): search index not built")
-        elif html_changed or not (out / "pagefind" / "pagefind.js").exists():
+        else:
             pages, every_report = search.pagefind_pages(
                 Path(setting(pelican.settings, "DISCLOSURE_PUBLIC_DB")),
                 int(setting(pelican.settings, "DISCLOSURE_SEARCH_MAX_PAGES")), tree.pelican_pages)
-            stats = search.build_pagefind(out, tree, pages, every_report)
-            searched = (f", search index of {stats['pages']} pages: {stats['files']} files, "
-                        f"{stats['seconds']:.2f} s, peak {stats['peak_mb']:.0f} MB")
-        else:
-            search.keep_pagefind(out, tree)
+            # the index is a function of the pages it reads: none rewritten, none added or
+            # removed, and the last index is kept as it is (a release rebuilds public.db, which
+            # used to re-run Pagefind though no report changed)
+            key = search.index_key(out, tree, pages, every_report)
+            if not (out / "pagefind" / "pagefind.js").exists() or not tree.reuse("pagefind", key):
+                stats = search.build_pagefind(out, tree, pages, every_report)
+                tree.stamp("pagefind", key, stats.pop("rels"))
+                searched = (f", search index of {stats['pages']} pages: {stats['files']} files, "
+                            f"{stats['seconds']:.2f} s, peak {stats['peak_mb']:.0f} MB")
     else:
         search.keep_pagefind(out, tree)
     removed = tree.prune() if setting(pelican.settings, "DISCLOSURE_PRUNE_OUTPUT") else []

@@ -101,6 +101,19 @@ def site_info(d: SiteMeta | PublicData, settings) -> dict:
     }
 
 
+# What site_info holds that only the home page shows (each source's last fetch to the minute)
+# or no page shows at all. Left out of every other page's fingerprint: a release re-fetches every
+# source and builds a new public.db, and with these in it every page was rendered again.
+_HOME_ONLY = {"built_at"}
+_HOME_ONLY_SOURCE = {"last_success", "last_status", "record_count"}
+
+
+def shown_on_every_page(site: dict) -> dict:
+    """site_info without what only the home page shows (its fingerprint adds the rest)."""
+    return {**{k: v for k, v in site.items() if k not in _HOME_ONLY},
+            "sources": [{k: v for k, v in s.items() if k not in _HOME_ONLY_SOURCE} for s in site["sources"]]}
+
+
 _BEIJING = timezone(timedelta(hours=8))
 
 
@@ -213,9 +226,10 @@ class DisclosureGenerator(Generator):
             "DISCLOSURE_REPORT_CONTACTS": setting(s, "DISCLOSURE_REPORT_CONTACTS"), "CHROME": self.chrome,
         }
         theme = Path(self.theme)
+        shown = dict(self.base_ctx, DISCLOSURE=shown_on_every_page(self.site))
         self.global_fp = hashlib.sha1((
             _fingerprint_files(theme / "templates", HERE)
-            + json.dumps([self.base_ctx, self.schema], sort_keys=True, ensure_ascii=False, default=_json_default)
+            + json.dumps([shown, self.schema], sort_keys=True, ensure_ascii=False, default=_json_default)
         ).encode()).hexdigest()
         self.db_sha256 = _db_sha256(self.db_path, Path(self.settings["CACHE_PATH"]))
         pelican_pages = [p.url for p in self.context.get("pages", [])]
@@ -323,7 +337,8 @@ class DisclosureGenerator(Generator):
                 tree.write(page.path, xml.encode("utf-8"), fp)
             return None
         rel = page.path if page.path.endswith(".html") else page.path + "index.html"
-        fp = self._fingerprint(page.template, ctx)
+        # the home page alone shows each source's fetch time to the minute (shown_on_every_page)
+        fp = self._fingerprint(page.template, ctx, self.site if page.template == "index" else None)
         if not tree.fresh(rel, fp):
             html = self.get_template(page.template).render({**self.base_ctx, **ctx, "page_url": page.path})
             tree.write(rel, html.encode("utf-8"), fp)

@@ -25,6 +25,7 @@ address of their row in Datasette.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -194,7 +195,25 @@ def build_pagefind(output: Path, tree, pages: list[str], every_report: bool, bun
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
-    return dict(stats, files=len(fresh), pages=len(pages))
+    return dict(stats, files=len(fresh), pages=len(pages), rels=sorted(fresh))
+
+
+def index_key(output: Path, tree, pages: list[str], every_report: bool) -> str:
+    """What the Pagefind index is made from: each page it reads (path, size, modification time:
+    a rewritten page has a new one), how they are chosen, and the Pagefind version."""
+    import importlib.metadata
+
+    h = hashlib.sha1(json.dumps([every_report, importlib.metadata.version("pagefind")]).encode())
+    for rel in pages:
+        entry = tree.new_manifest.get(rel)
+        if entry is None:
+            try:
+                st = os.stat(output / rel)
+                entry = ["", st.st_size, st.st_mtime_ns]
+            except FileNotFoundError:
+                entry = ["", -1, -1]
+        h.update(f"{rel}\0{entry[1]}\0{entry[2]}\n".encode())
+    return h.hexdigest()
 
 
 def run_pagefind(site: Path, bundle: Path, glob: str | None = None) -> dict:
