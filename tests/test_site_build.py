@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -354,6 +355,13 @@ def test_a_new_build_time_or_fetch_time_renders_only_the_home_page_again(site, t
     env = {"DISCLOSURE_OUTPUT_STATE": str(tmp_path / "state.json")}
     first = fx.run_pelican(db, out, env=env)
     assert first.returncode == 0, first.stderr[-3000:]
+    # a download is generated again only when its table changed: mark one (same size, same mtime)
+    # to see whether the next build regenerates it (it would put the table's bytes back)
+    download = out / "data" / "csv" / "accidents.csv"
+    st = download.stat()
+    data = download.read_bytes()
+    download.write_bytes(data[:-3] + b"#!#")
+    os.utime(download, ns=(st.st_atime_ns, st.st_mtime_ns))
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("UPDATE build_info SET value = '2030-01-01T00:00:00Z' WHERE key = 'built_at'")
@@ -372,7 +380,11 @@ def test_a_new_build_time_or_fetch_time_renders_only_the_home_page_again(site, t
     assert summary["skipped"] - kept_index >= len(records) > 10, summary
     assert not summary["pagefind"]
     assert later.strftime("%Y-%m-%d %H:%M") in (out / "index.html").read_text(encoding="utf-8")
-    # a changed report is a page Pagefind reads: the index is built again
+    assert download.read_bytes().endswith(b"#!#")  # the accidents table did not change: kept
+    sources = (out / "data" / "json" / "sources.json").read_text(encoding="utf-8")
+    assert later.isoformat() in sources  # the sources table changed: its downloads are new
+    # a changed report is a page Pagefind reads: the index is built again; and its table's
+    # downloads are generated again
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("UPDATE accidents SET title = title || '（更正）' WHERE id = 'acc-0001'")
@@ -380,3 +392,24 @@ def test_a_new_build_time_or_fetch_time_renders_only_the_home_page_again(site, t
     third = fx.run_pelican(db, out, env=env)
     assert third.returncode == 0, third.stderr[-3000:]
     assert _summary(third.stdout + third.stderr)["pagefind"]
+    assert "（更正）" in download.read_text(encoding="utf-8-sig") and not download.read_bytes().endswith(b"#!#")
+
+
+def test_table_digest_tells_every_value_and_type_apart():
+    """opendata.table_digest decides whether a download is generated again: a different value,
+    type (1, 1.0, '1'), NULL against '', a comma inside a text, or order must change it."""
+    from plugins.disclosure.opendata import table_digest
+
+    def digest(*rows, columns=("a", "b")):
+        conn = sqlite3.connect(":memory:")
+        conn.execute(f"CREATE TABLE t ({', '.join(columns)})")
+        conn.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(columns))})", rows)
+        return table_digest(conn, "t")[0]
+
+    base = digest((1, "x"), (2, None))
+    assert base == digest((1, "x"), (2, None))
+    variants = [digest((1.0, "x"), (2, None)), digest(("1", "x"), (2, None)), digest((1, "x"), (2, "")),
+                digest((1, "x,2"), (None, None)), digest((2, None), (1, "x")), digest((1, "x"), (2, "None")),
+                digest((1, "x"), (2, None), columns=("a", "c")), digest((0.1 + 0.2, "x"), (2, None))]
+    assert digest((0.1 + 0.2, "x"), (2, None)) != digest((0.3, "x"), (2, None))  # exact reals
+    assert len({base, *variants}) == len(variants) + 1

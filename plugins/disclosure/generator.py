@@ -17,7 +17,7 @@ from pathlib import Path
 from pelican.generators import Generator
 
 from . import feeds, filters, opendata, pages, render, search
-from .data import PublicData, SiteMeta
+from .data import PublicData, SiteMeta, connect_ro
 from .output import tree_for
 
 log = logging.getLogger(__name__)
@@ -396,17 +396,36 @@ class DisclosureGenerator(Generator):
         def write(tree):
             tree.copy(self.db_path, "data/public.db", fp, link=True)
             meta = []
-            for table, count, columns, csv_bytes, json_bytes in opendata.exports(self.db_path, tables):
-                tree.write(f"data/csv/{table}.csv", csv_bytes, fp)
-                tree.write(f"data/json/{table}.json", json_bytes, fp)
-                meta.append({"name": table, "rows": count, "columns": columns,
-                             "csv_size": len(csv_bytes), "json_size": len(json_bytes)})
+            conn = connect_ro(self.db_path)
+            conn.row_factory = None
+            try:
+                for table in tables:
+                    meta.append(self._export(tree, conn, table))
+            finally:
+                conn.close()
             tree.write(meta_rel, json.dumps(meta, ensure_ascii=False).encode("utf-8"), fp)
             return meta
         if int(setting(self.settings, "DISCLOSURE_WORKERS") or 0) == 1:
             meta = write(self.tree)
             return lambda: meta
         return render.in_background(write, self.tree)
+
+    def _export(self, tree, conn, table: str) -> dict:
+        """One table's CSV and JSON download, kept from the last build when the table's content
+        is the same (opendata.table_digest), else generated; returns its entry for tables.json."""
+        digest, count, columns = opendata.table_digest(conn, table)
+        key = self._fingerprint("export", table, digest)
+        csv_rel, json_rel = f"data/csv/{table}.csv", f"data/json/{table}.json"
+        if tree.reuse(f"export {table}", key):
+            return {"name": table, "rows": count, "columns": columns,
+                    "csv_size": os.stat(tree.root / csv_rel).st_size,
+                    "json_size": os.stat(tree.root / json_rel).st_size}
+        count, columns, csv_bytes, json_bytes = opendata.export_table(conn, table)
+        tree.write(csv_rel, csv_bytes, key)
+        tree.write(json_rel, json_bytes, key)
+        tree.stamp(f"export {table}", key, [csv_rel, json_rel])
+        return {"name": table, "rows": count, "columns": columns,
+                "csv_size": len(csv_bytes), "json_size": len(json_bytes)}
 
     def _data_page(self, meta: list[dict]) -> pages.Page:
         d, schema = self.data, self.schema

@@ -83,17 +83,17 @@ class OutputTree:
         """An empty tree over the same folder and last manifest, for one render worker."""
         sub = object.__new__(OutputTree)
         sub.root, sub._root, sub.manifest_path = self.root, self._root, self.manifest_path
-        sub.manifest, sub.old_stamps, sub.stamps = self.manifest, {}, {}
+        sub.manifest, sub.old_stamps, sub.stamps = self.manifest, self.old_stamps, {}
         sub.touched, sub.written, sub.new_manifest = set(), [], {}
         sub.skipped = sub.same = 0
         return sub
 
     def delta(self) -> tuple:
         """What this branch produced, small enough to send back from a worker process."""
-        return self.new_manifest, self.written, self.skipped, self.same
+        return self.new_manifest, self.written, self.skipped, self.same, self.stamps
 
     def merge(self, delta: tuple) -> None:
-        new_manifest, written, skipped, same = delta
+        new_manifest, written, skipped, same, stamps = delta
         twice = self.touched.intersection(new_manifest)
         if twice:
             raise RuntimeError(f"output file written twice in one build: {sorted(twice)[0]}")
@@ -102,6 +102,7 @@ class OutputTree:
         self.written.extend(written)
         self.skipped += skipped
         self.same += same
+        self.stamps.update(stamps)
 
     # -- whole groups of outputs
     def reuse(self, name: str, key: str) -> int:
