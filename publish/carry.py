@@ -79,40 +79,37 @@ def seed(previous: Path | None, release: Path) -> Seed | None:
     return result
 
 
-def carried(seeded: Seed | None, site: Path) -> set[str]:
-    """Files of ``site`` that are still the files seeded from the previous release."""
+@dataclass
+class Carried:
+    files: set[str] = field(default_factory=set)  # still the seeded file: same bytes as before
+    removed: int = 0  # seeded files the new site no longer has
+    digests: int = 0  # carried files whose sha256 the previous manifest gave
+
+
+def settle(seeded: Seed | None, site: Path) -> Carried:
+    """After the build: which seeded files are still the previous release's (same inode, size
+    and mtime), how many are gone; and the manifest (and the HTML gate) are given the previous
+    release's sha256 of each carried file. One lstat per file (822,000 at national size)."""
+    result = Carried()
     if seeded is None:
-        return set()
-    same = set()
-    for rel, (inode, size, mtime) in seeded.files.items():
-        try:
-            st = os.lstat(os.path.join(site, rel))
-        except FileNotFoundError:
-            continue
-        if (st.st_ino, st.st_size, st.st_mtime_ns) == (inode, size, mtime):
-            same.add(rel)
-    return same
-
-
-def removed(seeded: Seed | None, site: Path) -> int:
-    """How many of the previous release's files this site no longer has."""
-    if seeded is None:
-        return 0
-    return sum(1 for rel in seeded.files if not os.path.lexists(os.path.join(site, rel)))
-
-
-def reuse_digests(seeded: Seed, same: set[str], site: Path) -> int:
-    """Give the manifest (and the HTML gate) the previous release's sha256 of each carried file;
-    returns how many it had."""
+        return result
     recorded = manifest.read(seeded.previous)
     prefix = os.path.relpath(site, site.parent) + "/"
-    n = 0
-    for rel in same:
+    root = str(site) + os.sep
+    for rel, key in seeded.files.items():
+        try:
+            st = os.lstat(root + rel)
+        except FileNotFoundError:
+            result.removed += 1
+            continue
+        if (st.st_ino, st.st_size, st.st_mtime_ns) != key:
+            continue
+        result.files.add(rel)
         digest = recorded.get(prefix + rel)
         if digest:
-            manifest.remember(site / rel, digest)
-            n += 1
-    return n
+            manifest.remember(root + rel, digest, st)
+            result.digests += 1
+    return result
 
 
 def trusted(seeded: Seed | None, stamp: str) -> bool:

@@ -53,10 +53,11 @@ def known_digest(path: Path | str) -> str | None:
     return None
 
 
-def remember(path: Path, digest: str) -> None:
-    """Take ``digest`` as the sha256 of ``path`` as it is now: for a file carried over from the
-    last release unchanged (publish/carry.py), whose digest that release's manifest holds."""
-    st = os.stat(path)
+def remember(path: Path | str, digest: str, st: os.stat_result | None = None) -> None:
+    """Take ``digest`` as the sha256 of ``path`` as it is now (``st``: its stat, if just taken):
+    for a file carried over from the last release unchanged (publish/carry.py), whose digest
+    that release's manifest holds."""
+    st = st or os.stat(path)
     _DIGESTS[(st.st_dev, st.st_ino)] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, digest)
 
 

@@ -244,13 +244,13 @@ def _site(public_db: Path, site_dir: Path, content: Path, previous: Path | None,
         raise StepFailed(f"pelican failed:\n{(proc.stderr or proc.stdout)[-3000:]}")
     counts = {"pages": sum(1 for _ in site_dir.rglob("*.html"))}
     if seeded is not None:
-        same = carry.carried(seeded, site_dir)
-        carried["removed"] = carry.removed(seeded, site_dir)
+        settled = carry.settle(seeded, site_dir)
+        carried["removed"] = settled.removed
         if carry.trusted(seeded, state["gate_stamp"]):
-            carried["passed"] = same
+            carried["passed"] = settled.files
         state["carried_from"] = seeded.previous.name
-        counts.update(carried_from=seeded.previous.name, carried=len(same), removed=carried["removed"],
-                      digests_reused=carry.reuse_digests(seeded, same, site_dir))
+        counts.update(carried_from=seeded.previous.name, carried=len(settled.files), removed=settled.removed,
+                      digests_reused=settled.digests)
     return counts
 
 

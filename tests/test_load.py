@@ -84,3 +84,18 @@ def test_rerun_updates_removes_and_restores_in_place(conn):
 def test_unknown_column_is_an_error(conn):
     with pytest.raises(ValueError, match="no such column"):
         apply(conn, 1, [stat("s-1", 2021, 2) | {"population": 1}])
+
+
+def test_a_new_database_gets_16k_pages_and_an_existing_one_keeps_its_own(tmp_path):
+    import sqlite3
+
+    fresh = db.connect(tmp_path / "new.db")
+    assert fresh.execute("PRAGMA page_size").fetchone()[0] == db.PAGE_SIZE == 16384
+    assert fresh.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    fresh.close()
+    old = sqlite3.connect(tmp_path / "old.db")
+    old.execute("CREATE TABLE t (x)")
+    old.close()
+    again = db.connect(tmp_path / "old.db")
+    assert again.execute("PRAGMA page_size").fetchone()[0] == 4096  # a page size set needs a VACUUM
+    again.close()
