@@ -80,7 +80,7 @@ class OutputTree:
 
     # -- render workers (render.py): each fills a branch; the parent merges them
     def branch(self) -> "OutputTree":
-        """An empty tree over the same folder and last manifest, for one render worker."""
+        """An empty tree over the same folder, last manifest and last stamps, for one worker."""
         sub = object.__new__(OutputTree)
         sub.root, sub._root, sub.manifest_path = self.root, self._root, self.manifest_path
         sub.manifest, sub.old_stamps, sub.stamps = self.manifest, self.old_stamps, {}
@@ -233,9 +233,11 @@ class OutputTree:
             target = os.stat(path)
         except FileNotFoundError:
             target = None
+        # with ``link`` the bytes are not compared: reading two 7 GB files to keep an mtime costs
+        # more than the link (and public.db differs in every build: build_info.built_at)
         if target is not None and (
                 (target.st_dev, target.st_ino) == (source.st_dev, source.st_ino)
-                or (target.st_size == source.st_size and filecmp.cmp(src, path, shallow=False))):
+                or (not link and target.st_size == source.st_size and filecmp.cmp(src, path, shallow=False))):
             self.same += 1
             self._record(rel, path, fingerprint)
             return False
