@@ -242,7 +242,7 @@ def _site(public_db: Path, site_dir: Path, content: Path, previous: Path | None,
     )
     if proc.returncode != 0:
         raise StepFailed(f"pelican failed:\n{(proc.stderr or proc.stdout)[-3000:]}")
-    counts = {"pages": sum(1 for _ in site_dir.rglob("*.html"))}
+    counts = {"pages": sum(name.endswith(".html") for _, _, names in os.walk(site_dir) for name in names)}
     if seeded is not None:
         settled = carry.settle(seeded, site_dir)
         carried["removed"] = settled.removed
