@@ -233,11 +233,14 @@ class OutputTree:
             target = os.stat(path)
         except FileNotFoundError:
             target = None
-        # with ``link`` the bytes are not compared: reading two 7 GB files to keep an mtime costs
-        # more than the link (and public.db differs in every build: build_info.built_at)
+        # with ``link`` the bytes are compared only when the size and mtime match too (a copy of
+        # this very file): reading two 7 GB files costs more than the link, and a new public.db
+        # (every release: build_info.built_at) has a new mtime
         if target is not None and (
                 (target.st_dev, target.st_ino) == (source.st_dev, source.st_ino)
-                or (not link and target.st_size == source.st_size and filecmp.cmp(src, path, shallow=False))):
+                or (target.st_size == source.st_size
+                    and (not link or target.st_mtime_ns == source.st_mtime_ns)
+                    and filecmp.cmp(src, path, shallow=False))):
             self.same += 1
             self._record(rel, path, fingerprint)
             return False
