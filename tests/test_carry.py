@@ -205,3 +205,16 @@ def test_the_output_tree_replaces_a_carried_file_and_never_writes_through_it(tmp
     assert tree.copy(source, "linked.bin", link=True) is True
     assert os.stat(new / "linked.bin").st_ino == os.stat(source).st_ino
     assert OutputTree(new, tmp_path / "cache").copy(source, "linked.bin", link=True) is False
+
+
+def test_pruning_old_releases_leaves_the_current_one_whole(workspace, second):
+    """Releases share carried files as hard links: deleting the older folders (releases.prune)
+    must leave every file of the current release in place with its bytes."""
+    dest = workspace / "dist"
+    current = releases.current(dest)
+    folders = releases.all_releases(dest, complete_only=False)
+    assert len(folders) >= 2 and current in folders
+    doomed = releases.prune(dest, keep=1)
+    assert current not in doomed and set(doomed) == set(folders) - {current}
+    assert [p for p in (dest / "releases").iterdir() if p.is_dir()] == [current]
+    assert manifest.verify(current) == []
