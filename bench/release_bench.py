@@ -93,9 +93,7 @@ def figures(detail: dict, etl: dict | None, size: str) -> list[Figure]:
         failed = len(detail["gates_failed"])
         out.append(Figure("release.gates_failed", "Publish release: gates failed", failed, "",
                           "= 0", failed == 0))
-    for entry in sorted(detail["log"], key=lambda e: -(e.get("seconds") or 0))[:3]:
-        out.append(Figure(f"release.step.{etl_bench.slug(entry['step'])}_seconds",
-                          f"  release step: {entry['step']}", entry.get("seconds"), "s"))
+    out += _slowest_steps(detail["log"], "release.step", "release step")
     again = detail.get("again")
     if again:
         seconds = again["step"]["seconds"]
@@ -110,14 +108,18 @@ def figures(detail: dict, etl: dict | None, size: str) -> list[Figure]:
             Figure("release.again_peak_mib", "  peak memory", again["step"]["peak_mib"], "MiB",
                    *below(again["step"]["peak_mib"], MEMORY_TARGET_MIB, f"< {MEMORY_TARGET_MIB:,} MiB")),
         ]
-        for entry in sorted(again["log"], key=lambda e: -(e.get("seconds") or 0))[:3]:
-            out.append(Figure(f"release.again.step.{etl_bench.slug(entry['step'])}_seconds",
-                              f"  release again, step: {entry['step']}", entry.get("seconds"), "s"))
+        out += _slowest_steps(again["log"], "release.again.step", "release again, step")
     if etl and etl.get("full"):
         total = round(step["seconds"] + etl["full"]["seconds"], 1)
         out.append(Figure("release.first_release_estimate_seconds",
                           "  first release on an empty db (estimate: + full ETL)", total, "s"))
     return out
+
+
+def _slowest_steps(log: list[dict], key: str, label: str, n: int = 3) -> list[Figure]:
+    return [Figure(f"{key}.{etl_bench.slug(entry['step'])}_seconds", f"  {label}: {entry['step']}",
+                   entry.get("seconds"), "s")
+            for entry in sorted(log, key=lambda e: -(e.get("seconds") or 0))[:n]]
 
 
 def run_release(dest: Path, db: Path, as_of: str, html_validation: str) -> None:

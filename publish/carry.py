@@ -84,15 +84,28 @@ class Carried:
     files: set[str] = field(default_factory=set)  # still the seeded file: same bytes as before
     removed: int = 0  # seeded files the new site no longer has
     digests: int = 0  # carried files whose sha256 the previous manifest gave
+    trusted: bool = False  # the previous release passed the same gate code and settings
+
+    @property
+    def passed(self) -> set[str]:
+        """Files the personal-data gate need not read again."""
+        return self.files if self.trusted else set()
+
+    @property
+    def passed_links(self) -> set[str]:
+        """Pages the links gate need not parse again: none once any file was removed."""
+        return self.passed if not self.removed else set()
 
 
-def settle(seeded: Seed | None, site: Path) -> Carried:
+def settle(seeded: Seed | None, site: Path, stamp: str) -> Carried:
     """After the build: which seeded files are still the previous release's (same inode, size
-    and mtime), how many are gone; and the manifest (and the HTML gate) are given the previous
-    release's sha256 of each carried file. One lstat per file (822,000 at national size)."""
+    and mtime), how many are gone, whether its gate verdicts hold (``stamp``, see gate_stamp);
+    and the manifest (and the HTML gate) are given the previous release's sha256 of each carried
+    file. One lstat per file (822,000 at national size)."""
     result = Carried()
     if seeded is None:
         return result
+    result.trusted = releases.info(seeded.previous).get("gate_stamp") == stamp
     recorded = manifest.read(seeded.previous)
     prefix = os.path.relpath(site, site.parent) + "/"
     root = str(site) + os.sep
@@ -111,7 +124,3 @@ def settle(seeded: Seed | None, site: Path) -> Carried:
             result.digests += 1
     return result
 
-
-def trusted(seeded: Seed | None, stamp: str) -> bool:
-    """Whether the previous release's gate verdicts hold for this release's gates."""
-    return seeded is not None and releases.info(seeded.previous).get("gate_stamp") == stamp

@@ -98,7 +98,7 @@ def _steps(o: Options, folder: Path, state: dict) -> list[tuple[str, Callable[[]
     # what the current release's gates passed holds for files carried over unchanged while the
     # gate code and its settings are the same (publish/carry.py)
     state["gate_stamp"] = carry.gate_stamp({"site_url": site_url})
-    carried: dict = {}
+    carried: dict[str, carry.Carried] = {"site": carry.Carried()}  # filled by the site step
     return [
         ("ETL", lambda: _etl(o, state)),
         ("public database", lambda: _public(o, public_db)),
@@ -109,10 +109,9 @@ def _steps(o: Options, folder: Path, state: dict) -> list[tuple[str, Callable[[]
         ("search index", lambda: _search_index(site_dir)),
         ("Datasette bundle", lambda: _datasette_bundle(public_db, folder / "datasette")),
         ("gate: personal data in the site and downloads", lambda: _gate(gates.personal_data(
-            site_dir, [], passed=carried.get("passed", set())))),
+            site_dir, [], passed=carried["site"].passed))),
         ("gate: site pages, links and hosts", lambda: _gate(gates.site(
-            site_dir, (site_url,) if site_url else (),
-            passed=carried.get("passed", set()) if not carried.get("removed") else set()))),
+            site_dir, (site_url,) if site_url else (), passed=carried["site"].passed_links))),
         ("gate: HTML validation", lambda: _gate(gates.html_validation(
             site_dir, cfg["gates"].get("html_validation", "fail"), cache=o.dest / HTML_VALID_CACHE,
             max_pages=int(cfg["gates"].get("html_validation_max_pages", 0))))),
@@ -230,7 +229,7 @@ def _public(o: Options, public_db: Path) -> dict:
 def _site(public_db: Path, site_dir: Path, content: Path, previous: Path | None, state: dict,
           carried: dict) -> dict:
     """Build the site into the release, starting from hard links to the current release's site
-    (publish/carry.py); fill ``carried`` with what the gates and the manifest may take over."""
+    (publish/carry.py); ``carried["site"]`` says what the gates and the manifest may take over."""
     folder = site_dir.parent
     seeded = carry.seed(previous, folder)
     env = dict(os.environ, DISCLOSURE_PUBLIC_DB=str(public_db), DISCLOSURE_CONTENT=str(content),
@@ -244,10 +243,7 @@ def _site(public_db: Path, site_dir: Path, content: Path, previous: Path | None,
         raise StepFailed(f"pelican failed:\n{(proc.stderr or proc.stdout)[-3000:]}")
     counts = {"pages": sum(name.endswith(".html") for _, _, names in os.walk(site_dir) for name in names)}
     if seeded is not None:
-        settled = carry.settle(seeded, site_dir)
-        carried["removed"] = settled.removed
-        if carry.trusted(seeded, state["gate_stamp"]):
-            carried["passed"] = settled.files
+        carried["site"] = settled = carry.settle(seeded, site_dir, state["gate_stamp"])
         state["carried_from"] = seeded.previous.name
         counts.update(carried_from=seeded.previous.name, carried=len(settled.files), removed=settled.removed,
                       digests_reused=settled.digests)

@@ -103,7 +103,7 @@ def test_a_changed_page_is_new_in_the_new_release_and_the_old_one_keeps_its_byte
     assert os.stat(old).st_ino != os.stat(new).st_ino
     assert manifest.verify(second) == [] and manifest.verify(third) == []
     assert "carry-b/index.html" not in carry.settle(
-        carry.Seed(second, {"carry-b/index.html": _key(old)}), third / "site").files
+        carry.Seed(second, {"carry-b/index.html": _key(old)}), third / "site", "").files
 
 
 def _key(path):

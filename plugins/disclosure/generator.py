@@ -104,6 +104,7 @@ def site_info(d: SiteMeta | PublicData, settings) -> dict:
 # What site_info holds that only the home page shows (each source's last fetch to the minute)
 # or no page shows at all. Left out of every other page's fingerprint: a release re-fetches every
 # source and builds a new public.db, and with these in it every page was rendered again.
+_HOME_TEMPLATE = "index"
 _HOME_ONLY = {"built_at"}
 _HOME_ONLY_SOURCE = {"last_success", "last_status", "record_count"}
 
@@ -338,7 +339,7 @@ class DisclosureGenerator(Generator):
             return None
         rel = page.path if page.path.endswith(".html") else page.path + "index.html"
         # the home page alone shows each source's fetch time to the minute (shown_on_every_page)
-        fp = self._fingerprint(page.template, ctx, self.site if page.template == "index" else None)
+        fp = self._fingerprint(page.template, ctx, self.site if page.template == _HOME_TEMPLATE else None)
         if not tree.fresh(rel, fp):
             html = self.get_template(page.template).render({**self.base_ctx, **ctx, "page_url": page.path})
             tree.write(rel, html.encode("utf-8"), fp)

@@ -12,7 +12,6 @@ import logging
 import re
 from pathlib import Path
 
-from .data import connect_ro
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +48,9 @@ def load_schema(path: Path | None) -> dict:
 _UNIT = re.compile(r"单位[:：]\s*([^。；;）)\s]+)")
 
 
-def exports(db_path: Path, tables: list[str]):
-    """Yield (table, row_count, columns, csv_bytes, json_bytes) for each public table."""
-    conn = connect_ro(db_path)
-    conn.row_factory = None
-    try:
-        for table in tables:
-            yield (table, *export_table(conn, table))
-    finally:
-        conn.close()
-
-
 def export_table(conn, table: str) -> tuple[int, list[str], bytes, bytes]:
-    """(row_count, columns, csv_bytes, json_bytes) of one table (``conn`` without a row factory)."""
+    """(row_count, columns, csv_bytes, json_bytes): one table's downloads (``conn`` without a row
+    factory)."""
     cur = conn.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
     columns = [c[0] for c in cur.description]
     rows = cur.fetchall()
