@@ -42,6 +42,7 @@ Rules
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -403,7 +404,8 @@ def _add_summaries(dst) -> None:
 def _add_views_and_indexes(dst) -> None:
     """Views, and the indexes Datasette and the canned queries need (rule 6): the default sort
     (with the primary key, the order Datasette pages by), each facet column followed by that
-    order, each link column, and the table's `indexes` in etl/schema.yaml. Covered by docs/scaling.md (Datasette)."""
+    order, each pair of facet columns followed by that order (`facet_pairs`), each link column, and
+    the table's `indexes` in etl/schema.yaml. Covered by docs/scaling.md (Datasette)."""
     for name, sql in VIEWS.items():
         dst.execute(f"CREATE VIEW {name} AS {sql}")
     tables = schema.load()["tables"]
@@ -413,7 +415,10 @@ def _add_views_and_indexes(dst) -> None:
         pk = [r[1] for r in sorted(dst.execute(f"PRAGMA table_info({table})"), key=lambda r: r[5]) if r[5]]
         links = {r[3] for r in dst.execute(f"PRAGMA foreign_key_list({table})")}
         order = _default_order(spec, pk)
-        wanted = [_sort_index(spec, pk)] + [_facet_index(f, order) for f in spec.get("facets") or []]
+        facets = spec.get("facets") or []
+        wanted = [_sort_index(spec, pk)] + [_facet_index(f, order) for f in facets]
+        if spec.get("facet_pairs"):
+            wanted += [_facet_index(f"{a}, {b}", order) for a, b in itertools.combinations(facets, 2)]
         wanted += sorted(links - set(pk))
         wanted = list(dict.fromkeys(c for c in wanted + list(spec.get("indexes") or []) if c))
         # a one-column index is left out when a longer one starts with that column
