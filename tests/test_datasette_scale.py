@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 
 import pytest
@@ -317,7 +318,6 @@ def test_canned_query_html_shows_the_first_rows_and_exports_all(public_db):
     """`limit :_html_rows` (plugins/disclosure_ui.py): the HTML page renders HTML_ROWS rows and
     says there are more; CSV and JSON carry every row up to max_returned_rows; the edit-SQL link
     stays, with the export limit in place of the magic parameter."""
-    import re
     from urllib.parse import parse_qs, urlparse
 
     from publish.datasette.plugins import disclosure_ui
@@ -381,3 +381,58 @@ def test_the_server_reads_the_database_into_the_page_cache_when_it_fits(tmp_path
     assert datasette_serve.warm_page_cache(db) == 0
     monkeypatch.setattr(datasette_serve, "_available_memory", lambda: 2 * db.stat().st_size)
     assert datasette_serve.warm_page_cache(db) == db.stat().st_size
+
+
+def test_the_schema_of_the_immutable_database_is_read_once(public_db, tmp_path, monkeypatch):
+    """plugins/schema_cache.py: repeated pages ask the immutable public.db's schema once (the
+    SQL trace of a second page has no sqlite_master read and no PRAGMA schema_version on it), pages
+    stay the same, answers are copies, and a mutable database is still asked every time."""
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
+    from datasette.tracer import capture_traces
+
+    mutable = tmp_path / "scratch.db"
+    sqlite3.connect(mutable).execute("create table t (id integer primary key, name text)").connection.commit()
+    ds = Datasette([str(mutable)], immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+
+    async def traced(path):
+        traces: list = []
+        with capture_traces(traces):
+            response = await ds.client.get(path)
+        assert response.status_code == 200, path
+        return response.text, [" ".join(t["sql"].lower().split()) for t in traces
+                               if t.get("database") == path.split("/")[1]]
+
+    async def run():
+        await ds.invoke_startup()
+        first_html, first = await traced("/public/accidents?city_name=%E5%85%B0%E5%B7%9E%E5%B8%82")
+        again_html, again = await traced("/public/accidents?city_name=%E5%85%B0%E5%B7%9E%E5%B8%82")
+        columns = await ds.get_database("public").table_columns("accidents")
+        columns.append("changed by a caller")
+        scratch = [(await traced("/scratch/t"))[1] for _ in range(2)]
+        return first_html, first, again_html, again, columns, scratch
+
+    first_html, first, again_html, again, columns, scratch = asyncio.run(run())
+    schema = [sql for sql in first if "sqlite_master" in sql or sql == "pragma schema_version"]
+    assert schema, first  # the first page did read the schema
+    assert not [sql for sql in again if "sqlite_master" in sql or sql == "pragma schema_version"], again
+    assert re.sub(r"查询用时 [\d.]+ 毫秒", "", first_html) == re.sub(r"查询用时 [\d.]+ 毫秒", "", again_html)
+    assert "changed by a caller" not in asyncio.run(ds.get_database("public").table_columns("accidents"))
+    assert "changed by a caller" in columns
+    for trace in scratch:  # the mutable database: its schema is read on every page
+        assert any("sqlite_master" in sql for sql in trace), trace
+
+
+@pytest.mark.parametrize("sql, schema", [
+    ("PRAGMA schema_version", True),
+    ("select sql from sqlite_master where name = :n and type=:t", True),
+    ("select name from sqlite_master where type='table'", True),
+    ("select * from accidents where id in (select name from sqlite_master)", False),
+    ("select a.name from sqlite_master a join accidents b on a.name = b.id", False),
+    ("select count(*) from accidents", False),
+    ("pragma table_info(accidents)", False),
+])
+def test_only_queries_of_the_schema_alone_are_remembered(sql, schema):
+    from publish.datasette.plugins import schema_cache
+
+    assert schema_cache.is_schema_query(sql) is schema

@@ -1,0 +1,90 @@
+"""Remember the schema of the immutable public database between requests.
+
+Every Datasette 0.65.5 table page asks the database about its schema about 25 times: the
+columns, primary keys, foreign keys, FTS table and definition of the table, whether it exists,
+`PRAGMA schema_version` (refresh_schemas, on every request) and several reads of sqlite_master.
+Each is a hand-over to the SQL thread pool and back, together 3-5 ms of a ~20 ms page at national
+size (docs/scaling.md, "Datasette at national size"). Datasette serves public.db immutable (`-i`):
+its schema cannot change while the process runs (a release starts a new process on a new file),
+so the answers are kept for the life of the process, per database.
+
+Only immutable file databases are touched; mutable and in-memory ones (the `_internal` database)
+ask every time. Answers are copied on the way out, so a caller that changes a returned list or
+dict cannot change the next caller's. A table name can come from a URL: each method keeps at most
+MAX_ENTRIES answers. DISCLOSURE_SCHEMA_CACHE=0 turns it off.
+"""
+from __future__ import annotations
+
+import copy
+import os
+
+from datasette import hookimpl
+from datasette.database import Results
+
+MAX_ENTRIES = 4096
+# Database methods whose answer depends only on the schema (and metadata.yml, which does not
+# change while the server runs: label_column_for_table reads it).
+METHODS = ("table_exists", "table_names", "view_names", "hidden_table_names", "table_columns",
+           "table_column_details", "primary_keys", "fts_table", "foreign_keys_for_table",
+           "label_column_for_table", "get_all_foreign_keys", "get_table_definition",
+           "get_view_definition")
+
+
+@hookimpl
+def startup(datasette):
+    if os.environ.get("DISCLOSURE_SCHEMA_CACHE", "1") == "0":
+        return
+    for database in datasette.databases.values():
+        if database.is_mutable or database.is_memory:
+            continue
+        for name in METHODS:
+            setattr(database, name, _remembered(getattr(database, name)))
+        database.execute = _schema_queries_remembered(database.execute)
+
+
+def _remembered(method):
+    answers: dict = {}
+
+    async def remembered(*args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in answers:
+            answer = await method(*args, **kwargs)
+            if len(answers) >= MAX_ENTRIES:
+                answers.clear()
+            answers[key] = answer
+        return copy.deepcopy(answers[key])
+
+    remembered.answers = answers  # for tests
+    return remembered
+
+
+def is_schema_query(sql: str) -> bool:
+    """`PRAGMA schema_version`, or a query that reads sqlite_master and nothing else."""
+    text = " ".join(sql.lower().split())
+    if text == "pragma schema_version":
+        return True
+    return ("from sqlite_master" in text and text.count(" from ") == 1 and " join " not in text
+            and text.startswith("select "))
+
+
+def _schema_queries_remembered(execute):
+    answers: dict = {}
+
+    async def execute_remembering_schema(sql, params=None, *args, **kwargs):
+        if not is_schema_query(sql):
+            return await execute(sql, params, *args, **kwargs)
+        frozen = tuple(sorted(params.items())) if isinstance(params, dict) else tuple(params or ())
+        key = (sql, frozen, args, tuple(sorted(kwargs.items())))
+        try:
+            hit = answers.get(key)
+        except TypeError:  # a parameter that cannot be a key: ask the database
+            return await execute(sql, params, *args, **kwargs)
+        if hit is None:
+            hit = await execute(sql, params, *args, **kwargs)
+            if len(answers) >= MAX_ENTRIES:
+                answers.clear()
+            answers[key] = hit
+        return Results(list(hit.rows), hit.truncated, hit.description)
+
+    execute_remembering_schema.answers = answers  # for tests
+    return execute_remembering_schema
