@@ -229,17 +229,19 @@ def rows_html(display_rows) -> Markup:
     markup is the one Datasette's own _table.html writes (cell values are already Markup or
     escaped here, like `{{ cell.value }}` with autoescape).
     """
-    css: dict[str, str] = {}
+    cells: dict[tuple, str] = {}  # (column, value type) -> the cell's opening tag
     out = []
     for row in display_rows:
         out.append("<tr>")
         for cell in row:
-            column = cell["column"]
-            klass = css.get(column)
-            if klass is None:
-                klass = css[column] = str(escape(to_css_class(column)))
-            out.append(f'<td class="col-{klass} type-{escape(cell["value_type"])}">'
-                       f'{escape(cell["value"])}</td>')
+            key = (cell["column"], cell["value_type"])
+            opening = cells.get(key)
+            if opening is None:
+                opening = cells[key] = (f'<td class="col-{escape(to_css_class(key[0]))} '
+                                        f'type-{escape(key[1])}">')
+            value = cell["value"]
+            # Markup (what plugins and Datasette's links return) is already safe
+            out.append(f"{opening}{value if type(value) is Markup else escape(value)}</td>")
         out.append("</tr>")
     return Markup("".join(out))
 
