@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from operator import add
 
 # Bump when the text form changes: public databases record it in build_info (fts_tokenizer)
 # and an index built with another version must be rebuilt.
@@ -60,13 +61,22 @@ def _han_tokens(run: str, trailing: bool) -> list[str]:
 
 
 def index_text(*values) -> str:
-    """The space-separated token string stored in the shadow FTS table for these values."""
+    """The space-separated token string stored in the shadow FTS table for these values.
+
+    The tokens of _han_tokens(run, trailing=True), written with map() over the run and the run
+    shifted by one: this runs for every searchable value of a public build (20 million
+    characters at province size), where a statement per character cost 20% more."""
     tokens: list[str] = []
+    extend, append = tokens.extend, tokens.append
     for value in values:
         if value is None:
             continue
-        for is_han, run in _runs(str(value)):
-            tokens.extend(_han_tokens(run, trailing=True) if is_han else [run.lower()])
+        for han, other in _RUN.findall(normalise(str(value))):
+            if han:
+                extend(map(add, han, han[1:]))  # the bigrams (none for one character) …
+                append(han[-1])  # … and the last character
+            else:
+                append(other.lower())
     return " ".join(tokens)
 
 

@@ -242,6 +242,36 @@ def test_bigram_index_finds_exactly_the_term(query, text, hit):
     assert bool(found) is hit
 
 
+@pytest.mark.parametrize("text", ["化工有限公司", "爆", "发生爆炸事故，死亡2人。", "A级企业（蘭州）",
+                                  "代码91620100MA71234567", "ＡＢＣ１２３化工", "", "，。", "〇一二三"])
+def test_index_text_is_the_documented_token_form(text):
+    """index_text is written with map() for speed; its tokens are still each Han run's bigrams
+    and last character (_han_tokens) and every other run lower-cased, in order."""
+    expected = []
+    for is_han, run in search._runs(text):
+        expected += search._han_tokens(run, trailing=True) if is_han else [run.lower()]
+    assert search.index_text(text) == " ".join(expected)
+    assert search.index_text(text, None, text) == " ".join(expected + expected).strip()
+
+
+def test_splitting_search_text_in_workers_builds_the_same_index(built, tmp_path, monkeypatch):
+    """etl/public.py _indexed: above PARALLEL_INDEX_ROWS the text is split in forked workers;
+    the FTS tables (their shadow tables, row for row) are the same as when split in-process."""
+    monkeypatch.setattr(public, "PARALLEL_INDEX_ROWS", 1)
+    monkeypatch.setattr(public, "_INDEX_CHUNK", 2)
+    internal = fx.make_internal_db(tmp_path / "internal.db")
+    public.build_public_db(internal, tmp_path / "public.db", AS_OF)
+    serial, parallel = sqlite3.connect(built[0]), sqlite3.connect(tmp_path / "public.db")
+    shadows = [r[0] for r in serial.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_fts\\_%' ESCAPE '\\'")]
+    assert len(shadows) >= 8
+    for name in shadows:
+        rows = serial.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall()
+        assert rows == parallel.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall(), name
+    assert parallel.execute("SELECT count(*) FROM accidents_fts WHERE accidents_fts MATCH ?",
+                            (search.match_expression("瞒报"),)).fetchone()[0] == 1
+
+
 def test_public_search_tables_use_the_bigram_form(db):
     rowids = db.execute(
         "SELECT rowid FROM accidents_fts WHERE accidents_fts MATCH ?", (search.match_expression("瞒报"),)
