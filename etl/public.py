@@ -41,12 +41,14 @@ Rules
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
 import multiprocessing
 import os
 import sqlite3
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -124,9 +126,6 @@ VIEWS = {
 }
 
 
-BUILD_CACHE_KIB = 256 * 1024  # SQLite page cache of the database being built (256 MB)
-
-
 @dataclass
 class _Build:
     src: sqlite3.Connection
@@ -138,6 +137,7 @@ class _Build:
     documents: set = field(default_factory=set)
     document_urls: set = field(default_factory=set)
     hidden: dict = field(default_factory=dict)  # table -> count of de-identified rows
+    splitter: _Splitter = field(default_factory=lambda: _Splitter())  # workers for the search text
 
 
 def build_public_db(internal_path, out_path, as_of: date) -> dict:
@@ -150,17 +150,13 @@ def build_public_db(internal_path, out_path, as_of: date) -> dict:
     final = out_path.with_name(out_path.name + ".new")
     for stale in (work, final):
         stale.unlink(missing_ok=True)
+    splitter = _Splitter(_largest_searchable(internal_path))
     src = sqlite3.connect(f"file:{internal_path}?mode=ro", uri=True)
     src.row_factory = sqlite3.Row
     dst = sqlite3.connect(work)
-    # The work file is thrown away unless the build completes, so it needs no rollback journal
-    # and no fsync; the copy that is kept (VACUUM INTO, below) is written with synchronous=FULL.
-    # A larger page cache keeps the indexes being built in memory.
-    for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{BUILD_CACHE_KIB}"):
-        dst.execute(f"PRAGMA {pragma}")
     try:
         src.execute("BEGIN")  # one read snapshot even if the ETL writes meanwhile
-        build = _Build(src, dst, as_of)
+        build = _Build(src, dst, as_of, splitter=splitter)
         build.assessments = _latest_assessments(src)
         for table in RECORD_TABLES:
             _copy(build, table, _records(build, table))
@@ -175,10 +171,10 @@ def build_public_db(internal_path, out_path, as_of: date) -> dict:
         dst.commit()
         dst.execute("ANALYZE")
         dst.commit()
-        dst.execute("PRAGMA synchronous = FULL")
         dst.execute("VACUUM INTO ?", (str(final),))
         counts = {t: dst.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PUBLIC_TABLES}
     finally:
+        splitter.close()
         src.close()
         dst.close()
         work.unlink(missing_ok=True)
@@ -398,29 +394,70 @@ def _add_search(build: _Build) -> None:
         ).fetchall()
         marks = ", ".join("?" for _ in range(len(columns) + 1))
         build.dst.executemany(
-            f"INSERT INTO {fts} (rowid, {', '.join(columns)}) VALUES ({marks})", _indexed(rows))
+            f"INSERT INTO {fts} (rowid, {', '.join(columns)}) VALUES ({marks})",
+            build.splitter.indexed(rows))
         build.dst.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
 
 
-# Tables with at least this many searchable rows have their text split in forked worker
-# processes while this one writes the FTS table: splitting is ~60% of the search step (the
-# largest step of a build; the report tables, a few thousand rows of long text, most of it),
-# and a pool costs ~50 ms to start.
+# Tables with at least this many searchable rows have their text split in worker processes
+# while this one writes the FTS table: splitting is ~60% of the search step (the largest step
+# of a build; the report tables, a few thousand rows of long text, most of it).
 PARALLEL_INDEX_ROWS = 1_000
 _INDEX_CHUNK = 500
 
 
-def _indexed(rows: list[tuple]) -> Iterator[tuple]:
-    """(rowid, token string of each column) for each row, in order (so the FTS table and the
-    file are the same whether or not workers split the text)."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(rows) < PARALLEL_INDEX_ROWS or workers < 2:
-        yield from _index_chunk(rows)
-        return
-    chunks = (rows[i:i + _INDEX_CHUNK] for i in range(0, len(rows), _INDEX_CHUNK))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for indexed in pool.imap(_index_chunk, chunks):
-            yield from indexed
+class _Splitter:
+    """The worker processes that split search text. Forked when the build starts, before this
+    process has read any rows (so they share nothing large with it, and the memory figures of a
+    process tree do not count those rows three times), and only when a searchable table is large
+    enough to use them. At most WINDOW_PER_WORKER chunks per worker are in flight, so results
+    never pile up faster than the FTS table takes them (at national size the token text of the
+    reports alone is gigabytes)."""
+
+    WINDOW_PER_WORKER = 3
+
+    def __init__(self, rows: int = 0):
+        """``rows``: the most searchable rows of any one table (workers only if it is large)."""
+        self.workers = min(os.cpu_count() or 1, 4)
+        self.pool = None
+        if rows >= PARALLEL_INDEX_ROWS and self.workers >= 2:
+            gc.freeze()  # the workers' garbage collector then leaves the inherited objects alone
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+            finally:
+                gc.unfreeze()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()  # every result was taken: nothing is left to finish
+            self.pool.join()
+            self.pool = None
+
+    def indexed(self, rows: list[tuple]) -> Iterator[tuple]:
+        """(rowid, token string of each column) for each row, in order (so the FTS table and
+        the file are the same whether or not workers split the text)."""
+        if len(rows) < PARALLEL_INDEX_ROWS or self.pool is None:
+            yield from _index_chunk(rows)
+            return
+        pending: deque = deque()
+        for start in range(0, len(rows), _INDEX_CHUNK):
+            pending.append(self.pool.apply_async(_index_chunk, (rows[start:start + _INDEX_CHUNK],)))
+            if len(pending) >= self.WINDOW_PER_WORKER * self.workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def _largest_searchable(internal_path: Path) -> int:
+    """The row count of the largest internal table the public database indexes for search."""
+    tables = schema.load()["tables"]
+    conn = sqlite3.connect(f"file:{internal_path}?mode=ro", uri=True)
+    try:
+        have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return max((conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PUBLIC_TABLES
+                    if tables[t].get("search") and t in have), default=0)
+    finally:
+        conn.close()
 
 
 def _index_chunk(rows: list[tuple]) -> list[tuple]:

@@ -255,7 +255,7 @@ def test_index_text_is_the_documented_token_form(text):
 
 
 def test_splitting_search_text_in_workers_builds_the_same_index(built, tmp_path, monkeypatch):
-    """etl/public.py _indexed: above PARALLEL_INDEX_ROWS the text is split in forked workers;
+    """etl/public.py _Splitter: above PARALLEL_INDEX_ROWS the text is split in forked workers;
     the FTS tables (their shadow tables, row for row) are the same as when split in-process."""
     monkeypatch.setattr(public, "PARALLEL_INDEX_ROWS", 1)
     monkeypatch.setattr(public, "_INDEX_CHUNK", 2)
