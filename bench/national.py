@@ -77,7 +77,9 @@ def build(src: Path, out: Path, factor: int) -> dict:
     search.index_text = functools.lru_cache(maxsize=1 << 18)(original)
     try:
         dst.execute("BEGIN")
-        public._add_search(SimpleNamespace(dst=dst))
+        # one process: the cache above answers the 29 repeated copies of each text (workers would not
+        # share it)
+        public._add_search(SimpleNamespace(dst=dst, splitter=public._Splitter()))
         public._add_summaries(dst)
         public._add_views_and_indexes(dst)
         dst.execute("COMMIT")
