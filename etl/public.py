@@ -437,7 +437,9 @@ class _Splitter:
         """(rowid, token string of each column) for each row, in order (so the FTS table and
         the file are the same whether or not workers split the text)."""
         if len(rows) < PARALLEL_INDEX_ROWS or self.pool is None:
-            yield from _index_chunk(rows)
+            # one row at a time: a whole table's token text at once was 7.5 GB at national size
+            for row in rows:
+                yield _index_row(row)
             return
         pending: deque = deque()
         for start in range(0, len(rows), _INDEX_CHUNK):
@@ -460,8 +462,12 @@ def _largest_searchable(internal_path: Path) -> int:
         conn.close()
 
 
+def _index_row(row: tuple) -> tuple:
+    return (row[0], *map(search.index_text, row[1:]))
+
+
 def _index_chunk(rows: list[tuple]) -> list[tuple]:
-    return [(r[0], *map(search.index_text, r[1:])) for r in rows]
+    return list(map(_index_row, rows))
 
 
 def _add_summaries(dst) -> None:
