@@ -316,21 +316,22 @@ def _tilde(value: str) -> str:
     return tilde_encode(value)
 
 
-# (datasette, database, document id) -> (url, archive_path): every row of a table page has a
-# document_id; the database is immutable, so a bounded in-process map answers repeated pages.
+# (datasette, database, its file, document id) -> (url, archive_path): every row of a table page
+# has a document_id; the database is immutable, so a bounded in-process map answers repeated pages.
 _DOCUMENTS: dict = {}
 _DOCUMENTS_MAX = 100_000
-# (datasette, database) -> a connection of this process's event-loop thread to an immutable
-# database file. Through Datasette's SQL thread pool each lookup cost ~0.5 ms of hand-over, 10 ms
-# for a page of 20 rows; a primary-key lookup on this connection takes ~20 µs and cannot block
-# (the file never changes while served). docs/scaling.md, "Datasette".
+# (datasette, database, its file) -> a connection of this process's event-loop thread to an
+# immutable database file. Through Datasette's SQL thread pool each lookup cost ~0.5 ms of
+# hand-over, 10 ms for a page of 20 rows; a primary-key lookup on this connection takes ~20 µs and
+# cannot block (the file never changes while served). docs/scaling.md, "Datasette".
 _LOOKUP_CONNECTIONS: dict = {}
 
 
 def _lookup_connection(datasette, database):
-    key = (id(datasette), database)
+    db = datasette.get_database(database)
+    # the path too: a later Datasette object (tests make many) can get a freed one's id()
+    key = (id(datasette), database, db.path)
     if key not in _LOOKUP_CONNECTIONS:
-        db = datasette.get_database(database)
         conn = None
         if not db.is_mutable and not db.is_memory and db.path:
             conn = sqlite3.connect(f"file:{pathname2url(str(Path(db.path).resolve()))}?immutable=1",
@@ -341,7 +342,7 @@ def _lookup_connection(datasette, database):
 
 
 async def _document(datasette, database, document_id) -> dict:
-    key = (id(datasette), database, document_id)
+    key = (id(datasette), database, datasette.get_database(database).path, document_id)
     found = _DOCUMENTS.get(key)
     if found is None:
         sql = "select url, archive_path from documents where id = ?"
