@@ -323,3 +323,24 @@ def test_schema_yaml_reads_the_same_with_libyaml():
     text = schema.SCHEMA_PATH.read_text(encoding="utf-8")
     assert schema.YAML_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     assert yaml.load(text, Loader=schema.YAML_LOADER) == yaml.safe_load(text)
+
+
+def test_the_number_of_search_text_workers_can_be_set(tmp_path, monkeypatch):
+    """DISCLOSURE_PUBLIC_WORKERS=1 splits in-process (no pool even for a large table); a value
+    that is not a whole number ≥ 1 is refused with the variable's name."""
+    monkeypatch.setattr(public, "PARALLEL_INDEX_ROWS", 1)
+    monkeypatch.setenv("DISCLOSURE_PUBLIC_WORKERS", "1")
+    splitter = public._Splitter(rows=10)
+    assert splitter.pool is None
+    assert list(splitter.indexed([(1, "化工有限", None)])) == [(1, "化工 工有 有限 限", "")]
+    monkeypatch.setenv("DISCLOSURE_PUBLIC_WORKERS", "2")
+    splitter = public._Splitter(rows=10)
+    try:
+        assert splitter.pool is not None
+        rows = [(i, f"化工{i}号", "爆炸") for i in range(5)]
+        assert list(splitter.indexed(rows)) == [public._index_row(r) for r in rows]
+    finally:
+        splitter.close()
+    monkeypatch.setenv("DISCLOSURE_PUBLIC_WORKERS", "zero")
+    with pytest.raises(ValueError, match="DISCLOSURE_PUBLIC_WORKERS"):
+        public._Splitter(rows=10)
