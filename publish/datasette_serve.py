@@ -172,8 +172,9 @@ def warm_page_cache(db: Path, chunk: int = 64 * 2**20) -> int:
     file (a search on a common term, a filter on two columns) were 3-10 times slower from a cold
     cache at national size (7.3 GB read in 7 s; docs/scaling.md, "Datasette"). The file goes
     to /dev/null with sendfile, so the kernel copies nothing to this process (0.2 s of CPU for
-    7.3 GB). Skipped when the file is larger than half of the memory available, where it would
-    only push out other cached files. Returns the bytes read (0 when skipped or unsupported).
+    7.3 GB). Skipped when the file is larger than half of the memory available (MemAvailable,
+    or the room under a container's cgroup limit), where it would only push out other cached
+    files. Returns the bytes read (0 when skipped or unsupported).
     DISCLOSURE_DATASETTE_WARM=0 turns it off."""
     size = db.stat().st_size
     if size > _available_memory() // 2:
@@ -191,15 +192,34 @@ def warm_page_cache(db: Path, chunk: int = 64 * 2**20) -> int:
     return done
 
 
+# cgroup v2, then v1: (limit, usage). In a container /proc/meminfo shows the host's memory, and
+# the page cache a read fills counts against the container's limit.
+CGROUP_MEMORY = (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                 ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                  "/sys/fs/cgroup/memory/memory.usage_in_bytes"))
+
+
 def _available_memory() -> int:
+    """MemAvailable, or the room left under this process's cgroup memory limit if smaller."""
+    available = 0
     try:
         with open("/proc/meminfo", encoding="ascii") as info:
             for line in info:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    available = int(line.split()[1]) * 1024
+                    break
     except (OSError, ValueError):
-        pass
-    return 0
+        return 0
+    for limit_file, usage_file in CGROUP_MEMORY:
+        try:
+            limit = Path(limit_file).read_text(encoding="ascii").strip()
+            usage = int(Path(usage_file).read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            continue
+        if limit.isdigit() and int(limit) < 2**60:  # "max" (v2) or a huge number (v1): no limit
+            available = min(available, max(0, int(limit) - usage))
+        break
+    return available
 
 
 def asgi_app():

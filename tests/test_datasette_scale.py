@@ -436,3 +436,20 @@ def test_only_queries_of_the_schema_alone_are_remembered(sql, schema):
     from publish.datasette.plugins import schema_cache
 
     assert schema_cache.is_schema_query(sql) is schema
+
+
+def test_the_page_cache_warm_up_respects_a_container_memory_limit(tmp_path, monkeypatch):
+    """In a container /proc/meminfo shows the host: the room under the cgroup limit decides."""
+    limit, usage = tmp_path / "memory.max", tmp_path / "memory.current"
+    monkeypatch.setattr(datasette_serve, "CGROUP_MEMORY", ((str(limit), str(usage)),))
+    limit.write_text("max\n")
+    usage.write_text("1000\n")
+    host = datasette_serve._available_memory()
+    assert host > 0
+    limit.write_text(f"{300 * 2**20}\n")
+    usage.write_text(f"{100 * 2**20}\n")
+    assert datasette_serve._available_memory() == min(host, 200 * 2**20)
+    db = tmp_path / "public.db"
+    db.write_bytes(b"x" * (2**20))
+    usage.write_text(f"{300 * 2**20 - 2**20}\n")  # 1 MiB of room: a 1 MiB file is over half of it
+    assert datasette_serve.warm_page_cache(db) == 0
