@@ -49,10 +49,10 @@ import multiprocessing
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import click
@@ -389,18 +389,18 @@ def _add_search(build: _Build) -> None:
             " tokenize='unicode61 remove_diacritics 0')"
         )
         where = {"blacklist": "in_force = 1", "credit_records": "publicity_active = 1"}.get(table, "1")
+        # read in batches, not fetchall(): at national size the reports' text alone is over a GB
         rows = build.dst.execute(
-            f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE {where} ORDER BY rowid"
-        ).fetchall()
+            f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE {where} ORDER BY rowid")
         marks = ", ".join("?" for _ in range(len(columns) + 1))
         build.dst.executemany(
             f"INSERT INTO {fts} (rowid, {', '.join(columns)}) VALUES ({marks})",
-            build.splitter.indexed(rows))
+            build.splitter.indexed(iter(partial(rows.fetchmany, _INDEX_CHUNK), [])))
         build.dst.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
 
 
-# Tables with at least this many searchable rows have their text split in worker processes
-# while this one writes the FTS table: splitting is ~60% of the search step (the largest step
+# A build whose largest searchable table has at least this many rows splits the search text in
+# worker processes while this one writes the FTS tables: splitting is ~60% of the search step (the largest step
 # of a build; the report tables, a few thousand rows of long text, most of it).
 PARALLEL_INDEX_ROWS = 1_000
 _INDEX_CHUNK = 500
@@ -435,17 +435,17 @@ class _Splitter:
             self.pool.join()
             self.pool = None
 
-    def indexed(self, rows: list[tuple]) -> Iterator[tuple]:
-        """(rowid, token string of each column) for each row, in order (so the FTS table and
-        the file are the same whether or not workers split the text)."""
-        if len(rows) < PARALLEL_INDEX_ROWS or self.pool is None:
+    def indexed(self, batches: Iterable[list[tuple]]) -> Iterator[tuple]:
+        """(rowid, token string of each column) for each row of each batch, in order (so the FTS
+        table and the file are the same whether or not workers split the text)."""
+        if self.pool is None:
             # one row at a time: a whole table's token text at once was 7.5 GB at national size
-            for row in rows:
-                yield _index_row(row)
+            for batch in batches:
+                yield from map(_index_row, batch)
             return
         pending: deque = deque()
-        for start in range(0, len(rows), _INDEX_CHUNK):
-            pending.append(self.pool.apply_async(_index_chunk, (rows[start:start + _INDEX_CHUNK],)))
+        for batch in batches:
+            pending.append(self.pool.apply_async(_index_chunk, (batch,)))
             if len(pending) >= self.WINDOW_PER_WORKER * self.workers:
                 yield from pending.popleft().get()
         while pending:

@@ -332,13 +332,13 @@ def test_the_number_of_search_text_workers_can_be_set(tmp_path, monkeypatch):
     monkeypatch.setenv("DISCLOSURE_PUBLIC_WORKERS", "1")
     splitter = public._Splitter(rows=10)
     assert splitter.pool is None
-    assert list(splitter.indexed([(1, "化工有限", None)])) == [(1, "化工 工有 有限 限", "")]
+    assert list(splitter.indexed([[(1, "化工有限", None)]])) == [(1, "化工 工有 有限 限", "")]
     monkeypatch.setenv("DISCLOSURE_PUBLIC_WORKERS", "2")
     splitter = public._Splitter(rows=10)
     try:
         assert splitter.pool is not None
         rows = [(i, f"化工{i}号", "爆炸") for i in range(5)]
-        assert list(splitter.indexed(rows)) == [public._index_row(r) for r in rows]
+        assert list(splitter.indexed([rows[:2], rows[2:]])) == [public._index_row(r) for r in rows]
     finally:
         splitter.close()
     monkeypatch.setenv("DISCLOSURE_PUBLIC_WORKERS", "zero")
