@@ -418,8 +418,8 @@ class _Splitter:
 
     def __init__(self, rows: int = 0):
         """``rows``: the most searchable rows of any one table (workers only if it is large).
-        DISCLOSURE_PUBLIC_WORKERS sets how many (1 = split in this process: at national size
-        526 s and a 3.1 GB peak instead of ≈ 400 s and 4.1 GB; docs/scaling.md)."""
+        DISCLOSURE_PUBLIC_WORKERS sets how many (1 = split in this process: slower, ≈ 40 MB less
+        at province size; docs/scaling.md)."""
         self.workers = _int_env("DISCLOSURE_PUBLIC_WORKERS") or min(os.cpu_count() or 1, 4)
         self.pool = None
         if rows >= PARALLEL_INDEX_ROWS and self.workers >= 2:
