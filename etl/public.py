@@ -400,8 +400,8 @@ def _add_search(build: _Build) -> None:
 
 
 # A build whose largest searchable table has at least this many rows splits the search text in
-# worker processes while this one writes the FTS tables: splitting is ~60% of the search step (the largest step
-# of a build; the report tables, a few thousand rows of long text, most of it).
+# worker processes while this one writes the FTS tables: splitting is ~60% of the search step
+# (the largest step of a build; the report tables, a few thousand rows of long text, most of it).
 PARALLEL_INDEX_ROWS = 1_000
 _INDEX_CHUNK = 500
 

@@ -327,10 +327,9 @@ _DOCUMENTS_MAX = 100_000
 _LOOKUP_CONNECTIONS: dict = {}
 
 
-def _lookup_connection(datasette, database):
-    db = datasette.get_database(database)
+def _lookup_connection(datasette, db):
     # the path too: a later Datasette object (tests make many) can get a freed one's id()
-    key = (id(datasette), database, db.path)
+    key = (id(datasette), db.name, db.path)
     if key not in _LOOKUP_CONNECTIONS:
         conn = None
         if not db.is_mutable and not db.is_memory and db.path:
@@ -342,15 +341,16 @@ def _lookup_connection(datasette, database):
 
 
 async def _document(datasette, database, document_id) -> dict:
-    key = (id(datasette), database, datasette.get_database(database).path, document_id)
+    db = datasette.get_database(database)
+    key = (id(datasette), database, db.path, document_id)
     found = _DOCUMENTS.get(key)
     if found is None:
         sql = "select url, archive_path from documents where id = ?"
-        conn = _lookup_connection(datasette, database)
+        conn = _lookup_connection(datasette, db)
         if conn is not None:
             row = conn.execute(sql, [document_id]).fetchone()
         else:
-            row = (await datasette.get_database(database).execute(sql, [document_id])).first()
+            row = (await db.execute(sql, [document_id])).first()
         found = {"url": row["url"], "archive_path": row["archive_path"]} if row else {}
         if len(_DOCUMENTS) >= _DOCUMENTS_MAX:
             _DOCUMENTS.clear()
