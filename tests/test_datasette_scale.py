@@ -453,3 +453,146 @@ def test_the_page_cache_warm_up_respects_a_container_memory_limit(tmp_path, monk
     db.write_bytes(b"x" * (2**20))
     usage.write_text(f"{300 * 2**20 - 2**20}\n")  # 1 MiB of room: a 1 MiB file is over half of it
     assert datasette_serve.warm_page_cache(db) == 0
+
+
+def test_table_cells_are_the_ones_datasette_builds(public_db, tmp_path, monkeypatch):
+    """plugins/fast_cells.py builds a table page's cells without pluggy per cell: on every table
+    and view of the samples (first page, a filtered page, an expanded foreign key, a URL column,
+    long text cut at truncate_cells_html), and on a table with a BLOB column (handed back to
+    Datasette), its columns and cells equal Datasette's own display_columns_and_rows."""
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
+    import datasette.views.table as table_view
+
+    blobs = tmp_path / "blobs.db"
+    with sqlite3.connect(blobs) as c:
+        c.execute("create table files (id integer primary key, name text, body blob, url text)")
+        c.execute("insert into files values (1, 'a', x'00ff', 'https://example.org/a.pdf'),"
+                  " (2, '', null, 'not a url')")
+    ds = Datasette([str(blobs)], immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+    fast = table_view.display_columns_and_rows
+    assert fast.__module__ == "fast_cells.py" and fast.__wrapped__ is not fast
+    compared = []
+
+    async def both(*args, **kwargs):
+        mine_columns, mine_rows = await fast(*args, **kwargs)
+        columns, rows = await fast.__wrapped__(*args, **kwargs)
+        assert mine_columns == columns
+        assert [r.cells for r in mine_rows] == [r.cells for r in rows]
+        assert [[type(c["value"]) for c in r.cells] for r in mine_rows] == \
+            [[type(c["value"]) for c in r.cells] for r in rows]  # Markup stays Markup
+        compared.append((args[2], len(rows), sum(len(r.cells) for r in rows)))
+        return mine_columns, mine_rows
+
+    monkeypatch.setattr(table_view, "display_columns_and_rows", both)
+    with sqlite3.connect(public_db) as c:
+        tables = [t for (t,) in c.execute(
+            "select name from sqlite_master where type in ('table', 'view')"
+            " and name not like '%fts%' and name not like 'sqlite_%'")
+            if c.execute(f"select exists (select 1 from [{t}])").fetchone()[0]
+            and t not in yaml.safe_load(datasette_serve.METADATA.read_text(encoding="utf-8"))
+            ["databases"]["public"].get("queries", {})]  # a canned query of that name wins
+
+    async def run():
+        await ds.invoke_startup()
+        paths = [f"/public/{t}" for t in tables] + [
+            "/public/accidents?city_name=%E5%85%B0%E5%B7%9E%E5%B8%82&_sort=deaths",
+            "/public/accidents?_search=%E7%88%86%E7%82%B8", "/public/documents?_size=100",
+            "/public/credit_ratings?_labels=on", "/blobs/files"]
+        for path in paths:
+            response = await ds.client.get(path)
+            assert response.status_code == 200, path
+
+    asyncio.run(run())
+    assert {t for t, _, _ in compared} >= set(tables) | {"files"}
+    assert sum(cells for _, _, cells in compared) > 5_000
+
+
+def test_every_search_index_row_is_a_row_of_its_table(conn):
+    """plugins/search_plan.py counts a search from the FTS table alone: that is the table's
+    count only if each FTS row is one of the table's rows, by rowid (rows with no searchable
+    text have no FTS row, and match nothing either way)."""
+    fts_tables = [t for (t,) in rows(conn, "select name from sqlite_master where type = 'table'"
+                                           " and sql like 'CREATE VIRTUAL TABLE%fts5%'")]
+    assert len(fts_tables) >= 5
+    for fts in fts_tables:
+        table = fts.removesuffix("_fts")
+        assert rows(conn, f"select count(*) from {fts}")[0][0] > 0
+        assert rows(conn, f"select count(*) from {fts} where rowid not in (select rowid from {table})") == [(0,)]
+
+
+def test_search_plan_rewrites_only_where_it_pays():
+    from publish.datasette.plugins import search_plan
+
+    sql = ("select id, name from enterprises where rowid in (select rowid from enterprises_fts"
+           " where enterprises_fts match escape_fts(:search)) order by name, id limit 51")
+    walked = sql.replace("where rowid in", "where +rowid in")
+    assert search_plan.rewrite(sql, 122_970, 1_358_040) == walked  # 责任 at national size
+    assert search_plan.rewrite(sql, 2_000, 1_358_040) == sql  # fewer than 4 × √rows: look up
+    assert search_plan.rewrite(sql, 900, 10_000) == sql  # under MIN_MATCHES
+    assert search_plan.rewrite(walked, 122_970, 1_358_040) == walked  # never twice
+    count = ("select count(*) from enterprises where rowid in (select rowid from enterprises_fts"
+             " where enterprises_fts match escape_fts(:search))")
+    assert search_plan.count_of_search(count) == (
+        "select count(*) from enterprises_fts where enterprises_fts match escape_fts(:search)")
+    filtered = count.replace("where rowid", "where city_code = :p0 and rowid")
+    assert search_plan.count_of_search(filtered) == filtered
+    assert search_plan.listing(sql) and not search_plan.listing(count)
+    assert not search_plan.listing("select industry, count(*) from (" + sql + ") group by industry"
+                                   " order by count(*) desc limit 21")
+    assert search_plan.walks_an_index(["SCAN enterprises USING COVERING INDEX idx_enterprises_name_id",
+                                       "LIST SUBQUERY 1", "SCAN enterprises_fts VIRTUAL TABLE INDEX 0:M4"])
+    assert not search_plan.walks_an_index(["SCAN accidents", "LIST SUBQUERY 1"])
+    assert not search_plan.walks_an_index(["SCAN accidents USING INDEX idx_a_city",
+                                           "USE TEMP B-TREE FOR ORDER BY"])
+
+
+def test_searches_answer_the_same_with_the_search_plan(public_db, monkeypatch):
+    """plugins/search_plan.py on the samples, made to rewrite every search (fewest matches 0):
+    rows, counts and next-page tokens are those of Datasette's own queries, for common and rare
+    terms, with a filter, on a second page, and sorted on a column without an index (which keeps
+    Datasette's query); the pages did use the index walk and the FTS count."""
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
+    monkeypatch.setenv("DISCLOSURE_SEARCH_PLAN_MIN_MATCHES", "0")
+    from urllib.parse import quote
+
+    from datasette.tracer import capture_traces
+
+    paths = [f"/public/enterprises.json?_search={quote('公司')}",
+             f"/public/enterprises.json?_search={quote('有限公司')}&_size=5",
+             f"/public/accidents.json?_search={quote('事故')}",
+             f"/public/accidents.json?_search={quote('爆炸')}&city_name={quote('兰州市')}",
+             f"/public/accidents.json?_search={quote('事故')}&_sort_desc=deaths",
+             f"/public/enterprises.json?_search={quote('没有这个词')}",
+             f"/public/credit_ratings.json?_search={quote('公司')}&_size=3"]
+
+    async def answers(plan: bool):
+        monkeypatch.setenv("DISCLOSURE_SEARCH_PLAN", "1" if plan else "0")
+        ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+        await ds.invoke_startup()
+        out, sql = {}, {}
+        todo = list(paths)
+        while todo:
+            path = todo.pop(0)
+            traces: list = []
+            with capture_traces(traces):
+                response = await ds.client.get(path)
+            assert response.status_code == 200, (path, response.text[:300])
+            data = response.json()
+            out[path] = (data["rows"], data["filtered_table_rows_count"], data["next"])
+            sql[path] = [" ".join(t["sql"].split()) for t in traces]
+            if data["next"] and "_next=" not in path and "_size=5" in path:
+                todo.append(f"{path}&_next={quote(data['next'])}")  # the second page
+        return out, sql
+
+    plain, _ = asyncio.run(answers(False))
+    planned, traced = asyncio.run(answers(True))
+    assert planned == plain
+    assert len(plain) == len(paths) + 1 and all(rows for rows, _, _ in list(plain.values())[:4])
+    walked = [p for p, sqls in traced.items()
+              if any("+rowid in (select rowid" in s and not s.startswith("explain") for s in sqls)]
+    assert set(walked) >= {paths[0], paths[1], paths[2]}, walked
+    assert paths[4] not in walked  # deaths has no index: Datasette's query stays
+    assert any(s.startswith("select count(*) from enterprises_fts where enterprises_fts match")
+               for s in traced[paths[0]])
