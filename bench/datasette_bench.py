@@ -83,7 +83,7 @@ def measure_datasette(session) -> dict:
                         f"({url['requests']} requests, {url['errors']} errors)")
             results.append(url)
         for kind, paths in distinct_pages(db, o.seed, o.requests).items():
-            found = load_distinct(base, paths, o.clients, cap)
+            found = load_distinct(base, paths, o.clients, cap, server=server.pid)
             session.log(f"  distinct {kind} pages: p50 {found['p50_ms']} ms, p95 {found['p95_ms']} ms "
                         f"({found['requests']} URLs, {found['errors']} errors, {found['cache_hits']} cache hits)")
             distinct[kind] = found
@@ -374,12 +374,24 @@ def load(base: str, path: str, requests: int, clients: int, cap: float) -> dict:
             "single_ms": round(statistics.median(single), 1)}
 
 
-def load_distinct(base: str, paths: list[str], clients: int, cap: float) -> dict:
+def load_distinct(base: str, paths: list[str], clients: int, cap: float,
+                  server: int | None = None) -> dict:
     """Each of `paths` once, shared by `clients` threads, stopping at `cap` seconds; counts the
-    responses the page cache answered (none should be)."""
+    responses the page cache answered (none should be). With the `server` process id, also the
+    CPU the server (all its processes) and these clients spent per page: with the server and
+    the clients on the same cores, the pages/s cannot exceed cores × 1000 ÷ their sum."""
     queue = iter(paths)
-    return {**_clients(base, clients, cap, lambda: next(queue, None)), "urls": len(paths),
-            "sample": paths[:3]}
+    if server is None:
+        return {**_clients(base, clients, cap, lambda: next(queue, None)), "urls": len(paths),
+                "sample": paths[:3]}
+    server_cpu, client_cpu = measure.tree_cpu_seconds(server), time.process_time()
+    found = _clients(base, clients, cap, lambda: next(queue, None))
+    server_cpu = measure.tree_cpu_seconds(server) - server_cpu
+    client_cpu = time.process_time() - client_cpu
+    pages = max(found["requests"], 1)
+    return {**found, "urls": len(paths), "sample": paths[:3],
+            "server_cpu_ms_per_page": round(server_cpu * 1000 / pages, 1),
+            "client_cpu_ms_per_page": round(client_cpu * 1000 / pages, 1)}
 
 
 def _clients(base: str, clients: int, cap: float, take) -> dict:
@@ -470,9 +482,12 @@ def figures(detail: dict) -> list[Figure]:
             f"Datasette {kind} pages, {found['requests']} distinct URLs (no cache)", found["p95_ms"], "ms",
             target, met and not found["errors"],
             aside=f"p50 {found['p50_ms']}, {found['requests_per_s']} pages/s"
+                  + (f", server CPU {found['server_cpu_ms_per_page']} ms/page"
+                     if found.get("server_cpu_ms_per_page") is not None else "")
                   + (f", {found['errors']} errors" if found["errors"] else ""),
             extra={k: found.get(k) for k in ("p50_ms", "p95_ms", "max_ms", "requests", "requests_per_s",
-                                             "errors", "cache_hits", "sample")}))
+                                             "errors", "cache_hits", "sample", "server_cpu_ms_per_page",
+                                             "client_cpu_ms_per_page")}))
     first = max(detail["urls"], key=lambda u: u.get("first_ms") or 0, default=None)
     if first and first.get("first_ms") is not None:
         # before the result cache holds anything of the page: what a rare query costs
@@ -517,6 +532,17 @@ def _notes(session, detail: dict) -> None:
             f"{detail['clients'] * 1000 // PAGE_TARGET_MS} pages/s, and the p95 needs more (docs/scaling.md, "
             "'Datasette at national size'); the pages/s measured here "
             "(server and clients on these cores) say how far off that is: " + ", ".join(f"{k} {v['requests_per_s']}" for k, v in detail["distinct"].items()) + ".")
+        spent = {k: v for k, v in detail["distinct"].items() if v.get("server_cpu_ms_per_page")}
+        if spent:
+            session.note(
+                "Datasette distinct pages, CPU per page (server processes + the load clients): "
+                + ", ".join(f"{k} {v['server_cpu_ms_per_page']} + {v['client_cpu_ms_per_page']} ms"
+                            for k, v in spent.items())
+                + f". On {os.cpu_count()} cores that bounds the rate at "
+                + ", ".join(f"{k} {os.cpu_count() * 1000 / (v['server_cpu_ms_per_page'] + v['client_cpu_ms_per_page']):.0f}"
+                            for k, v in spent.items())
+                + " pages/s; one core of server alone serves 1000 ÷ the server figure pages/s of that"
+                  " kind (what sizing replicas starts from: README, 'When one machine is not enough').")
     for u in detail["urls"]:
         target_ms = QUERY_TARGET_MS if u["kind"] == "canned" else PAGE_TARGET_MS
         if (u["p95_ms"] or 0) >= target_ms or u["errors"]:

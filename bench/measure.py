@@ -168,6 +168,30 @@ def tree_rss_pages(root: int, anonymous: bool = False) -> int:
     return total
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) used so far by `root` and its live descendants, from /proc:
+    the difference across a load says what a server spent per request (processes that exited
+    in between are not counted)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            parent = _ppid(entry.name)
+            if parent is not None:
+                children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                stat = f.read()
+            fields = stat[stat.rindex(b")") + 2:].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        except (OSError, ValueError, IndexError):
+            pass
+        todo.extend(children.get(pid, ()))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _ppid(pid: str) -> int | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
