@@ -596,3 +596,58 @@ def test_searches_answer_the_same_with_the_search_plan(public_db, monkeypatch):
     assert paths[4] not in walked  # deaths has no index: Datasette's query stays
     assert any(s.startswith("select count(*) from enterprises_fts where enterprises_fts match")
                for s in traced[paths[0]])
+
+
+def test_table_page_parts_built_in_python_match_the_template_loops(public_db, tmp_path, monkeypatch):
+    """disclosure_ui's column_help_html, lookup_options, sort_options and stacked_labels_css
+    write what templates/table.html's own loops (kept as the fallback) write: the same pages,
+    served with and without them, differ only in whitespace between tags."""
+    import shutil
+    from urllib.parse import quote
+
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
+    without = tmp_path / "plugins"
+    shutil.copytree(datasette_serve.PLUGINS, without, ignore=shutil.ignore_patterns("__pycache__"))
+    source = (without / "disclosure_ui.py").read_text(encoding="utf-8")
+    helpers = ("column_help_html", "lookup_options", "sort_options", "stacked_labels_css")
+    for name in helpers:
+        assert f'            "{name}": {name},\n' in source
+        source = source.replace(f'            "{name}": {name},\n', "")
+    (without / "disclosure_ui.py").write_text(source, encoding="utf-8")
+    paths = ["/public/accidents", f"/public/accidents?city_name={quote('兰州市')}&deaths__gte=1&_sort=deaths",
+             "/public/enterprises?_sort_desc=name", "/public/credit_ratings?_facet=rater"]
+
+    def pages(plugins):
+        kwargs = datasette_serve.datasette_kwargs()
+        kwargs["plugins_dir"] = str(plugins)
+        ds = Datasette(immutables=[str(public_db)], **kwargs)
+
+        async def run():
+            return [(await ds.client.get(p)).text for p in paths]
+        return asyncio.run(run())
+
+    def normal(html):
+        html = re.sub(r"查询用时 [\d.]+ 毫秒", "", html)
+        return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html))
+
+    built, looped = pages(datasette_serve.PLUGINS), pages(without)
+    for path, a, b in zip(paths, built, looped):
+        assert "<dt>" in a and "td:nth-of-type(3):before" in a and 'value="exact"' in a, path
+        assert normal(a) == normal(b), path
+    assert '<option value="deaths" selected>按死亡排序</option>' in built[1]
+
+
+def test_table_page_parts_escape_what_they_show():
+    from publish.datasette.plugins import disclosure_ui
+
+    bad = '<script>"x"</script>'
+    assert "<script>" not in disclosure_ui.column_help_html({"c": bad}, {"c": bad})
+    assert "<script>" not in disclosure_ui.lookup_options([("exact", bad, False)], None, {})
+    assert "<script>" not in disclosure_ui.sort_options(
+        [{"name": "c", "sortable": True}], {"c": bad}, None, None)
+    css = disclosure_ui.stacked_labels_css([{"name": "c"}], {"c": "</style><script>"})
+    assert "</style>" not in css and "<script>" not in css
+    assert disclosure_ui.lookup_options([("isnull", "is null", True), ("exact", "=", False)], "exact",
+                                        {"exact": "等于"}) == (
+        '<option value="isnull__1">is null</option><option value="exact" selected>等于</option>')
