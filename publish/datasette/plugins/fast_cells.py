@@ -24,13 +24,15 @@ import os
 import datasette.views.table as table_view
 import markupsafe
 from datasette.plugins import pm
-from datasette.utils import await_me_maybe, is_url, path_from_row_pks, tilde_encode, truncate_url
+from datasette.utils import (CustomRow, await_me_maybe, is_url, path_from_row_pks, tilde_encode,
+                             truncate_url)
 
 # Datasette's function, also when this file is loaded again (one module per Datasette object)
 DATASETTE_DISPLAY = getattr(table_view.display_columns_and_rows, "__wrapped__",
                             table_view.display_columns_and_rows)
 _NBSP = markupsafe.Markup("&nbsp;")
 _PLAIN = (str, int, float, dict)
+_HOOK_ARGS = ("row", "value", "column", "table", "database", "datasette")
 
 
 async def display_columns_and_rows(datasette, database_name, table_name, description, rows,
@@ -44,7 +46,9 @@ async def display_columns_and_rows(datasette, database_name, table_name, descrip
         return await DATASETTE_DISPLAY(*args, rows, link_column, truncate_cells, sortable_columns)
     columns, _ = await DATASETTE_DISPLAY(*args, [], link_column, truncate_cells, sortable_columns)
     names = [d[0] for d in description]
-    renderers = [(i.function, i.argnames) for i in reversed(impls)]
+    # pluggy's order; the arguments by position when an implementation takes them all in order
+    renderers = [(i.function, None if tuple(i.argnames) == _HOOK_ARGS else i.argnames)
+                 for i in reversed(impls)]
     db = datasette.databases[database_name]
     pks = await db.primary_keys(table_name)
     foreign = {fk["column"]: fk["other_table"] for fk in await db.foreign_keys_for_table(table_name)}
@@ -53,12 +57,9 @@ async def display_columns_and_rows(datasette, database_name, table_name, descrip
     skip = pks[0] if link_column and len(pks) == 1 else None
     cell_rows = []
     for row in rows:
-        if any(type(v) not in _PLAIN and v is not None for v in row):
-            # bytes (a download link): Datasette's own markup
-            _, (one,) = await DATASETTE_DISPLAY(*args, [row], link_column, truncate_cells,
-                                                sortable_columns)
-            cell_rows.append(one)
-            continue
+        # CustomRow (rows with expanded foreign keys) yields its values through Python code;
+        # its dict holds them under the column names
+        values = list(map(row.get, row.columns)) if isinstance(row, CustomRow) else row
         cells = []
         if link_column:
             pk_path = path_from_row_pks(row, pks, not pks, False)
@@ -71,14 +72,19 @@ async def display_columns_and_rows(datasette, database_name, table_name, descrip
                     table_path, path_from_row_pks(row, pks, not pks),
                     markupsafe.escape(pk_path))),
             })
-        for value, column in zip(row, names):
+        for value, column in zip(values, names):
             if column == skip:  # already shown in the link column
                 continue
-            hook_args = {"row": row, "value": value, "column": column, "table": table_name,
-                         "database": database_name, "datasette": datasette}
+            if type(value) not in _PLAIN and value is not None:
+                break  # bytes (a download link): Datasette's own markup for this row
             shown = None
             for function, argnames in renderers:
-                candidate = function(*[hook_args[a] for a in argnames])
+                if argnames is None:
+                    candidate = function(row, value, column, table_name, database_name, datasette)
+                else:
+                    hook_args = {"row": row, "value": value, "column": column, "table": table_name,
+                                 "database": database_name, "datasette": datasette}
+                    candidate = function(*[hook_args[a] for a in argnames])
                 if candidate is not None:
                     candidate = await await_me_maybe(candidate)
                     if candidate is not None:
@@ -107,7 +113,12 @@ async def display_columns_and_rows(datasette, database_name, table_name, descrip
                         shown = text
             cells.append({"column": column, "value": shown, "raw": value,
                           "value_type": "none" if value is None else type(value).__name__})
-        cell_rows.append(table_view.Row(cells))
+        else:
+            cell_rows.append(table_view.Row(cells))
+            continue
+        _, (one,) = await DATASETTE_DISPLAY(*args, [row], link_column, truncate_cells,
+                                            sortable_columns)
+        cell_rows.append(one)
     return columns, cell_rows
 
 
