@@ -532,15 +532,16 @@ def _notes(session, detail: dict) -> None:
             f"{detail['clients'] * 1000 // PAGE_TARGET_MS} pages/s, and the p95 needs more (docs/scaling.md, "
             "'Datasette at national size'); the pages/s measured here "
             "(server and clients on these cores) say how far off that is: " + ", ".join(f"{k} {v['requests_per_s']}" for k, v in detail["distinct"].items()) + ".")
-        spent = {k: v for k, v in detail["distinct"].items() if v.get("server_cpu_ms_per_page")}
+        spent = {k: (v["server_cpu_ms_per_page"], v["client_cpu_ms_per_page"])
+                 for k, v in detail["distinct"].items() if v.get("server_cpu_ms_per_page")}
         if spent:
+            cores = os.cpu_count() or 1
             session.note(
                 "Datasette distinct pages, CPU per page (server processes + the load clients): "
-                + ", ".join(f"{k} {v['server_cpu_ms_per_page']} + {v['client_cpu_ms_per_page']} ms"
-                            for k, v in spent.items())
-                + f". On {os.cpu_count()} cores that bounds the rate at "
-                + ", ".join(f"{k} {os.cpu_count() * 1000 / (v['server_cpu_ms_per_page'] + v['client_cpu_ms_per_page']):.0f}"
-                            for k, v in spent.items())
+                + ", ".join(f"{k} {server} + {client} ms" for k, (server, client) in spent.items())
+                + f". On {cores} cores that bounds the rate at "
+                + ", ".join(f"{k} {cores * 1000 / (server + client):.0f}"
+                            for k, (server, client) in spent.items())
                 + " pages/s; one core of server alone serves 1000 ÷ the server figure pages/s of that"
                   " kind (what sizing replicas starts from: README, 'When one machine is not enough').")
     for u in detail["urls"]:

@@ -2,7 +2,7 @@
 
 Datasette 0.65 lists a table's search results with
     select … from T where rowid in (select rowid from T_fts where T_fts match escape_fts(:search))
-    order by <the table's sort>, <its key> limit 51
+    order by <the table's sort> limit 51
 (datasette/filters.py). SQLite always answers that by looking up every matching row and sorting
 them all: it cannot know how many rows a MATCH returns. For a common term that is most of the
 page's time: 责任 matches 122,970 of the national 1.36 million enterprises, and the page's rows
@@ -11,11 +11,12 @@ order, etl/public.py) and keeping the rows that match stops after 51 of them: 17
 term the walk would read the whole index (126 ms for no match), so the choice depends on the
 number of matches, which FTS5 counts from its index in a few milliseconds.
 
-This plugin writes the rowid test as `+rowid in (…)` (unary plus: the same rows; SQLite just
-stops using the IN list to find rows; rows that tie on the sort column now come in the index's
-order, by key, which is the order Datasette's next-page links assume) when the term matches more than SCAN_FACTOR × √(rows in the table) rows: with ~0.1 µs per
-index entry walked and ~1.5 µs per row looked up and sorted, the walk (51 × rows ÷ matches
-entries on average) is then the cheaper. And only when SQLite's plan for the rewritten query
+This plugin writes the rowid test as `+rowid in (…)` when the term matches more than
+SCAN_FACTOR × √(rows in the table) rows: with ~0.1 µs per index entry walked and ~1.5 µs per row
+looked up and sorted, the walk (51 × rows ÷ matches entries on average) is then the cheaper.
+Unary plus changes no value, so the rows are the same; SQLite just stops using the IN list to
+find them. Rows that tie on the sort column come in the index's order (by key), the order
+Datasette's next-page links assume. And only when SQLite's plan for the rewritten query
 walks an index in the page's order (no temporary B-tree, no scan of the table itself): a sort on
 a column without an index (?_sort=deaths) keeps Datasette's query. Grouped queries (facets) are
 left as they are: they read every matching row either way.
@@ -24,8 +25,8 @@ The page's count of a search alone, `select count(*) from T where rowid in (sele
 T_fts where T_fts match …)`, becomes `select count(*) from T_fts where T_fts match …`: FTS5
 counts from its index (6 ms for 122,970 matches, where looking up each row took 130–220 ms).
 The two are equal because every row of a public.db FTS table is a row of its table, with the
-same rowid (etl/public.py builds them together; tests/test_public.py checks it). When the page's rows
-query has just counted the same term (to choose its plan), that number is the answer and FTS5
+same rowid (etl/public.py builds them together; tests/test_datasette_scale.py checks it). When
+the page's rows query has just counted the same term (to choose its plan), that number is the answer and FTS5
 does not evaluate the term again (a phrase of common bigrams costs 30–60 ms each time). A count
 with any other filter is left to Datasette. Any error in these checks leaves the query as it was.
 The immutable database only; DISCLOSURE_SEARCH_PLAN=0 turns it off;
