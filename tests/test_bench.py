@@ -194,3 +194,27 @@ def test_distinct_pages_are_different_pages_with_rows_and_miss_the_cache(public_
         assert again["cache_hits"] == len(pages["row"])  # the same URLs a second time: cached
     finally:
         server.stop()
+
+
+def test_datasette_notes_state_the_cpu_bound_of_distinct_pages():
+    """bench/datasette_bench.py: the CPU each distinct page cost the server and the clients is
+    printed with the rate it bounds on this machine's cores, and is in the figures' JSON."""
+    import os
+    from types import SimpleNamespace
+
+    from bench import datasette_bench
+
+    found = {"p50_ms": 40.0, "p95_ms": 90.0, "max_ms": 120.0, "requests": 200, "requests_per_s": 150.0,
+             "errors": 0, "cache_hits": 0, "sample": [], "server_cpu_ms_per_page": 10.0,
+             "client_cpu_ms_per_page": 2.5}
+    detail = {"factor": 30, "national": {"mib": 7490.0, "tables": {}}, "clients": 8, "workers": 2,
+              "requests_per_url": 200, "time_cap_per_url_s": 30, "urls": [], "server": {"peak_mib": 680.0},
+              "distinct": {"table": found, "row": {**found, "server_cpu_ms_per_page": None}}}
+    notes: list[str] = []
+    datasette_bench._notes(SimpleNamespace(note=notes.append), detail)
+    cpu = [n for n in notes if "CPU per page" in n]
+    assert len(cpu) == 1 and "table 10.0 + 2.5 ms" in cpu[0] and "row" not in cpu[0].split(".")[0]
+    assert f"table {(os.cpu_count() or 1) * 1000 / 12.5:.0f}" in cpu[0]
+    figures = {f.key: f for f in datasette_bench.figures(detail)}
+    assert figures["datasette.distinct_table_p95_ms"].extra["server_cpu_ms_per_page"] == 10.0
+    assert "server CPU 10.0 ms/page" in figures["datasette.distinct_table_p95_ms"].aside
