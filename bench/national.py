@@ -100,7 +100,7 @@ def build(src: Path, out: Path, factor: int) -> dict:
 
 def _base_tables(conn) -> dict[str, str]:
     """name → CREATE TABLE statement of the tables to copy (not FTS tables, their shadow
-    tables or sqlite_stat1: those are rebuilt)."""
+    tables, the summaries, facet_counts or sqlite_stat1: those are rebuilt)."""
     rows = conn.execute(
         "SELECT name, sql FROM province.sqlite_master WHERE type = 'table' ORDER BY rowid").fetchall()
     virtual = [name for name, sql in rows if sql and sql.upper().startswith("CREATE VIRTUAL")]
@@ -108,7 +108,7 @@ def _base_tables(conn) -> dict[str, str]:
 
     return {name: sql for name, sql in rows
             if sql and name not in virtual and not name.startswith("sqlite_")
-            and name not in public.SUMMARIES
+            and name not in public.SUMMARIES and name != public.FACET_COUNTS
             and not any(name.startswith(v + "_") for v in virtual)}
 
 

@@ -144,8 +144,9 @@ def _check(database: dict, tables: dict) -> None:
             for column in spec.get(key) or []:
                 if column not in spec["columns"]:
                     raise SchemaError(f"{name}: {key} names unknown column {column}")
-        if spec.get("facet_pairs") not in (None, True, False):
-            raise SchemaError(f"{name}: facet_pairs must be true or false")
+        for flag in ("facet_pairs", "facet_counts"):
+            if spec.get(flag) not in (None, True, False):
+                raise SchemaError(f"{name}: {flag} must be true or false")
         for index in spec.get("indexes") or []:
             # expression indexes may use SQL functions; every bare word that is not a SQL
             # word or a function name must be a column

@@ -19,11 +19,15 @@ log = logging.getLogger(__name__)
 # case a database carries them, because rejects.raw holds unfiltered source rows.
 _SKIP_PREFIXES = ("sqlite_", "_")
 _INTERNAL = {"rejects", "etl_runs", "source_runs"}
+# Derived for Datasette's speed alone (etl/public.py _add_facet_counts), like the FTS tables.
+_DERIVED = {"facet_counts"}
 
 
 def public_tables(tables: list[str]) -> list[str]:
-    """Tables offered as CSV/JSON: everything public except the full-text index tables."""
-    return [t for t in tables if not t.startswith(_SKIP_PREFIXES) and "_fts" not in t and t not in _INTERNAL]
+    """Tables offered as CSV/JSON: everything public except the full-text index tables and the
+    precomputed facet counts."""
+    return [t for t in tables if not t.startswith(_SKIP_PREFIXES) and "_fts" not in t
+            and t not in _INTERNAL and t not in _DERIVED]
 
 
 def load_schema(path: Path | None) -> dict:
