@@ -154,42 +154,40 @@ def tail(path: Path, lines: int = 15) -> str:
 def tree_rss_pages(root: int, anonymous: bool = False) -> int:
     """Resident pages of `root` and all its descendants, from /proc (0 if it is gone); with
     `anonymous`, without file-backed pages (RssAnon + RssShmem)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            parent = _ppid(entry.name)
-            if parent is not None:
-                children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += _anonymous_pages(pid) if anonymous else _rss_pages(pid)
-        todo.extend(children.get(pid, ()))
-    return total
+    return sum(_anonymous_pages(pid) if anonymous else _rss_pages(pid) for pid in _process_tree(root))
 
 
 def tree_cpu_seconds(root: int) -> float:
     """CPU seconds (user + system) used so far by `root` and its live descendants, from /proc:
     the difference across a load says what a server spent per request (processes that exited
     in between are not counted)."""
+    return sum(map(_cpu_ticks, _process_tree(root))) / os.sysconf("SC_CLK_TCK")
+
+
+def _process_tree(root: int) -> list[int]:
+    """`root` and its live descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             parent = _ppid(entry.name)
             if parent is not None:
                 children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0, [root]
+    tree, todo = [], [root]
     while todo:
         pid = todo.pop()
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                stat = f.read()
-            fields = stat[stat.rindex(b")") + 2:].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-        except (OSError, ValueError, IndexError):
-            pass
+        tree.append(pid)
         todo.extend(children.get(pid, ()))
-    return total / os.sysconf("SC_CLK_TCK")
+    return tree
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        fields = stat[stat.rindex(b")") + 2:].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _ppid(pid: str) -> int | None:

@@ -568,8 +568,6 @@ def test_searches_answer_the_same_with_the_search_plan(public_db, monkeypatch):
     monkeypatch.setenv("DISCLOSURE_SEARCH_PLAN_MIN_MATCHES", "0")
     from urllib.parse import quote
 
-    from datasette.tracer import capture_traces
-
     paths = [f"/public/enterprises.json?_search={quote('公司')}",
              f"/public/enterprises.json?_search={quote('有限公司')}&_size=5",
              f"/public/accidents.json?_search={quote('事故')}",
@@ -577,30 +575,20 @@ def test_searches_answer_the_same_with_the_search_plan(public_db, monkeypatch):
              f"/public/accidents.json?_search={quote('事故')}&_sort_desc=deaths",
              f"/public/enterprises.json?_search={quote('没有这个词')}",
              f"/public/credit_ratings.json?_search={quote('公司')}&_size=3"]
+    plain, planned = _served_without_and_with(public_db, monkeypatch, "DISCLOSURE_SEARCH_PLAN", paths)
+    token = plain[paths[1]][0]["next"]
+    assert token
+    second = [f"{paths[1]}&_next={quote(token)}"]  # the second page
+    more_plain, more_planned = _served_without_and_with(public_db, monkeypatch,
+                                                        "DISCLOSURE_SEARCH_PLAN", second)
+    plain, planned = {**plain, **more_plain}, {**planned, **more_planned}
 
-    async def answers(plan: bool):
-        monkeypatch.setenv("DISCLOSURE_SEARCH_PLAN", "1" if plan else "0")
-        ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
-        await ds.invoke_startup()
-        out, sql = {}, {}
-        todo = list(paths)
-        while todo:
-            path = todo.pop(0)
-            traces: list = []
-            with capture_traces(traces):
-                response = await ds.client.get(path)
-            assert response.status_code == 200, (path, response.text[:300])
-            data = response.json()
-            out[path] = (data["rows"], data["filtered_table_rows_count"], data["next"])
-            sql[path] = [" ".join(t["sql"].split()) for t in traces]
-            if data["next"] and "_next=" not in path and "_size=5" in path:
-                todo.append(f"{path}&_next={quote(data['next'])}")  # the second page
-        return out, sql
+    def answer(data):
+        return data["rows"], data["filtered_table_rows_count"], data["next"]
 
-    plain, _ = asyncio.run(answers(False))
-    planned, traced = asyncio.run(answers(True))
-    assert planned == plain
-    assert len(plain) == len(paths) + 1 and all(rows for rows, _, _ in list(plain.values())[:4])
+    assert {p: answer(d) for p, (d, _) in planned.items()} == {p: answer(d) for p, (d, _) in plain.items()}
+    assert all(d["rows"] for d, _ in list(plain.values())[:4]) and plain[second[0]][0]["rows"]
+    traced = {p: sqls for p, (_, sqls) in planned.items()}
     walked = [p for p, sqls in traced.items()
               if any("+rowid in (select rowid" in s and not s.startswith("explain") for s in sqls)]
     assert set(walked) >= {paths[0], paths[1], paths[2]}, walked
@@ -693,8 +681,6 @@ def test_facets_over_one_filter_answer_the_same_from_facet_counts(public_db, mon
     monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
     from urllib.parse import quote
 
-    from datasette.tracer import capture_traces
-
     with sqlite3.connect(public_db) as c:
         industries = [i for (i,) in c.execute("select industry from enterprises where industry is not null"
                                               " group by industry order by count(*) desc limit 2")]
@@ -708,24 +694,15 @@ def test_facets_over_one_filter_answer_the_same_from_facet_counts(public_db, mon
         f"/public/enterprises.json?industry={quote(industries[0])}&city_code={city}{facets}",
         f"/public/enterprises.json?industry={quote(industries[0])}&_search={quote('公司')}{facets}"]
 
-    async def answers(enabled: bool):
-        monkeypatch.setenv("DISCLOSURE_FACET_COUNTS", "1" if enabled else "0")
-        ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
-        await ds.invoke_startup()
-        out, used = {}, {}
-        for path in paths:
-            traces: list = []
-            with capture_traces(traces):
-                response = await ds.client.get(path)
-            assert response.status_code == 200, (path, response.text[:300])
-            data = response.json()
-            out[path] = (data["rows"], data["filtered_table_rows_count"],
-                         {k: (v["results"], v["truncated"]) for k, v in data["facet_results"].items()})
-            used[path] = sum("from facet_counts" in t["sql"] for t in traces)
-        return out, used
+    plain, counted = _served_without_and_with(public_db, monkeypatch, "DISCLOSURE_FACET_COUNTS", paths)
 
-    plain, _ = asyncio.run(answers(False))
-    counted, used = asyncio.run(answers(True))
+    def answer(data):
+        return (data["rows"], data["filtered_table_rows_count"],
+                {k: (v["results"], v["truncated"]) for k, v in data["facet_results"].items()})
+
+    used = {p: sum("from facet_counts" in sql for sql in sqls) for p, (_, sqls) in counted.items()}
+    plain = {p: answer(d) for p, (d, _) in plain.items()}
+    counted = {p: answer(d) for p, (d, _) in counted.items()}
     assert counted == plain
     assert plain[paths[0]][1] > 0 and len(plain[paths[0]][2]["city_code"][0]) > 1
     assert plain[paths[3]][1] == 0
@@ -733,3 +710,24 @@ def test_facets_over_one_filter_answer_the_same_from_facet_counts(public_db, mon
     assert used[paths[0]] >= 5 and used[paths[2]] >= 5
     assert used[paths[4]] >= 4  # the count and three facets (rating_year is INTEGER: not a filter)
     assert used[paths[5]] == 0 and used[paths[6]] == 0  # two filters; a search
+
+
+def _served_without_and_with(public_db, monkeypatch, switch: str, paths: list[str]):
+    """The JSON of each of `paths` and the SQL it ran, with the plugin that the environment
+    variable `switch` turns off ("0"), then on: ({path: (json, [sql])}, {path: (json, [sql])})."""
+    from datasette.tracer import capture_traces
+
+    async def serve(enabled: bool) -> dict:
+        monkeypatch.setenv(switch, "1" if enabled else "0")
+        ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+        await ds.invoke_startup()
+        out = {}
+        for path in paths:
+            traces: list = []
+            with capture_traces(traces):
+                response = await ds.client.get(path)
+            assert response.status_code == 200, (path, response.text[:300])
+            out[path] = (response.json(), [" ".join(t["sql"].split()) for t in traces])
+        return out
+
+    return asyncio.run(serve(False)), asyncio.run(serve(True))
