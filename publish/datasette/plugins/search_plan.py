@@ -114,6 +114,8 @@ def _planned(execute, fewest: int):
         rewritten = rewrite(sql, counts[key], sizes[name], fewest)
         if rewritten != sql and rewritten not in walks:
             plan = await execute("explain query plan " + rewritten, params)
+            if len(walks) >= _MATCHES_KEPT:  # one entry per query shape; bounded all the same
+                walks.clear()
             walks[rewritten] = walks_an_index([row["detail"] for row in plan.rows])
         return rewritten if walks.get(rewritten) else sql
 
