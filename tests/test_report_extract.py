@@ -179,3 +179,26 @@ def test_long_pathological_text_stays_fast(piece, times):
     extract_report(text)
     mask_text(text)
     assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("text", [
+    "1.张三，建议移送司法机关1.张三，",
+    "兰州市（其中1人重伤）建议移送司法机关1.张三，",
+    "兰州市（其中1人重伤）建议移送司法机关（其中1人重伤）1.张三，",
+    "1.王五，总经理，建议移送司法机关2.张三，副总经理，建议给予撤职处分。",
+])
+def test_a_measure_never_runs_on_into_the_next_items_name(text):
+    """Found by the property test above: an enumerated item that starts in the middle of a line
+    ended up in the previous measure's clause, with its person's name unmasked."""
+    entries = extract_report(text)["accountability"]
+    assert "张三" not in repr(entries) and "王五" not in repr(entries)
+    assert all(not re.search(r"\d[.．]", e["measure"]) for e in entries)
+
+
+def test_two_items_on_one_line_are_two_subjects():
+    entries = extract_report("1.王五，总经理，建议移送司法机关2.张三，副总经理，建议给予撤职处分。")["accountability"]
+    assert [(e["subject"], e["position"], e["measure_type"]) for e in entries] == [
+        ("王某", "总经理", "移送司法机关"), ("张某", "副总经理", "党纪政务处分")]
+    # an amount is not an item: "罚款2.5万元" stays one clause
+    fined = extract_report("对示例化工有限公司处以罚款2.5万元。")["accountability"]
+    assert fined and fined[0]["fine_yuan"] == 25_000 and "2.5万元" in fined[0]["measure"]

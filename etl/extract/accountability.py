@@ -111,17 +111,35 @@ def _listed_unit(item: str) -> list[str]:
     return [normalize_enterprise_name(m.group(1))] if m else []
 
 
+# A new enumerated item inside a line ("…建议移送司法机关2.李某，…"): an enumerator not part of
+# a number (no digit or point before it, none after it: "罚款2.5万元", "第3、4条" are not items).
+_NEXT_ITEM = re.compile(r"(?<![\d.．])(?=\d{1,2}[.、．](?![\d.．])|[（(][一二三四五六七八九十\d]{1,3}[)）])")
+
+
 def _items(text: str) -> list[str]:
     """An enumerated line ("1．钟某明，…矿长，…。涉嫌…，建议…") is one item, whatever its
-    sentences; other text is read sentence by sentence."""
+    sentences, up to the next enumerator, even on the same line; other text is read sentence by
+    sentence, and a sentence also ends where an enumerated item starts (so no measure clause
+    runs on into the next item's name)."""
     items = []
     for line in text.split("\n"):
-        line = line.strip()
-        if re.match(rf"{_ENUM}", line):
-            items.append(line)
-        else:
-            items += [s.strip() for s in re.split(r"[。；;]", line) if s.strip()]
+        for part in _NEXT_ITEM.split(line.strip()):
+            part = part.strip()
+            if re.match(rf"{_ENUM}", part):
+                items.append(part)
+            else:
+                items += [s.strip() for s in re.split(r"[。；;]", part) if s.strip()]
     return items
+
+
+def _masked_in(measure: tuple[str, str], names: list[tuple[str, str]]) -> tuple[str, str]:
+    """The measure clause with each subject's name as it is masked in `subject`: a clause that
+    names its subject again ("…建议移送司法机关，张某明…") must not publish the full name."""
+    clause = measure[1]
+    for raw, masked in names:
+        if raw != masked:
+            clause = clause.replace(raw, masked)
+    return measure[0], clause
 
 
 def find_accountability(text: str, enterprise: str | None = None) -> list[dict]:
@@ -133,10 +151,10 @@ def find_accountability(text: str, enterprise: str | None = None) -> list[dict]:
             continue
         subjects = []
         listed = _listed_person(item)
-        if listed:
-            subjects.append(("person", mask_person_name(listed[0]), listed[1]))
-        else:
-            subjects += [("person", mask_person_name(n), role) for n, role in _role_persons(item)]
+        people = [(listed[0], listed[1])] if listed else _role_persons(item)
+        names = [(name, mask_person_name(name)) for name, _ in people]
+        subjects += [("person", masked, role) for (_, masked), (_, role) in zip(names, people)]
+        measure = _masked_in(measure, names)
         units = _units(item, enterprise)
         if not subjects and not units:
             units = _listed_unit(item)
