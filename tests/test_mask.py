@@ -381,3 +381,18 @@ def test_candidates_survive_halfwidth():
         raw = everything[m.start()]
         assert re.fullmatch(r"\d" if m.group().isdecimal() else r"[-\s\uff0d]", raw), hex(ord(raw))
     assert mask._CANDIDATE.pattern == r"\d\d\d\d[-\s\uff0d]?\d\d\d"  # the classes checked here
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("1.张三，建议移送司法机关2.李四，副总经理", "1.张某，建议移送司法机关2.李某，副总经理"),
+    ("事故经过（一）王五，男，", "事故经过（一）王某，男，"),
+    ("处以罚款2.5万元，", "处以罚款2.5万元，"),
+    ("依据第3、4条，", "依据第3、4条，"),
+    ("（二）安全生产，", "（二）安全生产，"),
+])
+def test_an_enumerated_name_in_the_middle_of_a_line_is_masked(text, masked):
+    """Text taken from PDFs often runs enumerated items together on one line; the name opening
+    such an item is masked as at the start of a line, and numbers are not items."""
+    from etl.normalize.mask import mask_text
+
+    assert mask_text(text) == masked
