@@ -381,17 +381,16 @@ def load_distinct(base: str, paths: list[str], clients: int, cap: float,
     CPU the server (all its processes) and these clients spent per page: with the server and
     the clients on the same cores, the pages/s cannot exceed cores × 1000 ÷ their sum."""
     queue = iter(paths)
-    if server is None:
-        return {**_clients(base, clients, cap, lambda: next(queue, None)), "urls": len(paths),
-                "sample": paths[:3]}
-    server_cpu, client_cpu = measure.tree_cpu_seconds(server), time.process_time()
-    found = _clients(base, clients, cap, lambda: next(queue, None))
-    server_cpu = measure.tree_cpu_seconds(server) - server_cpu
-    client_cpu = time.process_time() - client_cpu
-    pages = max(found["requests"], 1)
-    return {**found, "urls": len(paths), "sample": paths[:3],
-            "server_cpu_ms_per_page": round(server_cpu * 1000 / pages, 1),
-            "client_cpu_ms_per_page": round(client_cpu * 1000 / pages, 1)}
+    server_cpu = measure.tree_cpu_seconds(server) if server is not None else 0.0
+    client_cpu = time.process_time()
+    found = {**_clients(base, clients, cap, lambda: next(queue, None)), "urls": len(paths),
+             "sample": paths[:3]}
+    if server is not None:
+        pages = max(found["requests"], 1)
+        found["server_cpu_ms_per_page"] = round(
+            (measure.tree_cpu_seconds(server) - server_cpu) * 1000 / pages, 1)
+        found["client_cpu_ms_per_page"] = round((time.process_time() - client_cpu) * 1000 / pages, 1)
+    return found
 
 
 def _clients(base: str, clients: int, cap: float, take) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from etl.extract.enterprise import candidates
-from etl.normalize.mask import is_list_item_name, role_names
+from etl.normalize.mask import ITEM_IN_LINE, is_list_item_name, role_names
 from etl.normalize.money import parse_money
 from etl.normalize.names import is_masked_name, mask_person_name, normalize_enterprise_name
 
@@ -111,9 +111,8 @@ def _listed_unit(item: str) -> list[str]:
     return [normalize_enterprise_name(m.group(1))] if m else []
 
 
-# A new enumerated item inside a line ("…建议移送司法机关2.李某，…"): an enumerator not part of
-# a number (no digit or point before it, none after it: "罚款2.5万元", "第3、4条" are not items).
-_NEXT_ITEM = re.compile(r"(?<![\d.．])(?=\d{1,2}[.、．](?![\d.．])|[（(][一二三四五六七八九十\d]{1,3}[)）])")
+# A new enumerated item inside a line ("…建议移送司法机关2.李某，…"), as masking finds it.
+_NEXT_ITEM = re.compile(f"(?={ITEM_IN_LINE})")
 
 
 def _items(text: str) -> list[str]:

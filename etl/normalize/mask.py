@@ -177,11 +177,14 @@ _MASK_MARKS = set("某*×＊")
 _MASKED_NAME = re.compile(r"(?:[\u4e00-\u9fff]{2}(?<=欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|夏侯)|"
                           r"[\u4e00-\u9fff])[某*×＊]{1,3}(?:[\u4e00-\u9fff](?=[^\u4e00-\u9fff]|$|[未对等在已因违负被是系为与和及]))?")
 _SEP_AFTER_ROLE = re.compile(r"\s*[:：]?\s*(?:为|是)?\s*")
-# An enumerated item at the start of a line, or in the middle of one ("…建议移送司法机关2.李四，":
-# PDF text often runs items together) where the enumerator is not part of a number ("罚款2.5万元").
+# An enumerator opening an item in the middle of a line ("…建议移送司法机关2.李四，": PDF text
+# often runs items together), not part of a number ("罚款2.5万元", "第3、4条", "2023.5.12").
+# etl/extract/accountability.py splits items on it too.
+ITEM_IN_LINE = r"(?<![\d.．])(?:\d{1,2}[.、．](?![\d.．])|[（(][一二三四五六七八九十\d]{1,3}[)）])"
+# An enumerated item at the start of a line, or in the middle of one.
 _LIST_ITEM = re.compile(
     r"(?m)(?:^[ \t]*(?:\d{1,2}[.、．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)"
-    r"|(?<![\d.．])(?:\d{1,2}[.、．](?![\d.．])|[（(][一二三四五六七八九十\d]{1,3}[)）]))"
+    rf"|{ITEM_IN_LINE})"
     r"[ \t]*([\u4e00-\u9fff]{2,4})(?=[，,（(：:])")
 
 

@@ -63,20 +63,22 @@ def rewrite(sql: str, params, counted: set) -> str | None:
     if found:
         column, table, filtered, limit = found.groups()
         if column == filtered and (table, filtered, "") in counted:
-            return (f"select filter_value as value, count from {TABLE} where table_name = '{table}'"
-                    f" and filter_column = '{filtered}' and facet_column = '' and filter_value = :p0"
-                    f" limit {limit}")
+            return f"select filter_value as value, count {_rows_of(table, filtered, '')} limit {limit}"
         if (table, filtered, column) in counted:
-            return (f"select value, count from {TABLE} where table_name = '{table}'"
-                    f" and filter_column = '{filtered}' and facet_column = '{column}'"
-                    f" and filter_value = :p0 order by count desc, value limit {limit}")
+            return (f"select value, count {_rows_of(table, filtered, column)}"
+                    f" order by count desc, value limit {limit}")
         return None
     found = _COUNT.fullmatch(text)
     if found and (found.group(1), found.group(2), "") in counted:
-        table, filtered = found.groups()
-        return (f"select coalesce((select count from {TABLE} where table_name = '{table}'"
-                f" and filter_column = '{filtered}' and facet_column = '' and filter_value = :p0), 0)")
+        return f"select coalesce((select count {_rows_of(*found.groups(), '')}), 0)"
     return None
+
+
+def _rows_of(table: str, filtered: str, facet: str) -> str:
+    """FROM … WHERE of the stored counts of `table` filtered on `filtered` = :p0, per value of
+    `facet` ('' = the total). The names matched \\w+ in Datasette's SQL: nothing to quote."""
+    return (f"from {TABLE} where table_name = '{table}' and filter_column = '{filtered}'"
+            f" and facet_column = '{facet}' and filter_value = :p0")
 
 
 def _counted(execute, counted: set):

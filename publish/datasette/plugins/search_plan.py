@@ -66,12 +66,18 @@ def startup(datasette):
             database.execute = _planned(database.execute, fewest)
 
 
+def fts_count(fts: str, clause: str) -> str:
+    """The number of rows of the FTS table `fts` matching `clause` (escape_fts(:search) or
+    :search), counted by FTS5 from its index."""
+    return f"select count(*) from {fts} where {fts} match {clause}"
+
+
 def count_of_search(sql: str) -> str:
     """The FTS table's own count for Datasette's count of a search with no other filter."""
     found = _COUNT.fullmatch(sql)
     if not found or found.group(2) != f"{found.group(1)}_fts":
         return sql
-    return f"select count(*) from {found.group(2)} where {found.group(2)} match {found.group(3)}"
+    return fts_count(found.group(2), found.group(3))
 
 
 def rewrite(sql: str, matches: int, rows: int, fewest: int = MIN_MATCHES) -> str:
@@ -104,8 +110,7 @@ def _planned(execute, fewest: int):
         fts, clause, term = found.group(1), found.group(2), params["search"]
         key = (fts, clause, term)
         if key not in counts:
-            counts[key] = (await execute(f"select count(*) from {fts} where {fts} match {clause}",
-                                         {"search": term})).first()[0]
+            counts[key] = (await execute(fts_count(fts, clause), {"search": term})).first()[0]
             if len(counts) > _MATCHES_KEPT:
                 counts.popitem(last=False)
         name = table.group(1)
