@@ -92,6 +92,11 @@ def test_html_list_extracts_pdf_attachment_text(tmp_path, fetcher):
     page = canvas.Canvas(buffer, pagesize=A4, invariant=1)
     page.setFont("STSong-Light", 12)
     page.drawString(72, 760, "事故造成2人死亡，直接经济损失约456.7万元。")
+    # STSong-Light has no U+00B7: Chinese PDFs (and etl/samplegen) write the 间隔号 as U+30FB.
+    page.drawString(72, 740, "“1\u30fb13”较大坍塌事故")
+    page.showPage()
+    page.setFont("STSong-Light", 12)
+    page.drawString(72, 760, "第二页")
     page.save()
     root = tmp_path / "list"
     (root).mkdir(parents=True)
@@ -102,7 +107,9 @@ def test_html_list_extracts_pdf_attachment_text(tmp_path, fetcher):
     [record] = read(html_list_spec(tmp_path), fetcher)
     assert "2人死亡" in record.fields["_attachments_text"]
     assert record.extra["attachments"][0]["name"] == "调查报告.pdf"
-    assert "456.7万元" in pdf_text(buffer.getvalue())
+    # Lines end in LF, the 间隔号 comes back as U+00B7, pages are separated by a blank line.
+    assert pdf_text(buffer.getvalue()) == (
+        "事故造成2人死亡，直接经济损失约456.7万元。\n“1·13”较大坍塌事故\n\n第二页")
     with pytest.raises(ValueError):
         pdf_text(buffer.getvalue()[:200])
 

@@ -63,6 +63,20 @@ def test_no_false_matches(text):
     assert resolve_region(text) is None
 
 
+def test_every_name_alias_and_stem_is_found_inside_long_text():
+    """find_regions jumps between the characters a name can start with: none may be missed,
+    wherever the name sits in a long report."""
+    index, _ = regions._name_index(None)
+    filler = "事故调查组经现场勘验认定，" * 300
+    for name, region in index.items():
+        found = find_regions(f"{filler}，{name}，{filler}")
+        assert [(r.code, e - s) for r, s, e in found] == [(region.code, len(name))], name
+    for stem, region in regions._stem_index(None).items():
+        found = find_regions(f"{filler}G30线{stem}段{filler}")
+        expected = index.get(stem, region)  # a full name (白银) is matched before a stem
+        assert [(r.code, e - s) for r, s, e in found] == [(expected.code, len(stem))], stem
+
+
 def test_substring_names_never_match_inside_longer_names():
     names = [(r.name, s, e) for r, s, e in find_regions("静宁县、正宁县和宁县")]
     assert names == [("静宁县", 0, 3), ("正宁县", 4, 7), ("宁县", 8, 10)]

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterator
 
 # Bumped when a reader's output changes, so cached parse results are not reused.
-READER_VERSION = "1"
+READER_VERSION = "2"  # 2: PDF text by PDFium (etl/readers/pdf.py)
 
 
 @dataclass
