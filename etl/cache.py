@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from etl import settings
@@ -35,7 +36,7 @@ def get(key: str, archive_dir: Path | None = None):
 def put(key: str, payload, archive_dir: Path | None = None) -> None:
     path = _path(key, archive_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # ETL workers may write the same key at once
     with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as f:
         json.dump(payload, f, ensure_ascii=False)
     tmp.replace(path)

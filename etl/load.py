@@ -71,6 +71,20 @@ _blake2b_16 = partial(hashlib.blake2b, digest_size=16)
 _hexdigest = methodcaller("hexdigest")
 
 
+class Hasher:
+    """record_hash of a table's records as the loader completes them (every column, None where
+    absent), callable wherever the records are made: etl/normalizing.py hashes them in its
+    worker processes, so the load step only writes."""
+
+    def __init__(self, all_columns: list[str], content: list[str]):
+        self.template = dict.fromkeys(all_columns)
+        self.values = itemgetter(*content)
+
+    def __call__(self, records: Iterable[dict]) -> list[str]:
+        template, values = self.template, self.values
+        return list(record_hashes(values({**template, **record}) for record in records))
+
+
 class Loader:
     def __init__(self, conn: sqlite3.Connection, run_id: int, now: str):
         self.conn = conn
@@ -83,11 +97,21 @@ class Loader:
             self._columns[table] = columns(self.conn, table)
         return self._columns[table]
 
-    def apply(self, source_id: str, table: str, records: list[dict]) -> Counts:
-        """Make `table`'s rows from `source_id` equal `records` (by id)."""
+    def hashers(self) -> dict[str, Hasher]:
+        """A Hasher for every table records are loaded into (those with a record_hash column)."""
+        names = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {
+            name: Hasher(self.columns(name), content_columns(name, self.columns(name)))
+            for name in names if "record_hash" in self.columns(name)
+        }
+
+    def apply(self, source_id: str, table: str, records: list[dict],
+              hashes: list[str] | None = None) -> Counts:
+        """Make `table`'s rows from `source_id` equal `records` (by id). `hashes`: each record's
+        record_hash, made by this table's hasher() where the records were made; else computed."""
         all_columns = self.columns(table)
         content = content_columns(table, all_columns)
-        records = self._complete(table, all_columns, content, source_id, records, self.run_id)
+        records = self._complete(table, all_columns, content, source_id, records, self.run_id, hashes)
         existing = {
             row[0]: (row[1], row[2])
             for row in self.conn.execute(
@@ -111,7 +135,7 @@ class Loader:
         return Counts(len(added), len(changed), len(gone), len(records) - len(added) - len(changed))
 
     @staticmethod
-    def _complete(table, all_columns, content, source_id, records, run_id) -> list[dict]:
+    def _complete(table, all_columns, content, source_id, records, run_id, hashes=None) -> list[dict]:
         """Every record with every column (None where absent), its source, content hash and the
         history of a new row (only _insert writes those). This runs once per record of a load,
         so it is dict displays and map() rather than statements (bench/load_bench.py)."""
@@ -122,7 +146,11 @@ class Loader:
         if max(map(len, complete), default=0) > len(template):
             unknown = sorted(set().union(*complete) - set(template))
             raise ValueError(f"{table}: no such column(s): {', '.join(unknown)}")
-        for full, digest in zip(complete, record_hashes(map(itemgetter(*content), complete))):
+        if hashes is None:
+            hashes = record_hashes(map(itemgetter(*content), complete))
+        elif len(hashes) != len(complete):
+            raise ValueError(f"{table}: {len(hashes)} hashes for {len(complete)} records")
+        for full, digest in zip(complete, hashes):
             full["record_hash"] = digest
         return complete
 

@@ -14,19 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from etl import cache, derive, settings
+from etl import derive, settings
 from etl.datasets import kind_module
-from etl.datasets.common import Context, Reject
 from etl.http import FetchError, Fetcher, new_session
 from etl.load import Counts, Loader
-from etl.readers import ParseError, RawRecord, read
+from etl.normalizing import PIPELINE_VERSION, mask_row, normalize_all
+from etl.readers import ParseError, read
 from etl.spec import SourceSpec
-
-# Bumped when normalization changes, so unchanged sources are re-normalized once.
-# 2: names opening an enumerated item in the middle of a line are masked, and accountability
-#    items end where the next one starts (etl/normalize/mask.py, etl/extract/accountability.py).
-PIPELINE_VERSION = "2"
-
 
 class SourceFailed(RuntimeError):
     """The source is not applied; the message says why (shown in the summary)."""
@@ -115,35 +109,33 @@ def run_source(conn, spec: SourceSpec, run_id: int, session, allow_shrink: bool,
 
 def _apply(conn, spec, raws, run_id, now, allow_shrink, result) -> None:
     module = kind_module(spec.kind)
+    loader = Loader(conn, run_id, now)
     tables: dict[str, list[dict]] = {module.TABLE: []}
+    hashes: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
     rejects = []
     clock = time.perf_counter()
-    for raw in raws:
+    for raw, outcome in zip(raws, normalize_all(module, spec, raws, loader.hashers())):
         _audit(spec, raw, result.unmapped)
-        try:
-            if raw.extra.get("error"):
-                raise Reject(raw.extra["error"])
-            rows = normalize(conn, module, spec, raw)
-            primary = rows[module.TABLE][0]
+        if outcome.reject is None:
+            primary = outcome.rows[module.TABLE][0]
             if primary["id"] in seen:
-                raise Reject(f"重复记录：与 {seen[primary['id']]} 相同")
-            seen[primary["id"]] = raw.row_ref
-        except Reject as exc:
-            rejects.append((raw, str(exc)))
+                outcome.reject = f"重复记录：与 {seen[primary['id']]} 相同"
+            else:
+                seen[primary["id"]] = raw.row_ref
+        if outcome.reject is not None:
+            rejects.append((raw, outcome.reject))
             continue
-        for table, table_rows in rows.items():
-            for row in table_rows:
-                row.setdefault("document_id", raw.document_id)
-                row.setdefault("source_url", raw.url)
-                tables.setdefault(table, []).append(mask_row(row))
+        for table, table_rows in outcome.rows.items():
+            tables.setdefault(table, []).extend(table_rows)
+            if table in outcome.hashes:
+                hashes.setdefault(table, []).extend(outcome.hashes[table])
     result.records, result.rejected = len(tables[module.TABLE]), len(rejects)
     result.seconds["normalize"] = round(time.perf_counter() - clock, 4)
     guard(conn, spec, result.records, allow_shrink)
     clock = time.perf_counter()
-    loader = Loader(conn, run_id, now)
     for table, rows in tables.items():
-        result.counts += loader.apply(spec.id, table, rows)
+        result.counts += loader.apply(spec.id, table, rows, hashes.get(table))
     result.seconds["load"] = round(time.perf_counter() - clock, 4)
     conn.executemany(
         "INSERT INTO rejects (run_id, source_id, document_id, row_ref, reason, raw, at) VALUES (?,?,?,?,?,?,?)",
@@ -154,65 +146,12 @@ def _apply(conn, spec, raws, run_id, now, allow_shrink, result) -> None:
     )
 
 
-def normalize(conn, module, spec: SourceSpec, raw: RawRecord) -> dict[str, list[dict]]:
-    """The kind's normalize(); for kinds that extract facts from report text (CACHE = True),
-    the result is cached by the exact input, so an unchanged report is not re-extracted."""
-    mapped, context = map_fields(spec, raw), _context(spec, raw)
-    if not getattr(module, "CACHE", False):
-        return module.normalize(mapped, context)
-    key = "normalized|" + json.dumps(
-        [mapped, context.url, context.extra.get("attachments_json"), spec.sha256, PIPELINE_VERSION],
-        ensure_ascii=False, sort_keys=True)
-    rows = cache.get(key)
-    if rows is None:
-        rows = module.normalize(mapped, context)
-        cache.put(key, rows)
-    return rows
-
-
-def map_fields(spec: SourceSpec, raw: RawRecord) -> dict[str, str]:
-    """Target column → source string: the first non-empty alternative, corrected by lookups."""
-    mapped = {}
-    for target in spec.fields:
-        value = next((raw.fields[n] for n in spec.source_names(target) if raw.fields.get(n, "").strip()), "")
-        corrections = spec.lookups.get(target)
-        if corrections and value.strip() in corrections:
-            value = corrections[value.strip()]
-            value = "" if value is None else str(value)
-        mapped[target] = value
-    for key in ("_attachments_text", "_page_title", "_list_date", "_url"):
-        mapped.setdefault(key, raw.fields.get(key, ""))
-    return mapped
-
-
 def _audit(spec, raw, unmapped: dict[str, int]) -> None:
     """Pop and audit: count source fields that no mapping uses (never silently dropped)."""
     used = spec.mapped_source_fields()
     for name, value in raw.fields.items():
         if not name.startswith("_") and name not in used:
             unmapped[name] = unmapped.get(name, 0) + 1
-
-
-def _context(spec, raw) -> Context:
-    extra = dict(raw.extra)
-    if "attachments" in extra:
-        extra["attachments_json"] = json.dumps(extra["attachments"], ensure_ascii=False, sort_keys=True)
-    return Context(spec=spec, url=raw.url, document_id=raw.document_id, extra=extra)
-
-
-# Columns that hold codes, ids and URLs, which the PII safety net must leave alone.
-_NOT_TEXT = {"id", "source_id", "source_url", "uscc", "enterprise_uscc", "attachments", "accident_id",
-             "enterprise_id", "record_hash", "region_code", "city_code"}
-
-
-def mask_row(row: dict) -> dict:
-    """Safety net: no unmasked ID or phone number leaves the ETL, whatever the column."""
-    from etl.normalize.mask import mask_id_numbers, mask_phones
-
-    for key, value in row.items():
-        if isinstance(value, str) and key not in _NOT_TEXT:
-            row[key] = mask_phones(mask_id_numbers(value))
-    return row
 
 
 def guard(conn, spec: SourceSpec, count: int, allow_shrink: bool) -> None:

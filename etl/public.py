@@ -420,7 +420,7 @@ class _Splitter:
         """``rows``: the most searchable rows of any one table (workers only if it is large).
         DISCLOSURE_PUBLIC_WORKERS sets how many (1 = split in this process: slower, ≈ 40 MB less
         at province size; docs/scaling.md)."""
-        self.workers = _int_env("DISCLOSURE_PUBLIC_WORKERS") or min(os.cpu_count() or 1, 4)
+        self.workers = settings.int_env("DISCLOSURE_PUBLIC_WORKERS") or min(os.cpu_count() or 1, 4)
         self.pool = None
         if rows >= PARALLEL_INDEX_ROWS and self.workers >= 2:
             gc.freeze()  # the workers' garbage collector then leaves the inherited objects alone
@@ -450,15 +450,6 @@ class _Splitter:
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
-
-
-def _int_env(name: str) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return 0
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
-    return int(value)
 
 
 def _largest_searchable(internal_path: Path) -> int:

@@ -6,6 +6,8 @@ DISCLOSURE_SOURCES   folder of source spec files (default etl/sources)
 DISCLOSURE_SAMPLES   folder of bundled sample sources (default data/samples)
 DISCLOSURE_SAMPLES_URL  base URL that {samples} in spec URLs expands to (default: file:// of the above)
 DISCLOSURE_PROVINCE  province code (default 620000 甘肃省); selects data/reference/regions_<code>.csv
+DISCLOSURE_ETL_WORKERS  processes that normalize a large source (default: cores, at most 4;
+                     1 = in the ETL's own process; etl/normalizing.py)
 """
 from __future__ import annotations
 
@@ -15,6 +17,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 REFERENCE = DATA / "reference"
+
+
+def int_env(name: str) -> int:
+    """A whole-number knob read when it is used (0 when unset), so a test or a run can set it."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return 0
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def _path(env: str, default: Path) -> Path:

@@ -3,6 +3,7 @@ sources: what is in the database afterwards, re-runs, failures that must not los
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -256,3 +257,49 @@ def test_accountability_is_extracted_from_the_reports(loaded):
     assert share >= 0.65  # measured 71% on the samples; persons are masked (张某昌) as published
     assert all("某" in r["subject"] for r in env.query(
         "SELECT subject FROM accountability WHERE subject_type = 'person'"))
+
+
+def _loaded_content(db_path: Path) -> dict[str, list[tuple]]:
+    """Every record row, reject and change of a database, without the times of the run."""
+    conn = sqlite3.connect(db_path)
+    try:
+        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                  if "record_hash" in [c[1] for c in conn.execute(f"PRAGMA table_info({name})")]]
+        content = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+        content["rejects"] = conn.execute(
+            "SELECT source_id, row_ref, reason, raw FROM rejects ORDER BY id").fetchall()
+        content["changes"] = conn.execute(
+            "SELECT source_id, table_name, record_id, action, fields FROM changes ORDER BY id").fetchall()
+        return content
+    finally:
+        conn.close()
+
+
+def test_worker_processes_normalize_exactly_as_one_process(tmp_path, monkeypatch):
+    """etl/normalizing.py: records normalized, masked and hashed in forked workers load the same
+    rows, hashes, rejects and change log, in the same order, as in the ETL's own process."""
+    from etl import normalizing
+
+    pids = tmp_path / "pids"
+    normalize_one = normalizing.normalize_one
+
+    def recording(*args):
+        with open(pids, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return normalize_one(*args)
+
+    monkeypatch.setattr(normalizing, "normalize_one", recording)
+    for threshold in ("PARALLEL_RECORDS", "PARALLEL_REPORTS"):  # every source, however small
+        monkeypatch.setattr(normalizing, threshold, 1)
+    loaded = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("DISCLOSURE_ETL_WORKERS", workers)
+        pids.unlink(missing_ok=True)
+        _, results = run_etl(tmp_path / f"w{workers}.db", tmp_path / f"archive{workers}")
+        assert all(r.status == "ok" for r in results), [r.error for r in results if r.error]
+        loaded[workers] = _loaded_content(tmp_path / f"w{workers}.db")
+        used = set(pids.read_text().split())
+        assert (used == {str(os.getpid())}) == (workers == "1"), used
+    assert loaded["1"]["rejects"] and loaded["1"]["accountability"]
+    for table, rows in loaded["1"].items():
+        assert loaded["2"][table] == rows, table

@@ -86,6 +86,25 @@ def test_unknown_column_is_an_error(conn):
         apply(conn, 1, [stat("s-1", 2021, 2) | {"population": 1}])
 
 
+def test_hashes_made_with_the_tables_hasher_are_the_ones_the_loader_makes(conn):
+    """etl/normalizing.py hashes records where they are made, with Loader.hashers(): the rows
+    must be the ones a load that hashes them itself writes. A wrong count is an error."""
+    records = [stat("a", 2023, 7), stat("b", 2024, None, region="620200") | {"region_name": None}]
+    hashes = Loader(conn, 1, NOW.format(1)).hashers()["annual_statistics"](records)
+    apply(conn, 1, [dict(r) for r in records], source="self")
+    conn.execute("BEGIN")
+    Loader(conn, 1, NOW.format(1)).apply("given", "annual_statistics",
+                                         [r | {"id": r["id"] + "2"} for r in records], hashes)
+    with pytest.raises(ValueError, match="1 hashes for 2 records"):
+        Loader(conn, 1, NOW.format(1)).apply("given", "annual_statistics", records, hashes[:1])
+    conn.execute("COMMIT")
+    by_source = {source: [h for (h,) in conn.execute(
+        "SELECT record_hash FROM annual_statistics WHERE source_id = ? ORDER BY id", (source,))]
+        for source in ("self", "given")}
+    assert by_source["self"] == by_source["given"] == hashes
+    assert hashes[0] == record_hash((2023, "620100", "兰州市", None, 7, None, None))
+
+
 def test_a_new_database_gets_16k_pages_and_an_existing_one_keeps_its_own(tmp_path):
     import sqlite3
 
