@@ -16,7 +16,7 @@ import re
 import sqlite3
 
 from etl.linking import EnterpriseIndex
-from etl.normalize.codes import check_uscc
+from etl.normalize.codes import check_uscc, normalize_code
 from etl.normalize.names import normalize_enterprise_name
 from etl.normalize.regions import city_of, region_name
 from etl.normalize.text import to_simplified
@@ -49,7 +49,7 @@ def link_enterprises(conn, run_id: int, now: str) -> None:
         industry = "industry" if table in ("credit_ratings", "accidents") else "NULL"
         for row in conn.execute(
             f"SELECT id, {name_col} AS name, {code_col} AS code, region_code, {industry} AS industry,"
-            f" source_id FROM {table} WHERE {name_col} IS NOT NULL {where} ORDER BY id"
+            f" source_id, enterprise_id FROM {table} WHERE {name_col} IS NOT NULL {where} ORDER BY id"
         ):
             rows.append((table, dict(row)))
     # Records with a code first, so a record without one can join the coded enterprise by name.
@@ -63,8 +63,11 @@ def link_enterprises(conn, run_id: int, now: str) -> None:
     links: dict[str, list[tuple[str, str]]] = {}
     # links() is order-independent: a record added before its coded twin is re-pointed to it.
     for (table, row), (enterprise_id, flag) in zip(registered, index.links()):
-        links.setdefault(table, []).append((enterprise_id, row["id"]))
-        hub = hubs.setdefault(enterprise_id, _new_hub(row))
+        if row["enterprise_id"] != enterprise_id:  # a routine run changes few links: write those
+            links.setdefault(table, []).append((enterprise_id, row["id"]))
+        hub = hubs.get(enterprise_id)
+        if hub is None:
+            hub = hubs[enterprise_id] = _new_hub(row, index.check)
         _merge(hub, row, flag)
     for table, pairs in links.items():
         conn.executemany(f"UPDATE {table} SET enterprise_id = ? WHERE id = ?", pairs)
@@ -74,8 +77,8 @@ def link_enterprises(conn, run_id: int, now: str) -> None:
 ENTERPRISE_ORDER = {t[0]: i for i, t in enumerate(ENTERPRISE_SOURCES)}
 
 
-def _new_hub(row: dict) -> dict:
-    check = check_uscc(row["code"]) if row["code"] else None
+def _new_hub(row: dict, check_uscc=check_uscc) -> dict:
+    check = check_uscc(normalize_code(row["code"])) if row["code"] else None
     region = row["region_code"]
     city = city_of(region) if region else None
     return {

@@ -20,7 +20,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from etl.normalize.codes import check_uscc, normalize_code
+from etl.normalize.codes import CodeCheck, check_uscc, normalize_code
 from etl.normalize.names import normalize_enterprise_name
 from etl.normalize.regions import city_of
 
@@ -62,6 +62,16 @@ class EnterpriseIndex:
     def __init__(self) -> None:
         self._records: list[_Record] = []
         self._codes_by_name: dict[tuple[str, str | None], set[str]] = {}
+        # A province's records name each enterprise and region many times: check each once.
+        self._checks: dict[str, CodeCheck] = {}
+        self._city_codes: dict[str | None, str | None] = {}
+
+    def check(self, code: str) -> CodeCheck:
+        """check_uscc(code), once per code for the life of the index (callers must not change it)."""
+        found = self._checks.get(code)
+        if found is None:
+            found = self._checks[code] = check_uscc(code)
+        return found
 
     def add(self, name: str, uscc: str | None = None,
             region_code: str | None = None) -> tuple[str, str | None]:
@@ -70,12 +80,14 @@ class EnterpriseIndex:
         name_norm = normalize_enterprise_name(name) or ""
         if not name_norm and not (uscc and normalize_code(uscc)):
             return None, None
-        city = city_of(region_code)
-        city_code = city.code if city else None
+        if region_code not in self._city_codes:
+            city = city_of(region_code)
+            self._city_codes[region_code] = city.code if city else None
+        city_code = self._city_codes[region_code]
         code = normalize_code(uscc) if uscc else ""
         flag = None
         if code and plausible_uscc(code):
-            if not check_uscc(code).valid:
+            if not self.check(code).valid:
                 flag = "check_failed"
             if name_norm:
                 self._codes_by_name.setdefault((name_norm, city_code), set()).add(code)

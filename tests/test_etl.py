@@ -303,3 +303,33 @@ def test_worker_processes_normalize_exactly_as_one_process(tmp_path, monkeypatch
     assert loaded["1"]["rejects"] and loaded["1"]["accountability"]
     for table, rows in loaded["1"].items():
         assert loaded["2"][table] == rows, table
+
+
+def test_derive_rewrites_only_the_links_that_differ_and_repairs_them(internal_db, tmp_path):
+    """etl/derive.py writes a record's enterprise_id only when it differs from the link it
+    derives: a wrong or missing link is still repaired, and the hub table comes out the same."""
+    from etl import db as database, derive
+
+    path = tmp_path / "d.db"
+    path.write_bytes(internal_db.read_bytes())
+    conn = database.connect(path)
+    tables = [t for t, *_ in derive.ENTERPRISE_SOURCES]
+
+    def links():
+        return {t: conn.execute(f"SELECT id, enterprise_id FROM {t} ORDER BY id").fetchall() for t in tables}
+
+    def hubs():
+        return conn.execute("SELECT * FROM enterprises ORDER BY id").fetchall()
+
+    before, hubs_before = links(), hubs()
+    conn.execute("BEGIN")
+    conn.execute("UPDATE accidents SET enterprise_id = NULL WHERE rowid % 3 = 0")
+    conn.execute("UPDATE credit_ratings SET enterprise_id = 'wrong' WHERE rowid % 5 = 0")
+    conn.execute("COMMIT")
+    assert links() != before
+    conn.execute("BEGIN")
+    derive.refresh(conn, 2, "2026-06-30T00:00:00Z")
+    conn.execute("COMMIT")
+    assert links() == before
+    assert [tuple(r) for r in hubs()] == [tuple(r) for r in hubs_before]
+    conn.close()

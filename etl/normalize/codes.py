@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from operator import mul
 
 from etl.normalize.text import to_halfwidth
 
 # --- GB 32100-2015 (domain.md §5) -----------------------------------------------------------
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, ... (3^(i-1) mod 31)
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARS)}
 REGISTRY_DEPTS = {
     "1": "机构编制", "2": "外交", "3": "司法行政", "4": "文化", "5": "民政", "6": "旅游",
     "7": "宗教", "8": "工会", "9": "工商", "A": "中央军委改革和编制办公室", "N": "农业", "Y": "其他",
@@ -72,7 +74,13 @@ def uscc_check_char(first17: str) -> str:
     first17 = normalize_code(first17)
     if len(first17) != 17 or any(c not in USCC_CHARS for c in first17):
         raise ValueError(f"not 17 USCC characters: {first17!r}")
-    s = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, USCC_WEIGHTS))
+    return _uscc_check_char(first17)
+
+
+def _uscc_check_char(first17: str) -> str:
+    """uscc_check_char of 17 characters already normalized and checked (derive.py checks every
+    enterprise's code on every run)."""
+    s = sum(map(mul, map(_USCC_VALUE.__getitem__, first17), USCC_WEIGHTS))
     return USCC_CHARS[(31 - s % 31) % 31]
 
 
@@ -125,7 +133,7 @@ def check_uscc(s: str | None) -> CodeCheck:
         problems.append(f"含不允许的字符：{''.join(bad)}（不使用I、O、Z、S、V）")
     if len(code) == 18 and not bad:
         problems += _uscc_structure(code, details)
-        expected = uscc_check_char(code[:17])
+        expected = _uscc_check_char(code[:17])
         details["check_char_expected"] = expected
         if code[17] != expected:
             problems.append(f"校验码不符：应为{expected}，实为{code[17]}")
