@@ -218,3 +218,45 @@ def test_datasette_notes_state_the_cpu_bound_of_distinct_pages():
     figures = {f.key: f for f in datasette_bench.figures(detail)}
     assert figures["datasette.distinct_table_p95_ms"].extra["server_cpu_ms_per_page"] == 10.0
     assert "server CPU 10.0 ms/page" in figures["datasette.distinct_table_p95_ms"].aside
+
+
+def test_load_clients_count_statuses_and_cache_hits_and_survive_closed_connections():
+    """bench/datasette_bench.py's load clients (plain http.client, one connection each): an
+    HTTP/1.0 server closes every connection, so each request must open a new one; errors and
+    page-cache hits are counted, every path is requested once."""
+    import http.server
+    import threading
+
+    from bench import datasette_bench
+
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            if self.path.startswith("/drop"):  # no response: the client sees the connection close
+                self.close_connection = True
+                return
+            status = 404 if self.path.startswith("/missing") else 200
+            self.send_response(status)
+            if self.path.startswith("/hit"):
+                self.send_header("x-disclosure-cache", "hit")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        paths = [f"/page/{i}" for i in range(20)] + ["/hit/1", "/drop/1", "/hit/2", "/missing/1"]
+        found = datasette_bench.load_distinct(f"http://127.0.0.1:{server.server_port}", paths,
+                                              clients=3, cap=60)
+    finally:
+        server.shutdown()
+    assert sorted(seen) == sorted(paths)
+    assert found["requests"] == 24 and found["cache_hits"] == 2
+    assert found["errors"] == 2
+    assert found["statuses"] == {"200": 22, "404": 1, "RemoteDisconnected": 1}
