@@ -352,3 +352,20 @@ def test_planted_charsets(truth):
         data = (SAMPLES / plant["source_id"] / plant["where"]).read_bytes()
         assert b"gb2312" in data[:600]
         data.decode("gb2312")
+
+
+def test_enterprise_names_never_run_out():
+    """National size needs more names per prefix and industry than two-character brands give
+    (甘肃…工贸: ~26,000 of 5,655); the pool then draws three-character brands instead of
+    looping for ever. 3,000 有色 enterprises of one city exhaust its 2,262 two-character names."""
+    from etl.samplegen.enterprises import EnterprisePool
+    from etl.samplegen.profile import PROFILES
+    from etl.samplegen.world import World
+
+    pool = EnterprisePool(World(seed=1, profile=PROFILES["sample"]))
+    made = [pool.create("620100", "有色") for _ in range(3000)]
+    assert len({e.name for e in made}) == 3000
+    suffixes = ("有色金属有限公司", "铝业有限公司")
+    brands = [next(rest[:-len(s)] for s in suffixes if rest.endswith(s))
+              for rest in (e.name.split("示例", 1)[1] for e in made)]
+    assert {len(b) for b in brands} == {2, 3}

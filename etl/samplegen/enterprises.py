@@ -27,8 +27,14 @@ class EnterprisePool:
         county = rng.choice(counties)[0]
         prefix = names.CITIES[city][1] if rng.random() < 0.8 else "甘肃"
         name = names.enterprise_name(rng, prefix, industry)
+        collisions = 0
         while name in self.names:
-            name = names.enterprise_name(rng, prefix, industry)
+            # At national size one prefix and industry (甘肃…工贸) needs more names than two-
+            # character brands give, and this loop never ended. Fifty collisions in a row never
+            # happen below that (province: at most half of a pair's names are taken, 0.5^50), so
+            # smaller profiles keep their bytes.
+            collisions += 1
+            name = names.enterprise_name(rng, prefix, industry, long=collisions >= 50)
         self.names.add(name)
         # 登记管理机关: mostly the county, sometimes the city or the province.
         draw = rng.random()
