@@ -15,6 +15,7 @@ import gc
 import json
 import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -54,20 +55,26 @@ def normalize_all(module, spec, raws: list[RawRecord], hashers: dict[str, Hasher
             yield normalize_one(module, spec, raw, hashers)
         return
     global _JOB
+    # A process pool that notices a worker dying (killed for memory, a crash in a C library):
+    # the source then fails with BrokenProcessPool instead of waiting for ever, as
+    # multiprocessing.Pool would for the lost task.
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    chunks = [(start, min(start + _CHUNK, len(raws))) for start in range(0, len(raws), _CHUNK)]
     _JOB = (module, spec, raws, hashers)  # the forked workers inherit it: nothing is pickled in
     gc.freeze()  # the workers' garbage collector then leaves the inherited objects alone
     try:
-        pool = multiprocessing.get_context("fork").Pool(workers)
+        results = executor.map(_normalize_chunk, chunks)  # forks the workers, submits every chunk
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
     finally:
         gc.unfreeze()
         _JOB = None
     try:
-        chunks = [(start, min(start + _CHUNK, len(raws))) for start in range(0, len(raws), _CHUNK)]
-        for outcomes in pool.imap(_normalize_chunk, chunks):
+        for outcomes in results:
             yield from outcomes
     finally:
-        pool.terminate()
-        pool.join()
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 _JOB: tuple | None = None

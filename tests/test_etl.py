@@ -333,3 +333,37 @@ def test_derive_rewrites_only_the_links_that_differ_and_repairs_them(internal_db
     assert links() == before
     assert [tuple(r) for r in hubs()] == [tuple(r) for r in hubs_before]
     conn.close()
+
+
+def test_a_normalizing_worker_that_dies_fails_its_source_and_never_hangs(tmp_path, monkeypatch):
+    """A worker killed mid-source (out of memory, a crash in a C library) fails that source
+    with a clear error; the run goes on with the other sources instead of waiting for ever."""
+    import signal
+
+    from etl import normalizing
+
+    parent, target = os.getpid(), source_of_kind("accidents")
+    normalize_one = normalizing.normalize_one
+
+    def dying(module, spec, raw, hashers):
+        if os.getpid() != parent and spec.id == target:
+            os._exit(9)
+        return normalize_one(module, spec, raw, hashers)
+
+    def too_long(*_):
+        raise TimeoutError("the run waited for a dead worker")
+
+    monkeypatch.setattr(normalizing, "normalize_one", dying)
+    for threshold in ("PARALLEL_RECORDS", "PARALLEL_REPORTS"):
+        monkeypatch.setattr(normalizing, threshold, 1)
+    monkeypatch.setenv("DISCLOSURE_ETL_WORKERS", "2")
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(120)
+    try:
+        _, results = run_etl(tmp_path / "d.db", tmp_path / "archive")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    by_id = {r.source_id: r for r in results}
+    assert by_id[target].status == "failed" and "BrokenProcessPool" in by_id[target].error
+    assert all(r.status == "ok" for r in results if r.source_id != target)
