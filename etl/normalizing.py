@@ -3,11 +3,12 @@ source has many records.
 
 Each raw record becomes its rows per table (masked, with their document and URL) and each row's
 record_hash, or a reason to reject it. That is a pure function of the record, the spec and the
-database's columns, so a source with PARALLEL_RECORDS records or more is normalized by forked
-workers (DISCLOSURE_ETL_WORKERS, default the machine's cores, at most 4) while this process
-takes their results in order: the rows, rejects and hashes are the same as in one process
-(tests/test_etl.py), and the load step is left only writing. Province size on 2 cores: see
-docs/scaling.md "ETL load step".
+database's columns, so a source with PARALLEL_RECORDS records or more (PARALLEL_REPORTS for the
+report kinds) is normalized by forked workers (DISCLOSURE_ETL_WORKERS, default the machine's
+cores, at most 4) while this process takes their results in order: the rows, rejects and hashes
+are the same as in one process (tests/test_etl.py), and the load step is left only writing. A
+worker that dies fails its source; it never hangs the run. Province size on 2 cores: see
+docs/scaling.md "ETL load step" and "ETL full load".
 """
 from __future__ import annotations
 
