@@ -89,6 +89,7 @@ def write_gs_ratings(world: World, out: Path) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.append(header)
+    row = 2  # the sheet's last row; openpyxl's max_row scans every cell (quadratic at national size)
     for i, r in enumerate(_ratings(world, "gs-yjt-credit-ratings"), 1):
         ent = r.enterprise
         uscc = codes.fullwidth(ent.uscc) if i in (9, 10) else ent.uscc
@@ -97,10 +98,12 @@ def write_gs_ratings(world: World, out: Path) -> None:
                  codes.date_text(r.rated_on, "cn") if draw < 0.85 else codes.date_text(r.rated_on, "dot"))
         ws.append([i, ent.name, uscc, ent.industry, names.city_name(ent.city),
                    rng.choice(RATING_FORMS["gs-yjt-credit-ratings"][r.rating]), r.year, rated, r.rater])
+        row += 1
         if isinstance(rated, dt.datetime):
-            ws.cell(row=ws.max_row, column=8).number_format = "yyyy-mm-dd"
+            ws.cell(row=row, column=8).number_format = "yyyy-mm-dd"
         if i == 30:
-            ws.append([i] + [c.value for c in ws[ws.max_row]][1:])
+            ws.append([i] + [c.value for c in ws[row]][1:])
+            row += 1
     world.plant("merged_title_row", "gs-yjt-credit-ratings", "sheet 评定结果 row 1", "merged title row above the header")
     world.plant("fullwidth_uscc", "gs-yjt-credit-ratings", "序号 9 and 10", "USCC in full-width characters")
     world.plant("duplicate_row", "gs-yjt-credit-ratings", "序号 30", "row repeated with the same 序号")
