@@ -191,7 +191,8 @@ def _notes(session, r: dict) -> None:
     session.note(
         f"ETL sources are read through copies of etl/sources/*.yaml with list.max_pages raised to "
         f"{inputs.BENCH_MAX_PAGES} (the specs' 50 pages × 15 items stop a list crawl at 750 "
-        f"reports per site; at province size the sites list more).")
+        f"reports per site; at province size the sites list more) and assertions.max_records "
+        f"raised to {inputs.BENCH_MAX_RECORDS:,} (national rating lists exceed the specs' 100,000).")
     session.note(
         f"ETL 1% run: {r['change']['changed']} of {r['change']['of']} detail pages "
         f"(accident reports and assessments, chosen by a seeded hash of their path) get a "

@@ -38,8 +38,21 @@ def refresh(conn: sqlite3.Connection, run_id: int, now: str) -> None:
     link_enterprises(conn, run_id, now)
     link_removals(conn)
     link_assessments(conn)
-    for code, in conn.execute("SELECT DISTINCT region_code FROM accidents WHERE region_code IS NOT NULL").fetchall():
-        conn.execute("UPDATE accidents SET region_name = ? WHERE region_code = ?", (region_name(code), code))
+    _name_regions(conn)
+
+
+def _name_regions(conn) -> None:
+    """accidents.region_name from its code, in one pass over the table (an UPDATE per code read
+    every report once per code: 10 s at 10 × province size), writing only names that differ."""
+    codes = [code for code, in conn.execute(
+        "SELECT DISTINCT region_code FROM accidents WHERE region_code IS NOT NULL")]
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _region_names (code TEXT PRIMARY KEY, name TEXT)")
+    conn.execute("DELETE FROM _region_names")
+    conn.executemany("INSERT INTO _region_names VALUES (?, ?)", [(c, region_name(c)) for c in codes])
+    conn.execute(
+        "UPDATE accidents SET region_name = _region_names.name FROM _region_names"
+        " WHERE accidents.region_code = _region_names.code"
+        " AND accidents.region_name IS NOT _region_names.name")
 
 
 def link_enterprises(conn, run_id: int, now: str) -> None:
@@ -139,34 +152,47 @@ def _write_hubs(conn, hubs: dict[str, dict], run_id: int, now: str) -> None:
 
 def link_removals(conn) -> None:
     """A 移出 announcement removes the entry with the same 决定书文号, else the same code or name
-    listed on the same date, else the only live entry with that code or name."""
+    listed on the same date, else the only live entry with that code or name. Announcements are
+    applied in date order, and an entry one of them removed is no longer a candidate.
+
+    The candidates are looked up in dictionaries of the live entries: one query per announcement
+    scanned the whole blacklist (the OR of code and name uses no index), 66 s for 25,000
+    announcements at 10 × province size."""
     conn.execute("UPDATE blacklist SET removed_on = NULL, removal_reason = NULL, removal_doc = NULL")
-    removals = conn.execute(
-        "SELECT * FROM blacklist_removals WHERE removed_run IS NULL ORDER BY removed_on, id"
+    live = conn.execute(
+        "SELECT id, decision_no, uscc, subject_name, listed_on FROM blacklist WHERE removed_run IS NULL"
     ).fetchall()
-    for r in removals:
+    by: dict[str, dict] = {"decision_no": {}, "uscc": {}, "subject_name": {}}
+    for entry in live:
+        for column, index in by.items():
+            if entry[column] is not None:  # SQL: NULL = anything is never true
+                index.setdefault(entry[column], []).append(entry)
+    removed: set[str] = set()
+
+    def one(candidates) -> str | None:
+        ids = {e["id"] for e in candidates if e["id"] not in removed}
+        return next(iter(ids)) if len(ids) == 1 else None
+
+    def by_code_or_name(r) -> list:
+        return [*by["uscc"].get(r["uscc"], ()), *by["subject_name"].get(r["subject_name"], ())]
+
+    updates = []
+    for r in conn.execute(
+        "SELECT * FROM blacklist_removals WHERE removed_run IS NULL ORDER BY removed_on, id"
+    ).fetchall():
         target = None
         if r["decision_no"]:
-            target = _one(conn, "decision_no = ?", (r["decision_no"],))
+            target = one(by["decision_no"].get(r["decision_no"], ()))
         if target is None and r["listed_on"]:
-            target = _one(conn, "(uscc = ? OR subject_name = ?) AND listed_on = ?",
-                          (r["uscc"], r["subject_name"], r["listed_on"]))
-        if target is None:
-            target = _one(conn, "(uscc = ? OR subject_name = ?) AND listed_on <= ?",
-                          (r["uscc"], r["subject_name"], r["removed_on"]))
+            target = one(e for e in by_code_or_name(r) if e["listed_on"] == r["listed_on"])
+        if target is None and r["removed_on"] is not None:
+            target = one(e for e in by_code_or_name(r)
+                         if e["listed_on"] is not None and e["listed_on"] <= r["removed_on"])
         if target is not None:
-            conn.execute(
-                "UPDATE blacklist SET removed_on = ?, removal_reason = ?, removal_doc = ? WHERE id = ?",
-                (r["removed_on"], r["removal_reason"], r["batch"] or r["id"], target),
-            )
-
-
-def _one(conn, where: str, params) -> str | None:
-    found = conn.execute(
-        f"SELECT id FROM blacklist WHERE removed_run IS NULL AND removed_on IS NULL AND {where} LIMIT 2",
-        params,
-    ).fetchall()
-    return found[0]["id"] if len(found) == 1 else None
+            removed.add(target)
+            updates.append((r["removed_on"], r["removal_reason"], r["batch"] or r["id"], target))
+    conn.executemany(
+        "UPDATE blacklist SET removed_on = ?, removal_reason = ?, removal_doc = ? WHERE id = ?", updates)
 
 
 _PUNCT = re.compile(r"[\s《》〈〉“”\"'（）()〔〕\[\]【】,，。、:：;；-]")

@@ -367,3 +367,46 @@ def test_a_normalizing_worker_that_dies_fails_its_source_and_never_hangs(tmp_pat
     by_id = {r.source_id: r for r in results}
     assert by_id[target].status == "failed" and "BrokenProcessPool" in by_id[target].error
     assert all(r.status == "ok" for r in results if r.source_id != target)
+
+
+def test_removal_announcements_remove_the_entry_they_name(tmp_path):
+    """etl/derive.py link_removals, case by case: 决定书文号 first, then code or name listed on
+    the same date, then the only live entry with that code or name listed before the removal;
+    two candidates remove neither; an entry removed by an earlier announcement, or withdrawn
+    from its source, is no candidate; a missing code matches nothing."""
+    from etl import db as database, derive
+
+    conn = database.connect(tmp_path / "d.db")
+    entries = [  # id, name, uscc, decision_no, listed_on, removed_run
+        ("doc", "甲公司", "U1", "D-1", "2024-01-01", None),
+        ("same-day", "乙公司", "U2", None, "2024-02-01", None),
+        ("other-day", "乙公司", "U2", None, "2024-03-01", None),
+        ("twin-a", "丙公司", None, None, "2024-01-01", None),
+        ("twin-b", "丙公司", None, None, "2024-01-05", None),
+        ("only", "丁公司", "U4", None, "2024-01-01", None),
+        ("withdrawn", "戊公司", "U5", None, "2024-01-01", 3),
+        ("by-code", "己公司（旧名）", "U6", None, "2024-01-01", None),
+    ]
+    conn.executemany(
+        "INSERT INTO blacklist (id, subject_type, subject_name, uscc, decision_no, listed_on,"
+        " removed_run, source_id, record_hash) VALUES (?, 'enterprise', ?, ?, ?, ?, ?, 's', 'h')",
+        entries)
+    removals = [  # id, name, uscc, decision_no, listed_on, removed_on
+        ("r1", "甲公司（改名）", None, "D-1", None, "2025-01-01"),
+        ("r2", "乙公司", "U2", None, "2024-02-01", "2025-01-02"),
+        ("r3", "乙公司", "U2", None, None, "2025-01-03"),   # same-day is taken: other-day is left
+        ("r4", "丙公司", None, None, None, "2025-01-04"),   # two candidates: neither
+        ("r5", "丁公司", "U4", None, None, "2023-12-31"),   # before it was listed: no
+        ("r6", "丁公司", "U4", None, None, "2025-01-06"),
+        ("r7", "戊公司", "U5", None, None, "2025-01-07"),   # withdrawn entry: no candidate
+        ("r8", "己公司", "U6", None, None, "2025-01-08"),   # the code names it
+        ("r9", "庚公司", None, None, None, "2025-01-09"),   # nothing by that name
+    ]
+    conn.executemany(
+        "INSERT INTO blacklist_removals (id, subject_name, uscc, decision_no, listed_on, removed_on,"
+        " removal_reason, source_id, record_hash) VALUES (?, ?, ?, ?, ?, ?, '信用修复', 's', 'h')",
+        removals)
+    derive.link_removals(conn)
+    linked = dict(conn.execute("SELECT id, removal_doc FROM blacklist WHERE removed_on IS NOT NULL"))
+    assert linked == {"doc": "r1", "same-day": "r2", "other-day": "r3", "only": "r6", "by-code": "r8"}
+    conn.close()
