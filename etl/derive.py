@@ -49,10 +49,9 @@ def _name_regions(conn) -> None:
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _region_names (code TEXT PRIMARY KEY, name TEXT)")
     conn.execute("DELETE FROM _region_names")
     conn.executemany("INSERT INTO _region_names VALUES (?, ?)", [(c, region_name(c)) for c in codes])
-    conn.execute(
-        "UPDATE accidents SET region_name = _region_names.name FROM _region_names"
-        " WHERE accidents.region_code = _region_names.code"
-        " AND accidents.region_name IS NOT _region_names.name")
+    name = "(SELECT name FROM _region_names WHERE code = accidents.region_code)"
+    conn.execute(f"UPDATE accidents SET region_name = {name}"
+                 f" WHERE region_code IN (SELECT code FROM _region_names) AND region_name IS NOT {name}")
 
 
 def link_enterprises(conn, run_id: int, now: str) -> None:

@@ -306,8 +306,9 @@ def test_worker_processes_normalize_exactly_as_one_process(tmp_path, monkeypatch
 
 
 def test_derive_rewrites_only_the_links_that_differ_and_repairs_them(internal_db, tmp_path):
-    """etl/derive.py writes a record's enterprise_id only when it differs from the link it
-    derives: a wrong or missing link is still repaired, and the hub table comes out the same."""
+    """etl/derive.py writes a record's enterprise_id and an accident's region name only when they
+    differ from what it derives: wrong or missing values are still repaired, and the hub table
+    comes out the same."""
     from etl import db as database, derive
 
     path = tmp_path / "d.db"
@@ -316,7 +317,9 @@ def test_derive_rewrites_only_the_links_that_differ_and_repairs_them(internal_db
     tables = [t for t, *_ in derive.ENTERPRISE_SOURCES]
 
     def links():
-        return {t: conn.execute(f"SELECT id, enterprise_id FROM {t} ORDER BY id").fetchall() for t in tables}
+        found = {t: conn.execute(f"SELECT id, enterprise_id FROM {t} ORDER BY id").fetchall() for t in tables}
+        found["region_name"] = conn.execute("SELECT id, region_name FROM accidents ORDER BY id").fetchall()
+        return found
 
     def hubs():
         return conn.execute("SELECT * FROM enterprises ORDER BY id").fetchall()
@@ -325,6 +328,8 @@ def test_derive_rewrites_only_the_links_that_differ_and_repairs_them(internal_db
     conn.execute("BEGIN")
     conn.execute("UPDATE accidents SET enterprise_id = NULL WHERE rowid % 3 = 0")
     conn.execute("UPDATE credit_ratings SET enterprise_id = 'wrong' WHERE rowid % 5 = 0")
+    conn.execute("UPDATE accidents SET region_name = CASE WHEN rowid % 2 THEN NULL ELSE '错' END"
+                 " WHERE rowid % 3 = 1")
     conn.execute("COMMIT")
     assert links() != before
     conn.execute("BEGIN")
