@@ -81,8 +81,12 @@ class Hasher:
         self.values = itemgetter(*content)
 
     def __call__(self, records: Iterable[dict]) -> list[str]:
-        template, values = self.template, self.values
-        return list(record_hashes(values({**template, **record}) for record in records))
+        template = self.template
+        return self.of_complete({**template, **record} for record in records)
+
+    def of_complete(self, records: Iterable[dict]) -> list[str]:
+        """The hashes of records that already have every column."""
+        return list(record_hashes(map(self.values, records)))
 
 
 class Loader:
@@ -100,10 +104,11 @@ class Loader:
     def hashers(self) -> dict[str, Hasher]:
         """A Hasher for every table records are loaded into (those with a record_hash column)."""
         names = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {
-            name: Hasher(self.columns(name), content_columns(name, self.columns(name)))
-            for name in names if "record_hash" in self.columns(name)
-        }
+        return {name: self._hasher(name) for name in names if "record_hash" in self.columns(name)}
+
+    def _hasher(self, table: str) -> Hasher:
+        all_columns = self.columns(table)
+        return Hasher(all_columns, content_columns(table, all_columns))
 
     def apply(self, source_id: str, table: str, records: list[dict],
               hashes: list[str] | None = None) -> Counts:
@@ -111,7 +116,8 @@ class Loader:
         record_hash, made by this table's hasher() where the records were made; else computed."""
         all_columns = self.columns(table)
         content = content_columns(table, all_columns)
-        records = self._complete(table, all_columns, content, source_id, records, self.run_id, hashes)
+        records = self._complete(table, all_columns, Hasher(all_columns, content), source_id, records,
+                                 self.run_id, hashes)
         existing = {
             row[0]: (row[1], row[2])
             for row in self.conn.execute(
@@ -135,7 +141,7 @@ class Loader:
         return Counts(len(added), len(changed), len(gone), len(records) - len(added) - len(changed))
 
     @staticmethod
-    def _complete(table, all_columns, content, source_id, records, run_id, hashes=None) -> list[dict]:
+    def _complete(table, all_columns, hasher, source_id, records, run_id, hashes=None) -> list[dict]:
         """Every record with every column (None where absent), its source, content hash and the
         history of a new row (only _insert writes those). This runs once per record of a load,
         so it is dict displays and map() rather than statements (bench/load_bench.py)."""
@@ -147,7 +153,7 @@ class Loader:
             unknown = sorted(set().union(*complete) - set(template))
             raise ValueError(f"{table}: no such column(s): {', '.join(unknown)}")
         if hashes is None:
-            hashes = record_hashes(map(itemgetter(*content), complete))
+            hashes = hasher.of_complete(complete)
         elif len(hashes) != len(complete):
             raise ValueError(f"{table}: {len(hashes)} hashes for {len(complete)} records")
         for full, digest in zip(complete, hashes):

@@ -58,12 +58,15 @@ def load_regions(province_code: str | None = None) -> dict[str, Region]:
 
 
 @lru_cache(maxsize=8)
-def _name_index(province_code: str | None) -> tuple[dict[str, Region], int]:
+def _name_index(province_code: str | None) -> tuple[dict[str, Region], int, re.Pattern]:
+    """Name or alias → region, the longest name's length, and the characters a name can start
+    with as one class (a county stem starts like its county's name)."""
     index: dict[str, Region] = {}
     for region in load_regions(province_code).values():
         for name in (region.name, *region.aliases):
             index.setdefault(name, region)
-    return index, max((len(n) for n in index), default=0)
+    starts = re.compile("[" + "".join(sorted(map(re.escape, {name[0] for name in index}))) + "]")
+    return index, max((len(n) for n in index), default=0), starts
 
 
 @lru_cache(maxsize=8)
@@ -78,15 +81,6 @@ def _stem_index(province_code: str | None) -> dict[str, Region]:
     return stems
 
 
-@lru_cache(maxsize=8)
-def _starts(province_code: str) -> re.Pattern:
-    """The characters a name or an alias can start with, as one class (a county stem starts
-    like its county's name). Cached by the configured code: a change of province never reuses
-    another's."""
-    firsts = {name[0] for name in _name_index(province_code)[0]}
-    return re.compile("[" + "".join(sorted(map(re.escape, firsts))) + "]")
-
-
 def _short_name_ok(text: str, start: int, prev_end: int) -> bool:
     if start == 0 or start == prev_end:
         return True
@@ -99,8 +93,7 @@ def find_regions(text: str | None, province_code: str | None = None) -> list[tup
     non-overlapping: '静宁县' is 静宁县, never 宁县; '临夏县' is never 临夏州."""
     if not text:
         return []
-    index, longest = _name_index(province_code)
-    starts = _starts(_province(province_code))
+    index, longest, starts = _name_index(province_code)
     found: list[tuple[Region, int, int]] = []
     i, prev_end = 0, -1
     while i < len(text):

@@ -24,17 +24,15 @@ def pdf_text(content: bytes) -> str:
     except pypdfium2.PdfiumError as exc:
         raise ValueError(f"not a readable PDF: {exc}") from None
     try:
-        pages = []
-        for index in range(len(document)):
-            page = document[index]
-            try:
-                text_page = page.get_textpage()
-                try:
-                    pages.append(text_page.get_text_bounded().translate(_PDFIUM_TEXT).strip())
-                finally:
-                    text_page.close()
-            finally:
-                page.close()
-        return "\n\n".join(pages).strip()
+        return "\n\n".join(_page_text(document[i]) for i in range(len(document))).strip()
     finally:
         document.close()
+
+
+def _page_text(page) -> str:
+    text_page = page.get_textpage()
+    try:
+        return text_page.get_text_bounded().translate(_PDFIUM_TEXT).strip()
+    finally:
+        text_page.close()
+        page.close()
