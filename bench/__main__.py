@@ -40,7 +40,7 @@ def _areas(value: str) -> tuple[str, ...]:
 @click.option("--size", type=click.Choice(inputs.SIZES), default="province", show_default=True,
               help="Sources: small = the bundled samples (seconds); province = generated once into "
                    "data/scratch/province; national = generated into data/scratch/national "
-                   "(10 × province: 5 min to generate, 12 min to load).")
+                   "(30 × province: ≈ 15 min to generate, ≈ 40 min to load, ≈ 15 GB of disk).")
 @click.option("--only", "only", default=",".join(AREAS), show_default=True, metavar="AREAS",
               help="Comma-separated areas to run: etl, site, datasette, release.")
 @click.option("--quick", is_flag=True, help="Fewer Datasette requests per URL (50) and shorter time caps.")
@@ -50,7 +50,7 @@ def _areas(value: str) -> tuple[str, ...]:
 @click.option("--requests", type=int, default=None,
               help="Requests per Datasette URL [default: 200, quick 50].")
 @click.option("--factor", type=int, default=None,
-              help="National database = FACTOR × this size's public database [default: 30; national 3].")
+              help="National database = FACTOR × this size's public database [default: 30; national 1].")
 @click.option("--html-validation", type=click.Choice(["off", "warn", "fail", "config"]), default="config",
               show_default=True, help="The release's HTML validation gate (config: as publish/config.toml).")
 @click.option("--out", type=click.Path(path_type=Path), default=inputs.ROOT / "data" / "bench.json",

@@ -47,7 +47,7 @@ def measure_datasette(session) -> dict:
 
     o, ws = session.options, session.ws
     public_db = etl_bench.ensure_public_db(session)
-    factor = o.factor or (3 if o.size == "national" else 30)
+    factor = o.factor or (1 if o.size == "national" else 30)
     folder = ws.folder("national")
     db, summary = _national_db(session, public_db, folder, factor)
     inspect = folder / "public.inspect.json"

@@ -78,8 +78,7 @@ def generate(out: Path, seed: int = 20261129, profile: Profile = SAMPLE) -> dict
         "removal_titles": {i: title for i, (_, title, _) in enumerate(removals)},
         "removal_rows": [dict(row, announcement=title) for _, title, rows in removals for row in rows],
     }
-    truth.write(world, out, extra)
-    counts = truth.build(world, extra)["counts"]
+    counts = truth.write(world, out, extra)["counts"]
     (out / "README.md").write_text(_readme(counts, seed, profile), encoding="utf-8")
     return counts
 

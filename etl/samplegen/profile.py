@@ -65,7 +65,9 @@ def _scaled(name: str, factor: int, report_factor: int) -> Profile:
     )
 
 
-# province: ~50,000 enterprises and ~6,000 reports; national: ten times that.
+# province: ~50,000 enterprises and ~6,000 reports; national: thirty times that (issue 7).
+PROVINCE_FACTOR, PROVINCE_REPORT_FACTOR, NATIONAL_TIMES = 132, 85, 30
 PROFILES = {"sample": SAMPLE,
-            "province": _scaled("province", 132, 85),
-            "national": _scaled("national", 1320, 850)}
+            "province": _scaled("province", PROVINCE_FACTOR, PROVINCE_REPORT_FACTOR),
+            "national": _scaled("national", PROVINCE_FACTOR * NATIONAL_TIMES,
+                                PROVINCE_REPORT_FACTOR * NATIONAL_TIMES)}

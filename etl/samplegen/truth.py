@@ -179,6 +179,11 @@ def build(world: World, extra: dict) -> dict:
     return truth
 
 
-def write(world: World, out: Path, extra: dict) -> None:
-    text = json.dumps(build(world, extra), ensure_ascii=False, indent=1) + "\n"
-    (out / "_truth.json").write_text(text, encoding="utf-8")
+def write(world: World, out: Path, extra: dict) -> dict:
+    """Write _truth.json and return what it holds. Streamed: at national size the text is
+    gigabytes, and a whole string plus its encoded bytes would double the generator's peak."""
+    facts = build(world, extra)
+    with (out / "_truth.json").open("w", encoding="utf-8") as f:
+        json.dump(facts, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    return facts
