@@ -731,3 +731,109 @@ def _served_without_and_with(public_db, monkeypatch, switch: str, paths: list[st
         return out
 
     return asyncio.run(serve(False)), asyncio.run(serve(True))
+
+
+def test_header_sort_links_are_datasettes_own():
+    """disclosure_ui.head_html encodes the kept arguments once per page: each column's sort link
+    is still what Datasette's path_with_replaced_args writes (the template's own link)."""
+    from datasette.utils import path_with_replaced_args
+    from datasette.utils.asgi import Request
+    from markupsafe import escape
+
+    from publish.datasette.plugins import disclosure_ui
+
+    class Urls:
+        @staticmethod
+        def path(p):
+            return p
+
+    class FakeDatasette:
+        urls = Urls()
+
+    columns = [{"name": n, "sortable": True, "type": "TEXT", "notnull": 0, "is_pk": 0}
+               for n in ("deaths", "名 称", "a&b")]
+    for query in ("", "?city_name=%E5%85%B0%E5%B7%9E%E5%B8%82&deaths__gte=1&_sort=deaths&_next=5",
+                  "?_search=%E5%8C%96%E5%B7%A5+%22x%22&_facet=year&_facet=city_name&_sort_desc=year"):
+        request = Request.fake("/public/accidents" + query)
+        sort = request.args.get("_sort")
+        sort_desc = request.args.get("_sort_desc")
+        html = disclosure_ui.head_html(FakeDatasette(), columns, {}, request, sort, sort_desc)
+        for column in columns:
+            name = column["name"]
+            key = "_sort_desc" if name == sort else "_sort"
+            expected = path_with_replaced_args(request, {"_sort": None, "_sort_desc": None, "_next": None,
+                                                         key: name})
+            assert f'href="{escape(expected)}"' in html, (query, name)
+
+
+def _inline_counts(ds) -> dict:
+    return dict(ds.get_database("public").__dict__.get("_disclosure_inline_counts", {"inline": 0, "moved": 0}))
+
+
+def test_queries_run_on_the_event_loop_and_slow_ones_move_to_the_sql_threads(public_db, monkeypatch):
+    """plugins/inline_sql.py: a page's queries run inline (the same page as through the thread
+    pool); a query past the budget is interrupted and run again in the pool with Datasette's own
+    limit (same result); Datasette's limit below the budget is still Datasette's error."""
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
+    ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+    paths = ["/public/accidents?_facet=city_name&_sort=deaths", "/public/enterprises?_search=%E7%A4%BA%E4%BE%8B",
+             "/public/blacklist.json?_shape=array"]
+    # about 100 ms of SQLite work: past a 20 ms budget, far inside the 1.5 s limit
+    counting = ("with recursive c(x) as (select 1 union all select x + 1 from c where x < 400000)"
+                " select count(*) as n from c")
+
+    async def pages():
+        return [(await ds.client.get(p)).text for p in paths]
+
+    def normal(html):
+        return re.sub(r"查询用时 [\d.]+ 毫秒", "", html)
+
+    monkeypatch.setenv("DISCLOSURE_SQL_INLINE_MS", "0")
+    pooled = asyncio.run(pages())
+    assert _inline_counts(ds) == {"inline": 0, "moved": 0}
+    monkeypatch.setenv("DISCLOSURE_SQL_INLINE_MS", "20")
+    inline = asyncio.run(pages())
+    counts = _inline_counts(ds)
+    assert counts["inline"] >= 6 and counts["moved"] == 0, counts
+    assert list(map(normal, inline)) == list(map(normal, pooled))
+
+    from urllib.parse import quote
+
+    response = asyncio.run(ds.client.get("/public.json?_shape=array&sql=" + quote(counting)))
+    assert response.status_code == 200 and response.json() == [{"n": 400000}]
+    assert _inline_counts(ds)["moved"] == counts["moved"] + 1
+
+    limited = asyncio.run(ds.client.get("/public.json?_timelimit=5&sql=" + quote(counting)))
+    assert limited.status_code == 400 and "too long" in limited.text
+    assert _inline_counts(ds)["moved"] == counts["moved"] + 1  # Datasette's limit: not moved
+
+
+def test_schemas_are_refreshed_once_while_every_database_is_immutable(public_db, tmp_path, monkeypatch):
+    """plugins/schema_cache.py `_refreshed_once`: after the first request no request asks the
+    `_internal` catalog; attaching a database refreshes it (its tables are served), and with a
+    mutable database attached every request refreshes again, as Datasette does."""
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+    from datasette.tracer import capture_traces
+
+    ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+
+    async def internal_queries(path):
+        traces: list = []
+        with capture_traces(traces):
+            assert (await ds.client.get(path)).status_code == 200, path
+        return [t["sql"] for t in traces if t.get("database") == "_internal"]
+
+    async def run():
+        first = await internal_queries("/public/accidents")
+        again = [await internal_queries(p) for p in ("/public/accidents", "/public/enterprises")]
+        mutable = tmp_path / "later.db"
+        sqlite3.connect(mutable).execute("create table t (id integer primary key)").connection.commit()
+        ds.add_database(Database(ds, path=str(mutable)), name="later")
+        added = await internal_queries("/later/t")
+        still = await internal_queries("/public/accidents")
+        return first, again, added, still
+
+    first, again, added, still = asyncio.run(run())
+    assert first and again == [[], []]
+    assert added and still, (added, still)

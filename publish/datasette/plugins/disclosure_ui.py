@@ -232,10 +232,11 @@ def head_html(datasette, display_columns, column_labels, request, sort, sort_des
     kept = [(k, v) for k, v in parse_qsl(request.query_string if request else "")
             if k not in ("_sort", "_sort_desc", "_next")]
     path = datasette.urls.path(request.path) if request else ""
+    # urlencode(kept + [(key, name)]) without re-encoding the kept arguments for every column
+    prefix = path + "?" + (urlencode(kept) + "&" if kept else "")
 
     def link(key, name):
-        query = urlencode(kept + [(key, name)])
-        return escape(path + "?" + query)
+        return escape(prefix + urlencode(((key, name),)))
 
     out = []
     for column in display_columns:

@@ -9,7 +9,8 @@ its schema cannot change while the process runs (a release starts a new process 
 so the answers are kept for the life of the process, per database.
 
 Only immutable file databases are touched; mutable and in-memory ones (the `_internal` database)
-ask every time. Answers are copied on the way out, so a caller that changes a returned list or
+ask every time. The per-request schema refresh is skipped while every attached database is
+immutable (`_refreshed_once`). Answers are copied on the way out, so a caller that changes a returned list or
 dict cannot change the next caller's. A table name can come from a URL: each method keeps at most
 MAX_ENTRIES answers. DISCLOSURE_SCHEMA_CACHE=0 turns it off.
 """
@@ -40,6 +41,28 @@ def startup(datasette):
         for name in METHODS:
             setattr(database, name, _remembered(getattr(database, name)))
         database.execute = _schema_queries_remembered(database.execute)
+    datasette.refresh_schemas = _refreshed_once(datasette, datasette.refresh_schemas)
+
+
+def _refreshed_once(datasette, refresh):
+    """Datasette.refresh_schemas, which every request awaits: it reads the `_internal` catalog
+    and each database's schema version (two queries through the SQL threads per request besides
+    the remembered ones) to notice a changed schema. While every attached database is immutable
+    nothing can change, so after one complete refresh it is skipped until the set of databases
+    changes (datasette.add_database / remove_database)."""
+    refreshed_for = None
+
+    async def refresh_schemas():
+        nonlocal refreshed_for
+        names = tuple(datasette.databases)
+        if names == refreshed_for:
+            return
+        await refresh()
+        if all(name == "_internal" or not (db.is_mutable or db.is_memory)
+               for name, db in datasette.databases.items()):
+            refreshed_for = names
+
+    return refresh_schemas
 
 
 def _remembered(method):
