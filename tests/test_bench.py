@@ -260,3 +260,20 @@ def test_load_clients_count_statuses_and_cache_hits_and_survive_closed_connectio
     assert found["requests"] == 24 and found["cache_hits"] == 2
     assert found["errors"] == 2
     assert found["statuses"] == {"200": 22, "404": 1, "RemoteDisconnected": 1}
+
+
+def test_the_national_profile_serves_its_own_public_database(public_db, tmp_path):
+    """At national size the sources are generated 30 × province (etl/samplegen/profile.py), so
+    Datasette serves their public database itself (factor 1): no copy is made."""
+    import sqlite3
+
+    from bench import datasette_bench
+    from etl.samplegen.profile import PROFILES
+
+    assert PROFILES["national"].enterprises == 30 * PROFILES["province"].enterprises
+    assert PROFILES["national"].accidents == {k: 30 * v for k, v in PROFILES["province"].accidents.items()}
+    db, summary = datasette_bench._national_db(None, public_db, tmp_path / "national", 1)
+    assert db == public_db and not (tmp_path / "national").exists()
+    conn = sqlite3.connect(public_db)
+    assert summary["tables"]["accidents"] == conn.execute("select count(*) from accidents").fetchone()[0] > 0
+    assert summary["generated"] and summary["mib"] > 0
