@@ -837,3 +837,43 @@ def test_schemas_are_refreshed_once_while_every_database_is_immutable(public_db,
     first, again, added, still = asyncio.run(run())
     assert first and again == [[], []]
     assert added and still, (added, still)
+
+
+@pytest.mark.parametrize("force_https", [False, True])
+def test_absolute_urls_are_datasettes_own(force_https):
+    """plugins/fast_urls.py: scheme://host + path where that is what urljoin gives, Datasette's
+    own method otherwise; the same URL either way, for generated hosts and paths."""
+    from hypothesis import given, settings as hsettings, strategies as st
+    from datasette.utils.asgi import Request
+
+    from publish.datasette.plugins import fast_urls
+
+    ds = Datasette(memory=True, settings={"force_https_urls": force_https})
+    hosts = st.one_of(st.sampled_from(["localhost", "localhost", "127.0.0.1:8001", "127.0.0.1:8001", "data.example.org", "[::1]:8001",
+                                       "a b", "evil.com/x", "h?q", ""]),
+                      st.text(alphabet="ab.:-/?#[]1", max_size=12))
+    paths = st.one_of(
+        st.sampled_from(["/public/accidents?_facet=city_name&city_name=%E5%85%B0", "/public/accidents?",
+                         "/public/../x", "/./a", "//evil.com/x", "/a;b?c", "/a#f", "/a?b#", "/a b",
+                         "relative/x", "", "/", "/a/.?x=/.", "/\t/a", "/中文?x=中"]),
+        st.text(alphabet="/.?#;&=%ab中 \t", max_size=20),
+        st.text(alphabet="/.?&=%ab中_~", max_size=20).map(lambda tail: "/" + tail))
+    seen = {"plain": 0, "other": 0}
+
+    @hsettings(max_examples=600, deadline=None, derandomize=True)
+    @given(st.sampled_from(["http", "https"]), hosts, paths)
+    def check(scheme, host, path):
+        headers = [(b"host", host.encode("latin-1"))] if host else []
+        request = Request({"type": "http", "scheme": scheme, "headers": headers, "path": "/public",
+                           "raw_path": b"/public", "query_string": b"a=1"}, None)
+        try:
+            expected = fast_urls.DATASETTE_ABSOLUTE_URL(ds, request, path)
+        except ValueError:  # urljoin refuses the host (e.g. an unclosed "["): so must we
+            with pytest.raises(ValueError):
+                fast_urls.absolute_url(ds, request, path)
+            return
+        assert fast_urls.absolute_url(ds, request, path) == expected, (scheme, host, path)
+        seen["plain" if fast_urls.plain(request, path) else "other"] += 1
+
+    check()
+    assert seen["plain"] > 50 and seen["other"] > 50, seen
