@@ -877,3 +877,42 @@ def test_absolute_urls_are_datasettes_own(force_https):
 
     check()
     assert seen["plain"] > 50 and seen["other"] > 50, seen
+
+
+def test_templates_are_looked_up_once(public_db, monkeypatch):
+    """plugins/template_cache.py: after a page's first request its templates cost no file
+    lookups (Jinja's reload check and the names no folder has); the pages are the same, and
+    DISCLOSURE_TEMPLATE_RELOAD=1 keeps Jinja's checks."""
+    import os
+
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
+    paths = ["/public/accidents", "/public/enterprises?_search=%E7%A4%BA%E4%BE%8B", "/public/accidents/1",
+             "/public", "/-/versions"]
+
+    def served(reload: str):
+        monkeypatch.setenv("DISCLOSURE_TEMPLATE_RELOAD", reload)
+        ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+        stat, calls = os.stat, []
+
+        def counting(*args, **kwargs):
+            calls.append(args[0])
+            return stat(*args, **kwargs)
+
+        async def run():
+            first = [(await ds.client.get(p)).text for p in paths]
+            monkeypatch.setattr(os, "stat", counting)
+            again = [(await ds.client.get(p)).text for p in paths]
+            monkeypatch.setattr(os, "stat", stat)
+            return first, again
+        first, again = asyncio.run(run())
+        return first, again, [c for c in calls if str(c).endswith(".html")]
+
+    def normal(pages):
+        return [re.sub(r"查询用时 [\d.]+ 毫秒", "", page) for page in pages]
+
+    first, again, lookups = served("0")
+    assert normal(first) == normal(again) and lookups == []
+    reloaded_first, _, reload_lookups = served("1")
+    assert len(reload_lookups) >= len(paths)
+    assert normal(reloaded_first) == normal(first)
