@@ -436,6 +436,59 @@ def test_the_schema_of_the_immutable_database_is_read_once(public_db, tmp_path, 
         assert any("sqlite_master" in sql for sql in trace), trace
 
 
+def test_remembered_answers_are_copied_as_deepcopy_would(public_db):
+    """plugins/schema_cache.py fresh_copy: equal to copy.deepcopy for generated nested answers
+    (lists, dicts, tuples, named tuples, atoms) and for every answer a page remembered, and it
+    shares no list or dict with the remembered one (a caller's change stays its own)."""
+    import copy
+    from collections import namedtuple
+
+    from hypothesis import given, settings as hsettings, strategies as st
+
+    from publish.datasette.plugins import schema_cache
+
+    Column = namedtuple("Column", "cid name type notnull default_value is_pk hidden")
+    atoms = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                      st.text(max_size=5), st.binary(max_size=3))
+    columns = st.builds(Column, *([atoms] * 7))
+    values = st.recursive(
+        st.one_of(atoms, columns),
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
+                                st.dictionaries(st.text(max_size=3), inner, max_size=4),
+                                st.builds(Column, *([inner] * 7))),
+        max_leaves=20)
+
+    def containers(value):
+        if isinstance(value, (list, tuple)):
+            found = [value] if isinstance(value, list) else []
+            return found + [c for v in value for c in containers(v)]
+        if isinstance(value, dict):
+            return [value] + [c for v in value.values() for c in containers(v)]
+        return []
+
+    def check(value):
+        copied = schema_cache.fresh_copy(value)
+        assert copied == copy.deepcopy(value)
+        assert type(copied) is type(value)
+        assert not {id(c) for c in containers(copied)} & {id(c) for c in containers(value)}
+
+    hsettings(max_examples=400, deadline=None, derandomize=True)(given(values)(check))()
+
+    ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+
+    async def remembered():
+        await ds.invoke_startup()
+        for path in ("/public/accidents?_facet=city_name", "/public/enterprises", "/public/blacklist"):
+            assert (await ds.client.get(path)).status_code == 200
+        db = ds.get_database("public")
+        return [a for name in schema_cache.METHODS for a in getattr(db, name).answers.values()]
+
+    answers = asyncio.run(remembered())
+    assert len(answers) > 20 and any(containers(a) for a in answers)
+    for answer in answers:
+        check(answer)
+
+
 @pytest.mark.parametrize("sql, schema", [
     ("PRAGMA schema_version", True),
     ("select sql from sqlite_master where name = :n and type=:t", True),
@@ -712,6 +765,101 @@ def test_facets_over_one_filter_answer_the_same_from_facet_counts(public_db, mon
     assert used[paths[0]] >= 5 and used[paths[2]] >= 5
     assert used[paths[4]] >= 4  # the count and three facets (rating_year is INTEGER: not a filter)
     assert used[paths[5]] == 0 and used[paths[6]] == 0  # two filters; a search
+
+
+def test_a_facet_asked_for_twice_is_computed_and_shown_once(public_db, monkeypatch):
+    """plugins/facet_configs.py: `_facet=city_name` on accidents (a metadata facet) or a `_facet`
+    given twice runs that facet's SQL once and shows it once, as the metadata facet (not
+    hideable); a request facet that is not in the metadata is still added and hideable."""
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
+    from datasette.tracer import capture_traces
+
+    metadata_facets = schema.load()["tables"]["accidents"]["facets"]
+    assert "city_name" in metadata_facets and "enterprise_name" not in metadata_facets
+    ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+
+    async def served(path):
+        traces: list = []
+        with capture_traces(traces):
+            response = await ds.client.get(path)
+        assert response.status_code == 200, path
+        facet_sql = [t["sql"] for t in traces if " as value, count(*) as count from" in t["sql"]]
+        return response, facet_sql
+
+    async def run():
+        await ds.invoke_startup()
+        return [await served(p) for p in (
+            "/public/accidents.json?_facet=city_name",
+            "/public/accidents.json?_facet=enterprise_name&_facet=enterprise_name",
+            "/public/accidents?_facet=city_name&_facet=enterprise_name")]
+
+    (plain, plain_sql), (twice, twice_sql), (page, _) = asyncio.run(run())
+    results = plain.json()["facet_results"]
+    assert list(results) == metadata_facets
+    assert results["city_name"]["hideable"] is False and results["city_name"]["results"]
+    assert sum("select city_name as value" in sql for sql in plain_sql) == 1
+    assert list(twice.json()["facet_results"]) == metadata_facets + ["enterprise_name"]
+    assert twice.json()["facet_results"]["enterprise_name"]["hideable"] is True
+    assert sum("select enterprise_name as value" in sql for sql in twice_sql) == 1
+    shown = re.findall(r'<div class="facet-info [^"]*" id="facet-(\w+)"', page.text)
+    assert sorted(shown) == sorted(metadata_facets + ["enterprise_name"])
+
+
+def test_facets_over_two_filters_answer_the_same_grouped_after_the_filter(public_db, monkeypatch):
+    """plugins/facet_plan.py: a facet over two or more equality filters on other columns groups
+    by +column, with the same values, counts and order as Datasette's own query; a facet on a
+    filtered column, one filter, or a search is left as Datasette wrote it."""
+    monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
+    monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
+    from urllib.parse import urlencode
+
+    facets = schema.load()["tables"]["accidents"]["facets"]
+    with sqlite3.connect(public_db) as c:
+        pairs = c.execute("select year, accident_type, city_name, count(*) from accidents"
+                          " where year is not null and accident_type is not null and city_name is not null"
+                          " group by 1, 2, 3 order by 4 desc limit 3").fetchall()
+    paths = []
+    for year, kind, city, _ in pairs:
+        paths.append("/public/accidents.json?" + urlencode({"year": year, "accident_type": kind, "_facet_size": 3}))
+        paths.append("/public/accidents.json?" + urlencode({"year": year, "city_name": city, "accident_type": kind}))
+    paths.append("/public/accidents.json?" + urlencode({"year": pairs[0][0]}))
+    paths.append("/public/accidents.json?" + urlencode({"year": pairs[0][0], "accident_type": pairs[0][1],
+                                                        "_search": "事故"}))
+    paths.append("/public/accidents.json?" + urlencode({"year": pairs[0][0], "accident_type": "没有这一类"}))
+
+    plain, planned = _served_without_and_with(public_db, monkeypatch, "DISCLOSURE_FACET_PLAN", paths)
+
+    def answer(data):
+        return data["rows"], {k: (v["results"], v["truncated"]) for k, v in data["facet_results"].items()}
+
+    assert {p: answer(d) for p, (d, _) in planned.items()} == {p: answer(d) for p, (d, _) in plain.items()}
+    assert any(len(v["results"]) > 1 for v in plain[paths[0]][0]["facet_results"].values())
+    grouped = {p: sorted(re.findall(r"group by \+(\w+)", " ".join(sqls))) for p, (_, sqls) in planned.items()}
+    assert grouped[paths[0]] == sorted(set(facets) - {"year", "accident_type"})
+    assert grouped[paths[1]] == sorted(set(facets) - {"year", "accident_type", "city_name"})
+    assert grouped[paths[-3]] == [] and grouped[paths[-2]] == []  # one filter; a search
+    assert not [sql for _, sqls in plain.values() for sql in sqls if "group by +" in sql]
+
+
+@pytest.mark.parametrize("where, rewritten", [
+    ('"year" = :p0 and "accident_type" = :p1', True),
+    ('"year" = :p0 and "accident_type" = :p1 and "rect_status" = :p2', True),
+    ('"year" = :p0', False),
+    ('"year" = :p0 and "city_name" = :p1', False),  # the facet's own column is filtered
+    ('"year" > :p0 and "accident_type" = :p1', False),
+    ('"year" = :p0 or "accident_type" = :p1', False),
+    ('"year" = :p0 and rowid in (select rowid from accidents_fts where accidents_fts match :search)', False),
+])
+def test_the_facet_plan_rewrites_only_facets_over_two_equality_filters(where, rewritten):
+    from publish.datasette.plugins import facet_plan
+
+    sql = ("select city_name as value, count(*) as count from (\n    select id, title, city_name from accidents"
+           f" where {where} \n  )\n  where city_name is not null\n  group by city_name order by count desc, value limit 21")
+    out = facet_plan.rewrite(sql)
+    assert (out is not None) is rewritten
+    if rewritten:
+        assert out == " ".join(sql.split()).replace("group by city_name", "group by +city_name")
 
 
 def _served_without_and_with(public_db, monkeypatch, switch: str, paths: list[str]):
