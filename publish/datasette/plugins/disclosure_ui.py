@@ -313,6 +313,19 @@ def render_cell(row, value, column, table, database, datasette):
     return None
 
 
+def _rendered_columns(datasette, database, table):
+    """The columns of `table` whose cells render_cell above may return something for (the
+    other cells it always answers None), or None while the table's foreign keys are not read
+    yet. plugins/fast_cells.py calls render_cell only for these: ~1,000 calls a page fewer."""
+    links = _LINKS.get((id(datasette), database, table))
+    if table is None or links is None:
+        return None
+    return {"document_id", "archive_path", *links}
+
+
+render_cell.rendered_columns = _rendered_columns
+
+
 # (datasette, database, table) -> the table's URL + "/": what datasette.urls.row() puts before a
 # row's tilde-encoded key (datasette/url_builder.py), computed once per table
 _ROW_BASES: dict = {}

@@ -49,6 +49,13 @@ async def display_columns_and_rows(datasette, database_name, table_name, descrip
     # pluggy's order; the arguments by position when an implementation takes them all in order
     renderers = [(i.function, None if tuple(i.argnames) == _HOOK_ARGS else i.argnames)
                  for i in reversed(impls)]
+    # an implementation may say which columns it can render (a function attribute
+    # `rendered_columns(datasette, database, table)` -> set, or None for all): the others'
+    # cells skip it, with the same result (it would have returned None)
+    wanted = [_rendered_columns(function, datasette, database_name, table_name)
+              for function, _ in renderers]
+    cell_renderers = {name: [r for r, w in zip(renderers, wanted) if w is None or name in w]
+                      for name in names}
     db = datasette.databases[database_name]
     pks = await db.primary_keys(table_name)
     foreign = {fk["column"]: fk["other_table"] for fk in await db.foreign_keys_for_table(table_name)}
@@ -78,7 +85,7 @@ async def display_columns_and_rows(datasette, database_name, table_name, descrip
             if type(value) not in _PLAIN and value is not None:
                 break  # bytes (a download link): Datasette's own markup for this row
             shown = None
-            for function, argnames in renderers:
+            for function, argnames in cell_renderers[column]:
                 if argnames is None:
                     candidate = function(row, value, column, table_name, database_name, datasette)
                 else:
@@ -120,6 +127,11 @@ async def display_columns_and_rows(datasette, database_name, table_name, descrip
                                             sortable_columns)
         cell_rows.append(one)
     return columns, cell_rows
+
+
+def _rendered_columns(function, datasette, database, table):
+    columns = getattr(function, "rendered_columns", None)
+    return None if columns is None else columns(datasette, database, table)
 
 
 display_columns_and_rows.__wrapped__ = DATASETTE_DISPLAY
