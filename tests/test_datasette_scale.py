@@ -1063,6 +1063,48 @@ def test_facet_value_links_are_datasettes_own():
     assert datasette.facets.path_with_added_args is not fast_urls.DATASETTE_ADDED_ARGS
 
 
+@pytest.mark.parametrize("archive", ["", "http://127.0.0.1:8000/archive/"])
+def test_document_links_are_the_markup_datasette_would_format(public_db, monkeypatch, archive):
+    """plugins/disclosure_ui.py _document_links (every row's 来源文件 cell): the markup
+    Markup.format with datasette.urls.row gave, for found, missing and hostile documents."""
+    from markupsafe import Markup
+
+    from datasette.plugins import pm
+
+    monkeypatch.setenv("DISCLOSURE_ARCHIVE_URL", archive)
+    ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
+    ui = next(m for m in pm.get_plugins() if (getattr(m, "__file__", "") or "").endswith("disclosure_ui.py"))
+    documents = [{}, {"url": None, "archive_path": None},
+                 {"url": "https://example.org/a?b=1&c=<2>", "archive_path": "ab/cd.gz"},
+                 {"url": 'http://x.org/"onmouseover="alert(1)', "archive_path": '"><script>'},
+                 {"url": "ftp://example.org/x", "archive_path": ""}, {"url": "javascript:alert(1)", "archive_path": None}]
+
+    def expected(document_id, found):
+        row_link = ds.urls.row("public", "documents", str(document_id))
+        parts = [Markup('<a href="{}">文件 {}</a>').format(row_link, document_id)]
+        if found and found["archive_path"] and ui.archive_url(ds):
+            parts.append(Markup('<a href="{}">存档副本</a>').format(ui.archive_url(ds) + found["archive_path"]))
+        if found and (found["url"] or "").startswith(("http://", "https://")):
+            parts.append(Markup('<a href="{}" rel="nofollow">原网址</a>').format(found["url"]))
+        return Markup(" · ").join(parts)
+
+    async def run():
+        await ds.invoke_startup()
+        out = []
+        for number, found in enumerate(documents):
+            async def fake(datasette, database, document_id, found=found):
+                return found
+            monkeypatch.setattr(ui, "_document", fake)
+            for document_id in (number, f"d<{number}>"):
+                got = await ui._document_links(ds, "public", document_id)()
+                out.append((got, expected(document_id, found)))
+        return out
+
+    for got, want in asyncio.run(run()):
+        assert type(got) is Markup and got == want
+    assert any("存档副本" in got for got, _ in asyncio.run(run())) is bool(archive)
+
+
 def test_templates_are_looked_up_once(public_db, monkeypatch):
     """plugins/template_cache.py: after a page's first request its templates cost no file
     lookups (Jinja's reload check and the names no folder has); the pages are the same, and
