@@ -138,3 +138,90 @@ def test_a_file_digest_is_reused_only_while_the_file_is_untouched(tmp_path):
     os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert manifest.file_digest(page) == hashlib.sha256(b"<b>A</p>").hexdigest()
     assert manifest.build(tmp_path) == {"index.html": hashlib.sha256(b"<b>A</p>").hexdigest()}
+
+
+def test_the_change_report_names_what_changed_between_two_public_databases(public_db, tmp_path):
+    """publish/diff.py: rows added, changed (a volatile column alone is no change) and removed per
+    table; blacklist entries newly listed, expired and removed early; accidents newly overdue and
+    newly assessed. Read table by table from the two releases' public.db files."""
+    import sqlite3 as sql
+
+    from publish.diff import compare, to_markdown
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder in (old, new):
+        (folder / "data").mkdir(parents=True)
+        shutil.copy(public_db, folder / "data" / "public.db")
+    with sql.connect(new / "data" / "public.db") as c:
+        active = [r[0] for r in c.execute("select id from blacklist where in_force = 1 order by id limit 3")]
+        expired_name, removed_name = (c.execute("select subject_name from blacklist where id = ?", (i,)).fetchone()[0]
+                                      for i in active[:2])
+        c.execute("update blacklist set in_force = 0, status = 'expired', status_zh = '已期满' where id = ?", (active[0],))
+        c.execute("update blacklist set in_force = 0, status = 'removed', status_zh = '已移出' where id = ?", (active[1],))
+        c.execute("insert into blacklist (id, subject_name, in_force, status) values ('new-entry', '示例新列入公司', 1, 'active')")
+        due, assessed = (c.execute(f"select id, title from accidents where rect_status = '{s}' order by id limit 1").fetchone()
+                         for s in ("due", "not_due"))
+        c.execute("update accidents set rect_status = 'overdue' where id = ?", (due[0],))
+        c.execute("update accidents set rect_status = 'assessed', assessment_result = '整改到位' where id = ?", (assessed[0],))
+        gone = c.execute("select id from enterprises order by id limit 1").fetchone()[0]
+        c.execute("delete from enterprises where id = ?", (gone,))
+        touched = c.execute("select id from credit_ratings order by id limit 2").fetchall()
+        c.execute("update credit_ratings set last_seen_run = last_seen_run + 1 where id = ?", touched[0])  # volatile
+        c.execute("update credit_ratings set rating = rating || '（变）' where id = ?", touched[1])
+
+    report = compare(old, new)
+    assert report.tables["blacklist"] == {"added": ["new-entry"], "changed": sorted(active[:2]), "removed": []}
+    assert report.tables["accidents"]["changed"] == sorted([due[0], assessed[0]])
+    assert report.tables["enterprises"] == {"added": [], "changed": [], "removed": [gone]}
+    assert report.tables["credit_ratings"]["changed"] == [str(touched[1][0])]
+    assert not any(any(v.values()) for t, v in report.tables.items()
+                   if t not in ("blacklist", "accidents", "enterprises", "credit_ratings"))
+    assert report.blacklist == {"added": ["示例新列入公司"], "expired": [f"{expired_name}（已期满）"],
+                                "removed": [f"{removed_name}（已移出）"]}
+    assert report.rectification == {"overdue": [due[1]], "completed": [f"{assessed[1]}（整改到位）"]}
+    assert "| 严重失信主体名单 | 1 | 2 | 0 |" in to_markdown(report)
+    assert compare(old, old).empty and not compare(None, old).empty
+    assert compare(None, old).tables["blacklist"]["added"]
+
+
+_KEPT: list = []
+
+
+def _allocate_and_keep(megabytes: int) -> int:
+    """Memory a step keeps after it returns (as the ETL's freed objects stayed in the process)."""
+    block = bytearray(megabytes * 2**20)
+    for i in range(0, len(block), 4096):  # touch every page: resident, not just reserved
+        block[i] = 1
+    _KEPT.append(block)
+    return sum(block[::4096])
+
+
+def _resident_kib() -> int:
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS:"))
+
+
+def test_a_step_in_a_child_process_returns_its_result_and_gives_its_memory_back():
+    """publish/release.py _in_child (the ETL and public-database steps): the result comes back,
+    the memory the step used does not stay in the release process, a StepFailed stays one, any
+    other error comes back with its traceback, and a child that dies is a failed step."""
+    from publish.release import _in_child
+
+    before = _resident_kib()
+    assert _in_child(_allocate_and_keep, 300) == 300 * 2**20 // 4096
+    assert _resident_kib() - before < 50 * 1024 and not _KEPT  # the 300 MB went with the child
+
+    def fails():
+        raise StepFailed("gate said no")
+
+    def crashes():
+        return {}["missing"]
+
+    def dies():
+        os._exit(9)
+
+    with pytest.raises(StepFailed, match="^gate said no$"):
+        _in_child(fails)
+    with pytest.raises(RuntimeError, match=r"KeyError: 'missing'(.|\n)*in crashes"):
+        _in_child(crashes)
+    with pytest.raises(StepFailed, match="exit code 9"):
+        _in_child(dies)
