@@ -25,6 +25,11 @@ from bench.report import Figure, below
 
 SECONDS_TARGET = 300
 MEMORY_TARGET_MIB = 2048
+# Issue 7: "the national-size release completes within 30 minutes". The release staff run is the
+# routine one ("again": the current release's files carried over); a first national release
+# builds and gates all 500,000 pages once, and is shown without a target. No memory target is
+# set at national size (the province's 2 GB is one for a province deployment).
+NATIONAL_SECONDS_TARGET = 1800
 
 
 def measure_release(session) -> dict:
@@ -81,13 +86,27 @@ def _release_log(dest: Path) -> list[dict]:
             for e in entries]
 
 
+def _targets(size: str) -> tuple[tuple, tuple, tuple]:
+    """(first release seconds, routine release seconds, memory): each the `below` arguments,
+    or () for no target at this size."""
+    if size == "national":
+        return (), (NATIONAL_SECONDS_TARGET, f"< {NATIONAL_SECONDS_TARGET:,} s"), ()
+    seconds = (SECONDS_TARGET, f"< {SECONDS_TARGET} s")
+    return seconds, seconds, (MEMORY_TARGET_MIB, f"< {MEMORY_TARGET_MIB:,} MiB")
+
+
+def _target(value, target: tuple) -> tuple:
+    return below(value, *target) if target else ()
+
+
 def figures(detail: dict, etl: dict | None, size: str) -> list[Figure]:
     step = detail["step"]
+    first_target, routine_target, memory_target = _targets(size)
     out = [
         Figure("release.seconds", f"Publish release ({size}): seconds", step["seconds"], "s",
-               *below(step["seconds"], SECONDS_TARGET, f"< {SECONDS_TARGET} s")),
+               *_target(step["seconds"], first_target)),
         Figure("release.peak_mib", "Publish release: peak memory", step["peak_mib"], "MiB",
-               *below(step["peak_mib"], MEMORY_TARGET_MIB, f"< {MEMORY_TARGET_MIB:,} MiB")),
+               *_target(step["peak_mib"], memory_target)),
     ]
     if detail["html_validation"] != "config":
         failed = len(detail["gates_failed"])
@@ -100,13 +119,13 @@ def figures(detail: dict, etl: dict | None, size: str) -> list[Figure]:
         site = next((e.get("counts") or {} for e in again["log"] if e.get("step") == "site"), {})
         out += [
             Figure("release.again_seconds", "Publish release again, no source changed: seconds",
-                   seconds, "s", *below(seconds, SECONDS_TARGET, f"< {SECONDS_TARGET} s")),
+                   seconds, "s", *_target(seconds, routine_target)),
             Figure("release.again_ratio", "  ÷ first release", round(seconds / step["seconds"], 2)
                    if step["seconds"] else None, "×"),
             Figure("release.again_carried_files", "  site files carried over unchanged",
                    site.get("carried"), "files"),
             Figure("release.again_peak_mib", "  peak memory", again["step"]["peak_mib"], "MiB",
-                   *below(again["step"]["peak_mib"], MEMORY_TARGET_MIB, f"< {MEMORY_TARGET_MIB:,} MiB")),
+                   *_target(again["step"]["peak_mib"], memory_target)),
         ]
         out += _slowest_steps(again["log"], "release.again.step", "release again, step")
     if etl and etl.get("full"):

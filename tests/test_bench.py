@@ -277,3 +277,30 @@ def test_the_national_profile_serves_its_own_public_database(public_db, tmp_path
     conn = sqlite3.connect(public_db)
     assert summary["tables"]["accidents"] == conn.execute("select count(*) from accidents").fetchone()[0] > 0
     assert summary["generated"] and summary["mib"] > 0
+
+
+@pytest.mark.parametrize("size", ["province", "national"])
+def test_release_figures_carry_the_targets_of_their_size(size):
+    """bench/release_bench.py: at province size both releases have the 5-minute and 2 GB
+    targets; at national size the routine release ("again") has the 30-minute one (issue 7),
+    and the first release (whole site built once) and memory are shown without a target."""
+    from bench import release_bench
+
+    def step(seconds, mib):
+        return {"seconds": seconds, "peak_mib": mib}
+
+    detail = {"step": step(2344.0, 23280.0), "html_validation": "config", "gates_failed": [],
+              "log": [{"step": "site", "seconds": 508.0}],
+              "again": {"step": step(1674.0, 19093.0), "log": [{"step": "site", "seconds": 348.0,
+                                                               "counts": {"carried": 5}}]}}
+    figures = {f.key: f for f in release_bench.figures(detail, None, size)}
+    first, again = figures["release.seconds"], figures["release.again_seconds"]
+    memory = figures["release.again_peak_mib"]
+    if size == "province":
+        assert (first.target, first.met, again.met, memory.target, memory.met) == (
+            "< 300 s", False, False, "< 2,048 MiB", False)
+    else:
+        assert (first.target, first.met) == (None, None)
+        assert (again.target, again.met) == ("< 1,800 s", True)
+        assert (memory.target, memory.met) == (None, None)
+    assert figures["release.again_carried_files"].value == 5
