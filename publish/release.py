@@ -200,6 +200,10 @@ def _in_child(function, *args):
     except EOFError:
         process.join()
         raise StepFailed(f"the step's process ended without a result (exit code {process.exitcode})") from None
+    except BaseException:  # interrupted (Ctrl-C in this process): the step must not go on alone
+        process.terminate()  # an unfinished ETL transaction is rolled back by SQLite
+        process.join()
+        raise
     finally:
         receiver.close()
     process.join()

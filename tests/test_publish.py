@@ -225,3 +225,33 @@ def test_a_step_in_a_child_process_returns_its_result_and_gives_its_memory_back(
         _in_child(crashes)
     with pytest.raises(StepFailed, match="exit code 9"):
         _in_child(dies)
+
+
+def test_an_interrupted_release_stops_its_child_step():
+    """publish/release.py _in_child: Ctrl-C (SIGINT) in the release process ends the forked step
+    too, instead of leaving the ETL running on its own."""
+    import signal
+    import time
+
+    script = ("import os, time\nfrom publish.release import _in_child\nprint(os.getpid(), flush=True)\n"
+              "_in_child(time.sleep, 60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    pid = int(parent.stdout.readline())
+    children: list[str] = []
+    for _ in range(100):
+        children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+        if children:
+            break
+        time.sleep(0.05)
+    assert children, "no child step started"
+    os.kill(pid, signal.SIGINT)  # the parent alone, not its process group
+    assert parent.wait(timeout=20) != 0
+    child = int(children[0])
+    for _ in range(100):
+        if not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError("the child step outlived the interrupted release")
