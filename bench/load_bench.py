@@ -19,6 +19,7 @@ in the same rounds, so a change is compared with its parent in one process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import sqlite3
 import statistics
@@ -116,7 +117,25 @@ def time_loader(loader_class, conn: sqlite3.Connection, batches, run_id: int) ->
 
 
 def time_executemany(loaded: Path, path: Path) -> Clock:
-    """bench/etl_bench.py's raw baseline: the loaded rows into an empty database, one transaction."""
+    """bench/etl_bench.py's raw baseline: the loaded rows into an empty database, one transaction,
+    with sqlite3's defaults (that baseline runs in a process that never imports etl.load, so
+    without the None adapter etl.load registers)."""
+    with default_adapters():
+        return _time_executemany(loaded, path)
+
+
+@contextlib.contextmanager
+def default_adapters():
+    key = (type(None), sqlite3.PrepareProtocol)
+    saved = sqlite3.adapters.pop(key, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sqlite3.adapters[key] = saved
+
+
+def _time_executemany(loaded: Path, path: Path) -> Clock:
     src = sqlite3.connect(f"file:{loaded}?mode=ro", uri=True)
     src.row_factory = sqlite3.Row
     tables = [r[0] for r in src.execute("SELECT DISTINCT table_name FROM changes ORDER BY 1")]
