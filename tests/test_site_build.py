@@ -395,6 +395,48 @@ def test_a_new_build_time_or_fetch_time_renders_only_the_home_page_again(site, t
     assert "（更正）" in download.read_text(encoding="utf-8-sig") and not download.read_bytes().endswith(b"#!#")
 
 
+def test_a_rebuild_that_changes_nothing_reads_and_writes_nothing_and_forgets_nothing(site, tmp_path):
+    """The first rebuild after a full build: the database is not hashed again though the build
+    hard-linked it into the output (a new link moves its ctime), the state file is not rewritten,
+    and the open-data exports' stamps survive, so a later change to one table regenerates that
+    table's downloads only (generator._relinked_db_sha256, OutputTree._keep_nested_stamps)."""
+    import json
+    import shutil
+
+    from plugins.disclosure.generator import _db_stamp
+
+    out, db, state = tmp_path / "output", tmp_path / "public.db", tmp_path / "state.json"
+    shutil.copy(site.db, db)
+    env = {"DISCLOSURE_OUTPUT_STATE": str(state)}
+    first = fx.run_pelican(db, out, env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert os.path.samefile(db, out / "data" / "public.db")  # linked, so its ctime moved
+    memo = json.loads((tmp_path / "cache" / "disclosure-db-sha256.json").read_text(encoding="utf-8"))
+    assert memo["stat"] == _db_stamp(db)[0]  # the next build's lookup hits
+    saved = state.read_bytes()
+    exports = {k for k in json.loads(saved)["stamps"] if k.startswith("export ")}
+    assert "export accidents" in exports and "export sources" in exports
+
+    again = fx.run_pelican(db, out, env=env)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert _summary(again.stdout + again.stderr)["written"] == 0
+    assert state.read_bytes() == saved  # nothing to record: not rewritten
+
+    download = out / "data" / "csv" / "accidents.csv"
+    marked = download.read_bytes()[:-3] + b"#!#"  # same size and mtime: kept unless regenerated
+    st = download.stat()
+    download.write_bytes(marked)
+    os.utime(download, ns=(st.st_atime_ns, st.st_mtime_ns))
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE bans SET scope = coalesce(scope, '') || '（更正）'")
+    conn.close()
+    third = fx.run_pelican(db, out, env=env)
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert "（更正）" in (out / "data" / "json" / "bans.json").read_text(encoding="utf-8")
+    assert download.read_bytes() == marked  # the accidents table did not change: its stamp was kept
+
+
 def test_table_digest_tells_every_value_and_type_apart():
     """opendata.table_digest decides whether a download is generated again: a different value,
     type (1, 1.0, '1'), NULL against '', a comma inside a text, or order must change it."""

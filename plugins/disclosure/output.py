@@ -129,7 +129,21 @@ class OutputTree:
             self.new_manifest[rel] = entry
         self.skipped += len(entries)
         self.stamps[name] = stamp
+        self._keep_nested_stamps(name, stamp[1])
         return len(entries)
+
+    def _keep_nested_stamps(self, name: str, rels) -> None:
+        """Keep the stamps of groups made inside the group just reused (the open-data exports
+        inside "disclosure"): their files are among those claimed, and their inputs are part of
+        what the reused key covered. Dropped, the next build that changes anything would
+        regenerate every export, and a rebuild that changed nothing would rewrite the state."""
+        claimed = None
+        for other, stamp in self.old_stamps.items():
+            if other == name or other in self.stamps:
+                continue
+            claimed = claimed if claimed is not None else set(rels)
+            if stamp[1] and claimed.issuperset(stamp[1]):
+                self.stamps[other] = stamp
 
     def stamp(self, name: str, key: str, rels) -> None:
         """Record that the outputs ``rels`` were made from ``key`` (see ``reuse``)."""
