@@ -365,7 +365,7 @@ def _accident_md(d, a) -> str:
              ["死亡", a.get("deaths")], ["重伤", a.get("serious_injuries")], ["直接经济损失（元）", a.get("direct_loss_yuan")],
              ["文号", a.get("doc_no")], ["发布日期", a.get("published_on")], ["批复日期", a.get("approved_on")]]
     acct = [[r.get("subject"), r.get("position"), r.get("measure_type"), r.get("measure"), r.get("fine_yuan")]
-            for r in d.accountability_by.get(a["id"], [])]
+            for r in d.accountability_of(a["id"])]
     text = "\n\n".join(_md(line) for line in (a.get("summary") or "来源未提供概要。").splitlines() if line.strip())
     return (_meta(a["title"], (a.get("published_on") or a.get("occurred_on") or "")[:10], a.get("city_name") or "未注明",
                   [a.get("industry"), a.get("accident_type")], segment(a["id"]), a.get("summary", "")[:100])

@@ -455,3 +455,53 @@ def test_table_digest_tells_every_value_and_type_apart():
                 digest((1, "x"), (2, None), columns=("a", "c")), digest((0.1 + 0.2, "x"), (2, None))]
     assert digest((0.1 + 0.2, "x"), (2, None)) != digest((0.3, "x"), (2, None))  # exact reals
     assert len({base, *variants}) == len(variants) + 1
+
+
+def test_downloads_are_written_in_pieces_with_the_bytes_of_one_dump(tmp_path, monkeypatch):
+    """opendata.csv_chunks/json_chunks give the bytes a whole-table csv.writer and json.dumps
+    give (BOM, header, CRLF; one JSON array), across chunk boundaries and for an empty table;
+    OutputTree.write_chunks keeps a file that already holds those bytes (same mtime), replaces
+    one that differs, and leaves the old file and no temporary file when making it fails."""
+    from plugins.disclosure import opendata
+    from plugins.disclosure.output import OutputTree
+
+    monkeypatch.setattr(opendata, "EXPORT_BATCH", 2)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id INTEGER, name TEXT, amount REAL, note TEXT)")
+    rows = [(1, "兰州示例公司", 1.5, None), (2, 'a,"b"\nc', 0.1 + 0.2, ""), (3, "x", -0.0, "\u2028"),
+            (4, None, 1e20, "é"), (5, "末行", None, "\\")]
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", rows)
+    conn.execute("CREATE TABLE empty (a TEXT, b INTEGER)")
+    for table in ("t", "empty"):
+        cur = conn.execute(f"SELECT * FROM {table} ORDER BY rowid")  # as stored (-0.0 reads back 0.0)
+        columns, expected = [c[0] for c in cur.description], cur.fetchall()
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(columns)
+        writer.writerows(expected)
+        assert b"".join(opendata.csv_chunks(conn, table)) == ("\ufeff" + buf.getvalue()).encode("utf-8")
+        assert b"".join(opendata.json_chunks(conn, table)) == json.dumps(
+            [dict(zip(columns, r)) for r in expected], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert len(list(opendata.csv_chunks(conn, "t"))) >= 3  # really in pieces
+
+    def build(chunks):
+        tree = OutputTree(tmp_path / "out", tmp_path / "cache")
+        return tree, tree.write_chunks("data/csv/t.csv", chunks, "fp")
+
+    target = tmp_path / "out" / "data" / "csv" / "t.csv"
+    tree, written = build(opendata.csv_chunks(conn, "t"))
+    assert written and tree.new_manifest["data/csv/t.csv"][1] == target.stat().st_size
+    before = target.stat().st_mtime_ns
+    tree, written = build(opendata.csv_chunks(conn, "t"))
+    assert not written and tree.same == 1 and target.stat().st_mtime_ns == before
+    tree, written = build([b"new ", b"bytes"])
+    assert written and target.read_bytes() == b"new bytes"
+
+    def broken():
+        yield b"half"
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with pytest.raises(sqlite3.OperationalError):
+        build(broken())
+    assert target.read_bytes() == b"new bytes"
+    assert not any(p.name.endswith(".tmp") for p in target.parent.iterdir())

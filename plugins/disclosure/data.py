@@ -7,10 +7,16 @@ dicts, groups them by the record they belong to, and gives each record its stabl
 Loading whole tables into memory (a few queries in all instead of several per page) is what makes
 a province-size build fast (issue 7). Under the "with_records" policy (national size) only what
 the pages show is kept: rating-only enterprises as (id, name, code) for the search index, the
-ratings of enterprises with a page, the change history of records with a page, and the credit
-ratings' distribution as counts. A national database (1.4 million enterprises, 1.3 million
-ratings, 4 million changes) loaded whole took 12.8 GB, and the build's forked processes ran the
-machine out of memory (docs/scaling.md).
+ratings of enterprises with a page, and the credit ratings' distribution as counts. A national
+database (1.4 million enterprises, 1.3 million ratings, 4 million changes) loaded whole took
+12.8 GB, and the build's forked processes ran the machine out of memory (docs/scaling.md).
+
+What only one record page shows is read when that page is made, by primary key or index, not
+held: a report's full text (``body_text_of``), its accountability entries (``accountability_of``)
+and a record's change history (``changes_of``). At national size these were 2.1 of the 7.1 GB
+loaded (0.63 GB of report text, 0.82 GB of accountability, 0.64 GB of history), held twice
+because each render process ends up with its own copy; read per page they cost about 20 µs a
+query. Each process opens its own read-only connection (a connection must not cross a fork).
 
 Which enterprises get a page is a policy (``ENTERPRISE_PAGES``, docs/scaling.md "Static pages at
 national size"): every enterprise with any public record, or only those with an accident, an
@@ -21,6 +27,7 @@ Datasette row.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sqlite3
 from collections import Counter, defaultdict
@@ -40,6 +47,8 @@ ACCIDENT_ORDER = "ORDER BY coalesce(published_on, occurred_on) DESC, occurred_on
 # ENTERPRISE_PAGES_LIMIT enterprise pages, else "with_records".
 ENTERPRISE_PAGES = ("auto", "all", "with_records")
 ENTERPRISE_PAGES_LIMIT = 100_000
+_CHANGES_OF_ONE = "SELECT * FROM changes WHERE table_name = ? AND record_id = ?"
+_COMPOUND = 400  # SQLite allows 500 SELECTs in one compound statement
 
 
 def segment(record_id: str) -> str:
@@ -94,6 +103,7 @@ class PublicData:
             raise ValueError(f"DISCLOSURE_ENTERPRISE_PAGES must be one of {', '.join(ENTERPRISE_PAGES)}: "
                              f"{enterprise_pages!r}")
         self.path = Path(path)
+        self._reader, self._reader_pid = None, None
         conn = connect_ro(self.path)
         try:
             self._load(conn, enterprise_pages, int(limit), slim)
@@ -107,22 +117,23 @@ class PublicData:
         _load_meta(self, conn, have)
         self.columns = {t: [r["name"] for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in self.tables}
 
-        def stream(table, order=""):
-            """The table's rows as dicts, one at a time (a filter keeps what it needs)."""
+        def stream(table, order="", omit=()):
+            """The table's rows as dicts, one at a time (a filter keeps what it needs), without
+            the columns in ``omit``."""
             if table not in have:
                 return
-            cur = conn.execute(f"SELECT * FROM [{table}] {order}")
+            wanted = ", ".join(f"[{c}]" for c in self.columns[table] if c not in omit) if omit else "*"
+            cur = conn.execute(f"SELECT {wanted} FROM [{table}] {order}")
             cur.row_factory = None  # plain tuples, zipped with the names once (the factory costs ~30%)
             names = [c[0] for c in cur.description]
             while batch := cur.fetchmany(5000):
                 for row in batch:
                     yield dict(zip(names, row))
 
-        def rows(table, order=""):
-            return list(stream(table, order))
+        def rows(table, order="", omit=()):
+            return list(stream(table, order, omit))
 
-        self.accidents = rows("accidents", ACCIDENT_ORDER)
-        self.accountability = rows("accountability", "ORDER BY accident_id, id")
+        self.accidents = rows("accidents", ACCIDENT_ORDER, omit=("body_text",))
         self.assessments = rows("rectification_assessments", "ORDER BY coalesce(published_on, assessed_on) DESC, id")
         self.records = rows("credit_records", "ORDER BY decided_on DESC, id")
         self.blacklist = rows("blacklist", "ORDER BY listed_on DESC, id")
@@ -160,17 +171,6 @@ class PublicData:
                 self.ratings.append(r)
         self.ratings_total = sum(sum(c.values()) for c in self.rating_dist.values())
 
-        if keep_all:
-            self.changes = rows("changes", "ORDER BY at DESC, id DESC")
-        else:  # the history shown on record pages: reports, and enterprises with a page and theirs
-            shown = {("accidents", a["id"]) for a in self.accidents}
-            shown |= {("enterprises", e) for e in adverse}
-            for table, rows_ in (("credit_ratings", self.ratings), ("credit_records", self.records),
-                                 ("blacklist", self.blacklist), ("bans", self.bans)):
-                shown |= {(table, r["id"]) for r in rows_}
-            self.changes = [c for c in stream("changes", "ORDER BY at DESC, id DESC")
-                            if (c["table_name"], c["record_id"]) in shown]
-
     # ------------------------------------------------------------------ linking
     def _link(self):
         by_uscc = defaultdict(list)
@@ -183,7 +183,6 @@ class PublicData:
             slug = code if _CODE.fullmatch(code) and len(by_uscc[code]) == 1 else segment(ent["id"])
             ent["path"] = f"enterprises/{slug}/"
 
-        self.accountability_by = _group(self.accountability, "accident_id")
         self.assessment_by_id = {a["id"]: a for a in self.assessments}
         self.assessments_by_accident = _group(self.assessments, "accident_id")
         for acc in self.accidents:
@@ -198,9 +197,6 @@ class PublicData:
         self.records_by_ent = _group(self.records_public, "enterprise_id")
         self.blacklist_by_ent = _group(self.blacklist_in_force, "enterprise_id")
         self.bans_by_ent = _group(self.bans_active, "enterprise_id")
-        self.changes_by = defaultdict(list)
-        for ch in self.changes:
-            self.changes_by[(ch["table_name"], ch["record_id"])].append(ch)
 
         self.enterprise_pages, self.enterprise_rows = self._enterprise_pages(self.enterprise_policy)
         self.enterprise_paths = {e["id"]: e["path"] for e in self.enterprise_pages}
@@ -221,6 +217,46 @@ class PublicData:
         for e in public:
             (pages if any(e["id"] in g for g in adverse) else rows).append(e)
         return pages, rows
+
+    # ------------------------------------------------------------------ read per page
+    def _read(self, sql: str, params) -> list[dict]:
+        """Rows of one query on this process's own read-only connection (opened on first use in
+        each process: the render workers are forked)."""
+        if self._reader_pid != os.getpid():
+            self._reader, self._reader_pid = connect_ro(self.path), os.getpid()
+        return self._reader.execute(sql, params).fetchall()
+
+    def body_text_of(self, accident_id) -> str | None:
+        """A report's full text (accidents.body_text), which only its own page shows."""
+        found = self._read("SELECT body_text FROM accidents WHERE id = ?", (accident_id,))
+        return found[0]["body_text"] if found else None
+
+    def accountability_of(self, accident_id) -> list[dict]:
+        """An accident's accountability entries, in id order."""
+        if "accountability" not in self.tables:
+            return []
+        return self._read("SELECT * FROM accountability WHERE accident_id = ? ORDER BY id", (accident_id,))
+
+    def changes_of(self, keys, limit: int | None = None) -> list[dict]:
+        """The change history of the records ``keys`` ((table, record id) pairs), newest first
+        (at, then id), at most ``limit`` entries."""
+        if "changes" not in self.tables:
+            return []
+        keys = list(keys)
+        found = []
+        for start in range(0, len(keys), _COMPOUND):
+            # one statement per page: a UNION ALL of index lookups (row values IN a VALUES list
+            # scan the table instead; a statement per key or per table costs 2-3 times as much)
+            chunk = keys[start:start + _COMPOUND]
+            found += self._read(" UNION ALL ".join([_CHANGES_OF_ONE] * len(chunk)),
+                                [v for key in chunk for v in key])
+        found.sort(key=lambda c: (c.get("at") or "", c.get("id") or 0), reverse=True)
+        return found[:limit] if limit is not None else found
+
+    def close(self) -> None:
+        if self._reader is not None and self._reader_pid == os.getpid():
+            self._reader.close()
+        self._reader, self._reader_pid = None, None
 
     def enterprise_path(self, enterprise_id):
         return self.enterprise_paths.get(enterprise_id)

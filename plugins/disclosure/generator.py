@@ -443,12 +443,12 @@ class DisclosureGenerator(Generator):
             return {"name": table, "rows": count, "columns": columns,
                     "csv_size": os.stat(tree.root / csv_rel).st_size,
                     "json_size": os.stat(tree.root / json_rel).st_size}
-        count, columns, csv_bytes, json_bytes = opendata.export_table(conn, table)
-        tree.write(csv_rel, csv_bytes, key)
-        tree.write(json_rel, json_bytes, key)
+        tree.write_chunks(csv_rel, opendata.csv_chunks(conn, table), key)
+        tree.write_chunks(json_rel, opendata.json_chunks(conn, table), key)
         tree.stamp(f"export {table}", key, [csv_rel, json_rel])
         return {"name": table, "rows": count, "columns": columns,
-                "csv_size": len(csv_bytes), "json_size": len(json_bytes)}
+                "csv_size": os.stat(tree.root / csv_rel).st_size,
+                "json_size": os.stat(tree.root / json_rel).st_size}
 
     def _data_page(self, meta: list[dict]) -> pages.Page:
         d, schema = self.data, self.schema

@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import Iterable
 
 from pelican.writers import Writer
 
@@ -200,6 +201,36 @@ class OutputTree:
             os.replace(target, path)
         self.written.append(rel)
         self.new_manifest[rel] = [fingerprint or "", st.st_size, st.st_mtime_ns]
+        return True
+
+    def write_chunks(self, rel: str, chunks: Iterable[bytes], fingerprint: str | None = None) -> bool:
+        """``write`` for a file made in pieces (a table's download): the pieces go to a temporary
+        file beside it, which replaces the file unless that already holds exactly these bytes.
+        Memory stays at one piece whatever the file's size."""
+        path = self._claim(rel)
+        rel = rel.lstrip("/")
+        tmp = path + ".tmp"
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            with open(tmp, "wb") as fh:
+                for chunk in chunks:
+                    fh.write(chunk)
+            try:
+                same = filecmp.cmp(tmp, path, shallow=False)
+            except FileNotFoundError:
+                same = False
+            if same:
+                os.unlink(tmp)
+                self.same += 1
+                self._record(rel, path, fingerprint)
+                return False
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+            raise
+        self.written.append(rel)
+        self._record(rel, path, fingerprint)
         return True
 
     def fresh(self, rel: str, fingerprint: str) -> bool:

@@ -77,13 +77,12 @@ def accident_context(d: PublicData, acc: dict, searchable: bool = True) -> dict:
     assessment = d.assessment_by_id.get(acc.get("assessment_id"))
     if assessment is None and d.assessments_by_accident.get(acc["id"]):
         assessment = d.assessments_by_accident[acc["id"]][0]
-    changes = d.changes_by.get(("accidents", acc["id"]), [])
     return {
-        "title": acc["title"], "acc": acc, "doc": doc, "assessment": assessment,
-        "accountability": d.accountability_by.get(acc["id"], []),
+        "title": acc["title"], "acc": acc, "body_text": d.body_text_of(acc["id"]), "doc": doc,
+        "assessment": assessment, "accountability": d.accountability_of(acc["id"]),
         "enterprise_path": d.enterprise_path(acc.get("enterprise_id")),
         "city_path": f"regions/{acc['city_code']}/" if acc.get("city_code") else None,
-        "changes": changes[:50],
+        "changes": d.changes_of([("accidents", acc["id"])], 50),
         "description": f"{acc.get('occurred_on') or ''} {acc.get('city_name') or ''} {acc.get('grade') or ''}事故，"
                        f"死亡 {_n(acc.get('deaths'))} 人。整改评估：{acc.get('rect_status_zh') or '—'}",
         "og_type": "article", "searchable": searchable,
@@ -125,14 +124,13 @@ def enterprise_context(d: PublicData, ent: dict) -> dict:
         [("credit_records", r["id"]) for r in d.records_by_ent.get(eid, [])] + \
         [("blacklist", b["id"]) for b in d.blacklist_by_ent.get(eid, [])] + \
         [("bans", b["id"]) for b in d.bans_by_ent.get(eid, [])]
-    changes = sorted((c for key in related for c in d.changes_by.get(key, [])),
-                     key=lambda c: (c.get("at") or "", c.get("id") or 0), reverse=True)
+    changes = d.changes_of(related, 100)
     blacklist = d.blacklist_by_ent.get(eid, [])
     return {
         "title": ent["name"], "ent": ent, "accidents": accidents,
         "blacklist": blacklist, "ratings": d.ratings_by_ent.get(eid, []),
         "records": d.records_by_ent.get(eid, []), "bans": d.bans_by_ent.get(eid, []),
-        "timeline": _timeline(d, ent), "changes": changes[:100],
+        "timeline": _timeline(d, ent), "changes": changes,
         "feed": ent["path"] + "feed.xml",
         "description": f"{ent['name']}（{ent.get('uscc') or '无统一社会信用代码'}）：事故 {len(accidents)} 起；"
                        + ("严重失信主体名单在列" if blacklist else "不在严重失信主体名单")
