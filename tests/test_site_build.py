@@ -344,6 +344,17 @@ def _summary(log: str) -> dict:
             "pagefind": "search index of" in m[0]}
 
 
+def _change_and_rebuild(db, out, env, sql: str):
+    """Run ``sql`` on the site's database, then build again; the build must succeed."""
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(sql)
+    conn.close()
+    result = fx.run_pelican(db, out, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
 def test_a_new_build_time_or_fetch_time_renders_only_the_home_page_again(site, tmp_path):
     """What a release with no source change brings (a new public.db, every source fetched again
     the same day): only the pages that show those times are rendered again, and the search index
@@ -385,12 +396,7 @@ def test_a_new_build_time_or_fetch_time_renders_only_the_home_page_again(site, t
     assert later.isoformat() in sources  # the sources table changed: its downloads are new
     # a changed report is a page Pagefind reads: the index is built again; and its table's
     # downloads are generated again
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("UPDATE accidents SET title = title || '（更正）' WHERE id = 'acc-0001'")
-    conn.close()
-    third = fx.run_pelican(db, out, env=env)
-    assert third.returncode == 0, third.stderr[-3000:]
+    third = _change_and_rebuild(db, out, env, "UPDATE accidents SET title = title || '（更正）' WHERE id = 'acc-0001'")
     assert _summary(third.stdout + third.stderr)["pagefind"]
     assert "（更正）" in download.read_text(encoding="utf-8-sig") and not download.read_bytes().endswith(b"#!#")
 
@@ -427,12 +433,7 @@ def test_a_rebuild_that_changes_nothing_reads_and_writes_nothing_and_forgets_not
     st = download.stat()
     download.write_bytes(marked)
     os.utime(download, ns=(st.st_atime_ns, st.st_mtime_ns))
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("UPDATE bans SET scope = coalesce(scope, '') || '（更正）'")
-    conn.close()
-    third = fx.run_pelican(db, out, env=env)
-    assert third.returncode == 0, third.stderr[-3000:]
+    _change_and_rebuild(db, out, env, "UPDATE bans SET scope = coalesce(scope, '') || '（更正）'")
     assert "（更正）" in (out / "data" / "json" / "bans.json").read_text(encoding="utf-8")
     assert download.read_bytes() == marked  # the accidents table did not change: its stamp was kept
 
