@@ -216,6 +216,30 @@ def test_accident_page_contents(site):
     assert "来源已撤下" in site.read("/accidents/acc-0005/")
 
 
+def test_report_text_is_on_its_page(site, tmp_path):
+    """The report's full text is read per page (data.PublicData.body_text_of), not loaded with
+    the accidents: it must still be on the report's page, escaped, and on no other report's."""
+    import shutil
+
+    from plugins.disclosure.data import segment
+
+    db, out = tmp_path / "public.db", tmp_path / "output"
+    shutil.copy(site.db, db)
+    conn = sqlite3.connect(db)
+    with conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM accidents ORDER BY id LIMIT 2")]
+        for n, record_id in enumerate(ids):
+            conn.execute("UPDATE accidents SET body_text = ? WHERE id = ?",
+                         (f"第{n}份报告正文：经调查<b>事故</b>原因如下。\n第二段。", record_id))
+    conn.close()
+    result = fx.run_pelican(db, out, env={"DISCLOSURE_WORKERS": "2"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    for n, record_id in enumerate(ids):
+        html = (out / "accidents" / segment(record_id) / "index.html").read_text(encoding="utf-8")
+        assert f"第{n}份报告正文：经调查&lt;b&gt;事故&lt;/b&gt;原因如下。" in html, record_id
+        assert f"第{1 - n}份报告正文" not in html
+
+
 def test_enterprise_page_contents(site):
     bad = site.read("/enterprises/" + fx.E3_USCC_BAD + "/")
     assert "校验位不符" in bad and fx.MASKED_ID not in bad.split("h-basic")[1].split("</section>")[0]
