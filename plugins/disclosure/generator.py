@@ -447,8 +447,7 @@ class DisclosureGenerator(Generator):
         tree.write_chunks(json_rel, opendata.json_chunks(conn, table), key)
         tree.stamp(f"export {table}", key, [csv_rel, json_rel])
         return {"name": table, "rows": count, "columns": columns,
-                "csv_size": os.stat(tree.root / csv_rel).st_size,
-                "json_size": os.stat(tree.root / json_rel).st_size}
+                "csv_size": tree.new_manifest[csv_rel][1], "json_size": tree.new_manifest[json_rel][1]}
 
     def _data_page(self, meta: list[dict]) -> pages.Page:
         d, schema = self.data, self.schema
