@@ -109,14 +109,16 @@ def test_province_is_configurable(tmp_path, monkeypatch):
         "990100,示例市,city,990000,示例\n990102,示例区,county,990100,\n", encoding="utf-8")
     monkeypatch.setattr(etl_settings, "REFERENCE", tmp_path)
     monkeypatch.setattr(etl_settings, "PROVINCE_CODE", "990000")
-    for cached in (regions.load_regions, regions._name_index, regions._stem_index):
+    for cached in (regions.load_regions, regions._name_index, regions._stem_index,
+                       regions._code_index):
         cached.cache_clear()
     try:
         assert resolve_region("示例市示例区").code == "990102"
         assert city_of("990102").name == "示例市"
         assert resolve_region("兰州市") is None
     finally:
-        for cached in (regions.load_regions, regions._name_index, regions._stem_index):
+        for cached in (regions.load_regions, regions._name_index, regions._stem_index,
+                       regions._code_index):
             cached.cache_clear()
 
 
@@ -136,3 +138,129 @@ def test_never_crash(s):
     region = resolve_region(s)
     assert region is None or region.code in load_regions()
     city_of(s)
+
+
+# --- Codes outside GB/T 2260 that registrations carry -----------------------------------------
+# 620201: a 统计用区划代码 (国家统计局) that some registrations carry for 嘉峪关市; GB/T 2260 has
+# only 620200 (a prefecture-level city without districts). 620171: 兰州新区, a 国家级新区 with a
+# statistics code only, so a functional area (功能区) of 兰州市, not a county.
+# Check characters below follow GB 32100-2015: weights 3^(i-1) mod 31, check = 31 - (S mod 31).
+USCC_JIAYUGUAN = "91620201MA72C3D4EC"   # positions 3-8: 620201
+USCC_LANZHOU_NEW_AREA = "91620171MA72C3D4FN"  # positions 3-8: 620171
+_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def _gb32100_check(first17: str) -> str:
+    s = sum(_CHARSET.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
+    return _CHARSET[(31 - s % 31) % 31]
+
+
+@pytest.mark.parametrize("code", [USCC_JIAYUGUAN, USCC_LANZHOU_NEW_AREA])
+def test_sample_codes_are_valid(code):
+    from etl.normalize.codes import check_uscc
+
+    assert _gb32100_check(code[:17]) == code[17]
+    assert check_uscc(code).valid
+
+
+@pytest.mark.parametrize("code", ["620201", "620201000000", "620201001"])
+def test_jiayuguan_statistics_code_is_jiayuguan(code):
+    assert regions.get_region(code) == load_regions()["620200"]
+    assert region_name(code) == "嘉峪关市"
+    assert city_of(code).code == "620200"
+    assert resolve_region(code).code == "620200"
+
+
+def test_statistics_code_is_not_a_region_of_its_own():
+    assert "620201" not in load_regions()
+    assert [r.code for r in cities() if r.name == "嘉峪关市"] == ["620200"]
+    assert not [r for r in counties() if r.parent_code == "620200"]
+
+
+def test_lanzhou_new_area_is_a_functional_area_of_lanzhou():
+    new_area = regions.get_region("620171")
+    assert (new_area.name, new_area.level, new_area.parent_code) == ("兰州新区", "functional", "620100")
+    assert regions.LEVEL_LABELS[new_area.level] == "功能区"
+    assert regions.level_label("620171") == "功能区"
+    assert regions.level_label("620102") == "县区"
+    assert regions.level_label("620200") == "市州"
+    assert new_area not in counties()
+    assert city_of("620171").name == "兰州市"
+    assert resolve_region("620171") == new_area
+    assert resolve_region("兰州新区") == new_area
+
+
+@pytest.mark.parametrize("code, name", [("620102", "城关区"), ("620200", "嘉峪关市"),
+                                        ("620000", "甘肃省"), ("６２０１７１", "兰州新区"),
+                                        ("620824", "平凉市")])  # old 华亭县 code: its city
+def test_resolve_region_reads_a_code(code, name):
+    """A source's region field may be a code (gs-credit-records maps region to dqdm, 地区代码)."""
+    assert resolve_region(code).name == name
+
+
+@pytest.mark.parametrize("code", ["110101", "629999", "62010", "6201021"])
+def test_resolve_region_unknown_code(code):
+    assert resolve_region(code) is None
+
+
+def test_uscc_positions_3_to_8():
+    from etl.normalize.codes import check_uscc
+
+    details = check_uscc(USCC_JIAYUGUAN).details
+    assert (details["region_code"], details["region_name"]) == ("620201", "嘉峪关市")
+    assert city_of(details["region_code"]).code == "620200"
+    details = check_uscc(USCC_LANZHOU_NEW_AREA).details
+    assert (details["region_code"], details["region_name"]) == ("620171", "兰州新区")
+    assert city_of(details["region_code"]).code == "620100"
+
+
+def _spec(source_id):
+    from etl.spec import load_specs
+
+    return load_specs(only=[source_id])[0]
+
+
+def _hub(table_row: dict, name_key: str, code_key: str) -> dict:
+    """The enterprise hub etl/derive.py builds from a normalized record (link_enterprises reads
+    region_code from the record's table)."""
+    from etl.derive import _merge, _new_hub
+
+    row = {"name": table_row[name_key], "code": table_row[code_key],
+           "region_code": table_row["region_code"], "industry": table_row.get("industry"),
+           "source_id": "test"}
+    hub = _new_hub(row)
+    _merge(hub, row, None)
+    return hub
+
+
+@pytest.mark.parametrize("uscc, region, expected", [
+    # gs-credit-records maps region to dqdm, the registration's 地区代码.
+    (USCC_JIAYUGUAN, USCC_JIAYUGUAN[2:8], ("620200", "620200", "嘉峪关市")),
+    (USCC_LANZHOU_NEW_AREA, USCC_LANZHOU_NEW_AREA[2:8], ("620171", "620100", "兰州新区")),
+])
+def test_registration_region_through_the_etl(uscc, region, expected):
+    from etl.datasets import credit_records
+    from etl.datasets.common import Context
+
+    fields = {"enterprise_name": "示例嘉峪关钢铁有限公司", "uscc": uscc, "record_type": "行政处罚",
+              "decided_on": "2025-03-01", "region": region}
+    record = credit_records.normalize(fields, Context(_spec("gs-credit-records"), "file://x", 1))
+    hub = _hub(record["credit_records"][0], "enterprise_name", "uscc")
+    assert (hub["uscc"], hub["uscc_valid"]) == (uscc, 1)
+    assert (hub["region_code"], hub["city_code"], hub["region_name"]) == expected
+
+
+@pytest.mark.parametrize("source_id, region, expected", [
+    ("lz-credit-ratings", "兰州新区", ("620171", "620100", "兰州新区")),
+    ("gs-yjt-credit-ratings", "嘉峪关市", ("620200", "620200", "嘉峪关市")),
+    ("gs-yjt-credit-ratings", "嘉峪关", ("620200", "620200", "嘉峪关市")),
+])
+def test_source_region_text_through_the_etl(source_id, region, expected):
+    from etl.datasets import credit_ratings
+    from etl.datasets.common import Context
+
+    fields = {"enterprise_name": "示例新区化工有限公司", "uscc": USCC_LANZHOU_NEW_AREA,
+              "rating": "A", "rating_year": "2024", "region": region}
+    record = credit_ratings.normalize(fields, Context(_spec(source_id), "file://x", 1))
+    hub = _hub(record["credit_ratings"][0], "enterprise_name", "uscc")
+    assert (hub["region_code"], hub["city_code"], hub["region_name"]) == expected

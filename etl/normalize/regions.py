@@ -1,9 +1,15 @@
 """Administrative divisions (GB/T 2260) of the configured province and place-name resolution.
 
 The table is data: data/reference/regions_<province>.csv (code, name, level, parent_code,
-aliases separated by '|'); the province comes from etl.settings.PROVINCE_CODE. Gansu's 14 市州
-and 86 县区 are from shared/domain.md §8; 兰州新区 (620171) is a statistics code for a national
-new area, so it is level 'functional', not a county (§8).
+aliases separated by '|', stat_codes separated by '|'); the province comes from
+etl.settings.PROVINCE_CODE. Gansu has 14 市州 and 86 县区 in GB/T 2260.
+
+Two kinds of code come from the 统计用区划代码 of 国家统计局, not from GB/T 2260:
+- a functional area (level 'functional', shown as 功能区) such as 兰州新区 620171, a 国家级新区
+  that has a statistics code but is no county: it has its own row and belongs to its city;
+- a statistics-only code for a GB/T 2260 region, listed in that region's stat_codes column:
+  620201, which some registrations carry for 嘉峪关市 (GB/T 2260 has only 620200, a
+  prefecture-level city without districts). Every lookup gives the GB/T 2260 region for it.
 """
 from __future__ import annotations
 
@@ -13,8 +19,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from etl import settings
+from etl.normalize.text import to_halfwidth
 
 COUNTY_LEVELS = ("county", "functional")
+# How a level is shown: 兰州新区 is a 功能区 (statistics code only), never a 县区.
+LEVEL_LABELS = {"province": "省", "city": "市州", "county": "县区", "functional": "功能区"}
 # Two-character county names (宁县, 环县, 成县 ...) also occur inside other places' names (静宁县,
 # 正宁县, 宁夏永宁县). Leftmost-longest matching already protects names inside Gansu names; for
 # names from elsewhere, a short name must follow a non-Han character, one of these characters,
@@ -37,6 +46,12 @@ class Region:
     level: str  # province | city | county | functional
     parent_code: str | None
     aliases: tuple[str, ...] = field(default=(), compare=False)
+    # Statistics-only codes (统计用区划代码) that mean this region: 620201 for 嘉峪关市 620200.
+    stat_codes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)
 
 
 def _province(province_code: str | None) -> str:
@@ -51,10 +66,30 @@ def load_regions(province_code: str | None = None) -> dict[str, Region]:
     regions: dict[str, Region] = {}
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
-            aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
+            aliases = _split(row.get("aliases"))
             regions[row["code"]] = Region(row["code"], row["name"], row["level"],
-                                          row.get("parent_code") or None, aliases)
+                                          row.get("parent_code") or None, aliases,
+                                          _split(row.get("stat_codes")))
     return regions
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(a.strip() for a in (value or "").split("|") if a.strip())
+
+
+@lru_cache(maxsize=8)
+def _code_index(province_code: str) -> dict[str, Region]:
+    """Every code of the table and every statistics-only code → its region (cached per
+    province code, never per None). A statistics code that is also a row's own code, or is
+    listed twice, is an error in the table: loud."""
+    regions = load_regions(province_code)
+    index = dict(regions)
+    for region in regions.values():
+        for code in region.stat_codes:
+            if code in index:
+                raise ValueError(f"stat code {code} of {region.code} is already {index[code].code}")
+            index[code] = region
+    return index
 
 
 @lru_cache(maxsize=8)
@@ -137,7 +172,12 @@ def _stem_at(text: str, i: int, province_code: str | None) -> tuple[Region, int,
 def resolve_region(text: str | None, province_code: str | None = None) -> Region | None:
     """The most specific region named in text: a county (or functional area) beats a city, a
     city beats the province. A county stated as the place (X县境内, 临洮段) wins; otherwise the
-    first county inside a city also named in the text (兰州市…城关区), else the first county."""
+    first county inside a city also named in the text (兰州市…城关区), else the first county.
+    A text that is only a code (a source's 地区代码 field: 620102, 620201, a 12-digit 统计用区划代码)
+    is that code's region, or its city for a code missing from the table (as city_of)."""
+    code = to_halfwidth(text or "").strip()
+    if code.isascii() and code.isdigit():
+        return get_region(code, province_code) or city_of(code, province_code)
     found = find_regions(text, province_code)
     matches = [m[0] for m in found]
     located = [r for r, _, end in found
@@ -162,8 +202,10 @@ def _code6(code: str | None) -> str | None:
 
 
 def get_region(code: str | None, province_code: str | None = None) -> Region | None:
+    """The region of a GB/T 2260 code, a statistics-only code (620201 → 嘉峪关市 620200), or a
+    9/12-digit 统计用区划代码 starting with either."""
     code6 = _code6(code)
-    return load_regions(province_code).get(code6) if code6 else None
+    return _code_index(_province(province_code)).get(code6) if code6 else None
 
 
 def region_name(code: str | None, province_code: str | None = None) -> str | None:
@@ -171,15 +213,21 @@ def region_name(code: str | None, province_code: str | None = None) -> str | Non
     return region.name if region else None
 
 
+def level_label(code: str | None, province_code: str | None = None) -> str | None:
+    """省, 市州, 县区 or 功能区 (兰州新区 620171) for a code; None for a code outside the table."""
+    region = get_region(code, province_code)
+    return region.level_label if region else None
+
+
 def city_of(code: str | None, province_code: str | None = None) -> Region | None:
-    """The 市州 of a county or functional-area code; a city code gives the city itself. Codes
-    missing from the table (old 620824 华亭县, placeholder 620201) fall back to their city
-    prefix. None for the province or codes outside it."""
+    """The 市州 of a county or functional-area code; a city code gives the city itself, and so
+    does its statistics-only code (620201 → 嘉峪关市). Codes missing from the table (old 620824
+    华亭县) fall back to their city prefix. None for the province or codes outside it."""
     code6 = _code6(code)
     if not code6:
         return None
     regions = load_regions(province_code)
-    region = regions.get(code6)
+    region = _code_index(_province(province_code)).get(code6)
     if region is None:
         region = regions.get(code6[:4] + "00")
         return region if region and region.level == "city" else None
