@@ -136,6 +136,44 @@ def test_personal_data_in_databases(tmp_path):
         ]
 
 
+@pytest.mark.parametrize("fragment", ["620102********1234", "412***********7714", "6201**********1234",
+                                      "62010219******1234", "６２０１０２＊＊＊＊＊＊＊＊１２３４"])
+def test_a_masked_id_fragment_is_flagged_in_files_and_databases(downloads, tmp_path, fragment):
+    """No part of an ID number may be released (行政处罚结果信息网上公开暂行办法 第七条), not even as
+    a source masked it: a fragment planted in a page, a feed, a download or public.db stops the
+    release. The internal database may keep it in its id_number column only."""
+    (downloads / "bans" / "index.html").parent.mkdir(parents=True)
+    (downloads / "bans" / "index.html").write_text(PAGE.format(body=f"<td>李某军<br>身份证号码：{fragment}</td>"),
+                                                   encoding="utf-8")
+    (downloads / "feeds" / "bans.xml").write_text(f"<feed><summary>（{fragment}）</summary></feed>", encoding="utf-8")
+    (downloads / "data" / "csv" / "bans.csv").write_text(f"id,reason\nban-1,作为示例公司主要负责人{fragment}\n",
+                                                        encoding="utf-8")
+    for workers in (1, 2):
+        result = gates.personal_data(downloads, [], workers=workers)
+        assert result.problems == _plain_personal_data(downloads)
+        for rel in ("bans/index.html", "feeds/bans.xml", "data/csv/bans.csv"):
+            assert f"{rel}: unmasked id_fragment {fragment[:6]}…" in result.problems
+    public, internal = tmp_path / "public.db", tmp_path / "disclosure.db"
+    for path in (public, internal):
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE bans (id TEXT PRIMARY KEY, id_number TEXT, reason TEXT)")
+        conn.execute("INSERT INTO bans VALUES ('ban-1', ?, '对较大事故负有主要责任')", (fragment,))
+        conn.execute("INSERT INTO bans VALUES ('ban-2', NULL, ?)", (f"身份证号：{fragment}",))
+        conn.execute("CREATE TABLE changes (record_id TEXT, fields TEXT)")  # an old value, before the policy
+        conn.execute("INSERT INTO changes VALUES ('ban-2', ?)", (f'{{"reason": ["身份证号：{fragment}", "…"]}}',))
+        if path == internal:
+            conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        conn.commit()
+        conn.close()
+    result = gates.personal_data(None, [public, internal], workers=1)
+    assert result.problems == [
+        f"public.db: bans.id_number: unmasked id_fragment {fragment[:6]}…",
+        f"public.db: bans.reason: unmasked id_fragment {fragment[:6]}…",
+        f"public.db: changes.fields: unmasked id_fragment {fragment[:6]}…",
+        f"disclosure.db: bans.reason: unmasked id_fragment {fragment[:6]}…",
+    ]
+
+
 # --- site: links and hosts -------------------------------------------------------------------
 
 def _plain_site(site_dir: Path, external_ok: tuple[str, ...]) -> list[str]:

@@ -1,6 +1,6 @@
 """etl/normalize/mask.py, etl/masking.yaml and person names (etl/normalize/names.py).
 
-Rules: shared/domain.md §6. Every output is scanned for anything that still looks like an ID
+Rules: 个人信息保护法 第二十八条. Every output is scanned for anything that still looks like an ID
 number or a phone number."""
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from etl.normalize.codes import classify_18, id_check_char, plausible_birth_date, uscc_check_char
-from etl.normalize.mask import (find_unmasked_pii, load_policy, mask_id_numbers, mask_names,
-                                mask_phones, mask_text, role_names, scan_unmasked_pii)
+from etl.normalize.mask import (ID_MARKER, find_unmasked_pii, hide_id_fragments, load_policy,
+                                mask_id_numbers, mask_names, mask_phones, mask_text, role_names,
+                                scan_unmasked_pii)
 from etl.normalize.names import is_masked_name, mask_person_name
 from etl.normalize.text import to_halfwidth
 
@@ -59,29 +60,55 @@ def test_is_masked_name(s, masked):
 
 
 # --- ID numbers ----------------------------------------------------------------------------
-def test_id_numbers_masked_region4_by_default():
+def test_id_numbers_in_text_are_hidden_whole():
+    # no part of the number stays (行政处罚结果信息网上公开暂行办法 第七条, 法释〔2016〕19号 第十条)
     code = gansu_id()
-    assert mask_id_numbers(f"身份证号：{code}，") == f"身份证号：620102********{code[-4:]}，"
-    assert mask_id_numbers("34052419800101001X") == "340524********001X"
-    assert mask_id_numbers("34052419800101001x") == "340524********001x"
+    assert mask_id_numbers(f"身份证号：{code}，") == f"身份证号：{ID_MARKER}，"
+    assert mask_id_numbers("34052419800101001X") == ID_MARKER
+    assert mask_id_numbers("34052419800101001x") == ID_MARKER
+    assert ID_MARKER == "[身份证号码已隐去]"
+
+
+def test_the_id_number_column_keeps_its_masked_form():
+    # the internal id_number column (forced: one value known to be a number) keeps region + last 4
+    assert mask_id_numbers("34052419800101001X", force=True) == "340524********001X"
+    assert mask_id_numbers("340524********001X", fragments=False) == "340524********001X"
+    assert mask_id_numbers("340524********001X") == ID_MARKER
 
 
 def test_id_with_wrong_check_digit_is_still_masked():
-    assert mask_id_numbers("证件号340524198001010013") == "证件号340524********0013"
+    assert mask_id_numbers("证件号340524198001010013") == f"证件号{ID_MARKER}"
 
 
 def test_full_width_id_numbers_are_masked_in_place():
     full = "".join(chr(ord(c) + 0xFEE0) for c in gansu_id())
     masked = mask_id_numbers(f"身份证{full}。")
-    assert masked.startswith("身份证620102********")  # masked output is half-width
+    assert masked == f"身份证{ID_MARKER}。"
     assert find_unmasked_pii(masked) == []
 
 
-def test_gansu_style_policy(tmp_path):
+def test_gansu_column_style_policy(tmp_path):
     policy_file = tmp_path / "masking.yaml"
-    policy_file.write_text("id_number:\n  style: gansu\n", encoding="utf-8")
+    policy_file.write_text("id_number:\n  style: hidden\n  column_style: gansu\n", encoding="utf-8")
     policy = load_policy(policy_file)
-    assert mask_id_numbers("41272219800101771X", policy) == "412***********771X"
+    assert mask_id_numbers("41272219800101771X", policy, force=True) == "412***********771X"
+    assert mask_id_numbers("身份证41272219800101771X", policy) == f"身份证{ID_MARKER}"
+
+
+@pytest.mark.parametrize("style", ["region4", "gansu"])
+def test_a_text_style_that_keeps_digits_is_refused(tmp_path, style):
+    policy_file = tmp_path / "masking.yaml"
+    policy_file.write_text(f"id_number:\n  style: {style}\n", encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_policy(policy_file)
+
+
+def test_a_marker_with_digits_or_stars_is_refused(tmp_path):
+    for marker in ("******************", "已隐去1234"):
+        policy_file = tmp_path / "masking.yaml"
+        policy_file.write_text(f'id_number:\n  marker: "{marker}"\n', encoding="utf-8")
+        with pytest.raises(ValueError):
+            load_policy(policy_file)
 
 
 def test_bad_policy_is_loud(tmp_path):
@@ -93,7 +120,7 @@ def test_bad_policy_is_loud(tmp_path):
 
 @pytest.mark.parametrize("code", [
     "914403001922038216", "9144030071526726XG", "91110000802100433B", "91110000710925462X",
-    "91350802581142663K", "91110000710926094P",   # domain.md §5 vectors
+    "91350802581142663K", "91110000710926094P",   # GB 32100-2015 test vectors
 ])
 def test_uscc_is_never_masked(code):
     text = f"统一社会信用代码：{code}；代码{code}，{code}"
@@ -106,7 +133,7 @@ def test_both_directions_in_one_text():
     text = f"示例公司（统一社会信用代码914403001922038216）法定代表人张某昌（身份证号码{code}）"
     out = mask_text(text)
     assert "914403001922038216" in out
-    assert code not in out and "620102********" in out
+    assert code not in out and ID_MARKER in out and "620102" not in out
     assert_clean(out)
 
 
@@ -115,7 +142,75 @@ def test_label_decides_an_ambiguous_all_digit_code():
     uscc = body + uscc_check_char(body)
     ident = body + id_check_char(body)
     assert mask_id_numbers(f"统一社会信用代码{uscc}").endswith(uscc)
-    assert "*" in mask_id_numbers(f"身份证号{ident}")
+    assert mask_id_numbers(f"身份证号{ident}") == f"身份证号{ID_MARKER}"
+
+
+# --- fragments of ID numbers that sources print already masked --------------------------------
+# No part of the number is published: region code, birth date and last four go with the rest.
+FRAGMENTS = [
+    "620102********1234", "412***********7714", "6201**********1234", "62010219******1234",
+    "620102********123X", "620102**********", "620102********", "620102×××××××××1234",
+    "６２０１０２＊＊＊＊＊＊＊＊１２３４", "620102********12345", "6201*********1234",
+]
+
+
+@pytest.mark.parametrize("fragment", FRAGMENTS)
+@pytest.mark.parametrize("before, after", [("", ""), ("身份证号：", "。"), ("（", "）"), ("<td>", "</td>"),
+                                           ("法定代表人张某昌，", "，示例公司")])
+def test_masked_fragments_are_hidden_whole(fragment, before, after):
+    text = before + fragment + after
+    out = mask_text(text)
+    assert out == before + ID_MARKER + after
+    assert find_unmasked_pii(text) == [("id_fragment", fragment)]
+    assert find_unmasked_pii(out) == [] and scan_unmasked_pii(out) == []
+    assert hide_id_fragments(text) == out
+    assert mask_text(out) == out
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("身份证号：62010219******1234", f"身份证号：{ID_MARKER}"),
+    ("身份证号码：6201**1234，", f"身份证号码：{ID_MARKER}，"),
+    ("身份证：620102****", f"身份证：{ID_MARKER}"),
+    ("证件号码 620102900101123", f"证件号码 {ID_MARKER}"),  # a 15-digit number
+    ("公民身份号码为62010219900101", f"公民身份号码为{ID_MARKER}"),  # cut short, still digits of it
+    ("身份证件号码：****1234。", f"身份证件号码：{ID_MARKER}。"),
+    ("身份证号后：1234", "身份证号后：1234"),  # not right after the label
+])
+def test_labelled_fragments_are_hidden(text, expected):
+    assert mask_text(text) == expected
+    assert find_unmasked_pii(expected) == []
+
+
+@pytest.mark.parametrize("text", [
+    "统一社会信用代码：91623****", "信用代码 91620102MA7****01X", "统一社会信用代码：916201021****4567X",
+    "信用代码：9162010200****123X", "手机138****5678", "联系电话：138****5678", "电话0931-****596",
+    "1381234****", "**2024**年", "1000*60*60*24", "第3*4条", "[身份证号码已隐去]", "身份证号码：[身份证号码已隐去]",
+    "某X某", "****", "共计****元",
+])
+def test_not_id_fragments_stay(text):
+    assert mask_text(text) == text
+    assert find_unmasked_pii(text) == []
+
+
+def test_uscc_and_id_fragment_in_one_text():
+    text = "示例公司（统一社会信用代码：91623****）主要负责人张某昌（身份证号：6201**********1234）"
+    assert mask_text(text) == f"示例公司（统一社会信用代码：91623****）主要负责人张某昌（身份证号：{ID_MARKER}）"
+
+
+_MASKED_ID = st.tuples(st.from_regex(
+    r"62[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}",
+    fullmatch=True).map(lambda b: b + id_check_char(b)),
+    st.integers(0, 6), st.integers(8, 14), st.sampled_from("*＊×")).map(
+    lambda t: t[0][:t[1]] + t[3] * min(t[2], 18 - t[1]) + t[0][t[1] + t[2]:])
+
+
+@settings(max_examples=300, deadline=1000)
+@given(st.text(alphabet="甲乙，。：（） 身份证号码件", max_size=10), _MASKED_ID,
+       st.text(alphabet="甲乙，。：（） ", max_size=10))
+def test_generated_masked_fragments_leave_no_digit(a, fragment, b):
+    out = mask_text(a + fragment + b)
+    assert out == a + ID_MARKER + b
+    assert not re.search(r"\d", to_halfwidth(out))
 
 
 # --- phones --------------------------------------------------------------------------------
@@ -190,7 +285,7 @@ def test_gate_flags_id_numbers_with_implausible_check_but_plausible_birth_date()
     assert find_unmasked_pii("合格证号620102199001011230") != []
     # a garbled region code is still a person's number: any 17 digits + digit/X with a birth date
     assert find_unmasked_pii("编号990102199001011234") == [("id_number", "990102199001011234")]
-    assert mask_id_numbers("编号990102199001011234") == "编号990102********1234"
+    assert mask_id_numbers("编号990102199001011234") == f"编号{ID_MARKER}"
     assert find_unmasked_pii("编号123456789012345678") == []  # no birth date at 7-14
 
 
@@ -274,6 +369,10 @@ _TRICKY = [
     "13912345678,13812345678;0931-8465596", "电话<b>13912345678</b>", "身份证<br>620102199001011239",
     "ID:620102199001011239<", "联系电话：\n  0931-8465596", "电话" + "<i></i>" * 3 + "8465596",
     "信用代码" + "，" * 12 + "916200000002426247",
+    # fragments of ID numbers, labelled or not, and what is not one
+    "620102********1234", "412***********7714", "身份证号：62010219******1234", "证件号码 620102900101123",
+    "６２０１０２＊＊＊＊＊＊＊＊１２３４", "电话138****5678，身份证6201**********1234", "信用代码 91620102MA7****01X",
+    "统一社会信用代码：916201021****4567X", "1381234****", "620102********" + "<br>" * 3,
     # the label decides, several characters before the number (up to _LABEL_WIDTH)
     "统一社会信用代码为某某：116201199001011230", "统一社会信用代码为某某某某：116201199001011230",
     "身份证号为某某某：116201199001011230", "文号为甘安监字 09318465596", "索引号为第 13912345678",
@@ -301,7 +400,7 @@ _PIECES = st.sampled_from([
     "１", "３", "９", "０", "٣", "-", "－", "—", " ", "\u3000", "\n", "(", ")", "（", "）", ":", "：",
     "+", "+86", "86", "00", "电话", "手机", "TEL", "tel", "联系方式", "身份证", "信用代码", "索引号",
     "举报电话", "<", ">", '"', "/", "_", "*", ".", ",", "，", "。", "a", "T", "E", "L", "示", "例",
-    "&amp;", '<a href="/e/', "/>",
+    "&amp;", '<a href="/e/', "/>", "*", "＊", "×", "****", "********", "证件号", "身份号码", "统一社会信用代码",
 ])
 _NUMBERS = st.one_of(_ID, _MOBILE, _USCC, st.from_regex(r"0[1-9][0-9]{1,2}[0-9]{7,8}", fullmatch=True))
 

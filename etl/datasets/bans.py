@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from etl.datasets.common import (
     Context, checked_date, clean_text, free_text, person, region_code, required, stable_id,
-    subject_type, text, uscc,
+    subject_type, text, uscc, person_unit,
 )
 from etl.normalize.mask import mask_id_numbers
 from etl.normalize.names import normalize_enterprise_name
@@ -30,6 +30,7 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "subject_name": name,
         "uscc": code if kind != "person" else None,
         "id_number": mask_id_numbers(id_number, force=True) if id_number else None,
+        "unit": person_unit(fields, kind),  # a person's unit: shown instead of any ID number
         "ban_type": required(fields, "ban_type", "禁入类型"),
         "scope": free_text(fields, "scope"),
         "reason": free_text(fields, "reason"),

@@ -6,6 +6,7 @@ read is None (never guessed), and a row missing what its kind requires is reject
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -148,10 +149,36 @@ def region_code(fields: dict, key: str, ctx: Context) -> str | None:
 
 
 def person(value: str | None) -> str | None:
-    """A person's name as published: masked 姓某X (shared/domain.md §6)."""
+    """A person's name as published: masked 姓某X (as Gansu's published reports do)."""
     if not value:
         return None
     return mask_person_name(clean_text(value))
+
+
+# "作为示例化工有限公司主要负责人，……": the unit a listed person acted for, as the reason states it.
+_UNIT_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司", "集团", "分公司", "厂", "矿", "煤矿",
+                  "场", "站", "店", "中心", "合作社", "研究院", "设计院", "院", "所", "队", "部", "社", "局",
+                  "处", "会", "行", "馆", "校", "园", "商行", "工作室", "事务所")
+_UNIT_ROLES = ("主要负责人", "法定代表人", "实际控制人", "实际经营人", "负责人", "董事长", "总经理",
+               "副总经理", "经理", "项目经理", "矿长", "副矿长", "厂长", "站长", "总工程师", "安全总监",
+               "安全管理人员", "直接责任人员", "有关责任人员", "责任人员", "股东", "员工", "从业人员",
+               "安全评价师", "技术负责人")
+_UNIT_IN_REASON = re.compile(
+    r"作为([^，,。；;、：:（）()\s]{2,60}?(?:" + "|".join(sorted(map(re.escape, _UNIT_SUFFIXES), key=len, reverse=True))
+    + r"))(?:的)?(?:" + "|".join(sorted(map(re.escape, _UNIT_ROLES), key=len, reverse=True)) + ")")
+
+
+def person_unit(fields: dict, kind: str, reason_key: str = "reason") -> str | None:
+    """The unit of a listed person (None for units and agencies, which are their own subject):
+    the source's column (所在单位, 工作单位 … mapped to `unit`) when it has one, else the unit
+    named in the reason ("作为XXX公司主要负责人，……")."""
+    if kind != "person":
+        return None
+    stated = text(fields, "unit")
+    if stated and stated not in ("—", "-", "/", "无"):
+        return normalize_enterprise_name(stated)
+    m = _UNIT_IN_REASON.search(clean_text(fields.get(reason_key) or ""))
+    return normalize_enterprise_name(m.group(1)) if m else None
 
 
 SUBJECT_TYPES = {

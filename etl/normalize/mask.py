@@ -1,5 +1,10 @@
 """Personal-data masking: ID numbers, phone numbers and names in free text, under the one
-policy in etl/masking.yaml (shared/domain.md §6; issue 3 "nothing unmasked ever leaves the ETL").
+policy in etl/masking.yaml (个人信息保护法 第二十八条; nothing unmasked ever leaves the ETL).
+
+No part of a 居民身份证号码 is kept in text: a whole number, and a fragment a source printed
+already masked (620102********1234, 身份证号：62010219******1234), become the policy's marker
+(《行政处罚结果信息网上公开暂行办法》第七条; 最高人民法院《关于人民法院在互联网公布裁判文书的规定》
+法释〔2016〕19号 第十条; 《个人信息保护法》第二十八条, sensitive personal information).
 
 What is never masked: 统一社会信用代码 (public registration data, §6), dates, amounts, 文号,
 索引号 and 12350. An 18-character all-digit string is told apart from an ID number by
@@ -26,12 +31,18 @@ from etl.normalize.names import (COMMON_SURNAMES, COMPOUND_SURNAMES, is_masked_n
 from etl.normalize.text import to_halfwidth
 
 POLICY_PATH = Path(__file__).resolve().parent.parent / "masking.yaml"
-ID_STYLES = ("region4", "gansu")
+# Text: only "hidden" (the whole number becomes the marker). Styles that keep digits are allowed
+# only for the internal id_number column of blacklist and bans, which public.db never holds.
+ID_STYLES = ("hidden",)
+ID_COLUMN_STYLES = ("region4", "gansu")
+ID_MARKER = "[身份证号码已隐去]"
 
 
 @dataclass(frozen=True)
 class MaskPolicy:
-    id_style: str = "region4"
+    id_style: str = "hidden"
+    id_marker: str = ID_MARKER
+    id_column_style: str = "region4"
     mobile_keep_head: int = 3
     mobile_keep_tail: int = 4
     landline_keep_tail: int = 3
@@ -46,9 +57,17 @@ def load_policy(path: str | Path | None = None) -> MaskPolicy:
     """Read etl/masking.yaml (or path), validated: a bad policy stops the ETL (cached)."""
     with open(path or POLICY_PATH, encoding="utf-8") as f:
         raw = yaml.safe_load(f) or {}
-    id_style = (raw.get("id_number") or {}).get("style", "region4")
+    id_spec = raw.get("id_number") or {}
+    id_style = id_spec.get("style", "hidden")
     if id_style not in ID_STYLES:
-        raise ValueError(f"masking policy: id_number.style must be one of {ID_STYLES}")
+        raise ValueError(f"masking policy: id_number.style must be one of {ID_STYLES}: no digit "
+                         "of an ID number is kept in text (行政处罚结果信息网上公开暂行办法 第七条)")
+    id_column_style = id_spec.get("column_style", "region4")
+    if id_column_style not in ID_COLUMN_STYLES:
+        raise ValueError(f"masking policy: id_number.column_style must be one of {ID_COLUMN_STYLES}")
+    id_marker = str(id_spec.get("marker") or ID_MARKER)
+    if any(ch.isdecimal() or ch in _MARK_CHARS for ch in id_marker):
+        raise ValueError("masking policy: id_number.marker must hold no digit and no mask character")
     phone = raw.get("phone") or {}
     names = raw.get("names") or {}
     role_styles: dict[str, str] = {}
@@ -58,6 +77,8 @@ def load_policy(path: str | Path | None = None) -> MaskPolicy:
             role_styles[str(role)] = spec.get("style", "convention")
     return MaskPolicy(
         id_style=id_style,
+        id_marker=id_marker,
+        id_column_style=id_column_style,
         mobile_keep_head=int(phone.get("mobile_keep_head", 3)),
         mobile_keep_tail=int(phone.get("mobile_keep_tail", 4)),
         landline_keep_tail=int(phone.get("landline_keep_tail", 3)),
@@ -70,7 +91,7 @@ def load_policy(path: str | Path | None = None) -> MaskPolicy:
 
 @dataclass(frozen=True)
 class Hit:
-    kind: str  # id_number | mobile | landline | name
+    kind: str  # id_number | id_fragment | mobile | landline | name
     start: int
     end: int
     replacement: str
@@ -83,7 +104,7 @@ def _label_before(text: str, start: int, width: int = _LABEL_WIDTH) -> str:
     return text[max(0, start - width):start]
 
 
-# --- ID numbers (GB 11643, domain.md §6) ---------------------------------------------------
+# --- ID numbers (GB 11643-1999) --------------------------------------------------------------
 _ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z*])\d{17}[\dXx](?![0-9A-Za-z*])")
 _USCC_LABELS = ("信用代码", "注册号", "机构代码", "纳税人识别号", "税号")
 _ID_LABELS = ("身份证", "身份号码", "证件号", "公民身份", "合格证")
@@ -97,10 +118,14 @@ def _id_hint(label: str) -> str | None:
     return best if positions[best] >= 0 else None
 
 
-def _mask_id(code: str, style: str) -> str:
+def _mask_id(code: str, style: str, marker: str = ID_MARKER) -> str:
+    """"hidden": the marker, nothing of the number (text). "region4"/"gansu": the internal
+    id_number column only (region + last 4, or first 3 + last 4)."""
     if style == "gansu":
         return code[:3] + "*" * 11 + code[-4:]
-    return code[:6] + "*" * 8 + code[-4:]
+    if style == "region4":
+        return code[:6] + "*" * 8 + code[-4:]
+    return marker
 
 
 def _id_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
@@ -111,7 +136,93 @@ def _id_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
         code = m.group().upper()
         kind = classify_18(code, _id_hint(_label_before(half, m.start())))
         if kind == "id_number" or (kind is None and plausible_birth_date(code[6:14])):
-            yield Hit("id_number", m.start(), m.end(), _mask_id(m.group(), policy.id_style))
+            yield Hit("id_number", m.start(), m.end(),
+                      _mask_id(m.group(), policy.id_style, policy.id_marker))
+
+
+# --- fragments of ID numbers a source printed masked ------------------------------------------
+# Sources print numbers already masked in their own way (620102********1234, 412***********7714,
+# 6201**********1234, 身份证号：62010219******1234). Each still publishes part of the number (the
+# region code, the birth date or the last four), so the whole token becomes the marker too.
+# A token is a maximal run of digits, X and mask characters not touching a letter (so a masked
+# 统一社会信用代码 with letters, 91620102MA7****01X, is never one). It is a fragment when
+#   * it has 14-20 characters, at least 4 of them mask characters and a digit (the 18-character
+#     shape, and the same with characters lost or added), or
+#   * it opens with 6 or more digits followed by 2 or more mask characters (region code, then
+#     the masked rest: 620102********), except a masked mobile number (1381234****), or
+#   * it follows a 身份证 / 身份号码 / 证件号 label and has 4 or more characters with a digit
+#     (身份证号：6201**1234, 证件号码 620102900101123; 18 characters unmasked: the ID detector
+#     above decides, as for any whole number).
+# Not when the nearest label before it is a USCC one (信用代码, 注册号 …): registration data is public.
+# Detection works on the raw text (full-width forms are in the classes), so scan_unmasked_pii
+# runs it on the whole document and gets what find_unmasked_pii gets.
+_MARK_CHARS = "*\uff0a\u00d7"  # * ＊ ×
+_FRAGMENT_MARK = re.compile(f"[{_MARK_CHARS}]")
+_FRAGMENT_LABEL = re.compile(r"身份证|身份号码|证件号")
+_AFTER_FRAGMENT_LABEL = re.compile(r"(?:件号码|件号|号码|号|码)?\s{0,2}[:：]?\s{0,2}(?:为|是)?")
+_TOKEN_RUN = re.compile(f"[\\dXx\uff38\uff58{_MARK_CHARS}]*")
+_TOKEN_EXTRA = set(f"Xx\uff38\uff58{_MARK_CHARS}")
+_LETTER = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
+_MASKED_MOBILE = re.compile(r"[1１][3-9３-９]")
+
+
+def _token_char(ch: str) -> bool:
+    return ch.isdecimal() or ch in _TOKEN_EXTRA
+
+
+def _fragment_shape(token: str) -> bool:
+    marks = sum(ch in _MARK_CHARS for ch in token)
+    if not marks or not any(ch.isdecimal() for ch in token):
+        return False
+    if 14 <= len(token) <= 20 and marks >= 4:
+        return True
+    lead = 0
+    while lead < len(token) and token[lead].isdecimal():
+        lead += 1
+    run = 0
+    while lead + run < len(token) and token[lead + run] in _MARK_CHARS:
+        run += 1
+    return lead >= 6 and run >= 2 and not (len(token) == 11 and _MASKED_MOBILE.match(token))
+
+
+def _fragment_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
+    """Fragments of ID numbers (see above), each replaced by the marker as a whole."""
+    if not text:
+        return
+    size = len(text)
+    for m in _FRAGMENT_LABEL.finditer(text):
+        start = _AFTER_FRAGMENT_LABEL.match(text, m.end()).end()
+        end = _TOKEN_RUN.match(text, start).end()
+        token = text[start:end]
+        if len(token) < 4 or not any(ch.isdecimal() for ch in token) or \
+                (end < size and _LETTER.match(text, end)):
+            continue
+        if len(token) == 18 and not any(ch in _MARK_CHARS for ch in token):
+            continue  # a whole number: the ID detector decides (a USCC under the wrong label stays)
+        yield Hit("id_fragment", start, end, policy.id_marker)
+    done = 0
+    for m in _FRAGMENT_MARK.finditer(text):
+        if m.start() < done:
+            continue  # in a token already looked at
+        start = m.start()
+        while start > 0 and _token_char(text[start - 1]):
+            start -= 1
+        end = done = _TOKEN_RUN.match(text, m.start()).end()
+        if (start > 0 and _LETTER.match(text, start - 1)) or (end < size and _LETTER.match(text, end)):
+            continue  # part of a longer code with letters
+        if _fragment_shape(text[start:end]) and \
+                _id_hint(_label_before(text, start)) != "uscc":
+            yield Hit("id_fragment", start, end, policy.id_marker)
+
+
+def hide_id_fragments(text: str | None, policy: MaskPolicy | None = None) -> str | None:
+    """Replace every ID-number fragment in text by the marker (what the public filter does to
+    every text cell, so that text stored under an older policy is published without them)."""
+    if not text:
+        return text
+    policy = policy or load_policy()
+    hits = list(_fragment_hits(text, policy))
+    return _apply(text, hits) if hits else text
 
 
 # --- phone numbers ---------------------------------------------------------------------------
@@ -161,7 +272,7 @@ def _phone_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
             yield Hit("landline", m.start(1), m.end(1), "*" * (len(number) - keep) + number[-keep:])
 
 
-# --- names after role words (domain.md §6: 姓某 / 姓某+末字) ----------------------------------
+# --- names after role words (姓某 / 姓某+末字, as Gansu's reports print them) --------------
 _STOP_WORDS = (
     "驾驶", "驾车", "操作", "违章", "违规", "违反", "擅自", "负责", "负有", "作业", "进入", "发现",
     "组织", "安排", "指挥", "当场", "死亡", "身亡", "遇难", "受伤", "抢救", "送医", "送往", "带班",
@@ -318,20 +429,25 @@ def _hits(text: str, policy: MaskPolicy, kinds: tuple[str, ...]) -> list[Hit]:
         hits += _phone_hits(half, policy)
     if "name" in kinds:
         hits += _name_hits(text, policy)
+    if "id_fragment" in kinds:
+        hits += _fragment_hits(text, policy)
     return hits
 
 
 def mask_id_numbers(text: str | None, policy: MaskPolicy | None = None,
-                    force: bool = False) -> str | None:
-    """Mask ID numbers in text. With force=True, text is one value known to be an ID number
-    (an id_number column): it is masked whatever its check character or shape says."""
+                    force: bool = False, fragments: bool = True) -> str | None:
+    """Replace ID numbers and (unless fragments=False) fragments of them in text by the marker.
+    With force=True, text is one value known to be an ID number (the internal id_number column):
+    it is masked in the policy's column_style whatever its check character or shape says, and a
+    form the source already masked is kept as printed (that column never reaches public.db)."""
     if not text:
         return text
     policy = policy or load_policy()
     half = to_halfwidth(text).strip()
     if force and re.fullmatch(r"\d{17}[\dXx]", half):
-        return _mask_id(half, policy.id_style)
-    return _apply(text, _hits(text, policy, ("id_number",)))
+        return _mask_id(half, policy.id_column_style)
+    kinds = ("id_number", "id_fragment") if fragments and not force else ("id_number",)
+    return _apply(text, _hits(text, policy, kinds))
 
 
 def mask_phones(text: str | None, policy: MaskPolicy | None = None) -> str | None:
@@ -347,23 +463,28 @@ def mask_names(text: str | None, policy: MaskPolicy | None = None) -> str | None
 
 
 def mask_text(text: str | None, policy: MaskPolicy | None = None) -> str | None:
-    """Apply the whole policy: ID numbers, then phones, then names (earlier kinds win where
-    matches overlap)."""
+    """Apply the whole policy: ID numbers, then phones, then names, then ID fragments (earlier
+    kinds win where matches start at the same place)."""
     if not text:
         return text
     policy = policy or load_policy()
-    hits = _hits(text, policy, ("id_number", "phone", "name"))
-    return _apply(text, hits)
+    hits = _hits(text, policy, ("id_number", "phone", "name", "id_fragment"))
+    out = _apply(text, hits)
+    if out != text and _FRAGMENT_MARK.search(out):
+        out = hide_id_fragments(out, policy)  # a masked phone's stars may join a token: once more
+    return out
 
 
 def find_unmasked_pii(text: str | None, include_names: bool = False,
                       policy: MaskPolicy | None = None) -> list[tuple[str, str]]:
-    """(kind, matched text) for every ID number and phone number still in text; the gate
-    before anything is written or published. With include_names, names after role words too.
-    Uses the same detectors as mask_text, so mask_text's output always passes."""
+    """(kind, matched text) for every ID number, fragment of one (id_fragment) and phone number
+    still in text; the gate before anything is written or published. With include_names, names
+    after role words too. Uses the same detectors as mask_text, so mask_text's output always
+    passes."""
     if not text:
         return []
-    kinds = ("id_number", "phone", "name") if include_names else ("id_number", "phone")
+    kinds = ("id_number", "phone", "name", "id_fragment") if include_names else \
+        ("id_number", "phone", "id_fragment")
     hits = _non_overlapping(_hits(text, policy or load_policy(), kinds))
     return [(h.kind, text[h.start:h.end]) for h in hits]
 
@@ -427,9 +548,15 @@ def scan_unmasked_pii_spans(text: str | None, policy: MaskPolicy | None = None) 
     cannot run from one joined window into the next (each ends with a cut); a window keeps what
     the patterns look at around a match: one character either side (lookarounds) and
     _LABEL_WIDTH before it (labels). Hits in a window's label stretch belong to no core: dropped.
-    tests/test_mask.py compares the two functions."""
-    if not text or not _CANDIDATE.search(text):
+    tests/test_mask.py compares the two functions. ID fragments are looked for in the whole text
+    (their detector starts from mask characters and labels, which the C regex engine finds fast).
+    """
+    if not text:
         return []
+    policy = policy or load_policy()
+    fragments = list(_fragment_hits(text, policy))
+    if not _CANDIDATE.search(text):
+        return [(h.kind, h.start, h.end) for h in _non_overlapping(fragments)]
     pieces, bases, placed = [], [], 0
     for start, core, end in _windows(text):
         pieces.append(text[start:end])
@@ -437,9 +564,9 @@ def scan_unmasked_pii_spans(text: str | None, policy: MaskPolicy | None = None) 
         placed += end - start
     keys = [base for base, _, _ in bases]
     hits = []
-    for hit in _hits("".join(pieces), policy or load_policy(), ("id_number", "phone")):
+    for hit in _hits("".join(pieces), policy, ("id_number", "phone")):
         base, core, start = bases[bisect_right(keys, hit.start) - 1]
         if hit.start >= core:
             shift = start - base
             hits.append(Hit(hit.kind, hit.start + shift, hit.end + shift, hit.replacement))
-    return [(h.kind, h.start, h.end) for h in _non_overlapping(hits)]
+    return [(h.kind, h.start, h.end) for h in _non_overlapping(hits + fragments)]

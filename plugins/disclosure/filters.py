@@ -3,8 +3,9 @@ source publishes is kept as markup (so a report containing <script>, onerror= or
 renders inert); links to sources are kept only for http(s) URLs.
 
 ``mask_ids`` is defence in depth behind the public filter: an 18-character 居民身份证号码 with a
-valid GB 11643 check digit found in free text is masked to the first 6 and last 4 characters
-(domain.md §6; the 崇信 report printed one unmasked).
+valid GB 11643 check digit found in free text, and any fragment of one a source printed masked
+(620102********1234), is replaced whole by a marker: no part of the number is published
+(《行政处罚结果信息网上公开暂行办法》第七条; 法释〔2016〕19号 第十条; 《个人信息保护法》第二十八条).
 """
 from __future__ import annotations
 
@@ -22,6 +23,18 @@ def _id_valid(s: str) -> bool:
     return "10X98765432"[sum(int(c) * w for c, w in zip(s[:17], _W)) % 11] == s[17].upper()
 
 
+ID_MARKER = "[身份证号码已隐去]"  # as etl/masking.yaml
+_MAY_HOLD_FRAGMENT = re.compile(r"[*\uff0a\u00d7]|身份证|身份号码|证件号")
+try:
+    from etl.normalize.mask import hide_id_fragments as _hide_fragments
+except ImportError:  # the site built without the ETL package on the path: the 18-character shape
+    _FRAGMENT = re.compile(r"(?<![0-9A-Za-z*])[0-9Xx*]{14,20}(?![0-9A-Za-z*])")
+
+    def _hide_fragments(text):
+        return _FRAGMENT.sub(lambda m: ID_MARKER if m.group().count("*") >= 4 and
+                             any(c.isdigit() for c in m.group()) else m.group(), text)
+
+
 def mask_ids(text):
     if text is None:
         return ""
@@ -29,8 +42,9 @@ def mask_ids(text):
 
     def repl(m):
         whole = m.group(0)
-        return whole[:6] + "*" * 8 + whole[-4:] if _id_valid(whole) else whole
-    return _ID.sub(repl, text)
+        return ID_MARKER if _id_valid(whole) else whole
+    text = _ID.sub(repl, text)
+    return _hide_fragments(text) if _MAY_HOLD_FRAGMENT.search(text) else text
 
 
 def paras(text):
