@@ -38,7 +38,7 @@ def check_code(code: str) -> None:
     """
     result = describe_code(code)
     shown = result.normalized
-    if result.kind == "id_number":  # never echo a birth date (domain.md §6)
+    if result.kind == "id_number":  # never echo a birth date (个人信息保护法 第二十八条)
         shown = mask_id_numbers(shown, force=True)
     click.echo(f"代码：{shown or '（空）'}")
     click.echo(f"类型：{KIND_LABELS[result.kind]}（{result.kind}）")

@@ -3,7 +3,7 @@
 Rules (issue 3, "Regions and enterprises"):
 1. A record with a structurally plausible 统一社会信用代码 (18 characters of the code's set,
    positions 3-8 digits; the check character may fail: such codes are flagged 'check_failed',
-   never rejected, domain.md §5) belongs to the enterprise with that code. Its id is the code.
+   never rejected, GB 32100-2015) belongs to the enterprise with that code. Its id is the code.
 2. A record without a usable code joins by normalized name (normalize_enterprise_name: brackets,
    width, whitespace; no fuzzy merging) within the same 市州 (city_of(region_code); records
    without a region only meet other records without a region):

@@ -2,7 +2,7 @@
 
 SQLite's FTS5 tokenizers do not segment Chinese: `unicode61` keeps a whole run of Han characters
 as one token (so 爆炸 inside 发生爆炸事故 is never found) and `trigram` cannot match a term
-shorter than three characters (shared/measurements.md). Instead, the public database keeps a
+shorter than three characters (docs/search.md). Instead, the public database keeps a
 shadow FTS5 table per searchable table whose text is already split here:
 
 * every run of Han characters becomes its overlapping 2-grams followed by its last character,

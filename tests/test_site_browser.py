@@ -20,7 +20,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # no DNS at all except for the local server (../shared/tooling.md, gotcha 2)
+    # no DNS at all except for the local server (Chromium otherwise looks up Google hosts)
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 AXE = fx.ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -23,7 +23,7 @@ TABLE = "accidents"
 CACHE = True  # report-text extraction is the costly part of a run: cache it by input
 SUMMARY_CHARS = 240
 # "…省政府批复同意…", "批复日期：2023年5月12日": the 批复 date starts the rectification window
-# (Gansu counts from the 批复 date: 甘肃省…评估办法 第四条, shared/domain.md §2).
+# (Gansu counts from the 批复 date: 《甘肃省生产安全事故防范和整改措施落实情况评估办法》第四条).
 _SENTENCE = re.compile(r"[^。；]+")
 # "统一社会信用代码：91620…" in the 事故单位基本情况 (full-width digits are common)
 _USCC_IN_TEXT = re.compile(r"统一社会信用代码\s*(?:为|是)?\s*[:：]?\s*([0-9A-HJ-NPQRTUWXY]{18})")

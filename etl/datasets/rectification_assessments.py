@@ -1,4 +1,4 @@
-"""整改措施落实情况评估 results (安全生产法 第八十六条; 安委办〔2021〕4号; shared/domain.md §2)."""
+"""整改措施落实情况评估 results (安全生产法 第八十六条; 安委办〔2021〕4号 第三条; 甘肃省…评估办法 第四条)."""
 from __future__ import annotations
 
 import re

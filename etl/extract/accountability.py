@@ -4,7 +4,7 @@ Measure types, in order of precedence when an item names several: 移送司法�
 process), 党纪政务处分, 行政处罚 (fines, licence measures), 其他 (约谈, 通报批评, 诫勉, 书面检查).
 Subjects come from enumerated items ("1.张某某，示例公司总经理，…建议移送司法机关"), from role
 words in a sentence with a measure ("矿长马某某…已被移送司法机关") and from "对X处以…" for units.
-Person names are masked (shared/domain.md §6: 张某昌); unit names stay as published.
+Person names are masked as in Gansu's published reports (张某昌); unit names stay as published.
 """
 from __future__ import annotations
 

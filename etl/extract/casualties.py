@@ -1,6 +1,6 @@
 """Casualty counts from report text: deaths, missing, serious injuries, injuries (alive).
 
-How the text is read (shared/domain.md §1: 重伤 includes 急性工业中毒):
+How the text is read (《生产安全事故报告和调查处理条例》第三条: 重伤 includes 急性工业中毒):
 - The primary statement is the first sentence that states a count ("造成3人死亡、2人受伤").
   Counts in it add up (3人当场死亡，1人经抢救无效死亡 = 4); counts in a "其中…" clause after a
   total are a breakdown, not extra people (2人受伤（其中1人重伤）: 2 injured, 1 of them serious).
@@ -196,7 +196,7 @@ def _primary(sentence: str, result: Casualties) -> None:
     if serious is None:
         serious = _sum(parts, ("serious",))
     poison = _sum(main, ("poison",))
-    if poison:  # 急性工业中毒 counts with 重伤 (条例第三条, domain.md §1)
+    if poison:  # 急性工业中毒 counts with 重伤 (《生产安全事故报告和调查处理条例》第三条)
         serious = (serious or 0) + poison
     if injured is not None:
         result.injuries, result.serious_injuries = injured, serious

@@ -6,7 +6,7 @@ import re
 
 from etl.rules.grades import normalize_grade
 
-# --- grade as stated (条例第三条 names: 一般/较大/重大/特别重大, domain.md §1) ------------------
+# --- grade as stated (《生产安全事故报告和调查处理条例》第三条 names: 一般/较大/重大/特别重大) ------
 _GRADE_LABEL = re.compile(r"事故(?:等级|级别)\s*(?:[:：]|为|是|属|属于|认定为)\s*(特别重大|重大|较大|一般)")
 _GRADE_PHRASE = re.compile(r"(特别重大|重大|较大|一般)(?P<filler>[\u4e00-\u9fff]{0,10}?)事故(?!隐患|罪|调查处理)")
 # Words in between that show a general reference, not this accident's grade.

@@ -1,7 +1,7 @@
 """extract_report(): the fields of an accident report or summary, as one dict (issue 3).
 
 The text is first made comparable: full-width digits to half-width, traditional script to
-simplified (many reposts are traditional, domain.md "Source quality"), whitespace cleaned.
+simplified (many reposts of official texts are in traditional script), whitespace cleaned.
 Each field family is read by its own module; a field the text does not state is None.
 """
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Identifier codes: 统一社会信用代码 (GB 32100-2015), 组织机构代码 (GB 11714), 15-digit 工商注册号
-(GS 15-2006) and 居民身份证号码 (GB 11643-1999). Rules and test vectors: shared/domain.md §5, §6.
+(GS 15-2006) and 居民身份证号码 (GB 11643-1999). Test vectors: tests/test_codes.py.
 
 A failed check is reported (valid=False, problems=[...]) and never raises: some lawful early
-codes fail their check character, so callers flag the record instead of rejecting it (§5).
+codes fail their check character, so callers flag the record instead of rejecting it.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from operator import mul
 
 from etl.normalize.text import to_halfwidth
 
-# --- GB 32100-2015 (domain.md §5) -----------------------------------------------------------
+# --- GB 32100-2015 (check character MOD 31) -------------------------------------------------
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, ... (3^(i-1) mod 31)
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARS)}
@@ -21,7 +21,7 @@ REGISTRY_DEPTS = {
     "1": "机构编制", "2": "外交", "3": "司法行政", "4": "文化", "5": "民政", "6": "旅游",
     "7": "宗教", "8": "工会", "9": "工商", "A": "中央军委改革和编制办公室", "N": "农业", "Y": "其他",
 }
-# 机构类别代码 per registry department, as confirmed in domain.md §5. For the other departments
+# 机构类别代码 per registry department, as confirmed in GB 32100-2015. For the other departments
 # the category table was not confirmed, so any digit is accepted there and no name is shown.
 ORG_CATEGORIES = {
     "9": {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"},
@@ -36,9 +36,9 @@ PROVINCE_PREFIXES = frozenset(
     "61 62 63 64 65 71 81 82".split())
 _USCC_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
 
-# --- GB 11714 (domain.md §5, embedded organisation code) ------------------------------------
+# --- GB 11714 (embedded organisation code) --------------------------------------------------
 ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
-# --- GB 11643 (domain.md §6) ----------------------------------------------------------------
+# --- GB 11643-1999 (check ISO 7064 MOD 11-2) ------------------------------------------------
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]  # 2^(18-i) mod 11
 ID_CHECK = "10X98765432"
 # Plausible birth years for a living person named in a document; used only to tell an ID number
@@ -69,7 +69,7 @@ def normalize_code(s: str | None) -> str:
 
 
 def uscc_check_char(first17: str) -> str:
-    """The 18th character of a 统一社会信用代码 (GB 32100-2015, MOD 31; domain.md §5).
+    """The 18th character of a 统一社会信用代码 (GB 32100-2015, MOD 31).
     Raises ValueError if first17 is not 17 characters of the code's character set."""
     first17 = normalize_code(first17)
     if len(first17) != 17 or any(c not in USCC_CHARS for c in first17):
@@ -107,7 +107,7 @@ def reg_no_check_digit(first14: str) -> str | None:
 
 
 def id_check_char(first17: str) -> str | None:
-    """The 18th character of a 身份证号码 (ISO 7064 MOD 11-2; domain.md §6)."""
+    """The 18th character of a 身份证号码 (GB 11643-1999, ISO 7064 MOD 11-2)."""
     if not re.fullmatch(r"[0-9]{17}", first17 or ""):
         return None
     return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
@@ -141,7 +141,7 @@ def check_uscc(s: str | None) -> CodeCheck:
 
 
 def _uscc_structure(code: str, details: dict) -> list[str]:
-    """Positions 1-8 and the embedded 组织机构代码 (GB 32100 structure table, domain.md §5)."""
+    """Positions 1-8 and the embedded 组织机构代码 (GB 32100-2015 structure table)."""
     problems = []
     dept, category, region = code[0], code[1], code[2:8]
     details["registry_dept"] = REGISTRY_DEPTS.get(dept)
@@ -207,7 +207,7 @@ def plausible_birth_date(yyyymmdd: str) -> bool:
 
 def check_id_number(s: str | None) -> CodeCheck:
     """GB 11643 check. details keep only the region code: the birth date is personal data and
-    is never exposed (domain.md §6)."""
+    is never exposed (个人信息保护法 第二十八条; 政府信息公开条例 第十五条)."""
     code = normalize_code(s)
     problems = []
     details: dict = {}
@@ -234,7 +234,7 @@ def id_shaped(code: str) -> bool:
 
 def uscc_shaped(code: str) -> bool:
     """USCC character set and positions: a registry department + category pair (categories
-    strict where confirmed, §5) and a 3-8 region code starting with a province prefix."""
+    strict where confirmed in GB 32100-2015) and a 3-8 region code starting with a province prefix."""
     if not _USCC_SHAPE.fullmatch(code) or code[0] not in REGISTRY_DEPTS:
         return False
     categories = ORG_CATEGORIES.get(code[0])
@@ -247,7 +247,7 @@ def classify_18(code: str, hint: str | None = None) -> str | None:
     """Tell an 18-character 统一社会信用代码 from a 身份证号码. Returns 'uscc', 'id_number' or
     None (neither shape).
 
-    Rule, in order (documented for the masking gate, domain.md §5 and §6):
+    Rule, in order (documented for the masking gate; GB 32100-2015, GB 11643-1999):
     1. A letter anywhere except a final X → only a USCC can have it: 'uscc'.
     2. Shapes: an ID has a province prefix at 1-2 and a birth date YYYYMMDD at 7-14; a USCC has
        a registry department + category pair at 1-2 (91, 92, 93, 11, 12, 51, 52, ...) and a
@@ -295,8 +295,8 @@ def describe_code(s: str | None) -> CodeCheck:
 
 
 def _describe_masked(code: str) -> CodeCheck:
-    """Published codes are sometimes masked themselves (合作市 report: 91623****, domain.md §5;
-    嘉峪关 report: 412***********7714, §6). Say what it probably is; it cannot be checked."""
+    """Published codes are sometimes masked themselves (合作市 report: 91623****;
+    嘉峪关 report: 412***********7714). Say what it probably is; it cannot be checked."""
     kind = "unknown"
     if len(code) == 18 and re.fullmatch(r"[0-9X*]+", code) and code[:2] in PROVINCE_PREFIXES:
         kind = "id_number"

@@ -1,5 +1,5 @@
 """Names: enterprise names normalized for linking and display; person names masked per the
-site convention (shared/domain.md §6: 姓某 or 姓某+末字, e.g. 张某昌).
+convention of Gansu's published reports (姓某 or 姓某+末字, e.g. 张某昌).
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def mask_person_name(name: str | None, style: str = "convention") -> str | None:
     """Mask a person's name. Styles (etl/masking.yaml picks one per role group):
 
     convention  姓某 for two characters, 姓某+末字 for longer names (张三 → 张某, 张三丰 →
-                张某丰, 欧阳修 → 欧阳某, 欧阳修文 → 欧阳某文): the Gansu report convention, §6.
+                张某丰, 欧阳修 → 欧阳某, 欧阳修文 → 欧阳某文): the Gansu report convention.
     surname     姓某某 whatever the length (张某某): reveals nothing of the given name.
     anonymous   某某.
     Already-masked names are returned unchanged.

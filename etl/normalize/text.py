@@ -66,7 +66,7 @@ def _t2s():
 
 def to_simplified(s: str | None) -> str | None:
     """Traditional to simplified script (OpenCC t2s). Many reposts of Gansu reports are in
-    traditional script (shared/domain.md, "Source quality")."""
+    traditional script."""
     if not s:
         return s
     return _t2s().convert(s)

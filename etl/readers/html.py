@@ -10,7 +10,7 @@ import lxml.html
 from etl.readers.text import decode, meta_charset
 
 # Labels of the 政府信息公开 metadata block as Gansu and national sites print them
-# (shared/domain.md §7). There is no single schema: every one is optional.
+# (under 《政府信息公开条例》). There is no single schema: every one is optional.
 META_LABELS = (
     "索引号", "信息索引号", "发布机构", "发文机关", "发文单位", "所属机构", "信息来源", "发文字号", "文号",
     "成文日期", "发布日期", "生成日期", "公开日期", "主题分类", "信息分类", "公文种类", "公开形式",

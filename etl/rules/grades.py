@@ -1,4 +1,4 @@
-"""Accident grades per 《生产安全事故报告和调查处理条例》第三条 (shared/domain.md §1).
+"""Accident grades per 《生产安全事故报告和调查处理条例》（国务院令第493号）第三条.
 
 "以上" includes the number itself and "以下" does not; any one criterion is enough and the
 highest grade reached applies. Losses are compared in 万元 with 1000 / 5000 / 10000.

@@ -1,8 +1,8 @@
 """Codes and spellings: USCC and ID numbers with valid check characters, Chinese numerals,
 the several ways Gansu documents write dates and money, and full-width forms.
 
-Check-character rules follow /work/shared/domain.md §5 (GB 32100-2015, GB 11714) and
-§6 (GB 11643-1999).
+Check-character rules follow GB 32100-2015 (MOD 31), GB 11714 and
+GB 11643-1999 (ISO 7064 MOD 11-2).
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def make_id_number(rng: random.Random, region: str, born: dt.date) -> str:
 
 
 def mask_id(number: str) -> str:
-    """Site convention (domain.md §6): region and last 4 kept, birth date masked."""
+    """Site convention: region and last 4 kept, birth date masked."""
     return number[:6] + "*" * 8 + number[-4:]
 
 

@@ -1,4 +1,4 @@
-"""The fictional world's vocabulary: Gansu regions (domain.md §8), masked person names,
+"""The fictional world's vocabulary: Gansu regions (GB/T 2260), masked person names,
 enterprise names (always containing 示例), industries and the accident types they have.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The output tree: write a file only when its bytes changed, and remember what each page was
 made from so an unchanged page is not even rendered again.
 
-Why: file creation dominates a static build here (../shared/measurements.md), and pages that keep
+Why: file creation dominates a static build here, and pages that keep
 their bytes and modification times keep web caches valid (issue 7: a rebuild with nothing changed
 rewrites 0 files). Every file the build produces goes through one ``OutputTree`` (our generator
 directly, Pelican's own pages through ``ChangedOnlyWriter``), so after the build the tree knows the

@@ -2,7 +2,7 @@
 traditional→simplified character table, and the Pagefind full-text index.
 
 Why an exact index besides Pagefind: Pagefind over-matches multi-character Chinese queries and
-misses substrings across its word boundaries (../shared/measurements.md), but a citizen who types a
+misses substrings across its word boundaries, but a citizen who types a
 company name or code must reach its page in one step. And Pagefind's memory grows with every page
 it indexes (about 4 GB for a province's 52,000 pages, over the 2 GB budget of issue 7), so
 enterprise pages, which say little beyond the name and code this index holds, are left out of it:
