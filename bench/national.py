@@ -16,7 +16,7 @@ copy k of every record table (k = 0 … factor-1) is the province's rows with
 * everything else unchanged: dates, amounts, grades, 市州 names and codes (so a facet on 市州
   has the province's 14 values, each 30 times as large), statuses, links between tables.
 
-sources and build_info are copied once. The full-text tables, views and indexes are then built
+sources, build_info and legal_basis are copied once. The full-text tables, views and indexes are then built
 by etl/public.py's own functions (_add_search, _add_summaries, _add_views_and_indexes), so the national database
 has exactly the structure `python -m etl public` gives; the CJK-bigram text of a value is
 computed once per distinct value (a cache), which is what makes the build take minutes.
@@ -39,7 +39,7 @@ PROVINCES = ("62", "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "
              "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61",
              "63", "64", "65")
 MARKERS = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥东南西北中上下左右前后"
-ONCE = ("sources", "build_info")
+ONCE = ("sources", "build_info", "legal_basis")
 SHORT = 300  # characters: longer texts are copied unchanged (see the module docstring)
 _SAMPLE = re.compile("示例(?!数据)")
 MAX_FACTOR = min(len(PROVINCES), len(MARKERS) + 1)

@@ -2,7 +2,7 @@
 
 - the `enterprises` hub: records join by 统一社会信用代码, else by normalized name within the
   市州 (etl/linking.py; ambiguous matches are flagged, never merged);
-- blacklist entries get their 移出 date and reason from the removal announcements;
+- blacklist entries get their events (移出, 恢复列入, 撤销列入) from the removal announcements;
 - rectification assessments find the accident report they assess;
 - accidents get their region name.
 
@@ -18,8 +18,10 @@ import sqlite3
 from etl.linking import EnterpriseIndex
 from etl.normalize.codes import check_uscc, normalize_code
 from etl.normalize.names import normalize_enterprise_name
+from etl.normalize.dates import parse_date
 from etl.normalize.regions import city_of, region_name
 from etl.normalize.text import to_simplified
+from etl.rules.blacklist import event_kind, normalize_removal_reason, term_end_for
 
 # (table, name column, code column, extra filter). Priority order: the first table that names an
 # enterprise gives the hub its display name (rating lists carry registry-quality names).
@@ -150,48 +152,69 @@ def _write_hubs(conn, hubs: dict[str, dict], run_id: int, now: str) -> None:
 
 
 def link_removals(conn) -> None:
-    """A 移出 announcement removes the entry with the same 决定书文号, else the same code or name
-    listed on the same date, else the only live entry with that code or name. Announcements are
-    applied in date order, and an entry one of them removed is no longer a candidate.
+    """Each entry's events from the removal announcements (etl/rules/blacklist.py).
 
-    The candidates are looked up in dictionaries of the live entries: one query per announcement
-    scanned the whole blacklist (the OR of code and name uses no index), 66 s for 25,000
-    announcements at 10 × province size."""
-    conn.execute("UPDATE blacklist SET removed_on = NULL, removal_reason = NULL, removal_doc = NULL")
-    live = conn.execute(
-        "SELECT id, decision_no, uscc, subject_name, listed_on FROM blacklist WHERE removed_run IS NULL"
+    An announcement applies to the entry with the same 决定书文号, else the same code or name
+    listed on the same date, else the only candidate with that code or name listed before it.
+    Announcements are applied in date order; a removal's candidates are the entries still
+    listed, a restoration's (撤销提前移出、恢复列入) those removed early. `removed_on`,
+    `removal_reason` and `removal_doc` keep the latest event that took the entry off the list
+    (none after a restoration); `events` keeps them all.
+
+    The candidates are looked up in dictionaries of the entries: one query per announcement
+    scanned the whole blacklist (the OR of code and name uses no index)."""
+    conn.execute("UPDATE blacklist SET removed_on = NULL, removal_reason = NULL, removal_doc = NULL,"
+                 " events = NULL")
+    entries = conn.execute(
+        "SELECT id, decision_no, uscc, subject_name, listed_on, term_end FROM blacklist"
+        " WHERE removed_run IS NULL"
     ).fetchall()
     by: dict[str, dict] = {"decision_no": {}, "uscc": {}, "subject_name": {}}
-    for entry in live:
+    for entry in entries:
         for column, index in by.items():
             if entry[column] is not None:  # SQL: NULL = anything is never true
                 index.setdefault(entry[column], []).append(entry)
-    removed: set[str] = set()
+    state: dict[str, str] = {}  # entry id -> "removed" (early) | "off" (expired, revoked)
+    events: dict[str, list[dict]] = {}
 
-    def one(candidates) -> str | None:
-        ids = {e["id"] for e in candidates if e["id"] not in removed}
+    def one(candidates, restoring: bool) -> str | None:
+        wanted = "removed" if restoring else None
+        ids = {e["id"] for e in candidates if state.get(e["id"]) == wanted}
         return next(iter(ids)) if len(ids) == 1 else None
 
     def by_code_or_name(r) -> list:
         return [*by["uscc"].get(r["uscc"], ()), *by["subject_name"].get(r["subject_name"], ())]
 
-    updates = []
+    terms = {e["id"]: e["term_end"] or term_end_for(e["listed_on"]) for e in entries}
     for r in conn.execute(
         "SELECT * FROM blacklist_removals WHERE removed_run IS NULL ORDER BY removed_on, id"
     ).fetchall():
+        restoring = normalize_removal_reason(r["removal_reason"]) == "恢复列入"
         target = None
         if r["decision_no"]:
-            target = one(by["decision_no"].get(r["decision_no"], ()))
+            target = one(by["decision_no"].get(r["decision_no"], ()), restoring)
         if target is None and r["listed_on"]:
-            target = one(e for e in by_code_or_name(r) if e["listed_on"] == r["listed_on"])
+            target = one((e for e in by_code_or_name(r) if e["listed_on"] == r["listed_on"]), restoring)
         if target is None and r["removed_on"] is not None:
-            target = one(e for e in by_code_or_name(r)
-                         if e["listed_on"] is not None and e["listed_on"] <= r["removed_on"])
-        if target is not None:
-            removed.add(target)
-            updates.append((r["removed_on"], r["removal_reason"], r["batch"] or r["id"], target))
+            target = one((e for e in by_code_or_name(r)
+                          if e["listed_on"] is not None and e["listed_on"] <= r["removed_on"]), restoring)
+        if target is None:
+            continue
+        kind = event_kind(r["removal_reason"], parse_date(r["removed_on"]), parse_date(terms[target]))
+        state[target] = {"removal_revoked": None, "removed_early": "removed"}.get(kind, "off")
+        events.setdefault(target, []).append(
+            {"on": r["removed_on"], "kind": kind, "reason": r["removal_reason"],
+             "doc": r["batch"] or r["id"], "authority": r["authority"]})
+    updates = []
+    for entry_id, history in events.items():
+        last = history[-1]
+        off = last["kind"] != "removal_revoked"
+        updates.append((last["on"] if off else None, last["reason"] if off else None,
+                        last["doc"] if off else None, json.dumps(history, ensure_ascii=False),
+                        entry_id))
     conn.executemany(
-        "UPDATE blacklist SET removed_on = ?, removal_reason = ?, removal_doc = ? WHERE id = ?", updates)
+        "UPDATE blacklist SET removed_on = ?, removal_reason = ?, removal_doc = ?, events = ?"
+        " WHERE id = ?", updates)
 
 
 _PUNCT = re.compile(r"[\s《》〈〉“”\"'（）()〔〕\[\]【】,，。、:：;；-]")

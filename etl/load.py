@@ -4,7 +4,7 @@ Stable ids make a re-run update rows in place, never duplicate them. A record th
 from its source is marked removed (removed_run, removed_at), never deleted. Every added,
 updated, removed or restored record gets a row in `changes` with the fields that differ.
 Statements are batched with executemany inside the caller's transaction (sqlite-utils'
-per-batch commits cost 2–5x here, see shared/measurements.md).
+per-batch commits cost 2–5x here; `make bench` times both, docs/scaling.md).
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ DERIVED = {
     ("blacklist", "removed_on"),
     ("blacklist", "removal_reason"),
     ("blacklist", "removal_doc"),
+    ("blacklist", "events"),
 }
 
 

@@ -331,6 +331,19 @@ CREATE TABLE annual_statistics (
         "002_drop_changes_record_index",
         "DROP INDEX IF EXISTS changes_record",
     ),
+    (
+        # An entry's history from the removal announcements, derived by etl/derive.py: removed
+        # early, early removal revoked (恢复列入), expired, listing revoked, in date order.
+        "003_blacklist_events",
+        "ALTER TABLE blacklist ADD COLUMN events TEXT",
+    ),
+    (
+        # A person on the blacklist or bans list is identified as the announcement does: masked
+        # name (张某昌) and unit, never by any part of an ID number (行政处罚结果信息网上公开暂行办法
+        # 第七条). `unit`: the person's unit, from the source's column or the reason text.
+        "004_person_unit",
+        "ALTER TABLE blacklist ADD COLUMN unit TEXT;\nALTER TABLE bans ADD COLUMN unit TEXT",
+    ),
 ]
 
 

@@ -28,7 +28,11 @@ from etl.readers import RawRecord
 # Bumped when normalization changes, so unchanged sources are re-normalized once.
 # 2: names opening an enumerated item in the middle of a line are masked, and accountability
 #    items end where the next one starts (etl/normalize/mask.py, etl/extract/accountability.py).
-PIPELINE_VERSION = "2"
+# 3: no part of an ID number stays in text (the marker replaces whole numbers and fragments a
+#    source printed masked), and persons on the blacklist and bans lists get their `unit`; a
+#    blacklist entry keeps only the term end its announcement states (etl/datasets/blacklist.py),
+#    and removal reasons tell a restored listing (恢复列入) from a revoked one (撤销列入).
+PIPELINE_VERSION = "3"
 
 # Fewer records than this are normalized in this process: forking and passing results back
 # would cost more than the other cores save. A table source normalizes ~15,000 records a
@@ -151,5 +155,6 @@ def mask_row(row: dict) -> dict:
 
     for key, value in row.items():
         if isinstance(value, str) and key not in _NOT_TEXT:
-            row[key] = mask_phones(mask_id_numbers(value))
+            # the id_number column keeps its masked form (internal only: etl/public.py drops it)
+            row[key] = mask_phones(mask_id_numbers(value, fragments=key != "id_number"))
     return row

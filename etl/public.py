@@ -8,36 +8,45 @@ Rules
 1.  Tables copied: enterprises, accidents, accountability, rectification_assessments,
     credit_ratings, credit_records, blacklist, blacklist_removals, bans, annual_statistics,
     sources (without last_error: internal error text), documents (id, source_id, url, sha256,
-    fetched_at, first_seen, last_seen, gone_since, archive_path) and changes. Never copied:
-    rejects (raw source rows), etl_runs, source_runs, _migrations.
+    fetched_at, first_seen, last_seen, gone_since, archive_path), blacklist and bans without
+    id_number, and changes. Never copied: rejects (raw source rows), etl_runs, source_runs,
+    _migrations.
 2.  A record whose source stopped publishing it (removed_run set) is dropped, except accidents:
     a withdrawn report stays, with withdrawn = 1, so that it remains provable ("公开是长期的，
-    严禁公开几天后又撤回", shared/domain.md §2).
+    严禁公开几天后又撤回", 应急管理部 press conference, 2026-02-27).
 3.  Computed as of the date (rules in etl/rules/):
     accidents: year, city_name, rect_status(_zh), rect_window_start/end, assessment_id and
     assessment_result (the latest assessment whose accident_id is the accident, dated by
     assessed_on, else published_on, else the day the ETL first saw it; one dated after as_of
     does not count);
-    blacklist: status(_zh), in_force, early_removal_from, term_end (listed_on + 3 years when the
-    announcement gives none; 应急管理部令第11号); credit_records: publicity_active (unknown
-    start and end count as not in publicity); bans: active.
+    blacklist: status(_zh), in_force, early_removal_from, term_end (stated, else the term of the
+    rule in force on the listing date), term_stated, rule(_zh), events_zh (etl/rules/blacklist.py);
+    credit_records: publicity_active and the period that applies (stated, else the credit-repair
+    rule of the decision date: etl/rules/publicity.py; unknown start and end count as not in
+    publicity); credit_ratings: rating_status(_zh), rating_current; bans: active. Ranges include
+    both stated days (etl/rules/periods.py).
 4.  A blacklist entry not in force (expired, removed, revoked, unknown) and a credit record
     outside its publicity period keep only non-identifying fields: the name becomes
     '（已停止公示）', the id an opaque sequence number, and every other field not listed in
     BLACKLIST_KEEP / CREDIT_RECORD_KEEP is NULL (应急管理部令第11号: at the end of the term the
-    entry is removed, "停止公示"; shared/domain.md §3, §6). Their change history is not copied.
+    entry is removed, "停止公示"; 个人信息保护法 第二十八条). Their change history is not copied.
 5.  enterprises: only those referenced by a public, identifying record; `sources` lists only
     the sources of those records (an enterprise known only from an expired listing must not
     appear at all). documents: only those such records cite (document_id or an attachment).
     changes: only for records present and identifying in the public database.
 6.  Added: build_info (as_of, built_at, internal_sha256, last ETL run, tokenizer, per source
-    last_success_at), views blacklist_in_force and rectification_overdue, summary tables
+    last_success_at), legal_basis (every rule applied, with its citation), views blacklist_in_force and rectification_overdue, summary tables
     enterprise_accidents and accidents_by_year_city (SUMMARIES), an index for each table's
     default sort, per facet column (etl/schema.yaml `facets`), per link column and per entry of
     `indexes`, and a Chinese full-text table <table>_fts per table with `search` columns
     (etl/search.py).
 7.  Deterministic: rows are written in id order and the file is produced by VACUUM INTO, so the
     same input and as_of give the same bytes apart from built_at (which SOURCE_DATE_EPOCH fixes).
+8.  No part of a 居民身份证号码 is published (《行政处罚结果信息网上公开暂行办法》第七条; 法释〔2016〕19号
+    第十条; 《个人信息保护法》第二十八条): the id_number columns stay internal (rule 1), a change's
+    id_number values are left out, and every text cell passes etl.normalize.mask.hide_id_fragments,
+    so text stored under an older masking policy (620102********1234) is published with the marker.
+    Persons on the blacklist and bans lists are shown by masked name and `unit`.
 """
 from __future__ import annotations
 
@@ -47,6 +56,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import re
 import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -58,18 +68,24 @@ from pathlib import Path
 import click
 
 from etl import schema, search, settings
+from etl.normalize.mask import hide_id_fragments
 from etl.normalize.regions import region_name
-from etl.rules.blacklist import blacklist_status, publicity_active
+from etl.rules import catalogue
+from etl.rules.blacklist import EVENT_LABELS, blacklist_status
+from etl.rules.publicity import RATING_LABELS, publicity, rating_status
 from etl.rules.rectification import assessment_status
 
 PUBLIC_DB_PATH = settings.DATA / "public.db"
-FILTER_VERSION = "1"
+FILTER_VERSION = "2"  # 2: rule 8
 STOPPED = "（已停止公示）"
 
 # Internal-only columns (schema.yaml marks the same ones `scope: internal`; a test compares).
 DROPPED = {
     "sources": ("last_error",),
     "documents": ("http_status", "content_type", "encoding", "size", "etag", "last_modified"),
+    # rule 8: not even the masked number (620102********1234) is public
+    "blacklist": ("id_number",),
+    "bans": ("id_number",),
 }
 COMPUTED = {
     "accidents": (
@@ -79,9 +95,16 @@ COMPUTED = {
     ),
     "blacklist": (
         ("status", "TEXT"), ("status_zh", "TEXT"), ("in_force", "INTEGER"),
-        ("early_removal_from", "TEXT"),
+        ("early_removal_from", "TEXT"), ("term_stated", "INTEGER"), ("rule", "TEXT"),
+        ("rule_zh", "TEXT"), ("events_zh", "TEXT"),
     ),
-    "credit_records": (("publicity_active", "INTEGER"),),
+    "credit_records": (
+        ("publicity_active", "INTEGER"), ("publicity_end_stated", "INTEGER"),
+        ("publicity_class", "TEXT"), ("publicity_rule", "TEXT"), ("publicity_basis_zh", "TEXT"),
+    ),
+    "credit_ratings": (
+        ("rating_status", "TEXT"), ("rating_status_zh", "TEXT"), ("rating_current", "INTEGER"),
+    ),
     "bans": (("active", "INTEGER"),),
 }
 # Links the internal schema does not declare, so that Datasette shows labels (source titles).
@@ -89,9 +112,11 @@ EXTRA_LINKS = {"accidents": {"assessment_id": "rectification_assessments"}}
 # Rule 4: what an entry keeps once it may no longer be shown with identifying details.
 _RUNS = ("source_id", "first_seen_run", "last_seen_run", "updated_run", "removed_run", "removed_at")
 BLACKLIST_KEEP = ("subject_type", "listed_on", "term_end", "removed_on", "removal_reason",
-                  "authority", "status", "status_zh", "in_force") + _RUNS
+                  "authority", "status", "status_zh", "in_force", "term_stated", "rule", "rule_zh",
+                  "events_zh") + _RUNS
 CREDIT_RECORD_KEEP = ("record_type", "authority", "decided_on", "publicity_start",
-                      "publicity_end", "publicity_active") + _RUNS
+                      "publicity_end", "publicity_active", "publicity_end_stated", "publicity_class",
+                      "publicity_rule", "publicity_basis_zh") + _RUNS
 # Written first (they decide which enterprises, documents and changes are public), in this order.
 RECORD_TABLES = ("accidents", "accountability", "rectification_assessments", "credit_ratings",
                  "credit_records", "blacklist", "blacklist_removals", "bans", "annual_statistics")
@@ -132,6 +157,7 @@ class _Build:
     dst: sqlite3.Connection
     as_of: date
     assessments: dict = field(default_factory=dict)  # accident_id -> latest assessment row
+    newest_ratings: dict = field(default_factory=dict)  # enterprise id -> id of its newest rating
     public_ids: dict = field(default_factory=dict)  # table -> ids shown with identifying fields
     enterprise_sources: dict = field(default_factory=dict)  # enterprise id -> {source_id}
     documents: set = field(default_factory=set)
@@ -158,6 +184,7 @@ def build_public_db(internal_path, out_path, as_of: date) -> dict:
         src.execute("BEGIN")  # one read snapshot even if the ETL writes meanwhile
         build = _Build(src, dst, as_of, splitter=splitter)
         build.assessments = _latest_assessments(src)
+        build.newest_ratings = _newest_ratings(src)
         for table in RECORD_TABLES:
             _copy(build, table, _records(build, table))
         _copy(build, "enterprises", _enterprises(build))
@@ -168,6 +195,7 @@ def build_public_db(internal_path, out_path, as_of: date) -> dict:
         _add_summaries(dst)
         _add_views_and_indexes(dst)
         _add_build_info(build, internal_path)
+        _add_legal_basis(dst)
         dst.commit()
         dst.execute("ANALYZE")
         dst.commit()
@@ -215,8 +243,19 @@ def _copy(build: _Build, table: str, rows) -> None:
     marks = ", ".join("?" for _ in columns)
     build.dst.executemany(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-        ([row.get(c) for c in columns] for row in rows),
+        ([_public_value(row.get(c)) for c in columns] for row in rows),
     )
+
+
+# Rule 8. What every ID fragment contains or follows (etl/normalize/mask.py): cells without any
+# of these (nearly all) skip the detector.
+_MAY_HOLD_ID = re.compile(r"[*\uff0a\u00d7]|身份证|身份号码|证件号")
+
+
+def _public_value(value):
+    if isinstance(value, str) and _MAY_HOLD_ID.search(value):
+        return hide_id_fragments(value)
+    return value
 
 
 def _plain_rows(src, table: str, where: str = "1"):
@@ -278,28 +317,56 @@ def _accident(build: _Build, row: dict) -> dict:
 
 
 def _blacklist(build: _Build, row: dict) -> dict:
-    status = blacklist_status(
-        _date(row["listed_on"]), _date(row["term_end"]), _date(row["removed_on"]),
-        row["removal_reason"], build.as_of,
-    )
+    events = json.loads(row["events"]) if row.get("events") else []
+    # the history as of the date: an announcement dated later is not known yet
+    known = [e for e in events if e["on"] and e["on"] <= build.as_of.isoformat()]
+    status = blacklist_status(row["listed_on"], row["term_end"],
+                              [(e["on"], e["kind"]) for e in events], build.as_of)
     in_force = bool(status["in_force"])
     row.update(
         status=status["status"],
         status_zh=status["label_zh"],
         in_force=int(in_force),
         early_removal_from=_iso(status.get("early_removal_from")) if in_force else None,
+        term_stated=int(bool(row["term_end"])),
         term_end=_iso(status.get("term_end")) or row["term_end"],
+        rule=status["regime"],
+        rule_zh=status["rule_zh"],
+        events_zh="；".join(f"{e['on']} {EVENT_LABELS[e['kind']]}" for e in known) or None,
     )
+    # removed_on / removal_reason: the latest removal known on the date, unless restored since
+    last = known[-1] if known else None
+    if last is None or last["kind"] == "removal_revoked":
+        row.update(removed_on=None, removal_reason=None, removal_doc=None)
+    else:
+        row.update(removed_on=last["on"], removal_reason=last["reason"], removal_doc=last["doc"])
     if not in_force:
         return _stopped(row, BLACKLIST_KEEP, "subject_name")
     return row
 
 
 def _credit_record(build: _Build, row: dict) -> dict:
-    active = bool(publicity_active(_date(row["publicity_start"]), _date(row["publicity_end"]),
-                                   build.as_of))
-    row["publicity_active"] = int(active)
+    period = publicity(_date(row["decided_on"]), _date(row["publicity_start"]),
+                       _date(row["publicity_end"]), row["record_type"], row["penalty"], build.as_of)
+    active = bool(period["active"])
+    row.update(
+        publicity_start=_iso(period["start"]),
+        publicity_end=_iso(period["end"]),
+        publicity_end_stated=int(period["end_stated"]),
+        publicity_class=period["class"],
+        publicity_rule=period["rule"],
+        publicity_basis_zh=period["basis_zh"],
+        publicity_active=int(active),
+    )
     return row if active else _stopped(row, CREDIT_RECORD_KEEP, "enterprise_name")
+
+
+def _credit_rating(build: _Build, row: dict) -> dict:
+    newest = build.newest_ratings.get(row["enterprise_id"] or row["id"]) == row["id"]
+    status = rating_status(_date(row["rated_on"]), _date(row["valid_until"]), newest, build.as_of)
+    row.update(rating_status=status, rating_status_zh=RATING_LABELS[status],
+               rating_current=int(status in ("current", "unstated")))
+    return row
 
 
 def _ban(build: _Build, row: dict) -> dict:
@@ -323,8 +390,22 @@ _TRANSFORMS = {
     "accidents": _accident,
     "blacklist": _blacklist,
     "credit_records": _credit_record,
+    "credit_ratings": _credit_rating,
     "bans": _ban,
 }
+
+
+def _newest_ratings(src) -> dict[str, str]:
+    """enterprise id (or the rating's own id when unlinked) -> the id of its newest rating, by
+    rating year, then rating date."""
+    newest: dict[str, tuple] = {}
+    for row in src.execute("SELECT id, enterprise_id, rating_year, rated_on FROM credit_ratings"
+                           " WHERE removed_run IS NULL"):
+        key = row["enterprise_id"] or row["id"]
+        rank = (row["rating_year"] or 0, row["rated_on"] or "", row["id"])
+        if key not in newest or rank > newest[key]:
+            newest[key] = rank
+    return {key: rank[2] for key, rank in newest.items()}
 
 
 def _latest_assessments(src) -> dict[str, dict]:
@@ -368,6 +449,12 @@ def _documents(build: _Build):
 def _changes(build: _Build):
     for row in _plain_rows(build.src, "changes"):
         if row["record_id"] in build.public_ids.get(row["table_name"], ()):
+            dropped = DROPPED.get(row["table_name"])
+            if dropped and row["fields"]:  # rule 8: an id_number's old and new values stay internal
+                fields = json.loads(row["fields"])
+                if isinstance(fields, dict) and any(c in fields for c in dropped):
+                    row["fields"] = json.dumps({k: v for k, v in fields.items() if k not in dropped},
+                                               ensure_ascii=False, default=str, sort_keys=True)
             yield row
 
 
@@ -603,6 +690,14 @@ def _add_build_info(build: _Build, internal_path: Path) -> None:
         info.append((f"source:{row['id']}:last_success_at", row["last_success_at"]))
     build.dst.execute("CREATE TABLE build_info (key TEXT PRIMARY KEY, value TEXT)")
     build.dst.executemany("INSERT INTO build_info (key, value) VALUES (?, ?)", info)
+
+
+def _add_legal_basis(dst) -> None:
+    """Rule 6: every rule applied above, with its citation (etl/rules/catalogue.py)."""
+    dst.execute("CREATE TABLE legal_basis (key TEXT PRIMARY KEY, topic TEXT, rule_zh TEXT,"
+                " citation_zh TEXT, applied_in TEXT, article_confirmed INTEGER)")
+    dst.executemany(f"INSERT INTO legal_basis ({', '.join(catalogue.COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                    catalogue.rows())
 
 
 def _built_at() -> str:

@@ -18,7 +18,7 @@ _CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
 def uscc(first17: str) -> str:
-    """A code whose GB 32100-2015 check character is right (shared/domain.md §5)."""
+    """A code whose GB 32100-2015 check character (MOD 31) is right."""
     total = sum(_CHARS.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
     return first17 + _CHARS[(31 - total % 31) % 31]
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import migrations
+from etl import derive, migrations
 from etl.public import build_public_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +55,12 @@ E3_NAME = "天水示例建材有限公司"
 E4_NAME = "酒泉示例物流有限公司"
 EXPIRED_NAME = "嘉峪关示例冶金有限公司"  # only ever on an expired blacklist entry: must not appear anywhere
 MASKED_ID = "620102********1234"
+# Persons on the bans list as sources print them (no part of the number may be published): one
+# stored under the old masking policy (a fragment in its text), one whose source prints a full
+# number, one printing fragments in other masked styles. FULL_ID has a correct check digit.
+FULL_ID = "620102199001011239"
+FRAGMENT_PRINTED = ("412***********7714", "6201**********1234", "62010219******1234")
+PERSON_UNIT = "白银示例矿业有限责任公司"
 OLD_RECORD_FACTS = "公示期已满的旧记录：未按规定培训"  # publicity ended 2025-03-04: must not appear
 XSS_SUMMARY = (
     "经调查，事故原因是违章作业。<script>alert('xss')</script>"
@@ -184,8 +190,37 @@ def _credit(conn):
             publicity_end="2025-03-04", **prov)
     _insert(conn, "bans", id="ban-1", subject_type="person", subject_name="李某军", enterprise_id="ent-0003",
             uscc=None, id_number=MASKED_ID, ban_type="行业禁入", scope="五年内不得担任任何生产经营单位的主要负责人",
-            reason="对较大事故负有主要责任", authority="天水市应急管理局", decision_no="天应急禁〔2026〕1号",
+            reason=f"对较大事故负有主要责任（身份证号：{MASKED_ID}）", unit=E3_NAME, authority="天水市应急管理局",
+            decision_no="天应急禁〔2026〕1号",
             start_on="2026-03-01", end_on="2031-02-28", lifetime=0, region_code="620500", **prov)
+    _persons_as_printed(conn, prov)
+
+
+def _persons_as_printed(conn, prov):
+    """Bans rows made by the real ETL steps (etl/datasets/bans.py, then the masking safety net)
+    from source fields that print a full ID number and masked fragments of others."""
+    from types import SimpleNamespace
+
+    from etl.datasets import bans
+    from etl.datasets.common import Context
+    from etl.normalizing import mask_row
+
+    ctx = Context(spec=SimpleNamespace(id="sample-bans", publisher="甘肃省应急管理厅（示例）", region_code="620000"),
+                  url="https://yjgl.example.invalid/jrmd/2026/1.html", document_id=None)
+    printed = [
+        dict(subject_name="孙志平", subject_type="个人", id_number=FULL_ID, ban_type="行业禁入",
+             scope="终身不得担任本行业生产经营单位的主要负责人",
+             reason=f"作为{PERSON_UNIT}主要负责人（身份证号码{FULL_ID}），对“6·3”事故负有责任",
+             authority="白银市应急管理局", decision_no="白应急禁〔2026〕2号", start_on="2026-04-01", end_on="终身"),
+        dict(subject_name="钱国强", subject_type="个人", id_number=FRAGMENT_PRINTED[0], ban_type="职业禁入",
+             scope=f"五年内不得从事安全评价工作（身份证号：{FRAGMENT_PRINTED[2]}）",
+             reason=f"作为{E4_NAME}法定代表人（证件号码：{FRAGMENT_PRINTED[1]}），出具虚假报告",
+             authority="酒泉市应急管理局", decision_no="酒应急禁〔2026〕3号", start_on="2026-02-01", end_on="2031-01-31"),
+    ]
+    # the second is not linked to ent-0004, which must stay a page without adverse records
+    for fields, enterprise in zip(printed, ("ent-0002", None)):
+        row = mask_row(bans.normalize(fields, ctx)["bans"][0])
+        _insert(conn, "bans", **dict(prov, **row, enterprise_id=enterprise))
 
 
 def _blacklist(conn):
@@ -194,15 +229,14 @@ def _blacklist(conn):
             uscc=E1_USCC, responsible_person="张某昌", decision_no="甘应急失信〔2025〕2号", authority="甘肃省应急管理厅",
             reason="发生较大生产安全事故，12个月内累计2起以上", basis="《安全生产严重失信主体名单管理办法》第六条",
             listed_on="2025-06-01", term_end="2028-05-31", region_code="620100", **prov)
-    # listed 2022-03-01, three years -> expired 2025-02-28: never shown with its name
+    # listed 2022-03-01 with its term's end stated: expired after 2025-02-28, never shown with its name
     _insert(conn, "blacklist", id="bl-2", subject_type="unit", subject_name=EXPIRED_NAME, enterprise_id="ent-0009",
             uscc=uscc("91620200MA71JY009"), responsible_person="赵某", id_number=MASKED_ID,
             decision_no="嘉应急失信〔2022〕1号", authority="嘉峪关市应急管理局", reason="瞒报事故",
             listed_on="2022-03-01", term_end="2025-02-28", region_code="620200", **prov)
     _insert(conn, "blacklist", id="bl-3", subject_type="unit", subject_name=E4_NAME, enterprise_id="ent-0004",
             uscc=E4_USCC, authority="酒泉市应急管理局", decision_no="酒应急失信〔2024〕1号", reason="无证生产经营",
-            listed_on="2024-04-01", term_end="2027-03-31", removed_on="2026-05-10", removal_reason="信用修复提前移出",
-            region_code="620900", **prov)
+            listed_on="2024-04-01", term_end="2027-03-31", region_code="620900", **prov)
     _insert(conn, "blacklist_removals", id="blr-1", subject_name=E4_NAME, uscc=E4_USCC, decision_no="酒应急移〔2026〕1号",
             listed_on="2024-04-01", removed_on="2026-05-10", removal_reason="信用修复提前移出", authority="酒泉市应急管理局",
             **prov)
@@ -236,6 +270,9 @@ def make_public_db(path: Path) -> Path:
         _credit(conn)
         _blacklist(conn)
         _statistics(conn)
+    conn.row_factory = sqlite3.Row
+    with conn:
+        derive.link_removals(conn)  # the entries' events, as every ETL run derives them
     conn.close()
     build_public_db(internal, path, date.fromisoformat(AS_OF))
     return path

@@ -48,10 +48,13 @@ def test_expired_blacklist_entry_is_not_in_force_and_not_identifying(built, db):
     entry = rows[0]
     assert entry["in_force"] == 0 and entry["status_zh"]
     assert entry["subject_name"] == public.STOPPED
-    for column in ("uscc", "id_number", "responsible_person", "enterprise_id", "reason",
+    assert "id_number" not in entry.keys()  # no part of an ID number is public, in force or not
+    for column in ("uscc", "unit", "responsible_person", "enterprise_id", "reason",
                    "decision_no", "removal_doc", "region_code", "document_id", "record_hash"):
         assert entry[column] is None, column
-    assert entry["listed_on"] == "2022-03-01" and entry["term_end"] == "2025-03-01"
+    # listed in 2022: the 1-year term of 安监总办〔2017〕49号, not Order No. 11's 3 years
+    assert entry["listed_on"] == "2022-03-01" and entry["term_end"] == "2023-03-01"
+    assert entry["rule"] == "ajzb-2017-49" and "49号" in entry["rule_zh"]
     assert entry["id"].startswith("blacklist-stopped-")
     # Nothing identifying survives anywhere in the file: not the hub row, not the change log,
     # not the de-identified credit record, not the search index.
@@ -65,7 +68,7 @@ def test_active_entry_keeps_its_details_and_early_removal_date(db):
     entry = one(db, "SELECT * FROM blacklist WHERE id = 'bl-1'")
     assert entry["in_force"] == 1 and entry["status"] == "active"
     assert entry["subject_name"] == fx.E1 and entry["uscc"] == fx.E1_USCC
-    assert entry["early_removal_from"] == "2026-06-10"  # listed 2025-06-10 + 12 months
+    assert entry["early_removal_from"] == "2026-06-11"  # 满12个月 after 2025-06-10: the day after
 
 
 def test_credit_record_after_publicity_is_de_identified(db):
@@ -299,7 +302,7 @@ def test_samples_blacklist_in_force_is_the_truth_and_the_rest_is_not_identifying
     with sqlite3.connect(public_db) as conn:
         in_force = {r[0] for r in conn.execute("SELECT subject_name FROM blacklist WHERE in_force = 1")}
         stopped = conn.execute(
-            "SELECT subject_name, uscc, id_number, responsible_person, enterprise_id, reason, decision_no"
+            "SELECT subject_name, uscc, unit, responsible_person, enterprise_id, reason, decision_no"
             " FROM blacklist WHERE in_force = 0").fetchall()
     assert in_force == {b["subject_name"] for b in truth["blacklist"] if b["status"] == "active"}
     assert stopped and all(r == (public.STOPPED,) + (None,) * 6 for r in stopped)

@@ -7,15 +7,17 @@ from datetime import date
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from etl.rules.blacklist import (blacklist_status, normalize_removal_reason, publicity_active,
-                                 term_end_for)
+from etl.rules.blacklist import STATUS_LABELS as BL_LABELS
+from etl.rules.blacklist import (blacklist_status, event_kind, normalize_removal_reason,
+                                 publicity_active, regime_for, term_end_for)
 from etl.rules.grades import GRADES, compute_grade, grade_mismatch, normalize_grade
+from etl.rules.publicity import penalty_class, rating_status
 from etl.rules.rectification import STATUS_LABELS, add_months, assessment_status, assessment_window
 
 WAN = 10_000
 
 
-# --- grades: inclusive lower bounds, any one criterion, highest wins (domain.md §1) ---------
+# --- grades: inclusive lower bounds, any one criterion, highest wins (条例 第三条) -------------
 @pytest.mark.parametrize("deaths, serious, loss, grade", [
     (0, 0, 0, "一般"), (2, None, None, "一般"), (3, None, None, "较大"), (9, None, None, "较大"),
     (10, None, None, "重大"), (29, None, None, "重大"), (30, None, None, "特别重大"),
@@ -56,7 +58,7 @@ def test_grade_mismatch(stated, computed, complete, expected):
     assert grade_mismatch(stated, computed, inputs_complete=complete) is expected
 
 
-# --- rectification assessment window (domain.md §2) ----------------------------------------
+# --- rectification assessment window (甘肃省…评估办法 第四条: 10 months to 1 year after 批复) ---
 @pytest.mark.parametrize("approved, start, end", [
     (date(2020, 3, 15), date(2021, 1, 15), date(2021, 3, 15)),
     (date(2020, 1, 31), date(2020, 11, 30), date(2021, 1, 31)),   # month end clamps
@@ -102,53 +104,126 @@ def test_labels_are_chinese():
     assert STATUS_LABELS["overdue"] == "逾期未公开评估" and STATUS_LABELS["due"] == "评估期内"
 
 
-# --- blacklist (应急管理部令第11号, domain.md §3) -------------------------------------------
-LISTED = date(2023, 10, 1)
+# --- blacklist: the rule of the listing date, events, inclusive ends ------------------------
+LISTED = date(2023, 10, 10)  # under 应急管理部令第11号 (in force 2023-10-01)
 
 
-def test_term_end_defaults_to_three_years():
-    assert term_end_for(LISTED) == date(2026, 10, 1)
-    assert term_end_for("2023-10-01") == "2026-10-01"
+def test_term_end_counts_as_the_civil_code_counts_periods():
+    # 民法典 第二百零一条/第二百零二条: the listing day is not counted; the last day is the
+    # corresponding day, or the month's last day when there is none.
+    assert term_end_for(LISTED) == date(2026, 10, 10)
+    assert term_end_for("2023-10-10") == "2026-10-10"
     assert term_end_for("2024-02-29") == "2027-02-28"
     assert term_end_for(None) is None
 
 
-@pytest.mark.parametrize("as_of, removed_on, reason, status, in_force", [
-    (date(2023, 9, 30), None, None, "unknown", False),   # before listing
-    (date(2023, 10, 1), None, None, "active", True),
-    (date(2026, 9, 30), None, None, "active", True),
-    (date(2026, 10, 1), None, None, "expired", False),
-    (date(2025, 1, 1), date(2024, 11, 1), "信用修复", "removed", False),
-    (date(2025, 1, 1), date(2024, 11, 1), "申请提前移出", "removed", False),
-    (date(2024, 10, 1), date(2024, 11, 1), "信用修复", "active", True),  # removal still ahead
-    (date(2025, 1, 1), date(2024, 3, 1), "依法撤销列入决定", "revoked", False),
-    (date(2027, 1, 1), date(2026, 10, 1), "管理期限届满", "expired", False),
-    (date(2027, 1, 1), date(2026, 10, 1), None, "expired", False),
-    (date(2025, 1, 1), date(2024, 12, 1), None, "removed", False),
+@pytest.mark.parametrize("listed, regime, term_end", [
+    ("2023-10-01", "mem-order-11", "2026-10-01"),   # the day Order No. 11 took effect
+    ("2023-09-30", "ajzb-2017-49", "2024-09-30"),   # the day before: the rule then in force
+    ("2021-05-12", "ajzb-2017-49", "2022-05-12"),
+    ("2016-06-01", "anweiban-2015", "2017-06-01"),
 ])
-def test_blacklist_status(as_of, removed_on, reason, status, in_force):
-    result = blacklist_status(LISTED, None, removed_on, reason, as_of)
-    assert result["status"] == status
-    assert result["in_force"] is in_force
-    assert result["early_removal_from"] == date(2024, 10, 1)   # 12 months after listing
-    assert result["term_end"] == date(2026, 10, 1)
-    assert result["label_zh"]
+def test_the_rule_in_force_on_the_listing_date_decides_the_term(listed, regime, term_end):
+    assert regime_for(listed).key == regime
+    assert term_end_for(listed) == term_end
+    result = blacklist_status(listed, None, [], date.fromisoformat(listed))
+    assert result["regime"] == regime and result["term_end"] == date.fromisoformat(term_end)
+    assert regime_for(listed).name in result["rule_zh"]
 
 
-def test_blacklist_status_uses_given_term_and_strings():
-    result = blacklist_status("2023-10-01", "2024-12-31", None, None, date(2025, 1, 1))
-    assert result["status"] == "expired" and result["term_end"] == date(2024, 12, 31)
-    assert blacklist_status(None, None, None, None, date(2025, 1, 1))["status"] == "unknown"
+def test_a_pre_2023_listing_does_not_get_the_three_year_default():
+    as_of = date(2023, 6, 1)  # more than a year after a 2021 listing, less than three
+    result = blacklist_status("2021-05-12", None, [], as_of)
+    assert result["status"] == "expired" and result["in_force"] is False
+    assert result["early_removal_from"] is None  # 49号 sets no 12-month early removal
+    assert "安监总办〔2017〕49号" in result["rule_zh"] and "第11号" not in result["rule_zh"]
+    # a stated end wins over the rule
+    stated = blacklist_status("2021-05-12", "2024-05-11", [], as_of)
+    assert stated["status"] == "active" and "公告载明" in stated["rule_zh"]
 
 
+@pytest.mark.parametrize("as_of, status", [
+    (date(2023, 10, 9), "unknown"),     # the day before the listing
+    (date(2023, 10, 10), "active"),     # the listing day
+    (date(2026, 10, 10), "active"),     # the term's last day is in force
+    (date(2026, 10, 11), "expired"),    # the day after
+])
+def test_boundary_days_of_a_computed_term(as_of, status):
+    assert blacklist_status(LISTED, None, [], as_of)["status"] == status
+
+
+@pytest.mark.parametrize("as_of, status", [
+    (date(2026, 10, 9), "active"),      # "管理期限至2026年10月9日": in force on that day
+    (date(2026, 10, 10), "expired"),
+])
+def test_boundary_days_of_a_stated_term(as_of, status):
+    assert blacklist_status(LISTED, "2026-10-09", [], as_of)["status"] == status
+
+
+def test_early_removal_once_twelve_months_are_complete():
+    result = blacklist_status(LISTED, None, [], date(2024, 1, 1))
+    assert result["early_removal_from"] == date(2024, 10, 11)  # 满12个月: after 2024-10-10
+
+
+REMOVED, RESTORED = date(2024, 11, 1), date(2025, 2, 1)
+HISTORY = [(REMOVED, "removed_early"), (RESTORED, "removal_revoked")]
+
+
+@pytest.mark.parametrize("as_of, status, in_force", [
+    (date(2024, 10, 31), "active", True),
+    (REMOVED, "removed", False),             # removed early on that day
+    (date(2025, 1, 31), "removed", False),
+    (RESTORED, "restored", True),            # 撤销提前移出、恢复列入: back in force
+    (date(2026, 10, 10), "restored", True),  # to the end of the original term
+    (date(2026, 10, 11), "expired", False),
+])
+def test_a_revoked_early_removal_restores_the_listing(as_of, status, in_force):
+    result = blacklist_status(LISTED, None, HISTORY, as_of)
+    assert (result["status"], result["in_force"]) == (status, in_force)
+
+
+def test_a_revoked_listing_is_never_in_force_again():
+    events = [("2024-03-01", "listing_revoked"), ("2024-06-01", "removal_revoked")]
+    for as_of in (date(2024, 3, 1), date(2025, 1, 1)):
+        assert blacklist_status(LISTED, None, events, as_of)["status"] == "revoked"
+    assert blacklist_status(LISTED, None, events, date(2024, 2, 29))["status"] == "active"
+
+
+def test_events_are_applied_in_date_order_and_only_up_to_the_date():
+    events = [(RESTORED, "removal_revoked"), (REMOVED, "removed_early")]  # given out of order
+    assert blacklist_status(LISTED, None, events, RESTORED)["status"] == "restored"
+    # a restoration without an earlier early removal changes nothing
+    assert blacklist_status(LISTED, None, [(REMOVED, "removal_revoked")], RESTORED)["status"] == "active"
+
+
+# Reasons as announcements word them (written for these tests in the phrasings real notices use).
 @pytest.mark.parametrize("raw, reason", [
-    ("期满移出", "期满"), ("管理期限届满", "期满"), ("3年期满自动移出", "期满"),
-    ("信用修复", "信用修复"), ("经信用修复提前移出", "信用修复"), ("申请移出", "信用修复"),
-    ("撤销列入", "撤销"), ("行政复议撤销", "撤销"), ("错误列入予以纠正", "撤销"),
+    ("管理期限届满，予以移出", "期满"), ("3年管理期满自动移出", "期满"), ("联合惩戒期满", "期满"),
+    ("经本人申请并审核，符合提前移出条件，予以信用修复", "信用修复"), ("申请提前移出", "信用修复"),
+    ("该单位申请提前移出时隐瞒真实情况，决定撤销提前移出决定，恢复列入严重失信主体名单", "恢复列入"),
+    ("撤销对其作出的提前移出决定，恢复其列入状态", "恢复列入"),
+    ("撤销移出决定", "恢复列入"),
+    ("经行政复议，原处罚决定被撤销，撤销列入决定", "撤销列入"),
+    ("撤销原列入决定，并将其移出名单", "撤销列入"),
+    ("撤销列入并移出名单", "撤销列入"),
+    ("列入决定有误，依法纠正", "撤销列入"), ("人民法院判决撤销", "撤销列入"),
+    ("撤销", "撤销列入"),  # the older one-word form: a revoked listing
     ("其他", None), ("", None), (None, None),
 ])
 def test_normalize_removal_reason(raw, reason):
     assert normalize_removal_reason(raw) == reason
+
+
+@pytest.mark.parametrize("reason, on, kind", [
+    ("恢复列入", date(2025, 1, 1), "removal_revoked"),
+    ("撤销列入", date(2025, 1, 1), "listing_revoked"),
+    ("信用修复", date(2025, 1, 1), "removed_early"),
+    ("期满", date(2026, 10, 11), "expired"),
+    ("未说明", date(2025, 1, 1), "removed_early"),    # before the term's end: early
+    ("未说明", date(2026, 10, 11), "expired"),        # after it: the expiry
+])
+def test_event_kind(reason, on, kind):
+    assert event_kind(reason, on, date(2026, 10, 10)) == kind
 
 
 @pytest.mark.parametrize("start, end, as_of, active", [
@@ -168,8 +243,8 @@ def test_publicity_active(start, end, as_of, active):
 @settings(max_examples=300, deadline=500)
 @given(st.dates(), st.dates(), st.none() | st.dates(), st.none() | st.text(max_size=8))
 def test_status_functions_never_crash(listed, as_of, removed, reason):
-    assert blacklist_status(listed, None, removed, reason, as_of)["status"] in (
-        "active", "expired", "removed", "revoked", "unknown")
+    events = [] if removed is None else [(removed, event_kind(reason, removed, None))]
+    assert blacklist_status(listed, None, events, as_of)["status"] in BL_LABELS
     assert assessment_status(listed, removed, reason, as_of)["status"] in STATUS_LABELS
 
 
@@ -181,3 +256,24 @@ def test_grade_is_monotonic(deaths, serious, loss):
     more = compute_grade(None if deaths is None else deaths + 1, serious, loss)
     if grade is not None:
         assert GRADES.index(more) >= GRADES.index(grade)
+
+
+# --- credit ratings: validity (no national period; etl/rules/publicity.py) -------------------
+@pytest.mark.parametrize("rated_on, valid_until, newest, as_of, status", [
+    (date(2024, 1, 1), date(2025, 12, 31), True, date(2025, 12, 31), "current"),   # last day
+    (date(2024, 1, 1), date(2025, 12, 31), True, date(2026, 1, 1), "expired"),     # historical
+    (date(2024, 1, 1), None, True, date(2030, 1, 1), "unstated"),
+    (date(2024, 1, 1), None, False, date(2025, 1, 1), "superseded"),
+    (date(2026, 1, 1), None, True, date(2025, 1, 1), "future"),
+])
+def test_rating_status(rated_on, valid_until, newest, as_of, status):
+    assert rating_status(rated_on, valid_until, newest, as_of) == status
+
+
+@pytest.mark.parametrize("penalty, klass", [
+    ("责令停产停业整顿", "严重"), ("暂扣安全生产许可证", "严重"), ("吊销安全生产许可证", "严重"),
+    ("警告", "轻微"), ("警告、通报批评", "轻微"), ("警告，罚款人民币2万元", "一般"),
+    ("罚款人民币3万元", "一般"), (None, "一般"),
+])
+def test_penalty_class(penalty, klass):
+    assert penalty_class("行政处罚", penalty) == klass

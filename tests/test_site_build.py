@@ -118,7 +118,20 @@ def test_expired_blacklist_entry_is_not_in_force_and_not_named(site):
 def test_in_force_entry_shows_term_and_early_removal_date(site):
     html = site.read("/enterprises/" + fx.E1_USCC + "/")
     assert "严重失信主体名单：在列" in html
-    assert "2028-05-31" in html and "自 2026-06-01 起" in html
+    # 满12个月 after the listing on 2025-06-01 is reached once 2026-06-01 has passed
+    assert "2028-05-31（含当日；公告载明）" in html and "自 2026-06-02 起" in html
+    # the rule of the listing date, cited on the page
+    assert "列入日期适用《安全生产严重失信主体名单管理办法》（应急管理部令第11号" in html
+
+
+def test_about_page_lists_every_rule_applied_with_its_citation(site):
+    from etl.rules import catalogue
+    html = site.read("/about/")
+    rules = html.split('id="h-rules"', 1)[1]
+    for key, topic, rule_zh, citation_zh, _, confirmed in catalogue.rows():
+        assert f'id="rule-{key}"' in rules and citation_zh in rules, key
+    assert "《中华人民共和国民法典》第二百零一条、第二百零二条" in rules
+    assert "安监总办〔2017〕49号" in rules and "国家发展和改革委员会令第36号" in rules
 
 
 def test_credit_record_past_publicity_is_not_shown(site):
@@ -131,7 +144,8 @@ _ID = re.compile(r"(?<![0-9A-Z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-
 
 
 def test_masked_ids_stay_masked(site):
-    assert fx.MASKED_ID in site.read("/bans/")
+    # no part of an ID number is shown, not even as the source masked it (tests/test_no_id_numbers.py)
+    assert fx.MASKED_ID not in site.read("/bans/") and "所在单位：" in site.read("/bans/")
     assert "张某昌" in site.read("/accidents/acc-0001/")
     for path in site.output.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".xml", ".json", ".csv") and "pagefind" not in path.parts:
@@ -142,7 +156,10 @@ def test_masked_ids_stay_masked(site):
 def test_mask_ids_filter_masks_a_valid_id_in_free_text():
     from plugins.disclosure.filters import mask_ids, paras
 
-    assert mask_ids("负责人身份证34052419800101001X。") == "负责人身份证340524********001X。"
+    assert mask_ids("负责人身份证34052419800101001X。") == "负责人身份证[身份证号码已隐去]。"
+    # no part of the number: a fragment the source printed masked goes too
+    assert mask_ids("负责人（身份证号：620102********1234）") == "负责人（身份证号：[身份证号码已隐去]）"
+    assert mask_ids("手机138****5678") == "手机138****5678"
     assert mask_ids("代码" + fx.E1_USCC) == "代码" + fx.E1_USCC  # a 统一社会信用代码 is public data
     assert "19800101" not in paras("a 34052419800101001X b")
 
@@ -245,7 +262,7 @@ def test_enterprise_page_contents(site):
     assert "校验位不符" in bad and fx.MASKED_ID not in bad.split("h-basic")[1].split("</section>")[0]
     html = site.read("/enterprises/" + fx.E1_USCC + "/")
     assert 'href="tel:12350"' in html and 'href="/12350/"' in html  # report a hazard here
-    assert "最新信用评级：<strong>C</strong>" in html and 'id="h-timeline"' in html
+    assert "现行信用评级：<strong>C</strong>" in html and 'id="h-timeline"' in html
     assert html.count('href="/accidents/acc-000') >= 2
 
 

@@ -1,30 +1,24 @@
 """The rectification assessment (整改措施落实情况评估) due window and status.
 
-Gansu: "评估工作应在事故调查报告批复之日后10个月至1年内组织开展" (甘肃省…评估办法 第四条), i.e.
-counted from the 批复 date; nationally 安委办〔2021〕4号 第三条 says 结案后10个月至1年内
-(shared/domain.md §2). 安全生产法 第八十六条 requires the result to be published.
+Gansu: 《甘肃省生产安全事故防范和整改措施落实情况评估办法》第四条 has the assessment organised
+within 10 months to 1 year after the day the investigation report was approved (批复), so the
+window is counted from the 批复 date; nationally 《生产安全事故防范和整改措施落实情况评估办法》
+(安委办〔2021〕4号) 第三条 counts 10 months to 1 year from 结案. 《中华人民共和国安全生产法》
+第八十六条 requires the assessment result to be published.
 """
 from __future__ import annotations
 
-import calendar
 from datetime import date
+
+from etl.rules.periods import add_months, covers, last_day
 
 STATUS_LABELS = {"not_due": "未到期", "due": "评估期内", "overdue": "逾期未公开评估",
                  "assessed": "已评估", "unknown": "未知"}
 
 
-def add_months(d: date, months: int) -> date:
-    """Calendar months later; the day is clamped to the month's end (1月31日 + 1 → 2月28/29日)."""
-    month0 = d.month - 1 + months
-    year, month = d.year + month0 // 12, month0 % 12 + 1
-    if not 1 <= year <= 9999:  # beyond the calendar (bad input): saturate instead of failing
-        return date.max if year > 9999 else date.min
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
 def assessment_window(approved_on: date) -> tuple[date, date]:
-    """(start, end) = 批复 + 10 months, 批复 + 12 months, both inclusive."""
-    return add_months(approved_on, 10), add_months(approved_on, 12)
+    """(start, end) = 批复 + 10 months, 批复 + 12 months, both days inclusive (etl/rules/periods.py)."""
+    return add_months(approved_on, 10), last_day(approved_on, 12)
 
 
 def assessment_status(approved_on: date | None, assessed_on: date | None, result: str | None,
@@ -40,7 +34,7 @@ def assessment_status(approved_on: date | None, assessed_on: date | None, result
         status = "unknown"
     elif as_of < start:
         status = "not_due"
-    elif as_of <= end:
+    elif covers(start, end, as_of):
         status = "due"
     else:
         status = "overdue"

@@ -91,6 +91,9 @@ def _load_meta(target, conn, have: set) -> None:
         if "build_info" in have else {}
     target.as_of = (target.build_info.get("as_of") or "")[:10]
     target.sources = conn.execute("SELECT * FROM sources ORDER BY kind, id").fetchall() if "sources" in have else []
+    # every rule the public database applies, with its citation (the about page lists them)
+    target.legal_basis = [dict(r) for r in conn.execute("SELECT * FROM legal_basis ORDER BY rowid")] \
+        if "legal_basis" in have else []
 
 
 class PublicData:

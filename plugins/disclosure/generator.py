@@ -98,6 +98,7 @@ def site_info(d: SiteMeta | PublicData, settings) -> dict:
         "as_of": as_of, "built_at": d.build_info.get("built_at"), "sources": sources,
         "sample": any(s["sample"] for s in sources), "stale": sum(1 for s in sources if s["stale"]),
         "province": setting(settings, "DISCLOSURE_PROVINCE"),
+        "legal_basis": d.legal_basis,
     }
 
 
