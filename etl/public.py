@@ -35,8 +35,8 @@ Rules
     appear at all). documents: only those such records cite (document_id or an attachment).
     changes: only for records present and identifying in the public database.
 6.  Added: build_info (as_of, built_at, internal_sha256, last ETL run, tokenizer, per source
-    last_success_at), legal_basis (every rule applied, with its citation), views blacklist_in_force and rectification_overdue, summary tables
-    enterprise_accidents and accidents_by_year_city (SUMMARIES), an index for each table's
+    last_success_at), legal_basis (every rule applied, with its citation), views
+    blacklist_in_force and rectification_overdue, summary tables enterprise_accidents and accidents_by_year_city (SUMMARIES), an index for each table's
     default sort, per facet column (etl/schema.yaml `facets`), per link column and per entry of
     `indexes`, and a Chinese full-text table <table>_fts per table with `search` columns
     (etl/search.py).
@@ -56,7 +56,6 @@ import itertools
 import json
 import multiprocessing
 import os
-import re
 import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -247,15 +246,9 @@ def _copy(build: _Build, table: str, rows) -> None:
     )
 
 
-# Rule 8. What every ID fragment contains or follows (etl/normalize/mask.py): cells without any
-# of these (nearly all) skip the detector.
-_MAY_HOLD_ID = re.compile(r"[*\uff0a\u00d7]|身份证|身份号码|证件号")
-
-
 def _public_value(value):
-    if isinstance(value, str) and _MAY_HOLD_ID.search(value):
-        return hide_id_fragments(value)
-    return value
+    """Rule 8: a text cell without any ID-number fragment."""
+    return hide_id_fragments(value) if isinstance(value, str) else value
 
 
 def _plain_rows(src, table: str, where: str = "1"):
@@ -694,10 +687,10 @@ def _add_build_info(build: _Build, internal_path: Path) -> None:
 
 def _add_legal_basis(dst) -> None:
     """Rule 6: every rule applied above, with its citation (etl/rules/catalogue.py)."""
-    dst.execute("CREATE TABLE legal_basis (key TEXT PRIMARY KEY, topic TEXT, rule_zh TEXT,"
-                " citation_zh TEXT, applied_in TEXT, article_confirmed INTEGER)")
-    dst.executemany(f"INSERT INTO legal_basis ({', '.join(catalogue.COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
-                    catalogue.rows())
+    columns = ", ".join(f"{name} {kind}" for name, kind in catalogue.COLUMNS)
+    dst.execute(f"CREATE TABLE legal_basis ({columns}, PRIMARY KEY (key))")
+    marks = ", ".join("?" for _ in catalogue.COLUMNS)
+    dst.executemany(f"INSERT INTO legal_basis VALUES ({marks})", catalogue.rows())
 
 
 def _built_at() -> str:

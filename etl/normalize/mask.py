@@ -159,6 +159,7 @@ def _id_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
 _MARK_CHARS = "*\uff0a\u00d7"  # * ＊ ×
 _FRAGMENT_MARK = re.compile(f"[{_MARK_CHARS}]")
 _FRAGMENT_LABEL = re.compile(r"身份证|身份号码|证件号")
+_MAY_HOLD_FRAGMENT = re.compile(f"[{_MARK_CHARS}]|{_FRAGMENT_LABEL.pattern}")
 _AFTER_FRAGMENT_LABEL = re.compile(r"(?:件号码|件号|号码|号|码)?\s{0,2}[:：]?\s{0,2}(?:为|是)?")
 _TOKEN_RUN = re.compile(f"[\\dXx\uff38\uff58{_MARK_CHARS}]*")
 _TOKEN_EXTRA = set(f"Xx\uff38\uff58{_MARK_CHARS}")
@@ -218,8 +219,8 @@ def _fragment_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
 def hide_id_fragments(text: str | None, policy: MaskPolicy | None = None) -> str | None:
     """Replace every ID-number fragment in text by the marker (what the public filter does to
     every text cell, so that text stored under an older policy is published without them)."""
-    if not text:
-        return text
+    if not text or not _MAY_HOLD_FRAGMENT.search(text):
+        return text  # nearly every cell: no mask character and no label
     policy = policy or load_policy()
     hits = list(_fragment_hits(text, policy))
     return _apply(text, hits) if hits else text

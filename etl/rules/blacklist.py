@@ -20,7 +20,7 @@ from datetime import date
 from typing import Iterable
 
 from etl.normalize.dates import parse_date
-from etl.rules.periods import completed_from, last_day
+from etl.rules.periods import completed_from, covers, last_day
 
 STATUS_LABELS = {"active": "管理期内", "restored": "恢复列入（管理期内）", "expired": "期满移出",
                  "removed": "提前移出（信用修复）", "revoked": "已撤销列入", "unknown": "未知"}
@@ -185,4 +185,4 @@ def publicity_active(start: date | str | None, end: date | str | None, as_of: da
     start, end = _as_date(start), _as_date(end)
     if start is None and end is None:
         return None
-    return (start is None or start <= as_of) and (end is None or as_of <= end)
+    return covers(start, end, as_of)

@@ -7,29 +7,33 @@ full text, the regulation is cited by name and `confirmed` says so (docs/rules.m
 """
 from __future__ import annotations
 
-from etl.rules.blacklist import REGIMES
-from etl.rules.publicity import PERIOD_RULES
+from datetime import date
 
-COLUMNS = ("key", "topic", "rule_zh", "citation_zh", "applied_in", "article_confirmed")
+from etl.rules.blacklist import REGIMES
+from etl.rules.publicity import PERIOD_RULES, months_zh
+
+COLUMNS = (("key", "TEXT"), ("topic", "TEXT"), ("rule_zh", "TEXT"), ("citation_zh", "TEXT"),
+           ("applied_in", "TEXT"), ("article_confirmed", "INTEGER"))
 
 _CIVIL_CODE = "《中华人民共和国民法典》第二百零一条、第二百零二条"
 
 
+def _since(day: date) -> str:
+    return "此前" if day == date.min else f"{day.isoformat()}起"
+
+
 def _regime_rows():
     for r in REGIMES:
-        since = "此前" if r.since.year == 1 else f"{r.since.isoformat()}起"
         yield (f"blacklist-{r.key}", "严重失信主体名单",
-               f"列入日期在{since}的条目：{r.term_zh}。", r.name, "etl/rules/blacklist.py", 0)
+               f"列入日期在{_since(r.since)}的条目：{r.term_zh}。", r.name, "etl/rules/blacklist.py", 0)
 
 
 def _period_rows():
     for r in PERIOD_RULES:
-        since = "此前" if r.since.year == 1 else f"{r.since.isoformat()}起"
-        periods = "，".join(f"{k}最长{v // 12}年" if v % 12 == 0 else f"{k}最长{v}个月"
-                           for k, v in r.max_months.items())
+        periods = "，".join(f"{k}最长{months_zh(v)}" for k, v in r.max_months.items())
         yield (f"publicity-{r.key}", "信用记录公示期",
-               f"决定日期在{since}、来源未载明公示截止日期的记录：{periods}，自决定日期起算，期满停止公示。",
-               r.name, "etl/rules/publicity.py", 0)
+               f"决定日期在{_since(r.since)}、来源未载明公示截止日期的记录：{periods}，自决定日期起算，"
+               "期满停止公示。", r.name, "etl/rules/publicity.py", 0)
 
 
 RULES: tuple[tuple, ...] = (

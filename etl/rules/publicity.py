@@ -72,7 +72,7 @@ def period_rule_for(decided_on: date) -> PeriodRule:
     return [r for r in PERIOD_RULES if r.since <= decided_on][-1]
 
 
-def _months_zh(months: int) -> str:
+def months_zh(months: int) -> str:
     return f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
 
 
@@ -96,7 +96,7 @@ def publicity(decided_on: date | None, start: date | None, stated_end: date | No
     months = rule.max_months[klass]
     end = last_day(decided_on, months)
     basis = (f"来源未载明公示期限。按决定日期适用{rule.name}，{klass}失信信息最长公示"
-             f"{_months_zh(months)}，自决定日期起算，期满停止公示（期间计算依《中华人民共和国民法典》"
+             f"{months_zh(months)}，自决定日期起算，期满停止公示（期间计算依《中华人民共和国民法典》"
              "第二百零一条、第二百零二条）。")
     return {"start": start, "end": end, "end_stated": False, "class": klass, "rule": rule.key,
             "basis_zh": basis, "active": covers(start, end, as_of)}
