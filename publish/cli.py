@@ -1,6 +1,7 @@
 """`python -m publish`: the commands staff run. Each calls one function."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from etl import locks
 from etl import settings as etl_settings
 from publish import deploy as deploy_module
 from publish import diff as diff_module
@@ -24,6 +26,16 @@ def dest_option(f):
 
 def _dest(dest: Path | None) -> Path:
     return (dest or ROOT / load_config()["release"]["dest"]).resolve()
+
+
+@contextlib.contextmanager
+def _locked(dest: Path, command: str):
+    """The destination's release lock: a switch never races a running release."""
+    try:
+        with locks.exclusive(dest / "release", command):
+            yield
+    except locks.Busy as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group()
@@ -51,6 +63,8 @@ def release(dest, as_of, db_path, content, no_etl, candidate, only, allow_shrink
     )
     try:
         folder = run_release(options)
+    except locks.Busy as exc:
+        raise click.ClickException(f"另一个发布正在进行 (another release is running): {exc}") from None
     except StepFailed as exc:
         console.print(f"[red]发布失败，当前版本保持不变 (release failed; current is unchanged).[/red]\n{exc}")
         sys.exit(1)
@@ -68,7 +82,8 @@ def promote(dest, name) -> None:
     folder = releases.releases_dir(dest) / name if name else (releases.all_releases(dest) or [None])[-1]
     if folder is None or not folder.exists():
         raise click.ClickException("no complete release to promote")
-    releases.switch(dest, folder)
+    with _locked(dest, "publish promote"):
+        releases.switch(dest, folder)
     console.print(f"current → {folder.name}")
 
 
@@ -77,10 +92,11 @@ def promote(dest, name) -> None:
 def rollback(dest) -> None:
     """Switch current back to the previous release in one step."""
     dest = _dest(dest)
-    target = releases.previous(dest)
-    if target is None:
-        raise click.ClickException("no previous release to roll back to")
-    releases.switch(dest, target)
+    with _locked(dest, "publish rollback"):
+        target = releases.previous(dest)
+        if target is None:
+            raise click.ClickException("no previous release to roll back to")
+        releases.switch(dest, target)
     console.print(f"current → {target.name} (rolled back)")
 
 
@@ -141,6 +157,12 @@ def deploy(dest, target) -> None:
 def status(dest) -> None:
     """The current release: when it was made, by whom, from which source snapshots."""
     dest = _dest(dest)
+    for unfinished in releases.failed(dest):
+        data = releases.info(unfinished)
+        state = data.get("status") or "unfinished"
+        if state == "building":
+            state = "in progress" if locks.held(dest / "release") else "interrupted"
+        console.print(f"release {unfinished.name}: {state}: {data.get('error') or ''}".rstrip(": "))
     folder = releases.current(dest)
     if folder is None:
         console.print("no current release")
@@ -154,3 +176,15 @@ def status(dest) -> None:
         console.print(f"  {source['id']}: {source['last_status']}, last success {source['last_success_at']}, "
                       f"{source['record_count']} records, {source['documents']} documents "
                       f"(sha256 of set {source['documents_sha256'][:12]})")
+
+
+@cli.command()
+@dest_option
+def clean(dest) -> None:
+    """Remove releases that failed or were interrupted (never current or the rollback target)."""
+    dest = _dest(dest)
+    with _locked(dest, "publish clean"):
+        releases.mark_interrupted(dest)
+        removed = releases.remove_failed(dest)
+    console.print(f"removed {len(removed)} unfinished release(s)" +
+                  (": " + ", ".join(p.name for p in removed) if removed else ""))

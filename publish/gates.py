@@ -489,7 +489,9 @@ def html_validation(site_dir: Path, mode: str = "fail", cache: Path | None = Non
         return result
     java = shutil.which("java")
     if not java or not VNU_JAR.exists():
-        result.warnings.append("W3C Nu checker not installed (npm ci; Java); HTML not validated")
+        # "fail" promises validated HTML: without the checker that promise cannot be kept
+        message = "W3C Nu checker not installed (npm ci; Java); HTML not validated"
+        (result.problems if mode == "fail" else result.warnings).append(message)
         return result
     pages = {}
     for rel, is_file in _walk(site_dir).entries:

@@ -2,11 +2,14 @@
 switch `current` to it atomically. A failed step leaves `current` exactly as it was."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import getpass
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -21,6 +24,7 @@ from typing import Callable
 
 from rich.console import Console
 
+from etl import locks
 from etl import settings as etl_settings
 from publish import carry, diff, gates, manifest, releases
 
@@ -64,8 +68,15 @@ class Log:
 
 
 def release(options: Options) -> Path:
-    """Build a release; return its folder. Raises StepFailed (current untouched) on failure."""
+    """Build a release; return its folder. Raises StepFailed (current untouched) on failure, and
+    locks.Busy when another release into the same destination is running."""
     options.dest.mkdir(parents=True, exist_ok=True)
+    with locks.exclusive(options.dest / "release", "publish release"):
+        releases.mark_interrupted(options.dest)
+        return _release(options)
+
+
+def _release(options: Options) -> Path:
     folder = releases.new_release(options.dest)
     log = Log(folder / "log.jsonl")
     state: dict = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -183,7 +194,10 @@ def _in_child(function, *args):
     context = multiprocessing.get_context("fork")  # the child sees this process's state as is
     receiver, sender = context.Pipe(duplex=False)
 
+    parent = os.getpid()
+
     def child() -> None:
+        _die_with(parent)
         try:
             outcome = ("ok", function(*args))
         except StepFailed as exc:
@@ -214,6 +228,18 @@ def _in_child(function, *args):
     return value
 
 
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux PR_SET_PDEATHSIG), so a
+    release killed with SIGKILL leaves no step writing on its own. Elsewhere, nothing."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _etl_in_child(o: Options, state: dict) -> dict:
     def etl() -> tuple[dict, dict]:
         found: dict = {}
@@ -233,7 +259,12 @@ def _etl(o: Options, state: dict) -> dict:
     try:
         before = _max_run(conn)
         if o.run_etl:
-            run_id, results = pipeline.run(conn, load_specs(only=o.only_sources or None), allow_shrink=o.allow_shrink)
+            try:
+                with locks.exclusive(o.db, "publish release (ETL)"):
+                    run_id, results = pipeline.run(conn, load_specs(only=o.only_sources or None),
+                                                   allow_shrink=o.allow_shrink)
+            except locks.Busy as exc:
+                raise StepFailed(str(exc)) from None
         else:
             run_id, results = before, []
         state["etl_run"] = run_id

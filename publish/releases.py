@@ -91,11 +91,46 @@ def previous(dest: Path) -> Path | None:
     return complete[index - 1] if index > 0 else None
 
 
-def prune(dest: Path, keep: int) -> list[Path]:
-    """Delete the oldest releases beyond `keep`, never the current one."""
-    now = current(dest)
-    folders = sorted(p for p in releases_dir(dest).iterdir() if p.is_dir())
-    doomed = [p for p in folders[:-keep] if p != now] if keep > 0 else []
+INTERRUPTED = "interrupted: the release process ended before the release was complete"
+
+
+def mark_interrupted(dest: Path) -> list[Path]:
+    """Mark failed every release a killed run left unfinished. Only call with the release lock
+    held (publish/release.py): then no release is being built, so any unfinished one is dead."""
+    found = []
+    for folder in all_releases(dest, complete_only=False):
+        data = info(folder)
+        if data.get("status") in (None, "building"):
+            data.update(status="failed", error=INTERRUPTED)
+            write_info(folder, data)
+            found.append(folder)
+    return found
+
+
+def failed(dest: Path) -> list[Path]:
+    """Releases that did not finish (failed or interrupted), oldest first."""
+    return [p for p in all_releases(dest, complete_only=False) if info(p).get("status") != "ok"]
+
+
+def _protected(dest: Path) -> set:
+    return {current(dest), previous(dest)}
+
+
+def remove_failed(dest: Path) -> list[Path]:
+    """Delete every release that did not finish (never current nor the rollback target)."""
+    protected = _protected(dest)
+    doomed = [p for p in failed(dest) if p not in protected]
     for folder in doomed:
         shutil.rmtree(folder)
     return doomed
+
+
+def prune(dest: Path, keep: int) -> list[Path]:
+    """Delete the complete releases beyond the newest `keep` and every failed one, never the
+    release `current` points at nor the one rollback would go back to."""
+    protected = _protected(dest)
+    complete = all_releases(dest)
+    doomed = [p for p in complete[:-keep] if p not in protected] if keep > 0 else []
+    for folder in doomed:
+        shutil.rmtree(folder)
+    return doomed + remove_failed(dest)
