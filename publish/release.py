@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import getpass
 import json
 import multiprocessing
@@ -62,9 +63,24 @@ class Log:
         self.path = path
 
     def write(self, **entry) -> None:
+        """Append one line. On a full disk the line is printed instead: a log that cannot be
+        written must not turn a reported failure into a crash of its own."""
         entry = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **entry}
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+        line = json.dumps(entry, ensure_ascii=False, default=str)
+        try:
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        except OSError as exc:
+            console.print(f"[yellow]log not written ({describe(exc)}): {line}[/yellow]")
+
+
+def describe(exc: BaseException) -> str:
+    """An error as staff should read it; a full disk is named as such, whichever layer saw it."""
+    text = f"{exc.__class__.__name__}: {exc}"
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or \
+            (isinstance(exc, sqlite3.Error) and "disk is full" in str(exc)):
+        return f"磁盘空间不足 (no space left on device): {text}"
+    return text
 
 
 def release(options: Options) -> Path:
@@ -88,7 +104,10 @@ def _release(options: Options) -> Path:
             _run_step(name, action, log)
     except StepFailed as exc:
         state.update(status="failed", error=str(exc), finished_at=_now())
-        releases.write_info(folder, state)
+        try:
+            releases.write_info(folder, state)
+        except OSError as write_error:  # full disk: the next release marks it (mark_interrupted)
+            console.print(f"[yellow]release.json not written: {describe(write_error)}[/yellow]")
         log.write(step="release", status="failed", error=str(exc))
         raise
     state.update(status="ok", finished_at=_now())
@@ -167,9 +186,9 @@ def _run_step(name: str, action, log: Log) -> None:
             raise StepFailed(f"{name}: {exc}") from None
         except Exception as exc:  # any crash in a step is a failed release, never a half switch
             seconds = round(time.perf_counter() - started, 3)
-            console.print(f"[red]✗ {label}[/red] ({seconds:.1f} s): {exc.__class__.__name__}: {exc}")
-            log.write(step=name, status="failed", seconds=seconds, error=f"{exc.__class__.__name__}: {exc}")
-            raise StepFailed(f"{name}: {exc.__class__.__name__}: {exc}") from exc
+            console.print(f"[red]✗ {label}[/red] ({seconds:.1f} s): {describe(exc)}")
+            log.write(step=name, status="failed", seconds=seconds, error=describe(exc))
+            raise StepFailed(f"{name}: {describe(exc)}") from exc
     seconds = round(time.perf_counter() - started, 3)
     warnings = counts.pop("warnings", []) if isinstance(counts, dict) else []
     for warning in warnings:
@@ -203,7 +222,7 @@ def _in_child(function, *args):
         except StepFailed as exc:
             outcome = ("step failed", str(exc))
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-            outcome = ("error", f"{exc.__class__.__name__}: {exc}\n{traceback.format_exc()}")
+            outcome = ("error", f"{describe(exc)}\n{traceback.format_exc()}")
         sender.send(outcome)
 
     process = context.Process(target=child)

@@ -2,6 +2,7 @@
 missing HTML validator (publish/release.py, publish/releases.py, etl/locks.py)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -142,3 +143,40 @@ def test_html_validation_fail_mode_fails_without_the_checker(tmp_path, monkeypat
     assert not gates.html_validation(site, "fail").ok
     warned = gates.html_validation(site, "warn")
     assert warned.ok and warned.warnings
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs (root can mount one here); else None."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    yield mount if done.returncode == 0 else None
+    if done.returncode == 0:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_reported_as_such_and_leaves_current_alone(internal_db, tmp_path, small_disk,
+                                                                  monkeypatch):
+    """A release into a destination with no room: the failure names the full disk, the failure
+    path raises nothing of its own, and the unfinished release is marked by the next run. Where no
+    small volume can be mounted, the disk fills (ENOSPC) at the public-database step instead."""
+    import errno
+
+    from publish import release as release_module
+    from publish.release import StepFailed
+
+    base = small_disk or tmp_path
+    if small_disk is None:
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device", str(base))
+        monkeypatch.setattr(release_module, "_public", full)
+    opts = dataclasses.replace(options(base, run_etl=False), db=internal_db)
+    with pytest.raises(StepFailed, match="磁盘空间不足"):
+        release(opts)
+    assert releases.current(opts.dest) is None
+    unfinished = releases.all_releases(opts.dest, complete_only=False)
+    assert len(unfinished) == 1 and releases.info(unfinished[0]).get("status") in ("failed", "building")
+    releases.mark_interrupted(opts.dest)
+    assert releases.failed(opts.dest) == unfinished
