@@ -1,6 +1,13 @@
 """Open data downloads (/data/): one CSV and one JSON file per public table, the SQLite file
 itself, and the data dictionary read from etl/schema.yaml (the one dictionary that also feeds
 Datasette's metadata), published with schema.org Dataset JSON-LD.
+
+The CSV files are made safe to open in a spreadsheet (OWASP, "CSV Injection"): a text cell that
+starts with = + - @, a tab or a carriage return would be run as a formula, so it is written with
+a single quote in front (``'=HYPERLINK(...)``, ``'-2+3``, also a text ``'-5``). Only text is
+changed: an INTEGER or REAL (a negative amount) stays a number, NULL stays empty, and the JSON
+files keep every value exactly. Datasette's CSV exports do the same
+(publish/datasette/plugins/csv_guard.py).
 """
 from __future__ import annotations
 
@@ -55,17 +62,39 @@ _UNIT = re.compile(r"单位[:：]\s*([^。；;）)\s]+)")
 
 EXPORT_BATCH = 5_000  # rows per chunk: a download is written as it is made, never held whole
 
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START_SQL = "'=', '+', '-', '@', char(9), char(13)"
+
+
+def csv_safe(value):
+    """A CSV cell as a spreadsheet will not run it: text starting with FORMULA_START gets a
+    leading single quote; numbers, NULL and other text are returned as they are."""
+    if value.__class__ is str and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_safe_sql(column: str) -> str:
+    """``csv_safe`` as an SQL expression: SQLite does it per cell in C (a Python call per cell
+    made writing the CSV downloads twice as slow); a CASE keeps each value's type."""
+    c = '"' + column.replace('"', '""') + '"'
+    return (f"CASE WHEN typeof({c}) = 'text' AND substr({c}, 1, 1) IN ({_FORMULA_START_SQL}) "
+            f"THEN '''' || {c} ELSE {c} END")
+
 
 def csv_chunks(conn, table: str) -> Iterator[bytes]:
     """One table's CSV download (UTF-8 with a BOM, CRLF lines, a header row), in chunks, rows in
-    rowid order (``conn`` without a row factory). Held whole, the national downloads (7.7 GB)
-    made the export process the build's largest (6 GB)."""
-    cur = conn.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
+    rowid order (``conn`` without a row factory), every cell through ``csv_safe``. Held whole,
+    the national downloads (7.7 GB) made the export process the build's largest (6 GB)."""
+    columns = [c[0] for c in conn.execute(f"SELECT * FROM [{table}] LIMIT 0").description]
+    cells = ", ".join(_csv_safe_sql(c) for c in columns)
+    cur = conn.execute(f"SELECT {cells} FROM [{table}] ORDER BY rowid")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     # the BOM lets spreadsheet programs open UTF-8 Chinese text correctly
     buf.write("\ufeff")
-    w.writerow([c[0] for c in cur.description])
+    w.writerow([csv_safe(c) for c in columns])
     while rows := cur.fetchmany(EXPORT_BATCH):
         w.writerows(rows)
         yield buf.getvalue().encode("utf-8")
