@@ -139,7 +139,7 @@ def _wait_ready(base: str, server: measure.Process, timeout: float = 300) -> flo
         if not server.running():
             raise RuntimeError(f"Datasette exited during start-up:\n{measure.tail(server.log)}")
         try:
-            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
+            if httpx.get(base + "/public/build_info.json", timeout=2).status_code == 200:
                 return time.monotonic() - started
         except httpx.HTTPError:
             pass
