@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from etl import db as database
+from etl import locks
 from etl import settings
 from etl.spec import SpecError, load_specs
 
@@ -44,11 +45,18 @@ def run(only, allow_shrink, force, db_path) -> None:
     except SpecError as exc:
         raise click.ClickException(str(exc)) from None
     conn = database.connect(db_path)
-    with console.status("") as status:
-        run_id, results = pipeline.run(
-            conn, specs, allow_shrink=set(allow_shrink), force=force,
-            progress=lambda sid: status.update(f"正在处理来源 {sid} …"),
-        )
+    try:
+        with locks.exclusive(Path(db_path or settings.DB_PATH), "etl run"), console.status("") as status:
+            run_id, results = pipeline.run(
+                conn, specs, allow_shrink=set(allow_shrink), force=force,
+                progress=lambda sid: status.update(f"正在处理来源 {sid} …"),
+            )
+    except locks.Busy as exc:
+        raise click.ClickException(f"另一个 ETL 正在运行 (another ETL run is running): {exc}") from None
+    except pipeline.Interrupted as exc:
+        console.print(f"[red]✗ ETL 运行 {exc.run_id} 被中断 (interrupted, {exc.how})[/red]：正在处理的来源已回滚，"
+                      "原有数据保持不变")
+        sys.exit(143 if exc.how == "SIGTERM" else 130)
     print_summary(run_id, results)
     if any(r.status == "failed" for r in results):
         sys.exit(1)
@@ -71,6 +79,11 @@ def print_summary(run_id: int, results) -> None:
     for r in results:
         if r.error:
             console.print(f"[red]✗ {r.source_id} 失败[/red]（原有数据保持不变）: {r.error.splitlines()[0]}")
+        if r.document_failures:
+            console.print(f"[yellow]! {r.source_id}[/yellow]: {len(r.document_failures)} 个文件未采用"
+                          f" (documents not applied; see `etl rejects`):")
+            for url, reason in r.document_failures[:10]:
+                console.print(f"    {url}: {reason}")
         if r.unmapped:
             fields = ", ".join(f"{k} ({v})" for k, v in sorted(r.unmapped.items()))
             console.print(f"[yellow]! {r.source_id}[/yellow]: 未映射的来源字段 (unmapped source fields): {fields}")
@@ -84,22 +97,42 @@ def sources(db_path) -> None:
         specs = load_specs()
     except SpecError as exc:
         raise click.ClickException(str(exc)) from None
-    known = {}
+    known, rejected = {}, {}
     if Path(db_path or settings.DB_PATH).exists():
         conn = database.connect(db_path)
         known = {row["id"]: dict(row) for row in conn.execute("SELECT * FROM sources")}
+        rejected = rejects_of_last_read(conn)
     table = Table(title="数据来源 (sources)")
-    for heading in ("来源 id", "数据集", "格式", "最近运行", "状态", "最近成功", "新鲜度 freshness", "记录数"):
+    table.add_column("来源 id", no_wrap=True)  # ids are what staff copy into --only
+    for heading in ("数据集", "格式", "最近运行", "状态", "最近成功", "新鲜度 freshness", "记录数", "拒收 (文件)"):
         table.add_column(heading)
     now = datetime.now(timezone.utc)
     for spec in specs:
         row = known.get(spec.id, {})
+        rows, documents = rejected.get(spec.id, (0, 0))
         table.add_row(
             spec.id, spec.kind, spec.format, row.get("last_attempt_at") or "never",
             row.get("last_status") or "-", row.get("last_success_at") or "-",
             freshness(row.get("last_success_at"), spec.max_age_days, now), str(row.get("record_count") or "-"),
+            f"{rows} ({documents})" if row else "-",
         )
     console.print(table)
+    console.print("拒收 (文件): rejects of the last run that read the source; in brackets the documents not "
+                  "applied (their records keep the last version that loaded)")
+
+
+def rejects_of_last_read(conn) -> dict[str, tuple[int, int]]:
+    """Source id → (rejects, of which document failures) of the last run that read the source
+    (not an unchanged or interrupted one: a failure stays listed until its document changes)."""
+    from etl.pipeline import DOCUMENT_FAILURES
+
+    documents = " OR ".join("r.reason LIKE ?" for _ in DOCUMENT_FAILURES)
+    found = conn.execute(
+        f"SELECT r.source_id, count(*), sum({documents}) FROM rejects r"
+        " WHERE r.run_id = (SELECT max(s.run_id) FROM source_runs s WHERE s.source_id = r.source_id"
+        "                   AND s.status NOT IN ('unchanged', 'interrupted'))"
+        " GROUP BY r.source_id", [f"{label}%" for label in DOCUMENT_FAILURES])
+    return {source_id: (n, documents or 0) for source_id, n, documents in found}
 
 
 def freshness(last_success: str | None, max_age_days: int | None, now: datetime) -> str:

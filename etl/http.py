@@ -99,6 +99,7 @@ class Fetcher:
         self.session = session or new_session()
         self.archive_dir = archive_dir or settings.ARCHIVE_DIR
         self.seen_ids: set[int] = set()
+        self.inserted_ids: set[int] = set()  # documents rows this fetcher added (gone if the source rolls back)
         self.fetched = 0
         self.unchanged = 0
         self.parsed = 0  # documents actually parsed (cache misses)
@@ -193,6 +194,7 @@ class Fetcher:
                 ),
             )
             doc_id = cursor.lastrowid
+            self.inserted_ids.add(doc_id)
         # Changed = differs from the version seen last time (a reverted page is a change too).
         changed = previous is None or previous["sha256"] != sha
         if changed:

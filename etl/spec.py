@@ -53,6 +53,10 @@ class DetailSpec(_Strict):
 class PaginationSpec(_Strict):
     page_param_start: int = 1
     size: int = Field(50, ge=1)
+    # Bounds on one paging run, so an API that never stops paging fails its source instead of
+    # running for ever (etl/readers/json_api.py; docs/sources.md).
+    max_pages: int = Field(10_000, ge=1)
+    max_bytes: int = Field(1024 * 1024 * 1024, ge=1)
 
 
 class Assertions(_Strict):

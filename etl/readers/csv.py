@@ -19,7 +19,7 @@ def read(spec, fetcher) -> Iterator[RawRecord]:
 
 
 def parse(spec, fetcher, document, url) -> Iterator[RawRecord]:
-    text, encoding = decode(document.content, spec.encoding, document.header_charset)
+    text, encoding = decode(document.content, spec.encoding, document.header_charset, url=url)
     fetcher.set_encoding(document, encoding)
     try:
         frame = pd.read_csv(

@@ -31,7 +31,7 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 def parse(document, declared: str | None = None, fetcher=None):
     """Decode a fetched HTML document (trusting bytes over a lying meta tag) and parse it."""
     text, encoding = decode(
-        document.content, declared, document.header_charset, meta_charset(document.content)
+        document.content, declared, document.header_charset, meta_charset(document.content), url=document.url
     )
     if fetcher is not None:
         fetcher.set_encoding(document, encoding)

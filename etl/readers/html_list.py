@@ -53,7 +53,7 @@ def item_links(spec, tree) -> list[tuple[str, str, str]]:
             date = found[0].text_content().strip() if found else ""
         items.append((href, text, date))
     if not items:
-        raise ParseError(f"no list items match {spec.list.item_links!r}")
+        raise ParseError(f"选择器未匹配 (selector matched nothing): no list items match {spec.list.item_links!r}")
     return items
 
 
@@ -87,7 +87,12 @@ def parse_detail(spec, fetcher, document, url, link_text, list_date, row_ref) ->
         "_list_date": list_date,
         "_attachments_text": attachment_text,
     })
-    return RawRecord(fields, document.id, url, row_ref, {"attachments": attachments})
+    extra = {"attachments": attachments}
+    if detail.body and body_el is None and not attachment_text:
+        # The page has no report where the spec says it is (a redesign, an error page): a failed
+        # document, never a record with an empty report (etl/pipeline.py, document failures).
+        extra["document_error"] = f"正文未找到：选择器 {detail.body!r} 在页面上没有匹配"
+    return RawRecord(fields, document.id, url, row_ref, extra)
 
 
 def read_attachments(spec, fetcher, tree) -> tuple[list[dict], str]:

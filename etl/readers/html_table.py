@@ -22,7 +22,7 @@ def parse_page(spec, fetcher, document, url) -> Iterator[RawRecord]:
     page_title = html.text_of(title_el[0]) if title_el else (tree.findtext(".//title") or "").strip()
     tables = tree.cssselect(spec.table)
     if not tables:
-        raise ParseError(f"{url}: no table matches {spec.table!r}")
+        raise ParseError(f"{url}: 选择器未匹配 (selector matched nothing): no table matches {spec.table!r}")
     for table in tables:
         yield from rows(table, document, url, page_title, spec.header_row)
 

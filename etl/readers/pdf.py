@@ -19,6 +19,11 @@ _PDFIUM_TEXT = str.maketrans({"\u30fb": "\u00b7", "\r": None})
 def pdf_text(content: bytes) -> str:
     """All pages' text, pages separated by blank lines. Raises ValueError when the bytes are
     not a readable PDF (a truncated or mislabelled attachment)."""
+    # A PDF ends with %%EOF (ISO 32000-1, 7.5.5; readers look in the last 1024 bytes). PDFium
+    # repairs some files cut short and returns the pages it found: a truncated report would
+    # load as a shorter report, so a missing end marker makes it unreadable here.
+    if b"%%EOF" not in content[-1024:]:
+        raise ValueError("not a complete PDF: no %%EOF end marker (truncated?)")
     try:
         document = pypdfium2.PdfDocument(content)
     except pypdfium2.PdfiumError as exc:

@@ -20,10 +20,16 @@ def read(spec, fetcher) -> Iterator[RawRecord]:
 
 def parse(spec, document, url) -> Iterator[RawRecord]:
     try:
-        frame = pd.read_excel(
-            io.BytesIO(document.content), sheet_name=spec.sheet or 0, header=spec.header_row,
-            dtype=str, keep_default_na=False, engine="openpyxl",
-        )
-    except (zipfile.BadZipFile, ValueError, KeyError) as exc:
+        book = pd.ExcelFile(io.BytesIO(document.content), engine="openpyxl")
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
+        raise ParseError(f"{url}: not a readable XLSX: {exc}") from None
+    if spec.sheet and spec.sheet not in book.sheet_names:
+        # A renamed sheet is a format change to report as such, not an empty source.
+        raise ParseError(f"{url}: 工作表不存在 (sheet not found): {spec.sheet!r}; the workbook has "
+                         f"{', '.join(map(repr, book.sheet_names))}")
+    try:
+        frame = pd.read_excel(book, sheet_name=spec.sheet or 0, header=spec.header_row, dtype=str,
+                              keep_default_na=False)
+    except (ValueError, KeyError, IndexError) as exc:
         raise ParseError(f"{url}: not a readable XLSX: {exc}") from None
     yield from records(frame, document, url, spec.header_row + 2)
