@@ -33,6 +33,11 @@ DERIVED = {
 }
 
 
+# Tables whose rows belong to a parent row: (child table, the column naming the parent). Their
+# ids are the parent's id + a suffix, so a renamed parent renames them (Loader._rename).
+CHILDREN = {"accidents": (("accountability", "accident_id"),)}
+
+
 def bind_none_directly() -> None:
     """Make sqlite3 bind None without its adapter search (process-wide; None still binds NULL).
 
@@ -55,12 +60,14 @@ class Counts:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    kept: int = 0  # rows of failed documents left exactly as they were (neither updated nor removed)
 
     def __iadd__(self, other: "Counts") -> "Counts":
         self.added += other.added
         self.updated += other.updated
         self.removed += other.removed
         self.unchanged += other.unchanged
+        self.kept += other.kept
         return self
 
 
@@ -127,35 +134,51 @@ class Loader:
         all_columns = self.columns(table)
         return Hasher(all_columns, content_columns(table, all_columns))
 
+    def existing(self, table: str, source_id: str) -> dict[str, tuple]:
+        """id → (record_hash, removed_run, source_url) of `table`'s rows from `source_id`."""
+        return {
+            row[0]: (row[1], row[2], row[3])
+            for row in self.conn.execute(
+                f"SELECT id, record_hash, removed_run, source_url FROM {table} WHERE source_id = ?",
+                (source_id,),
+            )
+        }
+
     def apply(self, source_id: str, table: str, records: list[dict],
-              hashes: list[str] | None = None) -> Counts:
+              hashes: list[str] | None = None, keep_ids: set[str] = frozenset(),
+              keep_urls: set[str] = frozenset(), existing: dict[str, tuple] | None = None) -> Counts:
         """Make `table`'s rows from `source_id` equal `records` (by id). `hashes`: each record's
-        record_hash, made by this table's hasher() where the records were made; else computed."""
+        record_hash, made by this table's hasher() where the records were made; else computed.
+        Live rows not in `records` whose id is in `keep_ids` or whose source_url is in
+        `keep_urls` (documents that failed this run) stay exactly as they are, not removed.
+        `existing`: this table's existing(), when the caller has read it already."""
         all_columns = self.columns(table)
         content = content_columns(table, all_columns)
         records = self._complete(table, all_columns, Hasher(all_columns, content), source_id, records,
                                  self.run_id, hashes)
-        existing = {
-            row[0]: (row[1], row[2])
-            for row in self.conn.execute(
-                f"SELECT id, record_hash, removed_run FROM {table} WHERE source_id = ?", (source_id,)
-            )
-        }
+        if existing is None:
+            existing = self.existing(table, source_id)
         if not existing:  # a first load of this source: every record is new
             self._insert(table, all_columns, source_id, records)
             return Counts(added=len(records))
+        seen = {r["id"] for r in records}
+        missing = [(i, url) for i, (_, removed, url) in existing.items() if i not in seen and removed is None]
+        kept = [i for i, url in missing if i in keep_ids or url in keep_urls]
+        gone = [i for i, url in missing if not (i in keep_ids or url in keep_urls)]
+        renamed = self._rename(table, [r for r in records if r["id"] not in existing], gone, existing)
+        if renamed:
+            existing = {renamed.get(i, i): v for i, v in existing.items()}
+            gone = [i for i in gone if i not in renamed]
         added = [r for r in records if r["id"] not in existing]
         changed = [
             r for r in records
             if r["id"] in existing and (existing[r["id"]][0] != r["record_hash"] or existing[r["id"]][1])
         ]
-        seen = {r["id"] for r in records}
-        gone = [i for i, (_, removed) in existing.items() if i not in seen and removed is None]
         self._insert(table, all_columns, source_id, added)
         self._update(table, content, changed, existing)
-        self._touch(table, [r["id"] for r in records if r["id"] in existing])
+        self._touch(table, [r for r in records if r["id"] in existing], existing)
         self._remove(table, source_id, gone)
-        return Counts(len(added), len(changed), len(gone), len(records) - len(added) - len(changed))
+        return Counts(len(added), len(changed), len(gone), len(records) - len(added) - len(changed), len(kept))
 
     @staticmethod
     def _complete(table, all_columns, hasher, source_id, records, run_id, hashes=None) -> list[dict]:
@@ -222,10 +245,43 @@ class Loader:
         self._log(table, [r for r in records if not existing[r["id"]][1]], "updated", diff)
         self._log(table, restored, "restored", diff)
 
-    def _touch(self, table, ids) -> None:
+    def _touch(self, table, records, existing) -> None:
+        """Seen again: last_seen_run, and the document it was read from when that moved (a record
+        whose content did not change still cites the address it is published at now)."""
         self.conn.executemany(
-            f"UPDATE {table} SET last_seen_run = ? WHERE id = ?", [(self.run_id, i) for i in ids]
+            f"UPDATE {table} SET last_seen_run = ? WHERE id = ?", [(self.run_id, r["id"]) for r in records]
         )
+        moved = [(r["document_id"], r["source_url"], r["id"]) for r in records
+                 if r["source_url"] != existing[r["id"]][2]]
+        self.conn.executemany(f"UPDATE {table} SET document_id = ?, source_url = ? WHERE id = ?", moved)
+
+    def _rename(self, table, new, gone, existing) -> dict[str, str]:
+        """old id -> new id for records whose id changed while their content did not: a new
+        record with the same record_hash as exactly one row that disappeared from the source
+        (an id made from a key that changed, e.g. a document's address). The row, its history
+        in `changes` and its children (CHILDREN) move to the new id instead of the record being
+        shown as withdrawn and added again."""
+        olds: dict[str, list[str]] = {}
+        for i in gone:
+            olds.setdefault(existing[i][0], []).append(i)
+        news: dict[str, list[str]] = {}
+        for r in new:
+            news.setdefault(r["record_hash"], []).append(r["id"])
+        pairs = {o[0]: news[h][0] for h, o in olds.items() if len(o) == 1 and len(news.get(h, ())) == 1}
+        for old, fresh in pairs.items():
+            self.conn.execute(f"UPDATE {table} SET id = ? WHERE id = ?", (fresh, old))
+            self.conn.execute("UPDATE changes SET record_id = ? WHERE table_name = ? AND record_id = ?",
+                              (fresh, table, old))
+            for child, column in CHILDREN.get(table, ()):
+                # child ids are the parent's id + a suffix ("acc-…-1")
+                self.conn.execute(
+                    f"UPDATE changes SET record_id = ? || substr(record_id, ?) WHERE table_name = ?"
+                    f" AND record_id IN (SELECT id FROM {child} WHERE {column} = ?)",
+                    (fresh, len(old) + 1, child, old))
+                self.conn.execute(
+                    f"UPDATE {child} SET id = ? || substr(id, ?), {column} = ? WHERE {column} = ?",
+                    (fresh, len(old) + 1, fresh, old))
+        return pairs
 
     def _remove(self, table, source_id, ids) -> None:
         if not ids:

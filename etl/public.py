@@ -47,6 +47,9 @@ Rules
     id_number values are left out, and every text cell passes etl.normalize.mask.hide_id_fragments,
     so text stored under an older masking policy (620102********1234) is published with the marker.
     Persons on the blacklist and bans lists are shown by masked name and `unit`.
+9.  Only addresses the public can open are published: a source_url, document or source url or
+    attachment url that is not http(s) (a file the ETL read on its own machine) becomes the
+    source's public address or NULL, also inside a change's fields (_public_addresses).
 """
 from __future__ import annotations
 
@@ -63,6 +66,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache, partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -75,7 +79,7 @@ from etl.rules.publicity import RATING_LABELS, publicity, rating_status
 from etl.rules.rectification import assessment_status
 
 PUBLIC_DB_PATH = settings.DATA / "public.db"
-FILTER_VERSION = "2"  # 2: rule 8
+FILTER_VERSION = "3"  # 2: rule 8; 3: rule 9
 STOPPED = "（已停止公示）"
 
 # Internal-only columns (schema.yaml marks the same ones `scope: internal`; a test compares).
@@ -161,6 +165,7 @@ class _Build:
     enterprise_sources: dict = field(default_factory=dict)  # enterprise id -> {source_id}
     documents: set = field(default_factory=set)
     document_urls: set = field(default_factory=set)
+    source_addresses: dict = field(default_factory=dict)  # source id -> its public address or None
     hidden: dict = field(default_factory=dict)  # table -> count of de-identified rows
     splitter: _Splitter = field(default_factory=lambda: _Splitter())  # workers for the search text
 
@@ -184,12 +189,13 @@ def build_public_db(internal_path, out_path, as_of: date) -> dict:
         build = _Build(src, dst, as_of, splitter=splitter)
         build.assessments = _latest_assessments(src)
         build.newest_ratings = _newest_ratings(src)
+        build.source_addresses = _source_addresses(src)
         for table in RECORD_TABLES:
             _copy(build, table, _records(build, table))
         _copy(build, "enterprises", _enterprises(build))
-        _copy(build, "documents", _documents(build))
-        _copy(build, "sources", _plain_rows(src, "sources"))
-        _copy(build, "changes", _changes(build))
+        _copy(build, "documents", map(partial(_public_addresses, build), _documents(build)))
+        _copy(build, "sources", map(partial(_public_addresses, build), _plain_rows(src, "sources")))
+        _copy(build, "changes", map(partial(_public_addresses, build), _changes(build)))
         _add_search(build)
         _add_summaries(dst)
         _add_views_and_indexes(dst)
@@ -251,6 +257,64 @@ def _public_value(value):
     return hide_id_fragments(value) if isinstance(value, str) else value
 
 
+# ------------------------------------------------------------------ source addresses
+
+def _public_address(value, fallback=None):
+    """An address the public can open (http or https, with a host) as it is; any other — a
+    file:// URL or a path on the machine that ran the ETL (the bundled samples are read that way),
+    an unexpanded {samples} template, javascript: — is `fallback` instead: no page, download or
+    Datasette cell shows where the ETL read a file on its own machine."""
+    if not isinstance(value, str):
+        return value
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return fallback
+    return value if parts.scheme.lower() in ("http", "https") and parts.netloc else fallback
+
+
+def _source_addresses(src) -> dict:
+    """source id -> the source's public address (its spec's `url`, when that is an http(s) page
+    without a {page} placeholder), else None (the samples have none): what a record read from a
+    local file publishes as its source_url; the site then names the source instead."""
+    return {r["id"]: (r["url"] if _public_address(r["url"]) and "{" not in r["url"] else None)
+            for r in src.execute("SELECT id, url FROM sources")}
+
+
+def _public_addresses(build: _Build, row: dict) -> dict:
+    """Every address a public row carries, passed through _public_address: a record's source_url
+    (falling back to its source's public address), a document's or source's url, the url of
+    each attachment, and the same columns' old and new values in a change's `fields`."""
+    if row.get("source_url") is not None:
+        row["source_url"] = _public_address(row["source_url"], build.source_addresses.get(row.get("source_id")))
+    if row.get("url") is not None:  # documents, sources: the address of that file or spec
+        row["url"] = _public_address(row["url"])
+    if row.get("attachments"):
+        row["attachments"] = _public_attachments(row["attachments"])
+    if row.get("fields") and any(k in row["fields"] for k in ('"source_url"', '"url"', '"attachments"')):
+        fields = json.loads(row["fields"])
+        if isinstance(fields, dict):
+            for key, values in fields.items():
+                if key in ("source_url", "url", "attachments") and isinstance(values, list):
+                    fields[key] = [_public_attachments(v) if key == "attachments" else _public_address(v)
+                                   for v in values]
+            row["fields"] = json.dumps(fields, ensure_ascii=False, default=str, sort_keys=True)
+    return row
+
+
+def _public_attachments(value):
+    """An attachments JSON list with each item's non-public url set to null (unchanged text
+    when every url is public, so that the published bytes stay as they were)."""
+    items = _json_list(value)
+    if not any(isinstance(i, dict) and i.get("url") is not None and _public_address(i["url"]) is None
+               for i in items):
+        return value
+    for item in items:
+        if isinstance(item, dict) and item.get("url") is not None:
+            item["url"] = _public_address(item["url"])
+    return json.dumps(items, ensure_ascii=False, sort_keys=True)
+
+
 def _plain_rows(src, table: str, where: str = "1"):
     for row in src.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY id"):
         yield dict(row)
@@ -273,7 +337,7 @@ def _records(build: _Build, table: str):
             continue
         shown.add(row["id"])
         _note_references(build, row)
-        yield row
+        yield _public_addresses(build, row)
 
 
 def _note_references(build: _Build, row: dict) -> None:

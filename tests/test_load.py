@@ -164,3 +164,32 @@ def test_internal_changes_have_no_record_index_new_or_migrated(tmp_path):
     assert "changes_record" in indexes(tmp_path / "old.db")
     db.connect(tmp_path / "old.db").close()
     assert indexes(tmp_path / "old.db") == {"changes_run"}
+
+
+def test_a_record_whose_id_changed_but_not_its_content_keeps_its_history_under_the_new_id(conn):
+    """An id made from a key that changed (a report without 文号 or 索引号 keyed by its address
+    before): the row, its changes and its accountability rows move to the new id; nothing is
+    shown withdrawn and added again. The document it now cites is recorded."""
+    def report(id_, url, title="示例公司“3·5”事故调查报告"):
+        return {"id": id_, "title": title, "occurred_on": "2024-03-05", "deaths": 1,
+                "document_id": None, "source_url": url}
+
+    def person(parent, i):
+        return {"id": f"{parent}-{i}", "accident_id": parent, "subject_type": "person", "subject": "张某",
+                "position": "矿长", "measure_type": "党纪政务处分",
+                "document_id": None, "source_url": "https://example.gov.cn/a.html"}
+
+    apply(conn, 1, [report("acc-old", "https://example.gov.cn/a.html")], source="rep", table="accidents")
+    apply(conn, 1, [person("acc-old", 1)], source="rep", table="accountability")
+    counts = apply(conn, 2, [report("acc-new", "https://example.gov.cn/new/a.html"), report("acc-2", "x", "另一份报告")],
+                   source="rep", table="accidents")
+    assert (counts.added, counts.removed) == (1, 0)  # only acc-2 is new
+    row = conn.execute("SELECT id, source_url, removed_run FROM accidents WHERE title LIKE '示例%'"
+                       " AND id != 'acc-2'").fetchone()
+    assert tuple(row) == ("acc-new", "https://example.gov.cn/new/a.html", None)
+    assert conn.execute("SELECT count(*) FROM accidents WHERE id = 'acc-old'").fetchone()[0] == 0
+    assert [(r["record_id"], r["action"]) for r in changes(conn, 1)] == [
+        ("acc-new", "added"), ("acc-new-1", "added")]
+    child = apply(conn, 2, [person("acc-new", 1)], source="rep", table="accountability")
+    assert (child.added, child.removed) == (0, 0)
+    assert conn.execute("SELECT id FROM accountability").fetchall()[0][0] == "acc-new-1"

@@ -10,7 +10,8 @@ import re
 from datetime import date
 
 from etl.datasets.common import (
-    Context, count, enterprise_name, paragraphs, iso_date, region_code, required, stable_id, text, uscc, yuan,
+    Context, count, document_key, enterprise_name, paragraphs, iso_date, region_code, required, stable_id, text,
+    uscc, yuan,
 )
 from etl.extract.report import extract_report
 from etl.normalize.dates import find_first_date
@@ -45,11 +46,18 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     region = _region(fields, ctx, facts)
     name = enterprise_name(fields, "enterprise_name") if text(fields, "enterprise_name") else facts.get("enterprise")
     doc_no = text(fields, "doc_no")
-    accident_id = stable_id("acc", ctx.spec.id, doc_no or text(fields, "index_no") or ctx.url)
+    occurred_on = iso_date(fields, "occurred_on", anchor) or facts.get("occurred_on")
+    publisher = text(fields, "publisher") or ctx.spec.publisher
+    published = published_on or iso_date(fields, "_list_date")
+    # The id is in the report's page URL, so it must not change while the report stays the same:
+    # its 文号, else its 索引号, else who published it, the title and the accident date (else the
+    # publication date). Never the address it was read from, which changes when a site moves.
+    accident_id = stable_id("acc", ctx.spec.id, doc_no or text(fields, "index_no")
+                            or document_key(publisher, title, occurred_on or published))
     row = {
         "id": accident_id,
         "title": title,
-        "occurred_on": iso_date(fields, "occurred_on", anchor) or facts.get("occurred_on"),
+        "occurred_on": occurred_on,
         "occurred_time": facts.get("occurred_time"),
         "region_code": region,
         "city_code": _city(region),
@@ -72,10 +80,10 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "summary": mask_text(text(fields, "summary") or summarize(body)) if (body or text(fields, "summary")) else None,
         "body_text": mask_text(body) if body else None,
         "index_no": text(fields, "index_no"),
-        "publisher": text(fields, "publisher") or ctx.spec.publisher,
+        "publisher": publisher,
         "doc_no": doc_no,
         "written_on": written_on,
-        "published_on": published_on or iso_date(fields, "_list_date"),
+        "published_on": published,
         "approved_on": iso_date(fields, "approved_on") or approval_date(body, anchor),
         "attachments": ctx.extra.get("attachments_json"),
     }

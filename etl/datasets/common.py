@@ -17,7 +17,7 @@ from etl.normalize.money import parse_money
 from etl.normalize.names import mask_person_name, normalize_enterprise_name
 from etl.normalize.numbers import parse_count
 from etl.normalize.regions import resolve_region
-from etl.normalize.text import clean_text, to_halfwidth
+from etl.normalize.text import clean_text, to_halfwidth, to_simplified
 
 
 class Reject(ValueError):
@@ -36,6 +36,17 @@ def stable_id(prefix: str, *parts) -> str:
     """A short id that never changes for the same natural key (URL-safe, used in page URLs)."""
     key = "|".join("" if p is None else str(p) for p in parts)
     return f"{prefix}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:12]}"
+
+
+def document_key(publisher: str | None, title: str, dated: str | None) -> str:
+    """The natural key of a published document that has no 文号 or 索引号: who published it, its
+    title and its date. Unlike the address it was read from, it survives a site moving its pages
+    (a new CMS, a new path, http → https, the bundled samples read from another folder). The
+    title is compared without spacing and with full-width ASCII and traditional characters folded,
+    so republishing it with other spacing or character forms keeps the id. Two documents with the
+    same key are the same record to the loader (the second is rejected as a duplicate)."""
+    folded = re.sub(r"\s+", "", to_simplified(to_halfwidth(title)) or "")
+    return "|".join(("title", publisher or "", folded, dated or ""))
 
 
 def text(fields: dict, key: str) -> str | None:

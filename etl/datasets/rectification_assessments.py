@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 
-from etl.datasets.common import Context, free_text, iso_date, paragraphs, required, stable_id, text
+from etl.datasets.common import (
+    Context, document_key, free_text, iso_date, paragraphs, required, stable_id, text,
+)
 from etl.normalize.mask import mask_text
 from etl.normalize.text import to_simplified
 
@@ -19,17 +21,25 @@ _NOT_A_REPORT = ("办法", "条例", "规定", "通知", "意见", "法》", "�
 def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     title = required(fields, "title", "标题")
     body = paragraphs(fields, "body") or ""
+    publisher = text(fields, "publisher") or ctx.spec.publisher
+    published_on = iso_date(fields, "published_on") or iso_date(fields, "_list_date")
+    assessed_on = iso_date(fields, "assessed_on")
+    # Its 文号 (the ids of those stay as they were), else its 索引号, else who published it, the
+    # title and the publication date (else the assessment date): never the address it was read
+    # from, which changes when a site moves its pages.
+    key = text(fields, "doc_no") or text(fields, "index_no") or document_key(
+        publisher, title, published_on or assessed_on)
     row = {
-        "id": stable_id("ra", ctx.spec.id, text(fields, "doc_no") or ctx.url),
+        "id": stable_id("ra", ctx.spec.id, key),
         "accident_ref": text(fields, "accident_ref") or reference(f"{title}\n{body}"),
         "title": title,
         "result": result(text(fields, "result") or "", body),
-        "assessed_on": iso_date(fields, "assessed_on"),
-        "published_on": iso_date(fields, "published_on") or iso_date(fields, "_list_date"),
+        "assessed_on": assessed_on,
+        "published_on": published_on,
         "assessor": text(fields, "assessor"),
         "summary": mask_text(body[:400]) if body else free_text(fields, "summary"),
         "index_no": text(fields, "index_no"),
-        "publisher": text(fields, "publisher") or ctx.spec.publisher,
+        "publisher": publisher,
         "doc_no": text(fields, "doc_no"),
         "attachments": ctx.extra.get("attachments_json"),
     }
