@@ -10,7 +10,7 @@ AS_OF ?= $(shell date +%F)
 DB := data/disclosure.db
 PUBLIC_DB := data/public.db
 
-.PHONY: venv etl public build demo test clean sources rejects release
+.PHONY: venv etl public build demo test faults clean sources rejects release
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
@@ -45,6 +45,13 @@ demo: build
 
 test: venv
 	$(PY) -m pytest -q
+
+# The fault suite (also part of make test): kills, a full disk, concurrent runs, broken documents,
+# hostile Datasette requests and CSV formulas; -v prints each case that held.
+FAULT_TESTS := tests/test_release_faults.py tests/test_broken_documents.py \
+	tests/test_datasette_hostile.py tests/test_csv_formulas.py tests/test_no_id_numbers.py
+faults: venv
+	$(PY) -m pytest -v -p no:cacheprovider $(FAULT_TESTS)
 
 # The staff pipeline (publish/): ETL → gates → build → atomic release into dist/
 release: venv

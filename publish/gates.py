@@ -307,7 +307,7 @@ def sources(internal_db: Path, freshness: str = "warn", now: datetime | None = N
                     (result.problems if freshness == "fail" else result.warnings).append(message)
         held = conn.execute(
             "SELECT s.id FROM sources s WHERE s.record_count > 0 AND NOT EXISTS (SELECT 1 FROM source_runs r"
-            " WHERE r.source_id = s.id AND r.status != 'failed')").fetchall()
+            " WHERE r.source_id = s.id AND r.status IN ('ok', 'unchanged'))").fetchall()
         result.problems += [f"{r['id']}: has records but no successful run" for r in held]
     finally:
         conn.close()

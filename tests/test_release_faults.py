@@ -180,3 +180,13 @@ def test_a_full_disk_is_reported_as_such_and_leaves_current_alone(internal_db, t
     assert len(unfinished) == 1 and releases.info(unfinished[0]).get("status") in ("failed", "building")
     releases.mark_interrupted(opts.dest)
     assert releases.failed(opts.dest) == unfinished
+
+
+def test_a_second_etl_run_on_the_same_database_is_refused(tmp_path):
+    db = tmp_path / "disclosure.db"
+    with locks.exclusive(db, "etl run (the first one)"):
+        done = subprocess.run([sys.executable, "-m", "etl", "run", "--db", str(db)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "etl run (the first one)" in done.stderr, done.stderr
+    import sqlite3
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM etl_runs").fetchone()[0] == 0  # nothing ran
