@@ -184,6 +184,8 @@ def clean(dest) -> None:
     """Remove releases that failed or were interrupted (never current or the rollback target)."""
     dest = _dest(dest)
     with _locked(dest, "publish clean"):
+        for line in releases.repair(dest):
+            console.print(line)
         releases.mark_interrupted(dest)
         removed = releases.remove_failed(dest)
     console.print(f"removed {len(removed)} unfinished release(s)" +

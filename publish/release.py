@@ -88,6 +88,7 @@ def release(options: Options) -> Path:
     locks.Busy when another release into the same destination is running."""
     options.dest.mkdir(parents=True, exist_ok=True)
     with locks.exclusive(options.dest / "release", "publish release"):
+        releases.repair(options.dest)
         releases.mark_interrupted(options.dest)
         return _release(options)
 

@@ -75,10 +75,7 @@ def switch(dest: Path, release: Path) -> None:
         tmp.unlink()
     tmp.symlink_to(os.path.relpath(release, dest))
     os.replace(tmp, link)
-    history = dest / "history.jsonl"
-    with open(history, "a", encoding="utf-8") as f:
-        f.write(json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                            "current": release.name}) + "\n")
+    _record(dest, release)
 
 
 def previous(dest: Path) -> Path | None:
@@ -105,6 +102,31 @@ def mark_interrupted(dest: Path) -> list[Path]:
             write_info(folder, data)
             found.append(folder)
     return found
+
+
+def repair(dest: Path) -> list[str]:
+    """Undo what a switch killed half-way leaves (call with the release lock held): a temporary
+    `.current.<pid>` link that never replaced `current`, and a history whose last line does not
+    name the release `current` points at (killed between the rename and the append)."""
+    done = []
+    for stray in dest.glob(".current.*"):
+        if stray.is_symlink():
+            stray.unlink()
+            done.append(f"removed stray link {stray.name}")
+    now = current(dest)
+    history = dest / "history.jsonl"
+    lines = history.read_text(encoding="utf-8").splitlines() if history.exists() else []
+    last = json.loads(lines[-1]).get("current") if lines else None
+    if now is not None and last != now.name:
+        _record(dest, now, note="recorded after an interrupted switch")
+        done.append(f"history: recorded current {now.name}")
+    return done
+
+
+def _record(dest: Path, release: Path, **extra) -> None:
+    with open(dest / "history.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                            "current": release.name, **extra}, ensure_ascii=False) + "\n")
 
 
 def failed(dest: Path) -> list[Path]:

@@ -190,3 +190,21 @@ def test_a_second_etl_run_on_the_same_database_is_refused(tmp_path):
     assert done.returncode != 0 and "etl run (the first one)" in done.stderr, done.stderr
     import sqlite3
     assert sqlite3.connect(db).execute("SELECT count(*) FROM etl_runs").fetchone()[0] == 0  # nothing ran
+
+
+def test_a_switch_killed_half_way_is_repaired(tmp_path):
+    """Killed after the temporary link was made, or after the rename but before the history line:
+    the next release or `publish clean` removes the stray link and records the true current."""
+    dest = tmp_path / "dist"
+    a, b = _fake(dest, "20260101T000000", "ok"), _fake(dest, "20260101T000001", "ok")
+    releases.switch(dest, a)
+    (dest / ".current.4242").symlink_to(os.path.relpath(b, dest))  # never renamed
+    os.replace(dest / ".current.4242", dest / "current")             # renamed, history not written
+    (dest / ".current.4343").symlink_to(os.path.relpath(a, dest))  # another never renamed
+    done = subprocess.run([sys.executable, "-m", "publish", "clean", "--dest", str(dest)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert not list(dest.glob(".current.*"))
+    history = [json.loads(line)["current"] for line in (dest / "history.jsonl").read_text().splitlines()]
+    assert history == [a.name, b.name] and releases.current(dest) == b
+    assert releases.repair(dest) == []  # nothing left to repair
