@@ -109,7 +109,7 @@ def time_loader(loader_class, conn: sqlite3.Connection, batches, run_id: int) ->
         loader = loader_class(conn, run_id, f"2026-01-0{run_id}T00:00:00Z")
         for table, records in tables:
             records = [dict(r) for r in records]  # the pipeline hands over fresh dicts
-            with apply, commit:
+            with commit, apply:  # apply nested inside: its span never exceeds commit's
                 loader.apply(source_id, table, records)
         with commit:
             conn.execute("COMMIT")
