@@ -32,23 +32,27 @@ def cli() -> None:
 
 @cli.command()
 @click.option("--only", multiple=True, metavar="ID", help="Run only this source (repeatable).")
-@click.option("--allow-shrink", multiple=True, metavar="ID",
-              help="Apply this source even if it yields far fewer records than last time.")
+@click.option("--allow-shrink", multiple=True, metavar="ID[=COUNT]",
+              help="Apply this source's shorter reports (ID), or the source even though it now yields "
+                   "far fewer records, naming the count you checked (ID=COUNT).")
 @click.option("--force", is_flag=True, help="Re-normalize sources whose documents did not change.")
 @db_option
 def run(only, allow_shrink, force, db_path) -> None:
     """Fetch, normalize and load all sources (or --only ID); exit 1 if any source failed."""
     from etl import pipeline
 
+    from etl.pipeline import allowances
+
     try:
         specs = load_specs(only=list(only) or None)
-    except SpecError as exc:
+        allowances(allow_shrink)
+    except (SpecError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     conn = database.connect(db_path)
     try:
         with locks.exclusive(Path(db_path or settings.DB_PATH), "etl run"), console.status("") as status:
             run_id, results = pipeline.run(
-                conn, specs, allow_shrink=set(allow_shrink), force=force,
+                conn, specs, allow_shrink=allowances(allow_shrink), force=force,
                 progress=lambda sid: status.update(f"正在处理来源 {sid} …"),
             )
     except locks.Busy as exc:

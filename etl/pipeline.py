@@ -13,6 +13,7 @@ import threading
 import time
 import traceback
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -85,16 +86,19 @@ def utc_now() -> str:
 def run(
     conn: sqlite3.Connection,
     specs: list[SourceSpec],
-    allow_shrink: set[str] = frozenset(),
+    allow_shrink: Mapping[str, int | None] | Iterable[str] = frozenset(),
     force: bool = False,
     session=None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[int, list[SourceResult]]:
-    """Run the given sources; return (run id, one result per source)."""
+    """Run the given sources; return (run id, one result per source). `allow_shrink`: source id
+    -> the record count the operator checked (see guard), or bare ids (shorter reports only)."""
+    allowed = {k: Allowance(v) for k, v in (allow_shrink.items() if isinstance(allow_shrink, Mapping)
+                                            else ((i, None) for i in allow_shrink))}
     now = utc_now()
     run_id = conn.execute(
         "INSERT INTO etl_runs (started_at, status, args) VALUES (?, 'running', ?)",
-        (now, json.dumps({"sources": [s.id for s in specs], "allow_shrink": sorted(allow_shrink),
+        (now, json.dumps({"sources": [s.id for s in specs], "allow_shrink": {k: a.count for k, a in sorted(allowed.items())},
                           "force": force}, ensure_ascii=False)),
     ).lastrowid
     session = session or new_session()
@@ -106,7 +110,7 @@ def run(
                 current = spec
                 if progress:
                     progress(spec.id)
-                results.append(run_source(conn, spec, run_id, session, spec.id in allow_shrink, force))
+                results.append(run_source(conn, spec, run_id, session, allowed.get(spec.id), force))
             current = None
             conn.execute("BEGIN")
             derive.refresh(conn, run_id, utc_now())
@@ -167,7 +171,8 @@ def _mark_interrupted(conn, run_id: int, current, results, how: str) -> None:
     conn.execute("COMMIT")
 
 
-def run_source(conn, spec: SourceSpec, run_id: int, session, allow_shrink: bool, force: bool) -> SourceResult:
+def run_source(conn, spec: SourceSpec, run_id: int, session, allow_shrink: Allowance | None,
+               force: bool) -> SourceResult:
     result = SourceResult(spec.id)
     started = utc_now()
     _register(conn, spec)
@@ -325,15 +330,35 @@ def _audit(spec, raw, unmapped: dict[str, int]) -> None:
             unmapped[name] = unmapped.get(name, 0) + 1
 
 
-def guard(conn, spec: SourceSpec, count: int, allow_shrink: bool,
+@dataclass(frozen=True)
+class Allowance:
+    """What the operator allowed for one source with --allow-shrink ID[=COUNT]: shorter reports
+    (a bare ID), and a source that shrank to exactly `count` records."""
+    count: int | None = None
+
+
+def allowances(values: Iterable[str]) -> dict[str, int | None]:
+    """--allow-shrink values: 'ID' or 'ID=COUNT' -> {id: count or None}."""
+    found: dict[str, int | None] = {}
+    for value in values:
+        source, sep, count = value.partition("=")
+        if sep and not count.strip().isdigit():
+            raise ValueError(f"--allow-shrink {value}: COUNT must be a number of records")
+        found[source.strip()] = int(count) if sep else None
+    return found
+
+
+def guard(conn, spec: SourceSpec, count: int, allow_shrink: Allowance | None,
           diagnosis: Callable[[], str | None] | None = None) -> None:
     """Assertions and the shrink guard: a source that suddenly yields far fewer records is
-    broken more often than it is emptied on purpose. `diagnosis` says what changed when the
+    broken more often than it is emptied on purpose, so applying it takes the operator naming
+    the count they checked (--allow-shrink ID=COUNT). `diagnosis` says what changed when the
     cause is the source's encoding or format: then --allow-shrink is no remedy and not offered."""
     assertions = spec.assertions
     if assertions.max_records is not None and count > assertions.max_records:
         raise SourceFailed(f"{count} records, more than max_records {assertions.max_records}")
-    if allow_shrink:
+    named = allow_shrink.count if allow_shrink else None
+    if named is not None and named == count:
         return
     previous = _previous_count(conn, spec.id)
     if count < assertions.min_records:
@@ -345,7 +370,11 @@ def guard(conn, spec: SourceSpec, count: int, allow_shrink: bool,
     why = diagnosis() if diagnosis else None
     if why:
         raise SourceFailed(f"{shortfall}: {why}; previous data kept")
-    raise SourceFailed(f"{shortfall}; previous data kept (use --allow-shrink {spec.id} to apply)")
+    if named is not None:
+        raise SourceFailed(f"{shortfall}; --allow-shrink {spec.id}={named} names {named} records but the source"
+                           f" now has {count}; previous data kept")
+    raise SourceFailed(f"{shortfall}; previous data kept (check the source, then apply it naming the count:"
+                       f" --allow-shrink {spec.id}={count})")
 
 
 def diagnose(spec: SourceSpec, raws, rejects) -> str | None:

@@ -38,6 +38,15 @@ def _locked(dest: Path, command: str):
         raise click.ClickException(str(exc)) from None
 
 
+def _allowances(values) -> dict:
+    from etl.pipeline import allowances
+
+    try:
+        return allowances(values)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.group()
 def cli() -> None:
     """安全生产信息公开平台 publish pipeline: ETL → gates → build → atomic release → rollback."""
@@ -53,13 +62,14 @@ def cli() -> None:
 @click.option("--no-etl", is_flag=True, help="Build from the database as it is, without fetching.")
 @click.option("--candidate", is_flag=True, help="Build and check, but do not switch current (see preview).")
 @click.option("--only", multiple=True, metavar="ID", help="Run only these sources in the ETL step.")
-@click.option("--allow-shrink", multiple=True, metavar="ID", help="Apply a source that shrank.")
+@click.option("--allow-shrink", multiple=True, metavar="ID[=COUNT]",
+              help="Apply a source's shorter reports (ID), or a source that shrank to COUNT records (ID=COUNT).")
 def release(dest, as_of, db_path, content, no_etl, candidate, only, allow_shrink) -> None:
     """Run the ETL and the gates, build a release and switch current to it atomically."""
     options = Options(
         dest=_dest(dest), as_of=(as_of.date() if as_of else date.today()),
         db=(db_path or etl_settings.DB_PATH).resolve(), content=(content or ROOT / "content").resolve(),
-        run_etl=not no_etl, switch=not candidate, only_sources=list(only), allow_shrink=set(allow_shrink),
+        run_etl=not no_etl, switch=not candidate, only_sources=list(only), allow_shrink=_allowances(allow_shrink),
     )
     try:
         folder = run_release(options)

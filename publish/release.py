@@ -52,7 +52,7 @@ class Options:
     run_etl: bool = True
     switch: bool = True
     only_sources: list[str] = field(default_factory=list)
-    allow_shrink: set[str] = field(default_factory=set)
+    allow_shrink: dict[str, int | None] = field(default_factory=dict)  # --allow-shrink ID[=COUNT]
     config: dict = field(default_factory=load_config)
 
 

@@ -196,9 +196,15 @@ def test_empty_source_keeps_previous_data_until_the_operator_allows_it(env):
     empty = json.dumps({"code": 0, "data": {"total": 0, "page": 1, "size": 20, "records": []}}).encode()
     env.server.content[f"/{source}/page-1.json"] = empty
     _, results = env.run()
-    assert results[source].status == "failed" and "allow-shrink" in results[source].error
+    assert results[source].status == "failed" and f"--allow-shrink {source}=0" in results[source].error
     assert env.scalar("SELECT count(*) FROM credit_records WHERE removed_run IS NULL") == before
-    run_id, results = env.run(allow_shrink={source})
+    # the bare id is not enough to remove records, nor a count that is not the source's
+    for allowed in ({source}, {source: 5}):
+        _, results = env.run(allow_shrink=allowed)
+        assert results[source].status == "failed", allowed
+        assert env.scalar("SELECT count(*) FROM credit_records WHERE removed_run IS NULL") == before
+    assert "names 5 records but the source now has 0" in results[source].error
+    run_id, results = env.run(allow_shrink={source: 0})
     assert results[source].status == "ok" and results[source].counts.removed == before
     assert env.scalar("SELECT count(*) FROM credit_records") == before  # marked removed, not deleted
     assert env.scalar("SELECT count(*) FROM changes WHERE run_id = ? AND action = 'removed' AND table_name = 'credit_records'", (run_id,)) == before
