@@ -96,6 +96,10 @@ def run(
     allowed = {k: Allowance(v) for k, v in (allow_shrink.items() if isinstance(allow_shrink, Mapping)
                                             else ((i, None) for i in allow_shrink))}
     now = utc_now()
+    # Callers hold the database's lock (etl/locks.py), so no other run is live: a run still
+    # 'running' was killed (kill -9, power loss) before it could record how it ended.
+    conn.execute("UPDATE etl_runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?)"
+                 " WHERE status = 'running'", (now,))
     run_id = conn.execute(
         "INSERT INTO etl_runs (started_at, status, args) VALUES (?, 'running', ?)",
         (now, json.dumps({"sources": [s.id for s in specs], "allow_shrink": {k: a.count for k, a in sorted(allowed.items())},

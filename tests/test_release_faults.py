@@ -208,3 +208,27 @@ def test_a_switch_killed_half_way_is_repaired(tmp_path):
     history = [json.loads(line)["current"] for line in (dest / "history.jsonl").read_text().splitlines()]
     assert history == [a.name, b.name] and releases.current(dest) == b
     assert releases.repair(dest) == []  # nothing left to repair
+
+
+def test_an_etl_run_killed_with_sigkill_is_recorded_as_interrupted_by_the_next(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "disclosure.db"
+    env = dict(os.environ, DISCLOSURE_ARCHIVE=str(tmp_path / "archive"))
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "run", "--db", str(db)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def started():
+        try:
+            return sqlite3.connect(db).execute("SELECT count(*) FROM etl_runs").fetchone()[0] > 0
+        except sqlite3.Error:
+            return False
+    _wait(started)
+    proc.kill()
+    proc.wait(timeout=10)
+    assert sqlite3.connect(db).execute("SELECT status FROM etl_runs").fetchall() == [("running",)]
+    done = subprocess.run([sys.executable, "-m", "etl", "run", "--db", str(db), "--only", "gs-tjj-annual-statistics"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    statuses = sqlite3.connect(db).execute("SELECT status FROM etl_runs ORDER BY id").fetchall()
+    assert statuses == [("interrupted",), ("ok",)]
