@@ -1,4 +1,5 @@
-"""Staff commands for the domain rules: check-code and parse-report (registered by etl/cli.py).
+"""Staff commands for the domain rules: check-code, parse-report and mask-eval (registered by
+etl/cli.py).
 
 Thin click layer: each command calls one library function and prints its answer in Chinese.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -70,4 +72,52 @@ def parse_report(file, anchor: str | None) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
-COMMANDS = [check_code, parse_report]
+DEFAULT_MASK_SET = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "persons" / "sentences.jsonl"
+_KIND_LABELS = {"person": "人名 person", "id_number": "身份证号 ID number", "phone": "电话 phone"}
+
+
+def load_labelled(path: Path) -> list[dict]:
+    """The labelled sentences (JSONL: id, text, spans [{kind, start, end, text}]), checked."""
+    records = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            for span in rec.get("spans", []):
+                if rec["text"][span["start"]:span["end"]] != span.get("text", rec["text"][span["start"]:span["end"]]):
+                    raise click.ClickException(f"{path}:{n}: span {span} does not match the text")
+            records.append(rec)
+    return records
+
+
+@click.command("mask-eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+def mask_eval(file: Path | None) -> None:
+    """在标注语料上评估个人信息识别（人名、身份证号码、电话号码）：每类的精确率、召回率和漏检项。
+
+    FILE 为 JSONL（默认 tests/corpus/persons/sentences.jsonl）。标为 negative 的片段（企业名称、
+    地名、职务、代码、文号等）被遮蔽时逐条列出。有漏检或误遮蔽时退出码为 1。
+    """
+    from etl.normalize.mask import evaluate
+
+    path = file or DEFAULT_MASK_SET
+    records = load_labelled(path)
+    result = evaluate(records)
+    click.echo(f"语料：{path}（{len(records)} 句）")
+    click.echo(f"{'类别 kind':<22}{'标注':>6}{'检出':>6}{'命中':>6}{'召回率':>9}{'精确率':>9}")
+    for kind, s in result["stats"].items():
+        click.echo(f"{_KIND_LABELS[kind]:<22}{s['gold']:>6}{s['found']:>6}{s['hits']:>6}"
+                   f"{s['recall']:>9.1%}{s['precision']:>9.1%}")
+    negatives = sum(1 for r in records for s in r.get("spans", []) if s["kind"] == "negative")
+    click.echo(f"负例片段（不应遮蔽）：{negatives}，被遮蔽：{len(result['negatives_masked'])}")
+    for rec_id, kind, found, text in result["misses"]:
+        click.echo(f"  漏检 miss [{rec_id}] {kind}: {found}　｜ {text}")
+    for rec_id, kind, found, text in result["false_hits"]:
+        click.echo(f"  误检 false [{rec_id}] {kind}: {found}　｜ {text}")
+    for rec_id, found, text in result["negatives_masked"]:
+        click.echo(f"  误遮蔽负例 negative masked [{rec_id}]: {found}　｜ {text}")
+    sys.exit(1 if result["misses"] or result["negatives_masked"] else 0)
+
+
+COMMANDS = [check_code, parse_report, mask_eval]

@@ -32,7 +32,9 @@ from etl.readers import RawRecord
 #    source printed masked), and persons on the blacklist and bans lists get their `unit`; a
 #    blacklist entry keeps only the term end its announcement states (etl/datasets/blacklist.py),
 #    and removal reasons tell a restored listing (恢复列入) from a revoked one (撤销列入).
-PIPELINE_VERSION = "3"
+# 4: persons' names are recognized beyond role words (jieba's tagger, particulars, more roles),
+#    and ID and phone numbers printed in groups or with dots are masked (etl/normalize/mask.py).
+PIPELINE_VERSION = "4"
 
 # Fewer records than this are normalized in this process: forking and passing results back
 # would cost more than the other cores save. A table source normalizes ~15,000 records a

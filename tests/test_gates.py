@@ -6,6 +6,7 @@ gate with the plain way of doing the same thing, written out below, and checks t
 be found is found."""
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -296,3 +297,25 @@ def test_generated_pages_take_the_regular_path(tmp_path_factory):
             if gates._links_regular(p.read_text(encoding="utf-8")) is None]
     assert len(pages) > 20
     assert set(slow) <= {"data/index.html"}, slow  # its JSON-LD <script> has content
+
+
+def test_a_name_is_flagged_except_in_the_internal_raw_rows_and_history(tmp_path):
+    """A private person's name the source printed may stay in the internal database's rejected
+    rows and change history (staff only, never copied); in a record table, or anywhere in
+    public.db, it stops the release."""
+    public, internal = tmp_path / "public.db", tmp_path / "disclosure.db"
+    text = "目击者王建国称，事发时作业人员未系安全带"
+    for path in (public, internal):
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE accidents (id TEXT PRIMARY KEY, summary TEXT)")
+        conn.execute("INSERT INTO accidents VALUES ('a-1', ?)", (text,))
+        conn.execute("CREATE TABLE rejects (id INTEGER PRIMARY KEY, raw TEXT)")
+        conn.execute("INSERT INTO rejects (raw) VALUES (?)", (json.dumps({"wfxw": text}, ensure_ascii=False),))
+        if path == internal:
+            conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        conn.commit()
+        conn.close()
+    problems = gates.personal_data(None, [public, internal], workers=1).problems
+    assert sorted(p.split(": unmasked")[0] for p in problems) == [
+        "disclosure.db: accidents.summary", "public.db: accidents.summary", "public.db: rejects.raw"]
+    assert all("unmasked name" in p for p in problems)

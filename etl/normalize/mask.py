@@ -26,8 +26,9 @@ from typing import Iterator
 import yaml
 
 from etl.normalize.codes import classify_18, plausible_birth_date
-from etl.normalize.names import (COMMON_SURNAMES, COMPOUND_SURNAMES, is_masked_name,
-                                 mask_person_name)
+from etl.normalize.names import (AMBIGUOUS_SURNAMES, COMPOUND_SURNAMES, NOT_PERSON_WORDS,
+                                 SURNAME_CHARS, _common_word, is_masked_name, mask_person_name,
+                                 person_name_spans)
 from etl.normalize.text import to_halfwidth
 
 POLICY_PATH = Path(__file__).resolve().parent.parent / "masking.yaml"
@@ -50,6 +51,8 @@ class MaskPolicy:
     role_styles: dict = field(default_factory=dict)  # role word → name style
     list_item_style: str | None = "convention"
     not_names: frozenset = frozenset()
+    # names the recognizer finds with no role word before them (etl/normalize/names.py)
+    recognized_style: str | None = "surname"
 
 
 @lru_cache(maxsize=4)
@@ -86,6 +89,7 @@ def load_policy(path: str | Path | None = None) -> MaskPolicy:
         role_styles=role_styles,
         list_item_style=(names.get("list_items") or {}).get("style"),
         not_names=frozenset(names.get("not_names") or ()),
+        recognized_style=(names.get("recognized") or {}).get("style"),
     )
 
 
@@ -108,6 +112,21 @@ def _label_before(text: str, start: int, width: int = _LABEL_WIDTH) -> str:
 _ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z*])\d{17}[\dXx](?![0-9A-Za-z*])")
 _USCC_LABELS = ("信用代码", "注册号", "机构代码", "纳税人识别号", "税号")
 _ID_LABELS = ("身份证", "身份号码", "证件号", "公民身份", "合格证")
+
+
+# The same number printed in groups (6201 0219 9001 0112 39, 620102-19900101-1239,
+# 620102.19860214.3311): 18 characters with one kind of separator between groups of 2-8 digits;
+# the digits must hold a plausible birth date at 7-14 (a region code, then a date, then the rest).
+_ID_GROUPED = re.compile(r"(?<![0-9A-Za-z*])\d{2,8}(?:[ .\-]\d{2,8}){1,8}(?:[ .\-]?[Xx])?(?![0-9A-Za-z*])")
+
+
+def _grouped_id(token: str) -> str | None:
+    """The 18 characters of an ID number printed in groups, or None."""
+    seps = {ch for ch in token if ch in " .-"}
+    code = "".join(ch for ch in token if ch not in " .-").upper()
+    if len(seps) != 1 or len(code) != 18 or not _SEED.search(token):
+        return None
+    return code if plausible_birth_date(code[6:14]) and code[0] in "12345678" else None
 
 
 def _id_hint(label: str) -> str | None:
@@ -138,6 +157,10 @@ def _id_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
         if kind == "id_number" or (kind is None and plausible_birth_date(code[6:14])):
             yield Hit("id_number", m.start(), m.end(),
                       _mask_id(m.group(), policy.id_style, policy.id_marker))
+    for m in _ID_GROUPED.finditer(half):
+        code = _grouped_id(m.group())
+        if code and classify_18(code, _id_hint(_label_before(half, m.start()))) != "uscc":
+            yield Hit("id_number", m.start(), m.end(), policy.id_marker)
 
 
 # --- fragments of ID numbers a source printed masked ------------------------------------------
@@ -228,9 +251,9 @@ def hide_id_fragments(text: str | None, policy: MaskPolicy | None = None) -> str
 
 # --- phone numbers ---------------------------------------------------------------------------
 _MOBILE = re.compile(
-    r"(?<![0-9A-Za-z*])(?:(?:\+|00)?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?![0-9A-Za-z*])")
+    r"(?<![0-9A-Za-z*])(?:(?:\+|00)?86[-\s]?)?(1[3-9]\d)[-\s.]?(\d{4})[-\s.]?(\d{4})(?![0-9A-Za-z*])")
 _LANDLINE = re.compile(
-    r"(?<![0-9A-Za-z*])(?:[(（]\s*(0\d{2,3})\s*[)）]\s*|(0\d{2,3})\s*[-－—]\s*)(\d{7,8})"
+    r"(?<![0-9A-Za-z*])(?:[(（]\s*(0\d{2,3})\s*[)）]\s*|(0\d{2,3})(?:\s*[-－—]\s*|[ \u3000]))(\d{7,8})"
     r"(?![0-9A-Za-z*])")
 # Not after '-', '/' or '_': record ids and URLs ("acc-036438215901", ".../n-0447294…/") are
 # hex digests that can be all digits; a phone written without separators never follows those.
@@ -283,7 +306,7 @@ _STOP_WORDS = (
     "两人", "二人", "三人", "等人", "家属", "本人", "自行", "自己", "作为", "存在", "对事故",
 )
 _STOP_CHARS = set("系是为男女等于在因被经对未已与和及同将把从向的均也都便就又还却所虽仍称说"
-                  "在将去来到给让叫请各该其此共约任")
+                  "在将去来到给让叫请各该其此共约任了着过")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MASK_MARKS = set("某*×＊")
 _MASKED_NAME = re.compile(r"(?:[\u4e00-\u9fff]{2}(?<=欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|夏侯)|"
@@ -316,7 +339,17 @@ def _stops_at(s: str, k: int) -> bool:
 def _looks_like_name(s: str, policy: MaskPolicy) -> bool:
     if s[:2] in COMPOUND_SURNAMES:
         return True
-    return s[:1] in COMMON_SURNAMES and s[:2] not in policy.not_names
+    # 居民区附近, 失信主体：平凉示例…, 举报人向有处理权的单位: a place, a listed word or a
+    # word with a surname character, not a name
+    return s[:1] in SURNAME_CHARS and s[:2] not in policy.not_names and \
+        s[:2] not in NOT_PERSON_WORDS and "示" not in s[1:3] and \
+        not (s[0] in AMBIGUOUS_SURNAMES and (s[1:3] in NOT_PERSON_WORDS | {"附近"} or s[1] in "有在是为对的了"
+                                              or _common_word(s[1:3])))
+
+
+# Second characters of the four-character names of Hui and Dongxiang families (马尕西木,
+# 马哈比布, 马伊斯哈): a single surname and three more characters.
+_LONG_NAME_CHARS = frozenset("尕哈伊阿穆尔乃斯赛木麦萨")
 
 
 def name_length(s: str, policy: MaskPolicy | None = None) -> int:
@@ -329,9 +362,13 @@ def name_length(s: str, policy: MaskPolicy | None = None) -> int:
     shortest = 3 if s[:2] in COMPOUND_SURNAMES else 2
     if n < shortest:
         return 0
+    if n == shortest + 1 and (len(s) == n or not _HAN.match(s[n])):
+        return n  # a whole run of three characters (穆春来，): the name, not two of it
     for k in (shortest, shortest + 1):
         if k <= n and (k == n or _stops_at(s, k)):
             return k
+    if n == shortest + 2 and len(s) > n and _stops_at(s, n) and s[1] in _LONG_NAME_CHARS:
+        return n  # four characters of a Hui or Dongxiang name (马尕西木在)
     # No boundary found: take the longer form. Over-masking hides a character of the next
     # word; under-masking would publish part of a name.
     return min(n, shortest + 1)
@@ -379,6 +416,9 @@ def role_names(text: str | None, policy: MaskPolicy | None = None) -> list[tuple
 
 
 def _name_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
+    """Names after role words (their group's style), opening enumerated items (list_items'
+    style), and what the recognizer in etl/normalize/names.py finds (recognized's style). Where
+    two find the same name, the first wins (_non_overlapping keeps the first of equal hits)."""
     for _, hit in _role_hits(text, policy):
         if hit.kind == "name":
             yield hit
@@ -388,6 +428,15 @@ def _name_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
             if not is_masked_name(name) and is_list_item_name(name, policy):
                 yield Hit("name", m.start(1), m.end(1),
                           mask_person_name(name, policy.list_item_style))
+    if policy.recognized_style:
+        roles = [m.span() for m in _role_pattern(tuple(policy.role_styles)).finditer(text)] \
+            if policy.role_styles else []
+        for start, end in person_name_spans(text, policy.not_names,
+                                            lambda s: name_length(s, policy)):
+            # a role word the recognizer took in (死者阿不都·热合曼) is not part of the name
+            start = max([start] + [r_end for r_start, r_end in roles if start <= r_start and r_end < end])
+            if end - start >= 2:
+                yield Hit("name", start, end, mask_person_name(text[start:end], policy.recognized_style))
 
 
 # Enumerated headings look like list items: "1.管理原因：", "（一）单位概况：".
@@ -473,15 +522,22 @@ def mask_text(text: str | None, policy: MaskPolicy | None = None) -> str | None:
     out = _apply(text, hits)
     if out != text and _FRAGMENT_MARK.search(out):
         out = hide_id_fragments(out, policy)  # a masked phone's stars may join a token: once more
+    for _ in range(3):
+        # A masked name changes the words around it; a name the tagger reads only in the new
+        # context is masked too, so that the output passes find_unmasked_pii.
+        again = [h for h in _name_hits(out, policy) if h.kind == "name"]
+        if not again:
+            break
+        out = _apply(out, again)
     return out
 
 
-def find_unmasked_pii(text: str | None, include_names: bool = False,
+def find_unmasked_pii(text: str | None, include_names: bool = True,
                       policy: MaskPolicy | None = None) -> list[tuple[str, str]]:
-    """(kind, matched text) for every ID number, fragment of one (id_fragment) and phone number
-    still in text; the gate before anything is written or published. With include_names, names
-    after role words too. Uses the same detectors as mask_text, so mask_text's output always
-    passes."""
+    """(kind, matched text) for every ID number, fragment of one (id_fragment), phone number
+    and person's name (name) still in text; the gate before anything is written or published.
+    include_names=False leaves names out. Uses the same detectors as mask_text, so mask_text's
+    output always passes."""
     if not text:
         return []
     kinds = ("id_number", "phone", "name", "id_fragment") if include_names else \
@@ -494,13 +550,17 @@ def find_unmasked_pii(text: str | None, include_names: bool = False,
 # Every character the ID and phone patterns above can consume, before to_halfwidth (the whole
 # full-width block is in, so nothing to_halfwidth maps to one of them is left out). Keep in step
 # with the patterns: tests/test_mask.py reads the patterns and checks it.
-_CONSUMABLE = r"\d\s+\-\u2014()\uff08\uff09:XxTtEeLl电话手机座联系方式\uff01-\uff5e"
+_CONSUMABLE = r"\d\s+\-.\u2014()\uff08\uff09:XxTtEeLl电话手机座联系方式\uff01-\uff5e"
 # Any other character is a cut: no match contains it, so matches never cross it.
 _CUT = re.compile(f"[^{_CONSUMABLE}]")
 _TO_LAST_CUT = re.compile(f"(?s).*[^{_CONSUMABLE}]")
-# Every match has 4 digits, at most one '-' or space (to_halfwidth: '－', U+3000…), 3 digits.
+# Every match has 4 digits, at most one '-' or space (to_halfwidth: '－', U+3000…), 3 digits, or
+# (a number written with dots) 3 digits, a dot, 3 digits: _SEED. An ID number in groups is taken
+# only when it holds a seed (_grouped_id).
 # Written out: \d\d\d\d scans a page faster than \d{4}.
 _CANDIDATE = re.compile(r"\d\d\d\d[-\s\uff0d]?\d\d\d")
+# What the windows grow from: a candidate, or 3 digits, a dot, 3 digits (138.1234.5678).
+_SEED = re.compile(_CANDIDATE.pattern + r"|\d\d\d[.\uff0e]\d\d\d")
 
 
 def _cut_before(text: str, pos: int) -> int:
@@ -517,7 +577,7 @@ def _windows(text: str) -> Iterator[tuple[int, int, int]]:
     """(start, core, end) around every candidate: text[core:end] runs from just after a cut (or
     the beginning) to just past one (or the end), and start is _LABEL_WIDTH characters before
     core, so the labels before numbers in the core are seen. Cores are in order and disjoint."""
-    m = _CANDIDATE.search(text)
+    m = _SEED.search(text)
     window = None
     while m:
         core = _cut_before(text, m.start())
@@ -530,7 +590,7 @@ def _windows(text: str) -> Iterator[tuple[int, int, int]]:
         cut = _CUT.search(text, m.end())
         end = cut.end() if cut else len(text)
         window = (*window, end)
-        m = _CANDIDATE.search(text, end)
+        m = _SEED.search(text, end)
     if window:
         yield window
 
@@ -549,14 +609,18 @@ def scan_unmasked_pii_spans(text: str | None, policy: MaskPolicy | None = None) 
     cannot run from one joined window into the next (each ends with a cut); a window keeps what
     the patterns look at around a match: one character either side (lookarounds) and
     _LABEL_WIDTH before it (labels). Hits in a window's label stretch belong to no core: dropped.
-    tests/test_mask.py compares the two functions. ID fragments are looked for in the whole text
-    (their detector starts from mask characters and labels, which the C regex engine finds fast).
+    tests/test_mask.py compares the two functions. ID fragments and names are looked for in the
+    whole text, as find_unmasked_pii looks for them.
     """
     if not text:
         return []
     policy = policy or load_policy()
-    fragments = list(_fragment_hits(text, policy))
-    if not _CANDIDATE.search(text):
+    # Fragments and names are looked for in the whole text: the fragment detector starts from
+    # mask characters and labels, and names from role words and runs of Chinese characters
+    # holding a surname character (each run tagged once per process, etl/normalize/names.py).
+    fragments = list(_fragment_hits(text, policy)) + \
+        [h for h in _name_hits(text, policy) if h.kind == "name"]
+    if not _SEED.search(text):
         return [(h.kind, h.start, h.end) for h in _non_overlapping(fragments)]
     pieces, bases, placed = [], [], 0
     for start, core, end in _windows(text):
@@ -571,3 +635,55 @@ def scan_unmasked_pii_spans(text: str | None, policy: MaskPolicy | None = None) 
             shift = start - base
             hits.append(Hit(hit.kind, hit.start + shift, hit.end + shift, hit.replacement))
     return [(h.kind, h.start, h.end) for h in _non_overlapping(hits + fragments)]
+
+
+# --- evaluation on a labelled set (python -m etl mask-eval) ----------------------------------
+# Which detector kinds count for which labelled kind.
+EVAL_KINDS = {"person": ("name",), "id_number": ("id_number", "id_fragment"), "phone": ("mobile", "landline")}
+
+
+def detect_pii(text: str | None, policy: MaskPolicy | None = None) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of everything mask_text masks in text (find_unmasked_pii's hits)."""
+    if not text:
+        return []
+    hits = _non_overlapping(_hits(text, policy or load_policy(),
+                                  ("id_number", "phone", "name", "id_fragment")))
+    return [(h.kind, h.start, h.end) for h in hits]
+
+
+def evaluate(records, policy: MaskPolicy | None = None) -> dict:
+    """Precision and recall per labelled kind over records ({"id", "text", "spans": [{"kind",
+    "start", "end"}]}; kind person, id_number, phone or negative). A labelled span is found when
+    one hit of its kind covers it; a hit is right when it overlaps a span of its kind. A hit that
+    overlaps a negative span (an enterprise, a place, a title, a code, a masked name …) is a
+    false masking and listed as such."""
+    policy = policy or load_policy()
+    kind_of = {k: label for label, kinds in EVAL_KINDS.items() for k in kinds}
+    stats = {label: {"gold": 0, "found": 0, "hits": 0, "right": 0} for label in EVAL_KINDS}
+    misses, wrong, negatives_hit = [], [], []
+    for rec in records:
+        text, spans = rec["text"], rec.get("spans", [])
+        hits = [(kind_of.get(kind, kind), a, b) for kind, a, b in detect_pii(text, policy)]
+        for span in spans:
+            label, a, b = span["kind"], span["start"], span["end"]
+            if label == "negative":
+                if any(h_a < b and a < h_b for _, h_a, h_b in hits):
+                    negatives_hit.append((rec["id"], text[a:b], text))
+                continue
+            stats[label]["gold"] += 1
+            if any(k == label and h_a <= a and b <= h_b for k, h_a, h_b in hits):
+                stats[label]["found"] += 1
+            else:
+                misses.append((rec["id"], label, text[a:b], text))
+        for k, h_a, h_b in hits:
+            if k not in stats:
+                continue
+            stats[k]["hits"] += 1
+            if any(s["kind"] == k and s["start"] < h_b and h_a < s["end"] for s in spans):
+                stats[k]["right"] += 1
+            else:
+                wrong.append((rec["id"], k, text[h_a:h_b], text))
+    for s in stats.values():
+        s["recall"] = s["found"] / s["gold"] if s["gold"] else 1.0
+        s["precision"] = s["right"] / s["hits"] if s["hits"] else 1.0
+    return {"stats": stats, "misses": misses, "false_hits": wrong, "negatives_masked": negatives_hit}

@@ -4,6 +4,8 @@ convention of Gansu's published reports (姓某 or 姓某+末字, e.g. 张某昌
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Iterator
 
 from etl.normalize.text import clean_text, to_halfwidth
 
@@ -79,3 +81,363 @@ COMMON_SURNAMES = frozenset(
     "闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙"
     "浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干"
     "但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由")
+
+
+# --- recognizing persons' names in free text ---------------------------------------------------
+# A name is found when one of these says so (etl/normalize/mask.py adds the role words of
+# etl/masking.yaml, enumerated list items and the not_names list):
+#   * jieba's part-of-speech tagger (jieba.posseg, tag nr: a person's name), on a surname-led
+#     token of 2-4 characters that is not part of a place or an enterprise name;
+#   * the particulars that follow a person in reports and decisions ("王某，男，汉族", "（已故）",
+#     "，时任……", "，身份证号……", "同志"), after a surname-led word;
+#   * Tibetan names (no surname: 扎西才让, 才让卓玛) as two or more common name elements;
+#   * transliterated names with a middle dot (阿不都·热合曼).
+# jieba is loaded on first use; its segmentation is the slow part (about 50,000 characters a
+# second), so it runs only on runs of Chinese characters that hold a surname character and
+# whose fast segmentation shows a possible name, and each run's answer is cached.
+
+# Surname characters beyond COMMON_SURNAMES that Gansu's reports meet (Hui, Dongxiang and Tu
+# families, rarer Han surnames).
+EXTRA_SURNAMES = frozenset("拓尕仝蔺闵苟栾卞佘晏燕巩冀谷蒙凌靳芦井展全时成海向于包文安支臧廉冉简"
+                           "佟姬邬赖桑栗闻巴臧拜喇妥把敏线答者咸铁祁")
+SURNAME_CHARS = COMMON_SURNAMES | EXTRA_SURNAMES
+_COMPOUND_FIRST = frozenset(s[0] for s in COMPOUND_SURNAMES)
+
+# Common elements of Tibetan personal names (Gannan, Tianzhu): a name is two of them or more.
+TIBETAN_NAME_PARTS = (
+    "扎西 才让 卓玛 多杰 旦增 次仁 拉毛 尕藏 更登 桑吉 索南 东珠 加措 嘉措 拉姆 当周 完玛 道吉 才旦 "
+    "贡保 仁青 洛桑 丹增 尼玛 达瓦 格桑 央金 措毛 吉毛 草毛 卓尕 才加 旦正 华旦 三木 周加 万玛 "
+    "南加 羊本 李毛 仁增 久美 闹日 公保 切吉 杨本 拉目 才吉 班玛 周毛 东智 更藏 贡却 桑杰 仁欠").split()
+# (the leading class lets the regular expression engine skip most positions at C speed)
+_TIBETAN = re.compile("(?=[%s])(?:%s){2,3}" % ("".join(sorted({p[0] for p in TIBETAN_NAME_PARTS})),
+                                              "|".join(TIBETAN_NAME_PARTS)))
+# (no 某: 阿某·热某 is masked already)
+_TRANSLITERATED = re.compile(r"[\u4e00-\u67cf\u67d1-\u9fff]{2,6}[·•][\u4e00-\u67cf\u67d1-\u9fff]{2,8}")
+
+# Last characters of places and of enterprises' short names: a tagged word ending in one is not a
+# person (白银区, 王家庄, 李家堡, 赵家坪).
+PLACE_ENDS = frozenset("区县市镇乡村州省沟湾坪庄堡寨峡岔塬梁洼滩峪屯营厂矿站场港湖岭")
+# Words a tagger or a surname test takes for names, which are not.
+NOT_PERSON_WORDS = frozenset(
+    "安全带 安全帽 安全网 安全绳 白银 金昌 武威 张掖 酒泉 平凉 庆阳 定西 陇南 临夏 甘南 天水 兰州 嘉峪关 "
+    "高台 华亭 宁县 成县 文县 康县 和政 康乐 岷县 漳县 礼县 徽县 两当 华池 环县 正宁 合水 "
+    "金塔 瓜州 玉门 敦煌 民勤 古浪 天祝 舟曲 迭部 碌曲 玛曲 宕昌 西和 秦安 武山 清水 甘谷 "
+    "张家川 庄浪 静宁 崇信 灵台 泾川 崆峒 麦积 秦州 武都 肃州 甘州 凉州 安定 临洮 渭源 陇西 通渭 "
+    "永登 皋兰 榆中 红古 西固 七里河 安宁 城关 靖远 会宁 景泰 平川 永昌 山丹 民乐 临泽 肃南 "
+    "夏河 合作 卓尼 临潭 东乡 积石山 广河 永靖 阿克塞 肃北 祁连 "
+    "方面 方向 方法 方案 常规 常态 常务 高处 高空 高温 高压 高速 高度 高效 高新 明显 明确 "
+    "文件 文明 文化 文书 和平 和谐 平安 平台 平时 安排 安装 安置 安监 时间 时任 时期 时段 "
+    "全部 全面 全体 全员 全程 全县 全市 全省 海拔 向上 向下 于是 成员 成立 成本 包括 包装 "
+    "支付 支部 宁夏 金属 石块 石料 石灰 石油 石化 马路 马上 黄色 白天 白色 林地 林区 林业 "
+    "管理 管道 管控 司机 司法 应急 应当 万元 千元 余人 范围 程序 程度 严重 严格 许可 "
+    "申请 申报 单位 单独 费用 卫生 夏季 冬季 郑重 连续 连接 雷电 鲁莽 毛坯 包工 田间 "
+    "车辆 车间 车主 车上 车内 车速 尚未 尚且 杜绝 明知 孔洞 齐全 叶片 余额 苏醒 陈述 "
+    "任务 任职 计划 信息 姓名 身份 情况 人数 数量 代表 培训 上岗 作业 施工 名单 "
+    "时许 迟报 瞒报 谎报 漏报 索引 钱款 关于 关闭 关键 解除 解决 曲线 项目 谷物 燕麦 房屋 房间 万一 甘肃 强制 "
+    "强度 华北 华东 温度 康复 富余 元旦 武装 侯车 伍拾 佰元 仟元 公安 公司 公路 公示 "
+    "国家 国务院 国道 胡同 江河 柴油 洪水 洪涝 红色 蓝色 梁板 柳树 沙土 沙石 花园 章程".split())
+# What follows a person's name in reports, decisions and lists: sex, ethnicity, the role or post
+# in apposition, a death, contact particulars.
+_PERSON_CUE = re.compile(
+    r"(?:\s*(?:[，,、]\s*(?:男|女|汉族|回族|藏族|东乡族|土族|保安族|撒拉族|裕固族|维吾尔族|蒙古族|满族|"
+    r"中共党员|群众|时任|原任|原|现任|系|该|男性|女性|个体|企业|身份证|公民身份|手机|电话|联系电话|"
+    r"联系方式|住|现住|户籍)|[（(]\s*(?:男|女|已故|死者|该|时任|原|身份证|电话|手机|\d)|同志|等\d+名|"
+    r"等[一二三四五六七八九十两\d]+人))")
+
+
+# A sanction that follows the person it names (……责任的王某给予政务处分, 王某被判处……): weaker
+# than the particulars above, so the word before it must be no dictionary word.
+_SANCTION_CUE = re.compile(r"(?=给予\S{0,6}处分|被判处|被处以|被依法)")
+
+
+def _jieba():
+    """jieba and its tagger, loaded once (the dictionary takes about a second)."""
+    global _JIEBA
+    if _JIEBA is None:
+        import logging
+
+        import jieba
+        import jieba.posseg
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _JIEBA = (jieba.dt, jieba.posseg.dt)
+    return _JIEBA
+
+
+_JIEBA = None
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_SURNAME_CHAR = re.compile("[%s]" % "".join(sorted(SURNAME_CHARS | _COMPOUND_FIRST)))
+# Runs of Chinese characters, across single line breaks (PDF text breaks lines inside words).
+_HAN_LINES = re.compile(r"[\u4e00-\u9fff](?:[\u4e00-\u9fff]|\n(?=[\u4e00-\u9fff]))+")
+
+
+def _simplified(text: str) -> str:
+    """Traditional script as simplified (the tagger knows simplified words), when the
+    conversion keeps every character in place; else the text as it is."""
+    from etl.normalize.text import to_simplified
+
+    out = to_simplified(text)
+    return out if out and len(out) == len(text) else text
+# Names a source already masked (张某, 张某某, 张某昌, 张*): their characters are hidden from the
+# tagger, so that it neither reads them nor joins their last character to the next word.
+_MASKED = re.compile("(?:%s|[\u4e00-\u9fff])(?:某{2,3}|[某*＊×](?:[\u4e00-\u9fff](?!某))?)"
+                     % "|".join(sorted(COMPOUND_SURNAMES)))
+
+
+# Surname characters that are far more often a word of their own (居民区附近, 由其, 时间, 全面):
+# the tagger's word must have three characters and not end in a dictionary word of another kind.
+AMBIGUOUS_SURNAMES = frozenset("查项应原区由于和向成全文安平明国海方常门云来都相初计索宣信展阴智幸奉植衡"
+                               "富尧闭但干利公居揭元束檀衣那宿印战危玉银亢湛宾戎勾茅於呼")
+# Single-character words that are not surnames where they stand alone (由王某驾驶, 于当日).
+_FUNCTION_SINGLES = frozenset("于和向时成由从以及为将把被对在等也都就还所因上下中内外后前之其该本各每")
+
+
+def is_surname_start(word: str) -> bool:
+    return word[:1] in SURNAME_CHARS or word[:2] in COMPOUND_SURNAMES
+
+
+def plausible_person(word: str, not_names: frozenset = frozenset()) -> bool:
+    """A 2-4 character word that may be a person's name: surname first, no mask character, not
+    a place, not a listed non-name word."""
+    if not 2 <= len(word) <= 4 or any(mark in word for mark in _MASK_MARKS):
+        return False
+    if not is_surname_start(word) or word[-1] in PLACE_ENDS:
+        return False
+    if word in NOT_PERSON_WORDS or word[:2] in NOT_PERSON_WORDS or word[:2] in not_names:
+        return False
+    if len(word) == 4 and word[:2] not in COMPOUND_SURNAMES:
+        return False  # four characters: a compound surname, or a word
+    if word[1] in "其之该本此这那某" or "示" in word or word[0] == "第" or word[0] == word[1]:
+        return False  # 由其弟, 平凉示例, 第五条, 张张
+    return True
+
+
+# After a tagged name, the words up to one of these make an enterprise's or a place's name
+# (王家庄示例洗煤厂, 向阳示例化工有限公司): the tagged word is part of that name.
+_ORG_ENDS = ("有限责任公司", "股份有限公司", "有限公司", "公司", "集团", "煤矿", "矿业", "厂", "场", "站",
+             "合作社", "医院", "酒店", "广场", "学校", "小学", "中学", "村委会", "镇", "乡", "村", "街道", "社区",
+             "隧道", "景区", "电厂")
+_NOUN_FLAGS = ("n", "ns", "nz", "nt", "vn", "j", "nr", "ng", "b", "l")
+
+
+def _inside_org(tokens: list, i: int) -> bool:
+    """True when tokens[i] opens or sits inside an enterprise or place name."""
+    if i > 0 and tokens[i - 1][0] in ("示例",):
+        return True
+    for word, flag in tokens[i + 1:i + 7]:
+        if word == "示例" or (word.endswith(_ORG_ENDS) and flag.startswith(_NOUN_FLAGS)):
+            return True
+        if not flag.startswith(_NOUN_FLAGS):
+            return False
+    return False
+
+
+# Tags a given name split from its surname gets (曹/志远 nrfg, 范/永平 ns, 吴/建国 ns, 苏/建华 nz).
+_GIVEN_FLAGS = ("nr", "nrfg", "nrt", "ns", "nz", "n", "a", "ng", "j", "t", "s", "vn", "l", "i", "b", "z")
+_TITLE_WORDS = frozenset("局长 县长 市长 镇长 乡长 区长 村长 科长 股长 所长 处长 厅长 部长 主任 书记 经理 "
+                         "矿长 厂长 站长 队长 班长 组长 老板 师傅 总 工 某 家 氏 姓 先生 女士 同志 大队".split())
+
+
+def _tagged_names(run: str, not_names: frozenset) -> list[tuple[int, int]]:
+    seg, tagger = _jieba()
+    tokens = [(w.word, w.flag) for w in tagger.cut(run)]
+    found, pos = [], 0
+    for i, (word, flag) in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
+        if flag in ("nr", "nrfg") and len(word) >= 2 and plausible_person(word, not_names) and \
+                not _common_word(word) and not _inside_org(tokens, i) and _unambiguous(word, seg, tagger):
+            found.append((pos, pos + len(word)))
+        elif len(word) == 1 and word in SURNAME_CHARS and word not in _FUNCTION_SINGLES and \
+                word not in AMBIGUOUS_SURNAMES and 1 <= len(nxt[0]) <= 2 and \
+                nxt[1].startswith(_GIVEN_FLAGS if len(nxt[0]) == 2 else ("nr", "ng")) and \
+                (nxt[1] in _NAME_FLAGS or not _common_word(nxt[0])) and \
+                nxt[0] not in _TITLE_WORDS and \
+                plausible_person(word + nxt[0], not_names) and not _inside_org(tokens, i + 1):
+            # a surname the segmenter split from the given name (曹 + 志远)
+            found.append((pos, pos + 1 + len(nxt[0])))
+        pos += len(word)
+    return found
+
+
+# Tags under which a common word may still be a given name (建国 ns, 建华 nz, 志远 nrfg).
+_NAME_FLAGS = frozenset(("nr", "nrfg", "nrt", "ns", "nz", "ng", "j"))
+
+
+def _common_word(word: str) -> bool:
+    """A word jieba's dictionary knows as frequent. Its tag nr is not trusted for two
+    characters (查明, 文明, 柏林 are tagged nr); a three-character nr entry is a full name."""
+    seg, tagger = _jieba()
+    freq = seg.FREQ.get(word, 0)
+    if freq < _WORD_FREQ:
+        return False
+    if tagger.word_tag_tab.get(word, "").startswith("nr"):
+        return len(word) < 3 and freq >= _NR_WORD_FREQ
+    return True
+
+
+def _unambiguous(word: str, seg, tagger) -> bool:
+    # a role word or a person's particulars must say so (项提出, 向有处, 全角转 are no names)
+    return word[0] not in AMBIGUOUS_SURNAMES or word[:2] in COMPOUND_SURNAMES
+
+
+def _worth_tagging(run: str) -> bool:
+    """The fast segmentation (no tagging) shows a surname-led word the dictionary does not know
+    or knows as a name: only then is the slow tagger run."""
+    seg, tagger = _jieba()
+    tags = tagger.word_tag_tab
+    words = list(seg.cut(run))
+    for i, word in enumerate(words):
+        if 2 <= len(word) <= 5 and is_surname_start(word) and \
+                (not seg.FREQ.get(word) or tags.get(word, "").startswith("nr")):
+            return True
+        if len(word) == 1 and word in SURNAME_CHARS and word not in _FUNCTION_SINGLES and \
+                i + 1 < len(words) and 1 <= len(words[i + 1]) <= 2:
+            return True
+    return False
+
+
+@lru_cache(maxsize=1 << 16)
+def _run_names(run: str, not_names: frozenset) -> tuple[tuple[int, int], ...]:
+    if not _worth_tagging(run):
+        return ()
+    return tuple(_tagged_names(run, not_names))
+
+
+_DOC_NUMBER_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}[〔［\[]")
+_NON_PERSON_BY_FIRST: dict[str, list[str]] = {}
+for _word in NOT_PERSON_WORDS:
+    _NON_PERSON_BY_FIRST.setdefault(_word[0], []).append(_word)
+
+
+def _starts_non_person(text: str, start: int, end: int) -> bool:
+    """A listed place or word starts at start and runs past end (张家川县 is no 张家)."""
+    return any(len(w) > end - start and text.startswith(w, start)
+               for w in _NON_PERSON_BY_FIRST.get(text[start], ()))
+
+
+def _hide_masked(text: str) -> str:
+    return _MASKED.sub(lambda m: "某" * len(m.group()), text) if "某" in text or "*" in text \
+        or "＊" in text or "×" in text else text
+
+
+def _cue_names(text: str, not_names: frozenset) -> Iterator[tuple[int, int]]:
+    """Names followed by a person's particulars: the longest surname-led word of 2-3 (3-4 with
+    a compound surname) characters that ends at the cue and starts after a non-Chinese character
+    or after a word that opens a name (对, 给予, 其妻 …)."""
+    cues = [(m.start(), False) for m in _PERSON_CUE.finditer(text)]
+    cues += [(m.start(), True) for m in _SANCTION_CUE.finditer(text)]
+    for end, weak in sorted(cues):
+        for length in (4, 3, 2):
+            start = end - length
+            if start < 0:
+                continue
+            word = text[start:end]
+            if not _HAN_RUN.fullmatch(word) or not plausible_person(word, not_names):
+                continue
+            if (length == 4) != (word[:2] in COMPOUND_SURNAMES):
+                continue
+            if weak and (_common_word(word) or _common_word(word[:2]) or word[0] in AMBIGUOUS_SURNAMES):
+                continue
+            before = text[start - 1] if start else ""
+            if not before or not ("\u4e00" <= before <= "\u9fff") or before in _NAME_OPENERS or \
+                    text[max(0, start - 2):start] in _NAME_OPENERS2:
+                yield start, end
+                break
+
+
+# Characters and words right before a name (对王某处以罚款, 给予王某处分, 由王某驾驶).
+_NAME_OPENERS = set("对由与和及将把给经向被令据称为是即的")
+_NAME_OPENERS2 = ("给予", "责成", "询问", "其中", "包括", "其妻", "其夫", "其子", "其女", "之子", "之女",
+                  "之妻", "之父", "之母", "妻子", "丈夫", "儿子", "女儿", "父亲", "母亲", "兄弟", "姐妹")
+
+
+# Single characters that open a clause as words, not as surnames (由于, 对此, 在场 …).
+_CLAUSE_NOT_SURNAME = _FUNCTION_SINGLES - frozenset("时成向")
+# Where a clause starts, and words after which a name often stands (对王某处以罚款, 由王某驾驶,
+# 造成王某死亡, 给予王某处分, 安排王某作业).
+_CLAUSE_START = re.compile(r"(?:^|(?<=[，,。；;：:！？!?、])|(?<=对|由|将|据)|"
+                           r"(?<=询问了)|(?<=给予|造成|询问|安排|雇用|聘用|聘请|搭载|乘载|其中|包括|导致|致使|发现|由原|对原))"
+                           "(?=[%s])" % "".join(sorted(SURNAME_CHARS | _COMPOUND_FIRST)))
+
+
+# After a short name of an enterprise, a building or a project (荣达项目, 盛康综合楼), with no
+# character between that could follow a person (在, 的, 被, 作为 …).
+_PLACE_AFTER = re.compile(r"[^\W\d_在于的是为被将把从向对与和及等称未已因系作任担到去进该驾给]{0,3}?"
+                          r"(?:楼|大厦|小区|商场|项目|公司|集团)")
+
+
+def _dictionary_word(word: str) -> bool:
+    """A word jieba's dictionary holds as something other than a person's name."""
+    seg, tagger = _jieba()
+    # FREQ also holds every prefix of a word, with frequency 0, and rare entries (武建, 高志)
+    # that are parts of names more often than words
+    return seg.FREQ.get(word, 0) >= _WORD_FREQ and not tagger.word_tag_tab.get(word, "").startswith("nr")
+
+
+_WORD_FREQ = 20
+_NR_WORD_FREQ = 150  # 查明 409, 洪亮 216 are words; 林海 51 is a name
+
+
+def _clause_names(text: str, not_names: frozenset, name_length) -> Iterator[tuple[int, int]]:
+    """A surname-led name where a clause starts or after a word that introduces a person,
+    when its first two characters are no dictionary word (公安, 管理, 高处 …)."""
+    seg, tagger = _jieba()
+    for m in _CLAUSE_START.finditer(text):
+        pos = m.end()
+        while pos < len(text) and text[pos] not in _CLAUSE_NOT_SURNAME and \
+                text[pos] not in AMBIGUOUS_SURNAMES and \
+                (text[pos] in SURNAME_CHARS or text[pos:pos + 2] in COMPOUND_SURNAMES):
+            length = name_length(text[pos:pos + 6])
+            word = text[pos:pos + length]
+            if not length or not plausible_person(word, not_names) or \
+                    text[pos + length:pos + length + 2] == "示例":
+                break
+            head = word[:3] if word[:2] in COMPOUND_SURNAMES else word[:2]
+            if word[:2] not in COMPOUND_SURNAMES and (_dictionary_word(head) or _common_word(word)):
+                break
+            if not _unambiguous(word, seg, tagger):
+                break
+            yield pos, pos + length
+            pos += length  # a list of names: 马某和马某, 王某、李某
+            if pos >= len(text) or text[pos] not in "、和与及":
+                break
+            pos += 1
+
+
+def person_name_spans(text: str | None, not_names: frozenset = frozenset(),
+                      name_length=None) -> list[tuple[int, int]]:
+    """(start, end) of every person's name this module recognizes in text (see above); names
+    after role words and in enumerated lists are etl/normalize/mask.py's rules. Names already
+    masked are never returned."""
+    if not text:
+        return []
+    plain = _simplified(_hide_masked(text))
+    spans: list[tuple[int, int]] = []
+    for m in _HAN_LINES.finditer(plain):
+        run = m.group()
+        if not _SURNAME_CHAR.search(run):
+            continue  # the cheap prefilter: no character that can open a name
+        if "\n" not in run:
+            spans += [(m.start() + a, m.start() + b) for a, b in _run_names(run, not_names)]
+            continue
+        # a line break inside a sentence (PDF text): tag the joined words, map back
+        found = _run_names(run.replace("\n", ""), not_names)
+        if found:
+            at = [m.start() + i for i, ch in enumerate(run) if ch != "\n"]
+            for a, b in found:
+                if at[b - 1] - at[a] == b - 1 - a:  # a name never spans a line break here
+                    spans.append((at[a], at[b - 1] + 1))
+    spans += _cue_names(plain, not_names)
+    if name_length:
+        spans += _clause_names(plain, not_names, name_length)
+    # 文号 (甘应急罚〔2023〕12号) and the places and words listed above are no names
+    # nor what follows a letter or a digit (G30连霍高速: a road's code and name)
+    spans = [(a, b) for a, b in spans
+             if not _DOC_NUMBER_AFTER.match(plain, b) and not _starts_non_person(plain, a, b)
+             and not _PLACE_AFTER.match(plain, b)
+             and not (a and plain[a - 1].isascii() and plain[a - 1].isalnum())]
+    if "·" in plain or "•" in plain:
+        spans += [m.span() for m in _TRANSLITERATED.finditer(plain)]
+    spans += [m.span() for m in _TIBETAN.finditer(plain)]
+    return sorted(set(spans))
