@@ -70,7 +70,7 @@ def measure_datasette(session) -> dict:
                        "--inspect-file", inspect, "--workers", workers),
         ws.logs / "datasette-server.log", maps_files=True)  # mmap: file pages are page cache
     base = f"http://127.0.0.1:{port}"
-    results, distinct = [], {}
+    results, distinct, hostile = [], {}, None
     try:
         startup = _wait_ready(base, server)
         session.log(f"Datasette ready on {base} in {startup:.1f} s; {len(urls)} URLs × "
@@ -88,12 +88,20 @@ def measure_datasette(session) -> dict:
             session.log(f"  distinct {kind} pages: p50 {found['p50_ms']} ms, p95 {found['p95_ms']} ms "
                         f"({found['requests']} URLs, {found['errors']} errors, {found['cache_hits']} cache hits)")
             distinct[kind] = found
+        ordinary = [p for kind, paths in distinct_pages(db, o.seed + 1, o.requests).items()
+                    if kind in ("table", "search", "row") for p in paths]
+        random.Random(o.seed).shuffle(ordinary)
+        hostile = hostile_load(base, ordinary, server.pid, o.clients, 2 * cap)
+        session.log(f"  hostile SQL ({hostile['hostile_clients']} clients, {hostile['hostile_requests']} "
+                    f"requests) beside {len(ordinary)} table, search and row pages: p95 "
+                    f"{hostile['ordinary']['p95_ms']} ms ({hostile['ordinary']['errors']} errors), "
+                    f"server memory peak {hostile['peak_rss_mib']} MiB")
     finally:
         step = server.stop()
         session.record(step)
     detail = {"factor": factor, "db": str(db), "national": summary, "startup_seconds": round(startup, 2),
               "clients": o.clients, "workers": workers, "requests_per_url": o.requests, "time_cap_per_url_s": cap,
-              "urls": results, "distinct": distinct, "server": step.as_dict()}
+              "urls": results, "distinct": distinct, "hostile": hostile, "server": step.as_dict()}
     session.add_figures(figures(detail))
     _notes(session, detail)
     return detail
@@ -403,6 +411,127 @@ def load_distinct(base: str, paths: list[str], clients: int, cap: float,
     return found
 
 
+# ------------------------------------------------------------------ hostile SQL beside ordinary pages
+
+HOSTILE_TARGET_MS = 300  # p95 of table, search and row pages while hostile clients send SQL
+HOSTILE_RSS_TARGET_MIB = 1024  # the server's memory (all its processes) meanwhile
+HOSTILE_CLIENTS = 4
+_PRINTF = "length(printf('%.*c', 9000000, 'x'))"  # 9 MB: under the length limit, one instruction
+
+
+def hostile_queries() -> dict[str, str]:
+    """The worst requests found for one server, by name: each is a path with `{n}`, replaced by
+    a number unique to each request so that neither the page cache nor the result cache ever
+    answers one. Each stays inside the SQLite limits (plugins/sqlite_limits.py) so that it runs
+    instead of failing at once; each single call is bounded, the query as a whole is not."""
+    from urllib.parse import quote
+
+    def sql(query: str, fmt: str = "") -> str:
+        return f"/public{fmt}?sql=" + quote(query, safe="").replace("%7Bn%7D", "{n}")
+
+    blobs = ", ".join(f"zeroblob(9999999) as b{i}" for i in range(40))  # 10 MB: the value limit
+    small = ", ".join(f"zeroblob(499999) as b{i}" for i in range(99))  # 500 kB: user SQL's
+    return {
+        "printf 9 MB": sql("select " + _PRINTF + " + {n}"),
+        # 30 calls of ~35 ms each, all within the first 1,000 SQLite instructions
+        "printf × 30 in one row": sql("select " + ", ".join([_PRINTF] * 30) + ", {n}"),
+        "zeroblob 9 MB × 1,000 rows (JSON)": sql(
+            "select zeroblob(9000000) as b, {n} as n from accidents limit 1000", ".json"),
+        "zeroblob 500 kB × 1,000 rows (JSON)": sql(
+            "select zeroblob(499999) as b, {n} as n from accidents limit 1000", ".json"),
+        "randomblob 500 kB × 1,000 rows (JSON)": sql(
+            "select randomblob(499999) as b, {n} as n from accidents limit 1000", ".json"),
+        "zeroblob 10 MB × 40 columns (JSON)": sql("select " + blobs + ", {n} as n", ".json"),
+        "zeroblob 500 kB × 99 columns (JSON)": sql("select " + small + ", {n} as n", ".json"),
+        "nested replace": sql(
+            "select length(replace(replace(replace(replace(printf('%.*c', 30000 + {n} % 7, 'x'), "
+            "'x', 'xxxx'), 'x', 'xxxx'), 'x', 'xxxx'), 'x', 'xxxx')) from accidents"),
+        "cross join count": sql("select count(*) + {n} from accidents a, enterprises e"),
+        "LIKE over every report body": sql(
+            "select count(*) from accidents where body_text like '%安全{n}%'"),
+        "recursive CTE to 1e9": sql(
+            "with recursive c(x) as (select 1 union all select x + 1 from c where x < 1000000000) "
+            "select count(*) + {n} from c"),
+        # within the result budget, so the result cache (plugins/query_cache.py) keeps each one
+        "14 MB result, each a new query (JSON)": sql(
+            "select randomblob(400000) as b, {n} as n from accidents limit 35", ".json"),
+        "canned search_all, long q": "/public/search_all?q=" + quote("安全生产责任事故调查报告" * 8) + "{n}",
+    }
+
+
+def hostile_load(base: str, paths: list[str], server: int, clients: int, cap: float,
+                 hostile_clients: int = HOSTILE_CLIENTS, warmup: float = 2.0,
+                 queries: dict[str, str] | None = None) -> dict:
+    """`hostile_clients` threads send hostile_queries() back to back (each waits for its answer)
+    while `clients` ordinary clients request each of `paths` once (load_distinct); meanwhile the
+    resident memory of the server's process tree (`server`) is sampled every 0.1 s. The hostile
+    clients start `warmup` seconds before the ordinary ones and stop after them."""
+    queries = queries or hostile_queries()
+    names = list(queries)
+    stop, lock = threading.Event(), threading.Lock()
+    address = urlsplit(base)
+    hostile: dict[str, dict] = {name: {"requests": 0, "statuses": {}, "ms": []} for name in names}
+    counter = itertools.count(1)
+    peak = {"anon": 0, "all": 0}
+    before = measure.tree_rss_pages(server, True)
+
+    def sample() -> None:
+        while not stop.wait(0.1):
+            peak["anon"] = max(peak["anon"], measure.tree_rss_pages(server, True))
+            peak["all"] = max(peak["all"], measure.tree_rss_pages(server))
+
+    def attacker(offset: int) -> None:
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+        try:
+            for i in itertools.count(offset):
+                if stop.is_set():
+                    return
+                name = names[i % len(names)]
+                path = queries[name].replace("{n}", str(next(counter)))
+                clock = time.perf_counter()
+                try:
+                    connection.request("GET", path)
+                    response = connection.getresponse()
+                    while response.read(1 << 20):  # a large body is read, not kept
+                        pass
+                    status = response.status
+                except (OSError, http.client.HTTPException) as exc:
+                    status = exc.__class__.__name__
+                    connection.close()
+                elapsed = (time.perf_counter() - clock) * 1000
+                with lock:
+                    found = hostile[name]
+                    found["requests"] += 1
+                    found["statuses"][str(status)] = found["statuses"].get(str(status), 0) + 1
+                    found["ms"].append(elapsed)
+        finally:
+            connection.close()
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    threads = [threading.Thread(target=attacker, args=(k,), daemon=True) for k in range(hostile_clients)]
+    for t in threads:
+        t.start()
+    time.sleep(warmup)
+    ordinary = load_distinct(base, paths, clients, cap, server=server)
+    stop.set()
+    for t in threads:
+        t.join(timeout=90)
+    sampler.join()
+    page = measure._PAGE / 2**20
+    every = sorted(ms for found in hostile.values() for ms in found["ms"])
+    return {
+        "ordinary": ordinary, "hostile_clients": hostile_clients, "clients": clients,
+        "hostile_requests": len(every), "hostile_p50_ms": _percentile(every, 0.5),
+        "hostile": {name: {"requests": f["requests"], "statuses": f["statuses"],
+                           "p50_ms": _percentile(sorted(f["ms"]), 0.5),
+                           "max_ms": round(max(f["ms"]), 1) if f["ms"] else None}
+                    for name, f in hostile.items()},
+        "rss_before_mib": round(before * page, 1), "peak_rss_mib": round(peak["anon"] * page, 1),
+        "peak_rss_with_file_pages_mib": round(peak["all"] * page, 1),
+    }
+
+
 def _clients(base: str, clients: int, cap: float, take) -> dict:
     """`clients` threads, each with one keep-alive connection, GET `take()` (called under a
     lock; None = done) until it is None or `cap` seconds have passed; latency figures.
@@ -506,6 +635,7 @@ def figures(detail: dict) -> list[Figure]:
             extra={k: found.get(k) for k in ("p50_ms", "p95_ms", "max_ms", "requests", "requests_per_s",
                                              "errors", "cache_hits", "sample", "server_cpu_ms_per_page",
                                              "client_cpu_ms_per_page")}))
+    out += hostile_figures(detail.get("hostile"))
     first = max(detail["urls"], key=lambda u: u.get("first_ms") or 0, default=None)
     if first and first.get("first_ms") is not None:
         # before the result cache holds anything of the page: what a rare query costs
@@ -515,6 +645,39 @@ def figures(detail: dict) -> list[Figure]:
     out.append(Figure("datasette.server_peak_mib", "Datasette server: peak memory under load",
                       detail["server"]["peak_mib"], "MiB"))
     return out
+
+
+def hostile_figures(hostile: dict | None) -> list[Figure]:
+    """The hostile scenario (hostile_load): ordinary pages' p95 and the server's peak memory."""
+    if not hostile:
+        return []
+    ordinary = hostile["ordinary"]
+    target, met = below(ordinary["p95_ms"], HOSTILE_TARGET_MS, f"p95 < {HOSTILE_TARGET_MS} ms")
+    statuses: dict[str, int] = {}
+    for found in hostile["hostile"].values():
+        for status, n in found["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+    p95 = Figure(
+        "datasette.hostile_ordinary_p95_ms",
+        f"Datasette table/search/row pages, {hostile['clients']} clients, beside "
+        f"{hostile['hostile_clients']} clients of hostile SQL", ordinary["p95_ms"], "ms",
+        target, met and not ordinary["errors"],
+        aside=f"p50 {ordinary['p50_ms']}, {ordinary['requests']} pages, {ordinary['requests_per_s']} pages/s, "
+              f"{hostile['hostile_requests']} hostile requests ("
+              + ", ".join(f"{s} × {n}" for s, n in sorted(statuses.items())) + ")"
+              + (f", {ordinary['errors']} errors" if ordinary["errors"] else ""),
+        extra={"ordinary": {k: ordinary.get(k) for k in ("p50_ms", "p95_ms", "max_ms", "requests",
+                                                         "requests_per_s", "errors", "cache_hits",
+                                                         "server_cpu_ms_per_page")},
+               "hostile_requests": hostile["hostile_requests"], "hostile_statuses": statuses,
+               "hostile": hostile["hostile"]})
+    target, met = below(hostile["peak_rss_mib"], HOSTILE_RSS_TARGET_MIB, f"< {HOSTILE_RSS_TARGET_MIB:,} MiB")
+    rss = Figure("datasette.hostile_peak_rss_mb", "Datasette server memory under hostile SQL (peak)",
+                 hostile["peak_rss_mib"], "MiB", target, met,
+                 aside=f"{hostile['rss_before_mib']} before; with mapped file pages "
+                       f"{hostile['peak_rss_with_file_pages_mib']}",
+                 extra={k: hostile[k] for k in ("rss_before_mib", "peak_rss_with_file_pages_mib")})
+    return [p95, rss]
 
 
 def _key(name: str) -> str:

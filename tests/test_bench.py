@@ -304,3 +304,41 @@ def test_release_figures_carry_the_targets_of_their_size(size):
         assert (again.target, again.met) == ("< 1,800 s", True)
         assert (memory.target, memory.met) == (None, None)
     assert figures["release.again_carried_files"].value == 5
+
+
+def test_hostile_sql_scenario_produces_its_two_figures(public_db, tmp_path):
+    """bench/datasette_bench.py hostile_load: hostile clients send SQL (each request a new query,
+    so no cache answers it) while ordinary clients request table, search and row pages once each;
+    the scenario yields the ordinary pages' p95 and the server's peak memory, with their targets."""
+    import shutil
+
+    from bench import datasette_bench
+
+    pages = datasette_bench.distinct_pages(public_db, 3, 6)
+    paths = pages["table"] + pages["search"] + pages["row"]
+    queries = datasette_bench.hostile_queries()
+    assert all("{n}" in path for path in queries.values())
+    # two of them, quick on the samples: the test checks the plumbing, not the server
+    queries = {name: queries[name] for name in ("printf 9 MB", "cross join count")}
+    db = tmp_path / "public.db"
+    shutil.copy(public_db, db)
+    port = datasette_bench._free_port()
+    server = measure.Process("datasette", measure.python(
+        "publish.datasette_serve", "--db", db, "--port", port, "--workers", 1), tmp_path / "server.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        datasette_bench._wait_ready(base, server, timeout=60)
+        found = datasette_bench.hostile_load(base, paths, server.pid, clients=2, cap=60,
+                                             hostile_clients=2, warmup=0.5, queries=queries)
+    finally:
+        server.stop()
+    assert found["ordinary"]["requests"] == len(paths) and found["ordinary"]["errors"] == 0
+    assert found["hostile_requests"] >= 2
+    assert sum(f["requests"] for f in found["hostile"].values()) == found["hostile_requests"]
+    assert found["peak_rss_mib"] > 10  # a Python process, sampled while it served
+    figures = {f.key: f for f in datasette_bench.hostile_figures(found)}
+    p95, rss = figures["datasette.hostile_ordinary_p95_ms"], figures["datasette.hostile_peak_rss_mb"]
+    assert p95.value == found["ordinary"]["p95_ms"] > 0 and p95.target == "p95 < 300 ms"
+    assert rss.value == found["peak_rss_mib"] and rss.target == "< 1,024 MiB"
+    assert p95.met in (True, False) and rss.met in (True, False)
+    assert datasette_bench.hostile_figures(None) == []
