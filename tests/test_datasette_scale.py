@@ -1142,3 +1142,31 @@ def test_templates_are_looked_up_once(public_db, monkeypatch):
     reloaded_first, _, reload_lookups = served("1")
     assert len(reload_lookups) >= len(paths)
     assert normal(reloaded_first) == normal(first)
+
+
+def test_the_result_cache_is_bounded_by_bytes():
+    """plugins/query_cache.py: a result over an eighth of the byte budget is never kept, and the
+    least recently used results go until the rest fit (a journalist's query can return megabytes)."""
+    import asyncio
+
+    from datasette.database import Results
+
+    from publish.datasette.plugins import query_cache
+
+    async def execute(sql, params=None, **kwargs):
+        return Results([("x" * int(sql),)], False, [("v",)])
+
+    cached = query_cache._cached(execute, max_rows=10, min_ms=0, entries=100, budget=8000)
+
+    async def run():
+        for size in ("2000", "900", "900", "900"):
+            await cached(size)
+    asyncio.run(run())
+    # 2,000 bytes is over an eighth of the budget: not kept; 900 once, then answered from the cache
+    assert [len(r.rows[0][0]) for r in cached.cache.values()] == [900]
+    asyncio.run(cached("700"))
+    assert sorted(len(r.rows[0][0]) for r in cached.cache.values()) == [700, 900]
+    for n in range(700, 720):  # 20 results of ~700 bytes: only what fits in 8,000 stays
+        asyncio.run(cached(str(n)))
+    assert sum(len(r.rows[0][0]) for r in cached.cache.values()) <= 8000
+    assert "719" in {k[0] for k in cached.cache}  # the newest stays

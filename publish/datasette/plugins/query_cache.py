@@ -36,14 +36,25 @@ def startup(datasette):
         return
     min_ms = _setting("DISCLOSURE_QUERY_CACHE_MIN_MS", 15)
     entries = _setting("DISCLOSURE_QUERY_CACHE_ENTRIES", 2000)
+    budget = _setting("DISCLOSURE_QUERY_CACHE_MB", 128) * 1024 * 1024
     for database in datasette.databases.values():
         if not database.is_mutable and not database.is_memory:
             database.execute = _cached(database.execute, datasette.max_returned_rows + 1,
-                                       min_ms, entries)
+                                       min_ms, entries, budget)
 
 
-def _cached(execute, max_rows: int, min_ms: int, entries: int):
+def _size(results) -> int:
+    """Roughly the bytes a result holds: its text and blob values (numbers count 8)."""
+    return sum(len(v) if isinstance(v, (str, bytes)) else 8 for row in results.rows for v in row)
+
+
+def _cached(execute, max_rows: int, min_ms: int, entries: int, budget: int = 128 * 1024 * 1024):
+    """The results kept are bounded by count and by bytes (a journalist's query can return
+    megabytes per row): one result over an eighth of the budget is never kept, and the least
+    recently used go until the rest fit."""
     cache: OrderedDict = OrderedDict()
+    sizes: dict = {}  # key -> _size of its result
+    held = [0]  # the sum of sizes
 
     async def cached_execute(sql, params=None, truncate=False, custom_time_limit=None,
                              page_size=None, log_sql_errors=True):
@@ -57,9 +68,14 @@ def _cached(execute, max_rows: int, min_ms: int, entries: int):
                                 page_size=page_size, log_sql_errors=log_sql_errors)
         took_ms = (time.perf_counter() - started) * 1000
         if key is not None and took_ms >= min_ms and len(results.rows) <= max_rows:
-            cache[key] = results
-            if len(cache) > entries:
-                cache.popitem(last=False)
+            size = _size(results)
+            if size <= budget // 8:
+                held[0] += size - sizes.get(key, 0)  # another request may have kept it meanwhile
+                cache[key], sizes[key] = results, size
+                cache.move_to_end(key)
+                while len(cache) > entries or held[0] > budget:
+                    old, _ = cache.popitem(last=False)
+                    held[0] -= sizes.pop(old)
         return results
 
     cached_execute.cache = cache  # for tests and debugging
