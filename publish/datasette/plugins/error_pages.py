@@ -45,7 +45,7 @@ VISITOR_ERRORS = (
 )
 # SQLite's messages (sqlite_limits.py) → Chinese
 SQLITE_ERRORS = (
-    (re.compile(r"string or blob too big"), "查询生成的值超过了单个值 {max_length:,} 字节的上限，已被立即停止。请缩小范围，或下载数据库在本地分析。"),
+    (re.compile(r"string or blob too big"), "查询生成的值超过了单个值的长度上限（表格页面 {max_length:,} 字节；自定义 SQL 更低，见说明文档），已被立即停止。请缩小范围，或下载数据库在本地分析。"),
     (re.compile(r"query string is too large|statement too long"), "SQL 语句过长（上限 {max_sql:,} 字节）。"),
     (re.compile(r"Expression tree is too large|parser stack overflow"), "表达式嵌套过深（上限 {max_depth} 层）。"),
     (re.compile(r"too many arguments on function"), "函数参数过多（上限 {max_args} 个）。"),
