@@ -12,19 +12,15 @@ import csv
 import importlib.util
 import io
 import json
-import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests import _site_fixture as fx
+from tests._datasette_server import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN = "兰州示例化工有限公司"
@@ -200,11 +196,6 @@ def test_rewriter_holds_one_batch_and_one_unfinished_record_at_most():
 
 # ------------------------------------------------------------------ a real Datasette
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def served_db(hostile_db, tmp_path_factory):
@@ -217,34 +208,9 @@ def served_db(hostile_db, tmp_path_factory):
 @pytest.fixture(scope="module", params=[1, 2], ids=["one-process", "two-workers"])
 def server(served_db, request):
     """`python -m publish.datasette_serve` as `make datasette` runs it (with the page cache)."""
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), DISCLOSURE_DATASETTE_WARM="0")
     log_path = served_db.with_name(f"datasette-{request.param}.log")
-    log = open(log_path, "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "publish.datasette_serve", "--db", str(served_db), "--port", str(port),
-         "--workers", str(request.param)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/", timeout=5).status_code == 200:  # the home page
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"datasette did not start: {log_path.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.2)
+    with serving(served_db, log_path, workers=request.param, DISCLOSURE_DATASETTE_WARM="0") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def fetch_csv(server: str, path: str, **params) -> list[list[str]]:

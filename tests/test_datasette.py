@@ -6,10 +6,6 @@ through Datasette's own test client and through a real `datasette` server proces
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,6 +19,7 @@ from datasette.app import Datasette
 from etl import schema, search
 from publish import datasette_serve
 from publish.datasette import metadata as metadata_gen
+from tests._datasette_server import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = yaml.safe_load((ROOT / "publish" / "datasette" / "queries.yml").read_text(encoding="utf-8"))
@@ -223,48 +220,13 @@ def test_robots_policy(ds):
 
 # ------------------------------------------------------------------ a real server
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module", params=[1, 2], ids=["one-process", "two-workers"])
 def server(public_path, request):
     """The server as `make datasette` runs it: Datasette's own CLI (one process) or uvicorn
     workers building the same app (publish/datasette_serve.py asgi_app)."""
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    # Output to a file, not a pipe nobody reads: Datasette prints a long traceback per error and
-    # a full pipe would block the server.
-    log = open(public_path.with_name("datasette.log"), "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "publish.datasette_serve", "--db", str(public_path), "--port", str(port),
-         "--workers", str(request.param)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/public/build_info.json", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = public_path.with_name("datasette.log").read_text(errors="replace")
-                raise RuntimeError(f"datasette did not start: {output[-2000:]}")
-            time.sleep(0.2)
+    with serving(public_path, public_path.with_name("datasette.log"), workers=request.param) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_server_runs_immutable_with_the_configuration(server, public_path):

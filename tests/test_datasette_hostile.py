@@ -10,11 +10,8 @@ import base64
 import hashlib
 import http.client
 import importlib.util
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -24,6 +21,7 @@ import pytest
 from datasette.app import Datasette
 
 from publish import datasette_serve
+from tests._datasette_server import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = ROOT / "publish" / "datasette" / "plugins"
@@ -50,36 +48,9 @@ def plugin(name: str):
 @pytest.fixture(scope="module")
 def served(public_db, tmp_path_factory):
     """(base URL, log file) of `python -m publish.datasette_serve --workers 1`."""
-    with __import__("socket").socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     log_path = tmp_path_factory.mktemp("hostile") / "datasette.log"
-    log = open(log_path, "wb")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), DISCLOSURE_DATASETTE_WARM="0")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "publish.datasette_serve", "--db", str(public_db), "--port", str(port),
-         "--workers", "1"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/public/build_info.json", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"datasette did not start: {log_path.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.2)
+    with serving(public_db, log_path, DISCLOSURE_DATASETTE_WARM="0") as base:
         yield base, log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def raw_get(base: str, path: str) -> tuple[int, dict, str]:
