@@ -1,4 +1,4 @@
-"""Staff commands for the domain rules: check-code, parse-report and mask-eval (registered by
+"""Staff commands for the domain rules: check-code, parse-report, mask-eval and eval-extract (registered by
 etl/cli.py).
 
 Thin click layer: each command calls one library function and prints its answer in Chinese.
@@ -120,4 +120,31 @@ def mask_eval(file: Path | None) -> None:
     sys.exit(1 if result["misses"] or result["negatives_masked"] else 0)
 
 
-COMMANDS = [check_code, parse_report, mask_eval]
+@click.command("eval-extract")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path), required=False)
+@click.option("--misses", is_flag=True, help="逐条列出错误和漏提取的值。")
+def eval_extract(directory: Path | None, misses: bool) -> None:
+    """在标注的事故报告语料上评估字段提取：每个字段正确、错误、漏提取的比例。
+
+    DIRECTORY 默认 tests/corpus/reports（格式见其中 README.md）。低于标准（etl/extract/evaluate.py
+    BAR：死亡人数和发生日期正确率 ≥98% 等；死亡人数和事故单位错误率 ≤1%）时退出码为 1。
+    """
+    from etl.extract import evaluate  # imported here: the corpus is read only by this command
+
+    try:
+        cases = evaluate.load_cases(directory or evaluate.CORPUS)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"语料无法读取：{exc}")
+    if not cases:
+        raise click.ClickException(f"{directory or evaluate.CORPUS} 中没有标注的报告")
+    report = evaluate.evaluate(cases)
+    for line in evaluate.summary_lines(report, show_misses=misses):
+        click.echo(line)
+    failures = report.failures()
+    for failure in failures:
+        click.echo(f"未达标：{failure}")
+    click.echo("结论：" + ("未达标" if failures else "达标"))
+    sys.exit(1 if failures else 0)
+
+
+COMMANDS = [check_code, parse_report, mask_eval, eval_extract]

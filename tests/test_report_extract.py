@@ -67,8 +67,9 @@ def test_output_has_every_key():
     result = extract_report("")
     assert tuple(result) == FIELDS
     assert result["concealed"] is False and result["accountability"] == []
+    assert result["evidence"] == {}
     assert all(result[k] is None for k in FIELDS if k not in ("concealed", "accountability",
-                                                              "approximate"))
+                                                              "approximate", "evidence"))
 
 
 @pytest.mark.parametrize("text, field, expected", [

@@ -65,7 +65,7 @@ def _entry(subject_type: str, subject: str, position: str | None, measure: tuple
            item: str) -> dict:
     fine = fine_of(item) if measure[0] == "行政处罚" else None
     return {"subject_type": subject_type, "subject": subject, "position": position,
-            "measure_type": measure[0], "measure": measure[1], "fine_yuan": fine}
+            "measure_type": measure[0], "measure": measure[1], "fine_yuan": fine, "item": item}
 
 
 def _is_person_name(name: str) -> bool:
@@ -142,7 +142,8 @@ def _masked_in(measure: tuple[str, str], names: list[tuple[str, str]]) -> tuple[
 
 
 def find_accountability(text: str, enterprise: str | None = None) -> list[dict]:
-    """One entry per subject and measure, in text order, without duplicates."""
+    """One entry per subject and measure, in text order, without duplicates. "item" is the
+    text the entry was read from (the evidence; it may hold the unmasked name)."""
     entries, seen = [], set()
     for item in _items(text):
         measure = measure_of(item)

@@ -74,6 +74,11 @@ class Casualties:
     serious_injuries: int | None = None
     injuries: int | None = None
     approximate: list[str] = field(default_factory=list)  # fields stated as 30余人 etc.
+    # Evidence: field -> index of the sentence that decided it; fields read from narrative
+    # wording only; explicit counts elsewhere that contradict the result (field -> [(n, index)]).
+    where: dict[str, int] = field(default_factory=dict)
+    inferred: set[str] = field(default_factory=set)
+    conflicts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 def _kind(m: re.Match) -> str:
@@ -250,20 +255,21 @@ def _override(result: Casualties, x: Mention) -> None:
         result.injuries = x.n
 
 
-def _narrative(sentences: list[str], word: re.Pattern) -> int | None:
+def _narrative(sentences: list[str], word: re.Pattern) -> tuple[int | None, int | None]:
     """No count statement anywhere: '一名工人…，经抢救无效死亡', '致其当场死亡', '一名女工…
-    导致头部受重伤' → the person the sentence names (nearest count before, or one)."""
-    for sentence in sentences:
+    导致头部受重伤' → the person the sentence names (nearest count before, or one), and the
+    index of that sentence."""
+    for index, sentence in enumerate(sentences):
         for m in word.finditer(sentence):
             before = sentence[max(0, m.start() - WINDOW):m.start()]
             if re.search(r"(无(?!效)|未|没有|防止|避免)[^，。]{0,4}$", before[-8:]):
                 continue
             counts = list(_PERSON_COUNT.finditer(before))
             if counts:
-                return cn_to_int(counts[-1].group(1))
+                return cn_to_int(counts[-1].group(1)), index
             if _SINGULAR.search(before):
-                return 1
-    return None
+                return 1, index
+    return None, None
 
 
 def _has_statement(sentence: str) -> bool:
@@ -275,15 +281,52 @@ def count_casualties(sentences: list[str]) -> Casualties:
     result = Casualties()
     index = next((i for i, s in enumerate(sentences) if _has_statement(s)), None)
     if index is None:
-        result.deaths = _narrative(sentences, _DEATH_WORD)
-        serious = _narrative(sentences, _SERIOUS_WORD)
-        injured = serious if serious is not None else _narrative(sentences, _INJURY_WORD)
+        result.deaths, at = _narrative(sentences, _DEATH_WORD)
+        if at is not None:
+            result.where["deaths"] = at
+        serious, at_serious = _narrative(sentences, _SERIOUS_WORD)
+        injured, at_injured = (serious, at_serious) if serious is not None else _narrative(
+            sentences, _INJURY_WORD)
         if injured is not None and result.deaths is None:
             result.serious_injuries, result.injuries = serious, injured
+            result.where.update({"injuries": at_injured, **({"serious_injuries": at_serious}
+                                                            if serious is not None else {})})
+        result.inferred = set(result.where)
         return result
     _primary(sentences[index], result)
-    stated = {f for f in ("deaths", "missing", "serious_injuries", "injuries")
-              if getattr(result, f) is not None}
-    for sentence in sentences[index + 1:]:
+    stated = {f for f in COUNT_FIELDS if getattr(result, f) is not None}
+    result.where = {f: index for f in stated}
+    changed = {index}
+    for later, sentence in enumerate(sentences[index + 1:], start=index + 1):
+        before = _values(result)
         _later(sentence, result, stated)
+        moved = {f: later for f, v in _values(result).items() if v != before[f]}
+        result.where.update(moved)
+        changed |= set(moved.values())
+    result.conflicts = _conflicts(sentences, result, index, changed)
     return result
+
+
+COUNT_FIELDS = ("deaths", "missing", "serious_injuries", "injuries")
+_TOTAL_CUE = re.compile(r"造成|致使|导致|共有|共|计|已致|遇难人数|死亡人数")
+
+
+def _values(result: Casualties) -> dict[str, int | None]:
+    return {f: getattr(result, f) for f in COUNT_FIELDS}
+
+
+def _conflicts(sentences: list[str], result: Casualties, primary: int,
+               changed: set[int]) -> dict[str, list[tuple[int, int]]]:
+    """Death totals stated after the primary statement that differ from the result and that
+    the reading above did not take in (title 3 deaths, body 4): the text disagrees with itself."""
+    if result.deaths is None:
+        return {}
+    found = []
+    for index, sentence in enumerate(sentences[primary + 1:], start=primary + 1):
+        if index in changed or _FALSE_REPORT.search(sentence):
+            continue
+        totals = [x for x in mentions(sentence) if x.kind == "death" and not x.breakdown]
+        if len(totals) == 1 and totals[0].n != result.deaths and _TOTAL_CUE.search(
+                _clause(sentence, totals[0].start, totals[0].end)) and not _FINAL_CUE.search(sentence):
+            found.append((totals[0].n, index))
+    return {"deaths": found} if found else {}

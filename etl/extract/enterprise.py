@@ -130,16 +130,18 @@ def _score(c: Candidate, text: str) -> int:
     return score
 
 
-def find_enterprise(text: str) -> str | None:
-    """The responsible enterprise's name as written (brackets unified), or None."""
-    found = candidates(text)
-    if not found:
-        return None
+def ranked(text: str) -> list[Candidate]:
+    """One candidate per distinct name (its best-scored mention), best first."""
     best: dict[str, Candidate] = {}
-    for c in found:
+    for c in candidates(text):
         c.score = _score(c, text)
         key = normalize_enterprise_name(c.name)
         if key not in best or c.score > best[key].score:
             best[key] = c
-    winner = max(best.values(), key=lambda c: (c.score, -c.start))
-    return normalize_enterprise_name(winner.name)
+    return sorted(best.values(), key=lambda c: (-c.score, c.start))
+
+
+def find_enterprise(text: str) -> str | None:
+    """The responsible enterprise's name as written (brackets unified), or None."""
+    found = ranked(text)
+    return normalize_enterprise_name(found[0].name) if found else None

@@ -15,15 +15,21 @@ _GRADE_NEGATED = re.compile(r"(不属于|不构成|未达到|不是|防范|遏�
 
 
 def stated_grade(text: str) -> str | None:
+    found = stated_grade_at(text)
+    return found[0] if found else None
+
+
+def stated_grade_at(text: str) -> tuple[str, int, int] | None:
+    """(grade, start, end) of the grade the text states for this accident."""
     m = _GRADE_LABEL.search(text)
     if m:
-        return m.group(1)
+        return m.group(1), m.start(), m.end()
     for m in _GRADE_PHRASE.finditer(text):
         if _GRADE_NOT.search(m.group("filler")) or _GRADE_NEGATED.search(text[max(0, m.start() - 12):m.start()]):
             continue
         if text[max(0, m.start() - 1):m.start()] == "重":  # 重特大事故: general term
             continue
-        return normalize_grade(m.group(1))
+        return normalize_grade(m.group(1)), m.start(), m.end()
     return None
 
 
@@ -98,6 +104,12 @@ def _clause_before(text: str, pos: int) -> str:
 def concealment(text: str) -> str | None:
     """'瞒报' or '谎报' when the text states it as a finding; None otherwise (negations,
     prohibitions and conditional rules such as '瞒报、谎报的，依法…' are not findings)."""
+    found = concealment_at(text)
+    return found[0] if found else None
+
+
+def concealment_at(text: str) -> tuple[str, int, int] | None:
+    """(kind, start, end) of the first concealment finding."""
     for m in _CONCEAL.finditer(text):
         before = _clause_before(text, m.start())
         if _STRONG_NEGATION.search(before) or _WEAK_NEGATION.search(before):
@@ -105,5 +117,5 @@ def concealment(text: str) -> str | None:
         after = text[m.end():m.end() + 8]
         if re.match(r"[、，]?[^，。]{0,6}的[，,]", after) or re.match(r"(?:、[^，。]{1,4})*的[，,]", after):
             continue  # "瞒报、谎报的，" states a rule, not a fact
-        return "谎报" if m.group() == "谎报" else "瞒报"
+        return ("谎报" if m.group() == "谎报" else "瞒报"), m.start(), m.end()
     return None

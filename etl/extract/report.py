@@ -7,37 +7,133 @@ Each field family is read by its own module; a field the text does not state is 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from etl.extract.accountability import find_accountability
 from etl.extract.casualties import count_casualties
-from etl.extract.enterprise import find_enterprise
-from etl.extract.facts import accident_type, concealment, stated_grade
+from etl.extract.enterprise import ranked
+from etl.extract.facts import concealment_at, stated_grade_at
 from etl.normalize.dates import DateMatch, find_dates, parse_time
 from etl.normalize.money import Money, parse_money
+from etl.normalize.mask import mask_text
+from etl.normalize.names import normalize_enterprise_name
 from etl.normalize.regions import Region, city_of, resolve_region
-from etl.normalize.text import clean_text, to_halfwidth, to_simplified
+from etl.extract.evidence import Candidate, Evidence
+from etl.normalize.text import to_halfwidth, to_simplified
 from etl.rules.grades import compute_grade, grade_mismatch
+
+try:  # the GB 6441 vocabulary module replaces facts.accident_type
+    from etl.extract.accident_type import classify_type
+except ImportError:  # pragma: no cover
+    classify_type = None
+from etl.extract import facts as _facts
+
+
+def accident_type(text: str) -> str | None:
+    if classify_type is not None:
+        found = classify_type(text)
+        return found.type_class if found else None
+    return _facts.accident_type(text)
 
 FIELDS = ("occurred_on", "occurred_time", "enterprise", "region_code", "region_name", "deaths",
           "missing", "serious_injuries", "injuries", "direct_loss_yuan", "direct_loss_note",
           "grade", "grade_computed", "grade_mismatch", "accident_type", "concealed",
-          "concealment", "accountability", "approximate")
+          "concealment", "accountability", "approximate", "evidence")
 
 _EVENT_LABEL = re.compile(r"(发生时间|事故时间|发生日期|事故发生时间)\s*[:：]?\s*$")
 _OTHER_LABEL = re.compile(r"(发布|印发|批复|成文|生成|公布|更新|截至|截止|报告|日期|时间)\s*[:：于]?\s*$")
 _TIME_AFTER = re.compile(r"^\s*(\d{1,2}\s*[时点:]|凌晨|清晨|早上|上午|中午|下午|傍晚|晚|夜|许)")
 _RELATIVE_DAY = ("今天", "今日", "昨天", "昨日", "前天")
 _LOSS = re.compile(r"直接经济损失|直接财产损失|经济损失")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_SENTENCE_END = "。！？!?\n"
 
 
 def prepare(text: str) -> str:
     """Half-width digits and letters, simplified script, clean whitespace (lines kept)."""
-    return clean_text(to_simplified(to_halfwidth(text or "")), keep_newlines=True)
+    return Prepared.of(text).text
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The text the extractor reads (half-width, simplified script, whitespace runs collapsed,
+    line breaks kept) and, for each of its characters, the offset of the character it came
+    from in the original, so evidence can quote the original text."""
+    original: str
+    text: str
+    origin: tuple[int, ...]  # origin[i]: offset in original of text[i]; one more at the end
+
+    @classmethod
+    def of(cls, original: str | None) -> "Prepared":
+        original = original or ""
+        kept = [(i, ch) for i, ch in enumerate(to_halfwidth(original)) if not _ZERO_WIDTH.match(ch)]
+        simple = to_simplified("".join(ch for _, ch in kept))
+        if len(simple) != len(kept):  # a phrase conversion changed the length: go char by char
+            simple = "".join(c if len(c := to_simplified(ch)) == 1 else ch for _, ch in kept)
+        chars, origin, pending = [], [], None  # pending: (offset, has newline) of a space run
+        for (i, _), ch in zip(kept, simple):
+            if ch.isspace():
+                start, newline = pending or (i, False)
+                pending = (start, newline or ch == "\n")
+                continue
+            if pending and chars:
+                chars.append("\n" if pending[1] else " ")
+                origin.append(pending[0])
+            pending = None
+            chars.append(ch)
+            origin.append(i)
+        origin.append(len(original))
+        return cls(original, "".join(chars), tuple(origin))
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Offsets in the original of text[start:end]."""
+        if end <= start:
+            return self.origin[start], self.origin[start]
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def evidence(self, start: int, end: int, **kw) -> Evidence:
+        """Evidence quoting the sentence of the original that holds text[start:end]."""
+        s, e = sentence_bounds(self.text, start, max(end, start + 1))
+        return self.quote(s, e, **kw)
+
+    def quote(self, start: int, end: int, **kw) -> Evidence:
+        """Evidence quoting text[start:end] as the original writes it, personal data masked."""
+        a, b = self.span(start, end)
+        return Evidence(mask_text(self.original[a:b]) or "", a, b, **kw)
+
+    def candidate(self, value, start: int, end: int) -> Candidate:
+        ev = self.evidence(start, end)
+        return Candidate(value, ev.quote, ev.start, ev.end)
+
+
+def sentence_bounds(text: str, start: int, end: int, limit: int = 300) -> tuple[int, int]:
+    """The sentence around text[start:end] (ended by 。！？ or a line break), at most `limit`
+    characters either side."""
+    floor = max(0, start - limit)
+    left = max(max(text.rfind(c, floor, start) for c in _SENTENCE_END) + 1, floor)
+    ceiling = min(len(text), end + limit)
+    rights = [i for i in (text.find(c, end - 1, ceiling) for c in _SENTENCE_END) if i >= 0]
+    right = min(rights) if rights else ceiling
+    return left, right
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty sentence, stripped."""
+    spans = []
+    for m in re.finditer(r"[^。！？!?\n]+", text):
+        s, e = m.span()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            spans.append((s, e))
+    return spans
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"[。！？!?\n]", text) if s.strip()]
+    return [text[s:e] for s, e in sentence_spans(text)]
 
 
 def _date_score(text: str, d: DateMatch) -> int:
@@ -74,14 +170,19 @@ def occurred(text: str, anchor: date | None) -> tuple[DateMatch | None, str | No
 
 def direct_loss(text: str) -> Money:
     """The amount stated as 直接经济损失 (after the words, or just before them)."""
+    return direct_loss_at(text)[0]
+
+
+def direct_loss_at(text: str) -> tuple[Money, int | None]:
+    """The amount and the offset of the words that state it."""
     for m in _LOSS.finditer(text):
         after = re.split(r"[。；\n]", text[m.end():m.end() + 40], maxsplit=1)[0]
         money = parse_money(after)
         if money.yuan is None:
             money = parse_money(re.split(r"[，。；\n]", text[max(0, m.start() - 30):m.start()])[-1])
         if money.yuan is not None:
-            return money
-    return Money(None, False, None)
+            return money, m.start()
+    return Money(None, False, None), None
 
 
 def _sentence_at(text: str, pos: int) -> str:
@@ -116,16 +217,38 @@ def _event_position(text: str, when: DateMatch | None) -> int | None:
 
 def extract_report(text: str, anchor: date | None = None) -> dict:
     """Fields of one report text; see FIELDS. anchor (the publication date) resolves relative
-    dates; without it they stay None."""
-    body = prepare(text)
+    dates; without it they stay None. result["evidence"] holds an Evidence (as a dict) per
+    field read (etl/extract/evidence.py); each accountability item has its own."""
+    prep = Prepared.of(text)
+    body = prep.text
+    spans = sentence_spans(body)
+    evidence: dict[str, Evidence] = {}
     when, clock = occurred(body, anchor)
-    casualties = count_casualties(split_sentences(body))
-    loss = direct_loss(body)
+    if when:
+        evidence["occurred_on"] = prep.evidence(when.start, when.end)
+    casualties = count_casualties([body[s:e] for s, e in spans])
+    evidence.update(_casualty_evidence(prep, spans, casualties))
+    loss, loss_at = direct_loss_at(body)
+    if loss_at is not None:
+        evidence["direct_loss_yuan"] = prep.evidence(loss_at, loss_at + 1)
     place = region(body, _event_position(body, when))
-    enterprise = find_enterprise(body)
-    grade = stated_grade(body)
+    enterprise, enterprise_evidence = _enterprise(prep)
+    if enterprise_evidence:
+        evidence["enterprise"] = enterprise_evidence
+    grade_at = stated_grade_at(body)
+    grade = grade_at[0] if grade_at else None
+    if grade_at:
+        evidence["grade"] = prep.evidence(grade_at[1], grade_at[2])
     computed = compute_grade(casualties.deaths, casualties.serious_injuries, loss.yuan)
-    concealed = concealment(body)
+    if computed:
+        evidence["grade_computed"] = Evidence("", 0, 0, method="computed")
+    concealed = concealment_at(body)
+    if concealed:
+        evidence["concealment"] = prep.evidence(concealed[1], concealed[2])
+    kind = accident_type(body)
+    if kind:
+        evidence["accident_type"] = Evidence("", 0, 0, method="inferred")
+    accountability = [_with_evidence(prep, item) for item in find_accountability(body, enterprise)]
     return {
         "occurred_on": when.value.isoformat() if when else None,
         "occurred_time": clock,
@@ -142,9 +265,46 @@ def extract_report(text: str, anchor: date | None = None) -> dict:
         "grade_computed": computed,
         "grade_mismatch": grade_mismatch(grade, computed, inputs_complete=None not in (
             casualties.deaths, casualties.serious_injuries, loss.yuan)),
-        "accident_type": accident_type(body),
+        "accident_type": kind,
         "concealed": concealed is not None,
-        "concealment": concealed,
-        "accountability": find_accountability(body, enterprise),
+        "concealment": concealed[0] if concealed else None,
+        "accountability": accountability,
         "approximate": casualties.approximate,
+        "evidence": {f: e.as_dict() for f, e in evidence.items()},
     }
+
+
+def _casualty_evidence(prep: Prepared, spans: list[tuple[int, int]], found) -> dict[str, Evidence]:
+    out = {}
+    for field_name, index in found.where.items():
+        s, e = spans[index]
+        conflicts = found.conflicts.get(field_name, [])
+        low = conflicts or field_name in found.inferred
+        out[field_name] = prep.evidence(
+            s, e, method="inferred" if field_name in found.inferred else "stated",
+            confidence="low" if low else "high",
+            reason="disagreement" if conflicts else ("weak" if low else None),
+            candidates=tuple(prep.candidate(n, *spans[i]) for n, i in conflicts))
+    return out
+
+
+def _enterprise(prep: Prepared) -> tuple[str | None, Evidence | None]:
+    found = ranked(prep.text)
+    if not found:
+        return None, None
+    best = found[0]
+    tied = [c for c in found[1:] if c.score == best.score]
+    return normalize_enterprise_name(best.name), prep.evidence(
+        best.start, best.end, confidence="low" if tied else "high",
+        reason="ambiguous" if tied else None,
+        candidates=tuple(prep.candidate(normalize_enterprise_name(c.name), c.start, c.end)
+                         for c in tied))
+
+
+def _with_evidence(prep: Prepared, item: dict) -> dict:
+    item = dict(item)
+    source = item.pop("item", None) or ""
+    at = prep.text.find(source) if source else -1
+    if at >= 0:
+        item["evidence"] = prep.quote(at, at + len(source)).as_dict()
+    return item
