@@ -14,7 +14,8 @@ from etl.extract.accountability import find_accountability
 from etl.extract.casualties import count_casualties
 from etl.extract.enterprise import ranked
 from etl.extract.facts import concealment_at, stated_grade_at
-from etl.normalize.dates import DateMatch, find_dates, parse_time
+from etl.extract.dates import occurred
+from etl.normalize.dates import DateMatch
 from etl.normalize.money import Money, parse_money
 from etl.normalize.mask import mask_text
 from etl.normalize.names import normalize_enterprise_name
@@ -41,10 +42,6 @@ FIELDS = ("occurred_on", "occurred_time", "enterprise", "region_code", "region_n
           "grade", "grade_computed", "grade_mismatch", "accident_type", "concealed",
           "concealment", "accountability", "approximate", "evidence")
 
-_EVENT_LABEL = re.compile(r"(发生时间|事故时间|发生日期|事故发生时间)\s*[:：]?\s*$")
-_OTHER_LABEL = re.compile(r"(发布|印发|批复|成文|生成|公布|更新|截至|截止|报告|日期|时间)\s*[:：于]?\s*$")
-_TIME_AFTER = re.compile(r"^\s*(\d{1,2}\s*[时点:]|凌晨|清晨|早上|上午|中午|下午|傍晚|晚|夜|许)")
-_RELATIVE_DAY = ("今天", "今日", "昨天", "昨日", "前天")
 _LOSS = re.compile(r"直接经济损失|直接财产损失|经济损失")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SENTENCE_END = "。！？!?\n"
@@ -134,38 +131,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def split_sentences(text: str) -> list[str]:
     return [text[s:e] for s, e in sentence_spans(text)]
-
-
-def _date_score(text: str, d: DateMatch) -> int:
-    before = re.split(r"[。\n]", text[max(0, d.start - 12):d.start])[-1]
-    after = re.split(r"[。\n]", text[d.end:d.end + 80], maxsplit=1)[0]
-    score = 0
-    if _EVENT_LABEL.search(before):
-        score += 6
-    elif _OTHER_LABEL.search(before):
-        score -= 6
-    if _TIME_AFTER.search(after):
-        score += 3
-    if re.search(r"发生|事故", after):
-        score += 2
-    if text[d.start:d.end] in _RELATIVE_DAY:
-        score -= 1
-    if "记者" in before[-4:] or re.match(r"\s*(从|在[^，。]{0,10}(获悉|了解|表示)|获悉|了解到|召开|发布|通报)", after):
-        score -= 6  # 记者昨天从…获悉: when the news was told, not when the accident happened
-    return score
-
-
-def occurred(text: str, anchor: date | None) -> tuple[DateMatch | None, str | None]:
-    """The accident date: the date the text ties to the event (a time after it, 发生/事故 in
-    its sentence, an 发生时间 label), never a publication or approval date."""
-    scored = [(_date_score(text, d), -d.start, d) for d in find_dates(text, anchor)]
-    scored = [s for s in scored if s[0] >= 0]
-    if not scored:
-        return None, None
-    best = max(scored, key=lambda s: (s[0], s[1]))[2]
-    after = text[best.end:best.end + 16]
-    when = parse_time(after) if _TIME_AFTER.search(after) else None
-    return best, when
 
 
 def direct_loss(text: str) -> Money:
