@@ -19,15 +19,19 @@ MEASURES = [
     ("移送司法机关", r"移送司法机关|追究刑事责任|刑事责任|刑事拘留|刑拘|逮捕|取保候审|立案侦查|"
                  r"提起公诉|判处|有期徒刑|拘役|监视居住"),
     ("党纪政务处分", r"处分|党内警告|严重警告|记大过|记过|降级|撤职|开除|留党察看|撤销党内职务"),
-    ("行政处罚", r"罚款|吊销|暂扣|责令停产停业|行政处罚|撤销[^，。]{0,6}资格|职业禁入|不得担任"),
-    ("其他", r"约谈|通报批评|诫勉|批评教育|书面检查|检讨|组织处理|调离|免职|问责"),
+    ("行政处罚", r"罚款|吊销|暂扣|责令停产停业|停产整顿|停业整顿|行政处罚|撤销[^，。]{0,6}资格|职业禁入|"
+                 r"不得担任"),
+    ("其他", r"约谈|通报批评|诫勉|批评教育|书面检查|深刻检查|作出检查|检讨|组织处理|调离|免职|问责|"
+           r"辞退|解除劳动合同|记入不良|不良行为记录|警示教育|提醒谈话|谈话"),
 ]
 _ENUM = r"(?:\d{1,2}[.、．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)"
 _ITEM_PERSON = re.compile(rf"^\s*{_ENUM}?\s*([\u4e00-\u9fff]{{1,2}}某[\u4e00-\u9fff某]?|"
                           rf"[\u4e00-\u9fff]{{2,4}})[，,（(]")
 _POSITION = re.compile(r"经理|长|员|主任|书记|负责人|代表人|控制人|股东|工程师|监理|承包|干部|司机|驾驶")
 _NOT_POSITION = re.compile(r"(中共)?(预备)?党员|群众|男|女|[\u4e00-\u9fff]{1,3}族|\d+岁|无党派人士")
-_UNIT_TARGET = re.compile(r"(?:对|责令|责成|建议)([^，。；]{2,40}?)(?:处以|处|给予|依法|罚款|作出|进行|向|分别)")
+_UNIT_TARGET = re.compile(r"(?:对|责令|责成|建议)([^，。；]{2,40}?)(?:处以|处|给予|予以|依法|罚款|作出|进行|向|分别|停产|停业|限期)")
+# "对监理单位X公司…": the unit's role in the project is not part of its name
+_UNIT_ROLE = re.compile(r"^(?:施工|建设|监理|总承包|分包|劳务分包|劳务|设计|勘察|运营|使用|产权|维保|承包)?单位")
 _SAME_UNIT = re.compile(r"^(该公司|该企业|该单位|该矿|事故单位|事故发生单位|涉事企业)")
 _UNIT_SUFFIX = re.compile(r"(人民政府|政府|局|委员会|办公室|中心|站|所|队)$")
 _CLAUSE_END = "，,；;。"
@@ -82,33 +86,69 @@ def _listed_person(item: str) -> tuple[str, str | None] | None:
     return m.group(1), position
 
 
-def _role_persons(item: str) -> list[tuple[str, str]]:
-    """(name, role) for names after role words: '矿长马某某…' → ('马某某', '矿长')."""
-    return [(name, role) for role, name in role_names(item)]
+def _role_persons(item: str) -> list[tuple[str, str | None]]:
+    """(name, role) for names after role words ('矿长马某某…' → ('马某某', '矿长')) and for
+    masked names that are the subject of a measure ("刘某某涉嫌重大责任事故罪，已移送司法机关",
+    "王某某等3名企业人员被移送司法机关")."""
+    found = [(_trim_masked(name), role) for role, name in role_names(item)]
+    seen = {name for name, _ in found}
+    for m in _MASKED_SUBJECT.finditer(item):
+        if m.group(1) not in seen and not any(m.group(1) in name for name in seen):
+            found.append((m.group(1), None))
+            seen.add(m.group(1))
+    return found
 
 
-def _units(item: str, enterprise: str | None) -> list[str]:
+_COMPOUND_SURNAME = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|长孙|令狐|宇文|夏侯|司徒|端木|独孤"
+# A masked name (张某, 张某某, 欧阳某) followed by what happens to its person or by a list mark.
+_MASKED_SUBJECT = re.compile(rf"((?:{_COMPOUND_SURNAME})?[\u4e00-\u9fff]某某?)"
+                             r"(?=等|被|涉嫌|已|因|均|分别|依法|移送|受到|[，,、])")
+# Words a name-length guess can swallow after a masked name: "刘某某等", "李某某已".
+_AFTER_NAME = "等已被均因涉于在为系将由对"
+
+
+def _trim_masked(name: str) -> str:
+    if "某" not in name:
+        return name
+    name = name.rstrip(_AFTER_NAME)
+    m = re.match(rf"(?:{_COMPOUND_SURNAME})?[\u4e00-\u9fff]某某", name)
+    return m.group() if m else name
+
+
+def _units(item: str, enterprise: str | None, persons: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(unit, the text of its measure): from "对X公司处以罚款" to the next such phrase, so that
+    "4名责任人被移送司法机关，对X公司处以罚款" gives X the fine, not the criminal process."""
     units = []
-    for m in _UNIT_TARGET.finditer(item):
+    matches = list(_UNIT_TARGET.finditer(item))
+    for i, m in enumerate(matches):
+        segment = item[m.start():matches[i + 1].start() if i + 1 < len(matches) else len(item)]
         target = m.group(1).strip()
+        if target.startswith("由"):  # "建议由…局对X公司处以罚款": the authority acts on X
+            target = target.rpartition("对")[2] if "对" in target else ""
+        if not target or target.startswith(("其", "他", "她")):
+            continue  # a pronoun: the item's own subject
+        target = _UNIT_ROLE.sub("", target)
+        if any(person in target for person in persons):
+            continue  # "建议：X公司现场负责人陈某某等7人被…": the person's description
         if _SAME_UNIT.match(target) and enterprise:
-            units.append(enterprise)
+            units.append((enterprise, segment))
             continue
         names = [c.name for c in candidates(target)]
         if names:
-            units.append(normalize_enterprise_name(names[0]))
+            units.append((normalize_enterprise_name(names[0]), segment))
         elif _UNIT_SUFFIX.search(target) and not re.search(r"某", target):
-            units.append(target)
+            units.append((target, segment))
     return units
 
 
-_LISTED_UNIT = re.compile(rf"^\s*{_ENUM}\s*([\u4e00-\u9fff（）()]{{4,40}}?(?:公司|厂|矿|场|局|政府|中心|站|所|队|委员会|办公室))[，,]")
+_LISTED_UNIT = re.compile(rf"^\s*{_ENUM}\s*([\u4e00-\u9fff（）()]{{4,40}}?(?:公司|厂|矿|场|局|政府|中心|站|所|队|"
+                          rf"委员会|管委会|办公室|办事处|服务部|经营部|项目部|合作社))[，,。：:；;\s]")
 
 
-def _listed_unit(item: str) -> list[str]:
+def _listed_unit(item: str) -> list[tuple[str, str]]:
     """An enumerated item naming a unit first: "1．某示例公司，未依法履行…，对其处以罚款…"."""
     m = _LISTED_UNIT.match(item)
-    return [normalize_enterprise_name(m.group(1))] if m else []
+    return [(normalize_enterprise_name(m.group(1)), item)] if m else []
 
 
 # A new enumerated item inside a line ("…建议移送司法机关2.李某，…"), as masking finds it.
@@ -155,13 +195,14 @@ def find_accountability(text: str, enterprise: str | None = None) -> list[dict]:
         names = [(name, mask_person_name(name)) for name, _ in people]
         subjects += [("person", masked, role) for (_, masked), (_, role) in zip(names, people)]
         measure = _masked_in(measure, names)
-        units = _units(item, enterprise)
-        if not subjects and not units:
-            units = _listed_unit(item)
-        subjects += [("unit", u, None) for u in units]
-        for subject_type, subject, position in subjects:
-            key = (subject, measure[0])
+        # "6.X有限公司。建议…对其处以罚款": the item's opening unit is its subject
+        units = [] if subjects else _listed_unit(item)
+        units = units or _units(item, enterprise, tuple(name for name, _ in people))
+        subjects = [(*subject, measure) for subject in subjects]
+        subjects += [("unit", u, None, measure_of(segment) or measure) for u, segment in units]
+        for subject_type, subject, position, its_measure in subjects:
+            key = (subject, its_measure[0])
             if key not in seen:
                 seen.add(key)
-                entries.append(_entry(subject_type, subject, position, measure, item))
+                entries.append(_entry(subject_type, subject, position, its_measure, item))
     return entries

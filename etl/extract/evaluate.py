@@ -74,6 +74,7 @@ class Report:
     accountability_found: int
     accountability_total: int
     accountability_misses: list[str]
+    accountability_extra: list[str] = field(default_factory=list)
 
     @property
     def accountability_share(self) -> float:
@@ -126,21 +127,27 @@ def _subject_keys(subject: str) -> set[str]:
     return {normalize_enterprise_name(simple), mask_person_name(simple)}
 
 
-def _score_accountability(case: Case, got: list[dict]) -> tuple[int, list[str]]:
+def _score_accountability(case: Case, got: list[dict]) -> tuple[int, list[str], list[str]]:
+    """(labelled entries found, misses, extracted entries the labels do not have)."""
     found, misses = 0, []
+    truth = case.truth.get("accountability") or []
     extracted = {(item["measure_type"], key) for item in got for key in _subject_keys(item["subject"] or "")}
-    for entry in case.truth.get("accountability") or []:
+    for entry in truth:
         if any((entry["measure_type"], key) in extracted for key in _subject_keys(entry["subject"])):
             found += 1
         else:
             misses.append(f"{case.id}: {entry['subject']} {entry['measure_type']}")
-    return found, misses
+    labelled = {(e["measure_type"], key) for e in truth for key in _subject_keys(e["subject"])}
+    extra = [f"{case.id}: extra {item['subject']} {item['measure_type']}" for item in got
+             if not any((item["measure_type"], key) in labelled for key in _subject_keys(item["subject"] or ""))]
+    return found, misses, extra
 
 
 def evaluate(cases: list[Case]) -> Report:
     fields = {name: FieldScore() for name in (*BAR, *REPORTED)}
     acc_found = acc_total = 0
     acc_misses: list[str] = []
+    acc_extra: list[str] = []
     for case in cases:
         got = extract_report(case.text, anchor=case.anchor)
         for name, score in fields.items():
@@ -153,11 +160,12 @@ def evaluate(cases: list[Case]) -> Report:
             else:
                 score.wrong += 1
             score.misses.append(f"{case.id}: got {value!r}, truth {expected!r}")
-        found, misses = _score_accountability(case, got.get("accountability") or [])
+        found, misses, extra = _score_accountability(case, got.get("accountability") or [])
         acc_found += found
         acc_total += len(case.truth.get("accountability") or [])
         acc_misses += misses
-    return Report(len(cases), fields, acc_found, acc_total, acc_misses)
+        acc_extra += extra
+    return Report(len(cases), fields, acc_found, acc_total, acc_misses, acc_extra)
 
 
 def summary_lines(report: Report, show_misses: bool = False) -> list[str]:
@@ -172,8 +180,10 @@ def summary_lines(report: Report, show_misses: bool = False) -> list[str]:
             lines += [f"    {m}" for m in score.misses]
     lines.append(f"{'accountability':18} {report.accountability_share:7.1%} found "
                  f"({report.accountability_found}/{report.accountability_total})  found ≥ {ACCOUNTABILITY_BAR:.0%}")
+    lines.append(f"{'':18} {len(report.accountability_extra)} extracted entries not in the labels "
+                 "(a subject or measure the labels do not have; reported)")
     if show_misses:
-        lines += [f"    {m}" for m in report.accountability_misses]
+        lines += [f"    {m}" for m in report.accountability_misses + report.accountability_extra]
     return lines
 
 
