@@ -1,9 +1,13 @@
 """Dates and times in the forms Chinese documents use: 2018年4月19日, 2018-4-19, 2018.04.19,
 2018/4/19, 20180419, 二〇一八年四月十九日, 15时30分许, 下午3时.
 
-Relative forms (当日, 次日, 去年X月X日, X月X日 without a year) are resolved only against an
-explicit anchor date (usually the publication date); without one they are left empty rather
-than guessed (issue 3). Nothing here reads the clock.
+Relative forms are resolved only against what the text or the caller states, never guessed
+(issue 3); nothing here reads the clock:
+* 去年X月X日, X月X日 without a year, 昨日/今晨/前日 … : against the anchor (the publication date);
+* 当日/当晚/次日 … : against the date the text named last (次日 after 7月24日 is 7月25日), the
+  anchor when none precedes;
+* a bare day (13日, 三日) as news writes it after a dateline (中新网兰州3月14日电 … 13日8时许):
+  against the date named last, the anchor when none precedes.
 """
 from __future__ import annotations
 
@@ -22,10 +26,23 @@ _FULL_SEP = re.compile(r"(?<![\d.])(\d{4})\s*([-./])\s*(\d{1,2})\s*\2\s*(\d{1,2}
 _COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})\s*")
 _REL_YEAR = re.compile(rf"(去年|今年|前年|上年|本年|同年)\s*{_MD}\s*月\s*{_MD}\s*[日号]")
 _MONTH_DAY = re.compile(rf"(?<![\d年])\s*{_MD}\s*月\s*{_MD}\s*[日号]")
-_REL_DAY = re.compile(r"当日|当天|次日|翌日|第二天|昨日|昨天|前天|今日|今天")
+# Days counted from the publication date (news: 昨晚8时许 is the evening before the issue).
+_ANCHOR_DAY = {"今日": 0, "今天": 0, "今晨": 0, "今早": 0, "昨日": -1, "昨天": -1, "昨晚": -1,
+               "昨夜": -1, "昨晨": -1, "前天": -2, "前日": -2, "前晚": -2, "前夜": -2}
+# Days counted from the date the text named last (7月24日 … 次日下午 is 7月25日).
+_TEXT_DAY = {"当日": 0, "当天": 0, "当晚": 0, "当夜": 0, "次日": 1, "翌日": 1, "第二天": 1,
+             "次晨": 1, "翌晨": 1}
+# 前日/前天 only as words of their own: not 目前天气, 提前日期, 此前日, 节前夜.
+_REL_DAY = re.compile("(?<![目提此之以节])(?:前日|前天|前晚|前夜)|" + "|".join(
+    w for w in (*_ANCHOR_DAY, *_TEXT_DAY) if not w.startswith("前")))
+# A day without month (13日), as news writes it after a dateline. Not a duration (3日内,
+# 3日前, 连续3日, 历时三日), not part of a longer number or date, not 号 (3号楼, 1号井).
+_BARE_DAY = re.compile(r"(\d{1,2}|[一二三四五六七八九十廿卅]{1,3})日(?![内前后以之来间期左余多])")
+_BARE_BEFORE = set("0123456789〇零○一二三四五六七八九十廿卅两年月第每近连续历用耗共计约达满停数几个时这那.-/·:")
+# What follows a news dateline's day (新华社兰州6月17日电, …7月8日讯, …1月13日消息): the day the
+# story was filed. Not 电焊, 电话, 电梯 … (3日电焊作业时).
+DATELINE_AFTER = re.compile(r"\s*(电(?![焊话工缆梯气器线路力机动池源站网流压视脑子瓶弧炉])|讯|消息)")
 _YEAR_OFFSET = {"去年": -1, "上年": -1, "前年": -2, "今年": 0, "本年": 0, "同年": 0}
-_DAY_OFFSET = {"当日": 0, "当天": 0, "今日": 0, "今天": 0, "次日": 1, "翌日": 1, "第二天": 1,
-               "昨日": -1, "昨天": -1, "前天": -2}
 MIN_YEAR, MAX_YEAR = 1949, 2100
 
 
@@ -83,9 +100,66 @@ def _relative(text: str, anchor: date) -> list[DateMatch]:
         value = _month_day(anchor, cn_to_int(m.group(1)), cn_to_int(m.group(2)))
         if value:
             found.append(DateMatch(value, m.start(1), m.end(), True))
-    for m in _REL_DAY.finditer(text):
-        found.append(DateMatch(anchor + timedelta(days=_DAY_OFFSET[m.group()]), m.start(),
-                               m.end(), True))
+    return found
+
+
+def _month_shift(value: date, months: int, day: int) -> date | None:
+    y, m = divmod(value.year * 12 + value.month - 1 + months, 12)
+    return _make(y, m + 1, day)
+
+
+def _bare_day(day: int | None, ref: date, publication: bool) -> date | None:
+    """Day `day` near `ref`: after a publication date (a dateline, the anchor) the latest such
+    day not after it (13日 under a 3月14日 dateline is 3月13日, 28日 under 3月2日 is 2月28日);
+    after an event date the nearest one (3月30日 … 2日 is 4月2日)."""
+    if day is None:
+        return None
+    if publication:
+        for shift in (0, -1):  # 31日 under a 3月2日 dateline: no such day, no guess
+            value = _month_shift(ref, shift, day)
+            if value and value <= ref:
+                return value
+        return None
+    near = [v for v in (_month_shift(ref, k, day) for k in (-1, 0, 1)) if v]
+    return min(near, key=lambda v: abs((v - ref).days)) if near else None
+
+
+def _text_relative(text: str, base: list[DateMatch], anchor: date | None) -> list[DateMatch]:
+    """当日/次日 and bare days (13日) against the date named last; 昨日/今晨 against the anchor."""
+    pending = [(m.start(), m.end(), "word", m.group()) for m in _REL_DAY.finditer(text)]
+    for m in _BARE_DAY.finditer(text):
+        before = text[max(0, m.start() - 3):m.start()].rstrip(" ")[-1:]
+        if before not in _BARE_BEFORE:
+            pending.append((m.start(), m.end(), "day", m.group(1)))
+    events = sorted([(d.start, 0, d) for d in base] + [(p[0], 1, p) for p in pending],
+                    key=lambda e: (e[0], e[1]))
+    ref: tuple[date, bool] | None = (anchor, True) if anchor else None
+    found: list[DateMatch] = []
+    taken_to = 0  # end of the last date kept: in start order, an overlap starts before it
+    for start, kind, item in events:
+        if kind == 0:
+            ref = (item.value, bool(DATELINE_AFTER.match(text, item.end)))
+            taken_to = max(taken_to, item.end)
+            continue
+        s, e, form, word = item
+        if s < taken_to:
+            continue
+        if form == "word" and word in _ANCHOR_DAY:
+            value = anchor + timedelta(days=_ANCHOR_DAY[word]) if anchor else None
+        elif ref is None:
+            value = None
+        elif form == "word":
+            value = ref[0] + timedelta(days=_TEXT_DAY[word])
+        else:
+            value = _bare_day(cn_to_int(word), ref[0], ref[1] or ref[0] == anchor)
+            if value and anchor and value > anchor:
+                value = None  # a report tells past events: a day after publication is misread
+        if value is None:
+            continue
+        match = DateMatch(value, s, e, True)
+        found.append(match)
+        taken_to = e
+        ref = (value, bool(DATELINE_AFTER.match(text, e)))
     return found
 
 
@@ -107,7 +181,8 @@ def find_dates(text: str | None, anchor: date | None = None) -> list[DateMatch]:
     found = _absolute(text)
     if anchor is not None:
         found += _relative(text, anchor)
-    return _drop_overlaps(found)
+    found = _drop_overlaps(found)
+    return sorted(found + _text_relative(text, found, anchor), key=lambda d: d.start)
 
 
 def find_first_date(text: str | None, anchor: date | None = None) -> date | None:
