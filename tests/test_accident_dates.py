@@ -145,3 +145,12 @@ def test_evidence_quotes_the_accident_sentence():
     assert result["occurred_time"] == "08:40"
     evidence = result["evidence"]["occurred_on"]
     assert "13日8时40分许" in evidence["quote"]
+
+
+def test_two_days_the_text_cannot_choose_between_go_to_review():
+    from etl.extract.report import extract_report
+
+    result = extract_report("2020年3月5日，示例甲公司发生坍塌，造成1人死亡。2020年3月6日，示例乙公司发生坍塌，造成1人死亡。")
+    evidence = result["evidence"]["occurred_on"]
+    assert evidence["confidence"] == "low" and evidence["reason"] == "ambiguous"
+    assert [c["value"] for c in evidence["candidates"]] == ["2020-03-06"]

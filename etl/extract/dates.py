@@ -94,17 +94,31 @@ def _named_days(text: str) -> set[tuple[int, int]]:
             for m in _NICKNAME.finditer(text)}
 
 
+def _scored(text: str, anchor: date | None) -> list[tuple[int, int, DateMatch]]:
+    """(score, -start, date) of every date that may be the event's, best first."""
+    named = _named_days(text)
+    scored = [(_date_score(text, d) + (3 if (d.value.month, d.value.day) in named else 0),
+               -d.start, d) for d in find_dates(text, anchor)]
+    return sorted((s for s in scored if s[0] >= 0), key=lambda s: (s[0], s[1]), reverse=True)
+
+
+def rivals(text: str, anchor: date | None) -> list[DateMatch]:
+    """Other days scored as high as the chosen one: the text does not settle the date."""
+    scored = _scored(text, anchor)
+    if not scored:
+        return []
+    top, best = scored[0][0], scored[0][2].value
+    return [d for score, _, d in scored[1:] if score == top and d.value != best]
+
+
 def occurred(text: str, anchor: date | None) -> tuple[DateMatch | None, str | None]:
     """The accident date: the date the text ties to the event (a time after it, 发生/事故 in
     its sentence, an 发生时间 label, the day in its name “7·24”事故), never a publication or
     approval date."""
-    named = _named_days(text)
-    scored = [(_date_score(text, d) + (3 if (d.value.month, d.value.day) in named else 0),
-               -d.start, d) for d in find_dates(text, anchor)]
-    scored = [s for s in scored if s[0] >= 0]
+    scored = _scored(text, anchor)
     if not scored:
         return None, None
-    best = max(scored, key=lambda s: (s[0], s[1]))[2]
+    best = scored[0][2]
     after = text[best.end:best.end + 16]
     word = text[best.start:best.end]
     # 昨晚8时许 is 20:00: the day word carries the part of the day.
