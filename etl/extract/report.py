@@ -7,14 +7,14 @@ Each field family is read by its own module; a field the text does not state is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from etl.extract.accountability import find_accountability
 from etl.extract.casualties import count_casualties
 from etl.extract.enterprise import ranked
 from etl.extract.facts import concealment_at, stated_grade_at
-from etl.extract.dates import occurred
+from etl.extract.dates import occurred, rivals
 from etl.normalize.dates import DateMatch
 from etl.normalize.money import Money, parse_money
 from etl.normalize.mask import mask_text
@@ -24,22 +24,13 @@ from etl.extract.evidence import Candidate, Evidence
 from etl.normalize.text import to_halfwidth, to_simplified
 from etl.rules.grades import compute_grade, grade_mismatch
 
-try:  # the GB 6441 vocabulary module replaces facts.accident_type
-    from etl.extract.accident_type import classify_type
-except ImportError:  # pragma: no cover
-    classify_type = None
-from etl.extract import facts as _facts
-
-
-def accident_type(text: str) -> str | None:
-    if classify_type is not None:
-        found = classify_type(text)
-        return found.type_class if found else None
-    return _facts.accident_type(text)
+from etl.extract.accident_type import classify_type
+from etl.extract.industry import classify_industry
 
 FIELDS = ("occurred_on", "occurred_time", "enterprise", "region_code", "region_name", "deaths",
           "missing", "serious_injuries", "injuries", "direct_loss_yuan", "direct_loss_note",
-          "grade", "grade_computed", "grade_mismatch", "accident_type", "concealed",
+          "grade", "grade_computed", "grade_mismatch", "accident_type", "accident_subtype",
+          "industry", "concealed",
           "concealment", "accountability", "approximate", "evidence")
 
 _LOSS = re.compile(r"直接经济损失|直接财产损失|经济损失")
@@ -190,7 +181,11 @@ def extract_report(text: str, anchor: date | None = None) -> dict:
     evidence: dict[str, Evidence] = {}
     when, clock = occurred(body, anchor)
     if when:
-        evidence["occurred_on"] = prep.evidence(when.start, when.end)
+        tied = rivals(body, anchor)
+        evidence["occurred_on"] = prep.evidence(
+            when.start, when.end, confidence="low" if tied else "high",
+            reason="ambiguous" if tied else None,
+            candidates=tuple(prep.candidate(d.value.isoformat(), d.start, d.end) for d in tied))
     casualties = count_casualties([body[s:e] for s, e in spans])
     evidence.update(_casualty_evidence(prep, spans, casualties))
     loss, loss_at = direct_loss_at(body)
@@ -210,9 +205,15 @@ def extract_report(text: str, anchor: date | None = None) -> dict:
     concealed = concealment_at(body)
     if concealed:
         evidence["concealment"] = prep.evidence(concealed[1], concealed[2])
-    kind = accident_type(body)
+    kind = classify_type(body)
     if kind:
-        evidence["accident_type"] = Evidence("", 0, 0, method="inferred")
+        evidence["accident_type"] = prep.evidence(kind.start, kind.end, method=kind.method)
+    sector = classify_industry(body, enterprise, kind and kind.type_class, kind and kind.subtype)
+    if sector and sector.start is not None:
+        evidence["industry"] = prep.evidence(sector.start, sector.end, method=sector.method)
+    elif sector and enterprise_evidence:  # decided from the enterprise's name
+        evidence["industry"] = replace(enterprise_evidence, method="inferred", confidence="high",
+                                       reason=None, candidates=())
     accountability = [_with_evidence(prep, item) for item in find_accountability(body, enterprise)]
     return {
         "occurred_on": when.value.isoformat() if when else None,
@@ -230,7 +231,9 @@ def extract_report(text: str, anchor: date | None = None) -> dict:
         "grade_computed": computed,
         "grade_mismatch": grade_mismatch(grade, computed, inputs_complete=None not in (
             casualties.deaths, casualties.serious_injuries, loss.yuan)),
-        "accident_type": kind,
+        "accident_type": kind.type_class if kind else None,
+        "accident_subtype": kind.subtype if kind else None,
+        "industry": sector.sector if sector else None,
         "concealed": concealed is not None,
         "concealment": concealed[0] if concealed else None,
         "accountability": accountability,
