@@ -12,7 +12,7 @@ from datetime import date
 
 from etl.extract.accountability import find_accountability
 from etl.extract.casualties import count_casualties
-from etl.extract.enterprise import ranked
+from etl.extract.enterprise import contenders, ranked
 from etl.extract.facts import concealment_at, stated_grade_at
 from etl.extract.dates import occurred, rivals
 from etl.normalize.dates import DateMatch
@@ -211,7 +211,7 @@ def extract_report(text: str, anchor: date | None = None) -> dict:
     sector = classify_industry(body, enterprise, kind and kind.type_class, kind and kind.subtype)
     if sector and sector.start is not None:
         evidence["industry"] = prep.evidence(sector.start, sector.end, method=sector.method)
-    elif sector and enterprise_evidence:  # decided from the enterprise's name
+    elif sector and enterprise and enterprise_evidence:  # decided from the enterprise's name
         evidence["industry"] = replace(enterprise_evidence, method="inferred", confidence="high",
                                        reason=None, candidates=())
     accountability = [_with_evidence(prep, item) for item in find_accountability(body, enterprise)]
@@ -257,16 +257,20 @@ def _casualty_evidence(prep: Prepared, spans: list[tuple[int, int]], found) -> d
 
 
 def _enterprise(prep: Prepared) -> tuple[str | None, Evidence | None]:
+    """The unit of the accident, or None with the contenders when the text does not settle it
+    (evidence.py: ambiguous); a unit no event, title, label or finding marks is weak."""
     found = ranked(prep.text)
     if not found:
         return None, None
-    best = found[0]
-    tied = [c for c in found[1:] if c.score == best.score]
+    best, close = found[0], contenders(found)
+    if close:
+        return None, prep.evidence(
+            best.start, best.end, confidence="low", reason="ambiguous",
+            candidates=tuple(prep.candidate(normalize_enterprise_name(c.name), c.start, c.end)
+                             for c in (best, *close)))
+    weak = best.score < 4
     return normalize_enterprise_name(best.name), prep.evidence(
-        best.start, best.end, confidence="low" if tied else "high",
-        reason="ambiguous" if tied else None,
-        candidates=tuple(prep.candidate(normalize_enterprise_name(c.name), c.start, c.end)
-                         for c in tied))
+        best.start, best.end, confidence="low" if weak else "high", reason="weak" if weak else None)
 
 
 def _with_evidence(prep: Prepared, item: dict) -> dict:
