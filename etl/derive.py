@@ -1,7 +1,12 @@
 """Links between records, derived after every load from everything in the database:
 
 - the `enterprises` hub: records join by 统一社会信用代码, else by normalized name within the
-  市州 (etl/linking.py; ambiguous matches are flagged, never merged);
+  市州 (etl/linking.py; ambiguous matches are flagged, never merged); an accident's enterprise
+  name, read from the report, may also link without its place prefix or as a unit of its
+  company, and records how it was linked (enterprise_link_method) and, when no rule proves a
+  link, the enterprises it might be (enterprise_link_candidates) for review;
+- an accident whose report states no 行业 takes its enterprise's, from the register (the rating
+  lists' 行业 column), when the enterprise is linked with evidence;
 - blacklist entries get their events (移出, 恢复列入, 撤销列入) from the removal announcements;
 - rectification assessments find the accident report they assess;
 - accidents get their region name.
@@ -34,10 +39,15 @@ ENTERPRISE_SOURCES = (
 )
 HUB_COLUMNS = ("name", "name_norm", "uscc", "uscc_valid", "uscc_problem", "org_code", "region_code",
                "city_code", "region_name", "industry", "link_flag", "sources")
+# Tables whose enterprise name is read out of report text (etl/linking.py rule 3).
+EXTRACTED = ("accidents",)
+# Methods that link with evidence (etl/linking.py); 'review' and 'none' do not.
+EVIDENCE = ("uscc", "exact_name", "name_without_prefix", "parent")
 
 
 def refresh(conn: sqlite3.Connection, run_id: int, now: str) -> None:
-    link_enterprises(conn, run_id, now)
+    register = link_enterprises(conn, run_id, now)
+    fill_industry(conn, register)
     link_removals(conn)
     link_assessments(conn)
     _name_regions(conn)
@@ -56,36 +66,87 @@ def _name_regions(conn) -> None:
                  f" WHERE region_code IN (SELECT code FROM _region_names) AND region_name IS NOT {name}")
 
 
-def link_enterprises(conn, run_id: int, now: str) -> None:
+def link_enterprises(conn, run_id: int, now: str) -> dict[str, str]:
+    """Every record's enterprise_id, the hub rows, and accidents' link evidence. Returns the
+    register's 行业 text per enterprise (the first rating list that states one)."""
     index = EnterpriseIndex()
     rows = []
     for table, name_col, code_col, where in ENTERPRISE_SOURCES:
         industry = "industry" if table in ("credit_ratings", "accidents") else "NULL"
+        evidence = ", enterprise_link_method AS method, enterprise_link_candidates AS candidates" \
+            if table in EXTRACTED else ""
         for row in conn.execute(
             f"SELECT id, {name_col} AS name, {code_col} AS code, region_code, {industry} AS industry,"
-            f" source_id, enterprise_id FROM {table} WHERE {name_col} IS NOT NULL {where} ORDER BY id"
+            f" source_id, enterprise_id{evidence} FROM {table} WHERE {name_col} IS NOT NULL {where}"
+            " ORDER BY id"
         ):
             rows.append((table, dict(row)))
     # Records with a code first, so a record without one can join the coded enterprise by name.
     rows.sort(key=lambda item: (item[1]["code"] is None, ENTERPRISE_ORDER[item[0]], item[1]["id"]))
     registered = []
     for table, row in rows:
-        enterprise_id, _ = index.add(row["name"], uscc=row["code"], region_code=row["region_code"])
+        enterprise_id, _ = index.add(row["name"], uscc=row["code"], region_code=row["region_code"],
+                                     extracted=table in EXTRACTED)
         if enterprise_id is not None:
             registered.append((table, row))
     hubs: dict[str, dict] = {}
     links: dict[str, list[tuple[str, str]]] = {}
-    # links() is order-independent: a record added before its coded twin is re-pointed to it.
-    for (table, row), (enterprise_id, flag) in zip(registered, index.links()):
+    evidence: list[tuple] = []
+    register: dict[str, str] = {}
+    # evidence() is order-independent: a record added before its coded twin is re-pointed to it.
+    for (table, row), link in zip(registered, index.evidence()):
+        enterprise_id, flag = link.enterprise_id, link.flag
         if row["enterprise_id"] != enterprise_id:  # a routine run changes few links: write those
             links.setdefault(table, []).append((enterprise_id, row["id"]))
+        if table in EXTRACTED:
+            candidates = json.dumps(list(link.candidates), ensure_ascii=False) if link.candidates else None
+            if (row["method"], row["candidates"]) != (link.method, candidates):
+                evidence.append((link.method, candidates, row["id"]))
+        if table == "credit_ratings" and row["industry"]:
+            register.setdefault(enterprise_id, row["industry"])
         hub = hubs.get(enterprise_id)
         if hub is None:
             hub = hubs[enterprise_id] = _new_hub(row, index.check)
         _merge(hub, row, flag)
     for table, pairs in links.items():
         conn.executemany(f"UPDATE {table} SET enterprise_id = ? WHERE id = ?", pairs)
+    conn.executemany("UPDATE accidents SET enterprise_link_method = ?, enterprise_link_candidates = ?"
+                     " WHERE id = ?", evidence)
+    _unlink_nameless(conn, {row["id"] for table, row in registered if table == "accidents"})
     _write_hubs(conn, hubs, run_id, now)
+    return register
+
+
+def _unlink_nameless(conn, linked: set[str]) -> None:
+    """A report that names no enterprise (or no longer does) links to none: method 'none'."""
+    stale = [(row["id"],) for row in conn.execute(
+        "SELECT id FROM accidents WHERE enterprise_id IS NOT NULL OR enterprise_link_candidates IS NOT NULL"
+        " OR enterprise_link_method IS NOT 'none'") if row["id"] not in linked]
+    conn.executemany("UPDATE accidents SET enterprise_id = NULL, enterprise_link_method = 'none',"
+                     " enterprise_link_candidates = NULL WHERE id = ?", stale)
+
+
+def fill_industry(conn, register: dict[str, str]) -> None:
+    """行业 of an accident whose report states none, from its enterprise's register entry,
+    classified into the sectors the emergency-management statistics use
+    (etl.extract.industry.sector_from_register). Only for links made with evidence."""
+    try:
+        from etl.extract.industry import sector_from_register
+    except ModuleNotFoundError as missing:  # the classifier may not be installed yet
+        if missing.name != "etl.extract.industry":
+            raise
+        return
+    marks = ", ".join("?" * len(EVIDENCE))
+    updates = []
+    for row in conn.execute(
+        "SELECT id, enterprise_id FROM accidents WHERE coalesce(industry, '') = ''"
+        f" AND enterprise_link_method IN ({marks})", EVIDENCE
+    ):
+        text = register.get(row["enterprise_id"])
+        sector = sector_from_register(text) if text else None
+        if sector:
+            updates.append((sector, row["id"]))
+    conn.executemany("UPDATE accidents SET industry = ? WHERE id = ?", updates)
 
 
 ENTERPRISE_ORDER = {t[0]: i for i, t in enumerate(ENTERPRISE_SOURCES)}

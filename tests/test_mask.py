@@ -495,3 +495,12 @@ def test_an_enumerated_name_in_the_middle_of_a_line_is_masked(text, masked):
     from etl.normalize.mask import mask_text
 
     assert mask_text(text) == masked
+
+
+def test_a_list_of_places_is_not_a_person_with_particulars():
+    """"、住…" opens the next item of a list (商场、宾馆、住宅), not an address after a name."""
+    from etl.normalize.names import person_name_spans
+
+    assert person_name_spans("火灾（商场、宾馆、住宅等）") == []
+    text = "王建军，住兰州市城关区"
+    assert [text[a:b] for a, b in person_name_spans(text)] == ["王建军"]

@@ -34,6 +34,12 @@ REQUIRED_TARGETS = {
     "blacklist": {"subject_name", "listed_on"}, "blacklist_removals": {"subject_name", "removed_on"},
     "bans": {"subject_name", "ban_type"}, "annual_statistics": {"year", "region"},
 }
+# The vocabularies structured fields use: GB 6441-86 事故类别, and the 行业领域 the
+# emergency-management statistics count by.
+ACCIDENT_TYPES = ("物体打击", "车辆伤害", "机械伤害", "起重伤害", "触电", "淹溺", "灼烫", "火灾", "高处坠落", "坍塌",
+                  "冒顶片帮", "透水", "放炮", "火药爆炸", "瓦斯爆炸", "锅炉爆炸", "容器爆炸", "其他爆炸", "中毒和窒息",
+                  "其他伤害")
+SECTORS = ("煤矿", "金属非金属矿山", "危险化学品", "烟花爆竹", "工贸", "建筑施工", "道路运输", "火灾", "其他")
 # Columns/keys planted on purpose for the unmapped-field audit (see _truth.json "planted").
 DELIBERATELY_UNMAPPED = {"gs-yjt-blacklist": {"备注"}, "gs-credit-records": {"sjly"}}
 
@@ -258,11 +264,13 @@ def test_accident_reports_cover_years_regions_grades_and_industries(truth):
     grades = Counter(a["grade_stated"] for a in accidents)
     assert set(grades) == {"特别重大", "重大", "较大", "一般"}
     assert 1 <= grades["特别重大"] <= 2 and grades["重大"] <= 5
-    assert len({a["industry"] for a in accidents}) >= 8
+    assert {a["industry"] for a in accidents} <= set(SECTORS)
+    assert len({a["industry"] for a in accidents}) >= 7
+    assert {a["accident_type"] for a in accidents} <= set(ACCIDENT_TYPES)
     assert len({a["accident_type"] for a in accidents}) >= 10
     assert 0.25 <= sum(a["pdf_only"] for a in accidents) / len(accidents) <= 0.4
     assert {a["concealment"] for a in accidents} >= {"瞒报", "谎报", "迟报"}
-    assert sum(a["grade_stated"] != a["grade_computed"] for a in accidents) == 1
+    assert sum(a["grade_stated"] != a["grade_computed"] for a in accidents) == 2  # both planted
 
 
 def test_assessments(truth):
@@ -369,3 +377,70 @@ def test_enterprise_names_never_run_out():
     brands = [next(rest[:-len(s)] for s in suffixes if rest.endswith(s))
               for rest in (e.name.split("示例", 1)[1] for e in made)]
     assert {len(b) for b in brands} == {2, 3}
+
+
+# --- the stories users look for ------------------------------------------------------
+
+def test_enterprises_with_repeated_accidents(truth):
+    per = Counter(a["enterprise_uscc_registry"] for a in truth["accidents"])
+    repeated = [code for code, n in per.items() if n >= 2]
+    assert len(repeated) >= 2 and max(per.values()) >= 3
+    # two 较大 accidents of one enterprise within twelve months
+    major: dict[str, list[dt.date]] = {}
+    for a in truth["accidents"]:
+        if a["grade_computed"] == "较大":
+            day = dt.date.fromisoformat(a["occurred_on"])
+            major.setdefault(a["enterprise_uscc_registry"], []).append(day)
+    assert any(len(days) >= 2 and (max(days) - min(days)).days <= 365 for days in major.values())
+
+
+def test_an_accident_while_on_the_blacklist(truth):
+    """An accident while its enterprise was listed (in the term, never removed), published before
+    as_of: the canned query blacklisted_with_accidents shows it."""
+    listed = [(a, e) for a in truth["accidents"] for e in truth["blacklist"]
+              if e["uscc"] == a["enterprise_uscc_registry"] and e["status"] == "active"
+              and e["listed_on"] <= a["occurred_on"] <= e["term_end"]]
+    assert listed and all(a["published_on"] <= truth["as_of"] for a, _ in listed)
+    assert any("accident_while_listed" in a["planted"] for a, _ in listed)
+
+
+def _body(acc: dict) -> str:
+    page = SAMPLES / acc["source_id"] / acc["path"]
+    return lxml.html.fromstring(_decode(page.read_bytes())).text_content()
+
+
+def test_reports_whose_figures_disagree(truth):
+    titled = next(a for a in truth["accidents"] if "deaths_title_differs" in a["planted"])
+    stated = int(re.search(r"（(\d+)人死亡）", titled["title"]).group(1))
+    assert titled["deaths"] == stated + 1
+    assert f"事故死亡人数增至{titled['deaths']}人" in _body(titled)
+    understated = [a for a in truth["accidents"] if set(a["planted"]) & {"grade_mismatch", "grade_mismatch_loss"}]
+    assert {(a["grade_stated"], a["grade_computed"]) for a in understated} == {("一般", "较大")}
+    assert any(a["deaths"] < 3 and a["direct_loss_yuan"] >= 1e7 for a in understated)  # the loss alone
+
+
+def test_an_enterprise_only_a_person_can_link(truth):
+    """The report's name with its place prefix; without 甘肃省 it is one registered name, without
+    甘肃省兰州 another, both of the same 市州 (etl/linking.py rule 3: review, never a link)."""
+    acc = next(a for a in truth["accidents"] if "enterprise_needs_review" in a["planted"])
+    assert acc["enterprise"] == "甘肃省" + acc["enterprise_registered"] and acc["enterprise_uscc"] is None
+    assert acc["enterprise"] in _body(acc)
+    registered = {r["enterprise"]: r["uscc"] for r in truth["credit_ratings"]}
+    cut_once, cut_twice = acc["enterprise"].removeprefix("甘肃省"), acc["enterprise"].removeprefix("甘肃省兰州")
+    assert registered[cut_once] != registered[cut_twice]
+    cities = {e["name"]: e["city_code"] for e in truth["enterprises"]}
+    assert cities[cut_once] == cities[cut_twice] == acc["city_code"]
+
+
+def test_registers_print_the_sector_vocabulary(specs):
+    for stem in ("lz-credit-ratings", "jq-credit-ratings", "gs-yjt-credit-ratings"):
+        spec = specs[stem]
+        path = _local(spec["url"])
+        if spec["format"] == "csv":
+            rows = list(csv.reader(io.StringIO(path.read_bytes().decode(spec.get("encoding", "utf-8-sig")))))
+        else:
+            rows = [["" if c is None else str(c) for c in r]
+                    for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+        header = rows[spec["header_row"]]
+        column = header.index(spec["fields"]["industry"])
+        assert {r[column] for r in rows[spec["header_row"] + 1:]} <= set(SECTORS), stem

@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-from etl.normalize.text import clean_text, to_halfwidth
+from etl.normalize.text import clean_text, to_halfwidth, to_simplified
 
 # Common two-character surnames: the surname stays whole (欧阳某X, not 欧某X).
 COMPOUND_SURNAMES = frozenset(
@@ -28,6 +28,44 @@ def normalize_enterprise_name(s: str | None) -> str | None:
     s = to_halfwidth(clean_text(s), parens=True)
     s = s.replace("(", "（").replace(")", "）")
     return _SPACE.sub("", s)
+
+
+def enterprise_match_key(s: str | None, normalized: bool = False) -> str | None:
+    """The form two enterprise names are compared in: normalize_enterprise_name in simplified
+    script (reposts print registered names in traditional script: 蘭州 is 兰州). Ids and the
+    displayed name keep the written form; only the comparison uses this. normalized: `s` is
+    already normalize_enterprise_name's output."""
+    norm = s if normalized else normalize_enterprise_name(s)
+    return to_simplified(norm) if norm and not norm.isascii() else norm
+
+
+def place_prefixes(name: str) -> list[tuple[str, tuple]]:
+    """Each reading of `name` without the place names it starts with, shortest cut first:
+    '甘肃省兰州新区示例化工有限公司' → [('兰州新区示例化工有限公司', (甘肃省,)),
+    ('示例化工有限公司', (甘肃省, 兰州新区))]. Places are those of the province's region table
+    (etl/normalize/regions.py); whether a cut form is the registered name is the caller's test."""
+    from etl.normalize.regions import find_regions
+
+    out, end, regions = [], 0, ()
+    for region, start, stop in find_regions(name):
+        if start != end:
+            break
+        end, regions = stop, regions + (region,)
+        if end < len(name):
+            out.append((name[end:], regions))
+    return out
+
+
+# What a unit of a company is called after the company's full name (X有限公司Y煤矿): a mine, a
+# branch (分公司, 公司法 第十四条: no legal person of its own), a project team, a works.
+SUBORDINATE_UNITS = ("分公司", "煤矿", "矿井", "矿", "项目经理部", "项目部", "分厂", "厂", "车间")
+_LEGAL_PERSON_WORDS = re.compile(r"有限|股份|集团|合作社|公司(?!$)")
+
+
+def is_subordinate_unit(tail: str) -> bool:
+    """True when `tail`, written after a company's registered name, names one of its units
+    (…煤矿, …分公司, …项目部, …厂) rather than another legal person (…有限公司, …集团)."""
+    return len(tail) >= 2 and tail.endswith(SUBORDINATE_UNITS) and not _LEGAL_PERSON_WORDS.search(tail)
 
 
 def surname_of(name: str) -> str:
@@ -140,8 +178,9 @@ NOT_PERSON_WORDS = frozenset(
 # in apposition, a death, contact particulars.
 _PERSON_CUE = re.compile(
     r"(?:\s*(?:[，,、]\s*(?:男|女|汉族|回族|藏族|东乡族|土族|保安族|撒拉族|裕固族|维吾尔族|蒙古族|满族|"
-    r"中共党员|群众|时任|原任|原|现任|系|该|男性|女性|个体|企业|身份证|公民身份|手机|电话|联系电话|"
-    r"联系方式|住|现住|户籍)|[（(]\s*(?:男|女|已故|死者|该|时任|原|身份证|电话|手机|\d)|同志|等\d+名|"
+    r"中共党员|群众|时任|原任|现任|男性|女性|身份证|公民身份|手机|电话|联系电话|联系方式|现住|户籍)|"
+    # after 、 these open the next item of a list of things (商场、宾馆、住宅; 工厂、企业), not particulars
+    r"[，,]\s*(?:原|系|该|个体|企业|住(?!宅|房|户|院|所|宿))|[（(]\s*(?:男|女|已故|死者|该|时任|原|身份证|电话|手机|\d)|同志|等\d+名|"
     r"等[一二三四五六七八九十两\d]+人))")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from . import accidents, announcements, credit, enterprises, followups, sites, tables, truth
+from . import accidents, announcements, credit, enterprises, followups, sites, stories, tables, truth
 from .profile import PROFILES, SAMPLE, Profile
 from .world import World
 
@@ -43,9 +43,11 @@ def build_world(seed: int, profile: Profile) -> World:
     enterprises.build_enterprises(world, pool)
     accidents.build_accidents(world, pool)
     accidents.plant_accidents(world)
+    stories.plant_stories(world, pool)
     accidents.finish_accidents(world)
     followups.build_assessments(world)
     followups.build_blacklist(world)
+    stories.plant_listed_accident(world, pool)
     followups.build_bans(world)
     credit.build_records(world)
     credit.build_ratings(world)

@@ -13,7 +13,7 @@ from .world import Accident, Measure, Serials, World, grade_of, rng_for
 # The few big accidents (fictional): grade, industry, GB 6441 class, city, year.
 BIG_ACCIDENTS = (
     ("特别重大", "煤矿", "瓦斯爆炸", "620800", 2021),
-    ("重大", "危险化学品", "其它爆炸", "621000", 2020),
+    ("重大", "危险化学品", "其他爆炸", "621000", 2020),
     ("重大", "道路运输", "车辆伤害", "621100", 2022),
     ("重大", "非煤矿山", "透水", "620900", 2024),
 )
@@ -101,27 +101,30 @@ def _title(rng: random.Random, acc: Accident, taken: set[str]) -> tuple[str, str
     dot = "." if acc.source_id == "lz-yjj-accidents" else "·"
     md = f"“{acc.occurred.month}{dot}{acc.occurred.day}”"
     grade_word = acc.grade_stated if (acc.grade_stated != "一般" or rng.random() < 0.4
-                                      or "grade_mismatch" in acc.planted) else ""
+                                      or acc.grade_stated != acc.grade) else ""
     short = f"{md}{grade_word}{acc.type_word}事故"
     county = names.county_name(acc.county)
-    ent = acc.enterprise
     if acc.grade == "特别重大":
-        forms = [f"{county}{ent.name}{names.brand_of(ent.name)}煤矿{short}调查报告"]
+        forms = [f"{county}{acc.enterprise_name}{names.brand_of(acc.enterprise_name)}煤矿{short}调查报告"]
     elif acc.industry == "道路运输":
-        forms = [f"{county}{acc.occurred.year}年{short}调查报告", f"{ent.name}{short}调查报告"]
+        forms = [f"{county}{acc.occurred.year}年{short}调查报告", f"{acc.enterprise_name}{short}调查报告"]
     else:
-        forms = [f"{ent.name}{short}调查报告", f"{county}{ent.name}{short}调查报告",
-                 f"{ent.name}{grade_word}{acc.type_word}事故调查报告"]
+        forms = [f"{acc.enterprise_name}{short}调查报告", f"{county}{acc.enterprise_name}{short}调查报告",
+                 f"{acc.enterprise_name}{grade_word}{acc.type_word}事故调查报告"]
     title = rng.choice(forms)
+    if acc.enterprise_shown:  # the name as the report writes it already says where
+        title = f"{acc.enterprise_name}{short}调查报告"
+    if acc.deaths_in_title is not None:  # the toll first reported, written into the title
+        title = f"{acc.enterprise_name}{short}（{acc.deaths_in_title}人死亡）调查报告"
     if title in taken:
-        title = f"{county}{ent.name}{short}调查报告"
+        title = f"{county}{acc.enterprise_name}{short}调查报告"
     taken.add(title)
     return title, short
 
 
 def build_accidents(world: World, pool: EnterprisePool) -> None:
     profile, seed = world.profile, world.seed
-    serials = Serials(rng_for(seed, "serials", "accidents"))
+    serials = world.serials = Serials(rng_for(seed, "serials", "accidents"))
     big = list(BIG_ACCIDENTS)
     for source_id, n in profile.accidents.items():
         rng = rng_for(seed, "plan", source_id)
@@ -151,10 +154,12 @@ def build_accidents(world: World, pool: EnterprisePool) -> None:
 
 
 def _make_accident(world, pool, serials, rng, key, source_id, grade, city, year,
-                   industry, accident_type) -> Accident:
-    ent = pool.take(city, industry)
+                   industry, accident_type, ent=None, day=None) -> Accident:
+    """One report's facts; `ent` and `day` (else drawn: an unused enterprise, a day of `year`)."""
+    ent = ent or pool.take(city, industry)
     county = ent.county
-    day = dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
+    drawn = dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
+    day = day or drawn
     hour = rng.choices(range(24), [1, 1, 2, 1, 1, 1, 2, 3, 5, 7, 8, 7, 4, 4, 7, 8, 8, 6, 4, 3, 2, 2, 1, 1])[0]
     occurred = dt.datetime(day.year, day.month, day.day, hour, rng.choice((0, 5, 10, 15, 20, 30, 40, 45, 50)))
     c = _casualties(rng, grade, accident_type)
@@ -219,16 +224,26 @@ def finish_accidents(world: World) -> None:
     taken: set[str] = set()
     seen: dict[str, int] = {}
     for acc in world.accidents:
-        rng = rng_for(world.seed, "report", acc.key)
-        acc.grade_stated = "一般" if "grade_mismatch" in acc.planted else acc.grade
-        acc.title, acc.short = _title(rng, acc, taken)
-        acc.measures = _measures(rng, acc)
-        fitting = [text for i, text in enumerate(phrases.PREVENTION)
-                   if i not in phrases.RELEVANT or {acc.industry, acc.accident_type} & set(phrases.RELEVANT[i])]
-        acc.prevention = rng.sample(fitting, rng.randint(3, min(6, len(fitting))))
-        acc.show_doc_no = rng.random() < 0.7 or "fullwidth_doc_no" in acc.planted
         index = seen[acc.source_id] = seen.get(acc.source_id, -1) + 1
-        acc.pdf_only = index % 3 == 1 and not acc.planted
+        finish_accident(world, acc, taken, index)
+
+
+# Planted cases whose report states 一般 although the figures reach 较大 (条例 第三条).
+UNDERSTATED = ("grade_mismatch", "grade_mismatch_loss")
+
+
+def finish_accident(world: World, acc: Accident, taken: set[str], index: int) -> None:
+    """One report's title, accountability and prevention measures; `index`: its place in its
+    source (every third report is a PDF only, none of the planted ones)."""
+    rng = rng_for(world.seed, "report", acc.key)
+    acc.grade_stated = "一般" if set(UNDERSTATED) & set(acc.planted) else acc.grade
+    acc.title, acc.short = _title(rng, acc, taken)
+    acc.measures = _measures(rng, acc)
+    fitting = [text for i, text in enumerate(phrases.PREVENTION)
+               if i not in phrases.RELEVANT or {acc.industry, acc.accident_type} & set(phrases.RELEVANT[i])]
+    acc.prevention = rng.sample(fitting, rng.randint(3, min(6, len(fitting))))
+    acc.show_doc_no = rng.random() < 0.7 or "fullwidth_doc_no" in acc.planted
+    acc.pdf_only = index % 3 == 1 and not acc.planted
 
 
 def _unit_fine(rng: random.Random, acc: Accident) -> int:
@@ -266,8 +281,8 @@ def _measures(rng: random.Random, acc: Accident) -> list[Measure]:
     staff = rng.sample(("安全管理部部长", "专职安全员", "生产副总经理", "班组长", "技术负责人", "带班负责人"), 6)
     for i in range(crimes):
         principal_first = grade != "一般" or acc.concealment in ("瞒报", "谎报")
-        subject, position = (ent.principal, f"{ent.name}{ent.principal_title}") if i == 0 and \
-            principal_first else (person(), f"{ent.name}{staff[i]}")
+        subject, position = (ent.principal, f"{acc.enterprise_name}{ent.principal_title}") if i == 0 and \
+            principal_first else (person(), f"{acc.enterprise_name}{staff[i]}")
         if acc.industry == "道路运输" and i == 0:
             subject, position = person(), "肇事车辆驾驶人"
         out.append(Measure(subject, position, "移送司法机关",
@@ -281,18 +296,18 @@ def _measures(rng: random.Random, acc: Accident) -> list[Measure]:
         out.append(Measure(person(), posts[i % len(posts)], "党纪政务处分", rng.choice(phrases.DISCIPLINE)))
     if acc.deaths or acc.loss_yuan >= 1e6 or acc.concealment:
         fine = _unit_fine(rng, acc)
-        out.append(Measure(ent.name, "事故发生单位", "行政处罚", f"处以罚款{fine // 10000}万元", float(fine),
+        out.append(Measure(acc.enterprise_name, "事故发生单位", "行政处罚", f"处以罚款{fine // 10000}万元", float(fine),
                            "upper" if "fine_in_words" in acc.planted else rng.choice(("wan", "wan", "yuan"))))
         share = _income_share(acc)
         income = rng.randint(60, 400) * 1000
-        out.append(Measure(ent.principal, f"{ent.name}{ent.principal_title}", "行政处罚",
+        out.append(Measure(ent.principal, f"{acc.enterprise_name}{ent.principal_title}", "行政处罚",
                            f"处上一年年收入{share}%的罚款", float(income * share // 100), "yuan"))
         if acc.concealment == "迟报":  # 条例 第三十五条
-            out.append(Measure(ent.principal, f"{ent.name}{ent.principal_title}", "行政处罚",
+            out.append(Measure(ent.principal, f"{acc.enterprise_name}{ent.principal_title}", "行政处罚",
                                "对其迟报事故行为处上一年年收入40%的罚款", float(income * 40 // 100), "yuan"))
     if acc.concealment in ("瞒报", "谎报"):
         fine = rng.randint(100, 500) * 10000  # 条例 第三十六条
-        out.append(Measure(ent.name, "事故发生单位", "行政处罚", f"对其{acc.concealment}事故行为处以罚款",
+        out.append(Measure(acc.enterprise_name, "事故发生单位", "行政处罚", f"对其{acc.concealment}事故行为处以罚款",
                            float(fine), "wan"))
     if grade != "一般":
         out.append(Measure(f"{county}人民政府", "属地政府", "其他",

@@ -28,7 +28,7 @@ def build_records(world: World) -> None:
     for acc in world.accidents:
         if len(world.records) >= accident_share:
             break
-        fine = next((m.fine_yuan for m in acc.measures if m.subject == acc.enterprise.name
+        fine = next((m.fine_yuan for m in acc.measures if m.subject == acc.enterprise_name
                      and m.measure_type == "行政处罚"), None)
         decided = acc.approved_on + dt.timedelta(days=rng.randint(20, 60))
         if fine is None or acc.approved_on.year < 2021 or decided > as_of:
@@ -75,7 +75,8 @@ def build_ratings(world: World) -> None:
         rater, year, cities = RATING_SOURCES[source_id]
         pool = [e for e in world.enterprises if (e.city in cities if cities else
                                                  e.city not in ("620100", "620900"))]
-        pool.sort(key=lambda e: (e.key not in bad, e.key))  # accident enterprises are always rated
+        # accident enterprises are always rated, and so are those a story needs in the register
+        pool.sort(key=lambda e: (e.key not in bad and e.key not in world.featured, e.key))
         chosen = sorted(pool[:rows], key=lambda e: e.key)
         for ent in chosen:
             rating = (rng.choice("CCD") if ent.key in bad else

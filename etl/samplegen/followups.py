@@ -49,7 +49,7 @@ def build_assessments(world: World) -> None:
         if ref_by == "doc_no" and not acc.show_doc_no:
             ref_by = "both"
         title = arng.choice((f"{acc.short}防范和整改措施落实情况评估报告",
-                             f"关于{acc.enterprise.name}{acc.short}整改措施落实情况评估结果的公告",
+                             f"关于{acc.enterprise_name}{acc.short}整改措施落实情况评估结果的公告",
                              f"{names.county_name(acc.county)}{acc.short}整改措施落实情况评估结果公示"))
         world.assessments.append(Assessment(
             key=f"PG{len(world.assessments) + 1:04d}", accident=acc, result=result, title=title,

@@ -92,36 +92,42 @@ BRAND_HEAD = "鑫金华恒瑞宏永天中安万博嘉润腾昌兴汇鼎正盛新
 BRAND_TAIL = "达原泰宇通远成拓和源丰盛华隆业鼎禾泽飞力信民润元昌兴安康顺"
 
 
+# 行业领域 as the emergency-management statistics count accidents: the vocabulary structured
+# fields use (etl/rules/vocabulary.py SECTORS); 工贸 holds 冶金、有色、建材、机械、轻工、商贸.
+SECTORS = ("煤矿", "金属非金属矿山", "危险化学品", "烟花爆竹", "工贸", "建筑施工", "道路运输", "火灾", "其他")
+
+
 @dataclass(frozen=True)
 class Industry:
-    name: str              # 行业领域 as the site shows it
+    name: str              # the trade as a report's text calls it (非煤矿山, 冶金, 燃气 …)
     suffixes: tuple[str, ...]
     accident_types: tuple[str, ...]  # GB 6441-1986 classes this industry typically reports
     blacklist_scope: bool  # in the scope of 应急管理部令第11号 第二条
+    sector: str = ""       # its SECTORS entry (the 行业 column of a register)
 
 
 INDUSTRIES: dict[str, Industry] = {i.name: i for i in (
     Industry("煤矿", ("煤业有限责任公司", "煤业有限公司", "矿业有限责任公司"),
-             ("冒顶片帮", "瓦斯爆炸", "透水", "车辆伤害", "机械伤害"), True),
+             ("冒顶片帮", "瓦斯爆炸", "透水", "车辆伤害", "机械伤害"), True, "煤矿"),
     Industry("非煤矿山", ("矿业有限公司", "石料有限公司", "矿业开发有限责任公司"),
-             ("坍塌", "冒顶片帮", "放炮", "高处坠落", "透水", "车辆伤害"), True),
+             ("坍塌", "冒顶片帮", "放炮", "高处坠落", "透水", "车辆伤害"), True, "金属非金属矿山"),
     Industry("危险化学品", ("化工有限公司", "石化有限公司", "化学工业有限公司"),
-             ("中毒和窒息", "其它爆炸", "火灾", "灼烫", "容器爆炸"), True),
+             ("中毒和窒息", "其他爆炸", "火灾", "灼烫", "容器爆炸"), True, "危险化学品"),
     Industry("建筑施工", ("建筑工程有限公司", "建设集团有限公司", "建工有限公司"),
-             ("高处坠落", "坍塌", "物体打击", "起重伤害", "触电"), False),
+             ("高处坠落", "坍塌", "物体打击", "起重伤害", "触电"), False, "建筑施工"),
     Industry("道路运输", ("运输有限公司", "物流有限公司", "客运有限公司"),
-             ("车辆伤害",), False),
+             ("车辆伤害",), False, "道路运输"),
     Industry("冶金", ("钢铁有限公司", "冶金有限公司", "铁合金有限公司"),
-             ("灼烫", "中毒和窒息", "其它爆炸", "起重伤害"), True),
+             ("灼烫", "中毒和窒息", "其他爆炸", "起重伤害"), True, "工贸"),
     Industry("有色", ("有色金属有限公司", "铝业有限公司"),
-             ("灼烫", "中毒和窒息", "机械伤害"), True),
+             ("灼烫", "中毒和窒息", "机械伤害"), True, "工贸"),
     Industry("工贸", ("机械制造有限公司", "建材有限公司", "食品有限公司", "纺织有限公司", "商贸有限公司"),
-             ("机械伤害", "中毒和窒息", "火灾", "触电", "物体打击", "淹溺"), True),
+             ("机械伤害", "中毒和窒息", "火灾", "触电", "物体打击", "淹溺"), True, "工贸"),
     Industry("烟花爆竹", ("烟花爆竹有限公司", "烟花爆竹批发有限公司"),
-             ("火药爆炸",), True),
+             ("火药爆炸",), True, "烟花爆竹"),
     Industry("燃气", ("燃气有限公司", "天然气有限责任公司"),
-             ("其它爆炸", "火灾", "中毒和窒息"), False),
-    Industry("技术服务", ("安全评价有限公司", "检测技术有限公司", "安全技术咨询有限公司"), (), True),
+             ("其他爆炸", "火灾", "中毒和窒息"), False, "其他"),
+    Industry("技术服务", ("安全评价有限公司", "检测技术有限公司", "安全技术咨询有限公司"), (), True, "其他"),
 )}
 
 # Share of enterprises per industry (the 技术服务 agencies are created separately).
@@ -130,7 +136,7 @@ INDUSTRY_WEIGHTS = {"煤矿": 6, "非煤矿山": 10, "危险化学品": 12, "建
 
 # How titles name the accident for each GB 6441 class (several everyday names per class).
 TYPE_TITLE_WORDS = {
-    "其它爆炸": ("爆炸", "燃气爆炸", "闪爆"),
+    "其他爆炸": ("爆炸", "燃气爆炸", "闪爆"),
     "车辆伤害": ("道路交通", "车辆伤害"),
     "中毒和窒息": ("中毒和窒息", "中毒窒息"),
     "冒顶片帮": ("冒顶", "顶板"),

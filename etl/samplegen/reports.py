@@ -82,9 +82,8 @@ def _date_styles(acc: Accident) -> tuple[str, ...]:
 def accident_report(acc: Accident, seed: int) -> list[Block]:
     """The full report text."""
     rng = rng_for(seed, "text", acc.key)
-    ent = acc.enterprise
     county, city = names.county_name(acc.county), names.city_name(acc.city)
-    brand = names.brand_of(ent.name)
+    brand = names.brand_of(acc.enterprise_name)
     date_style = rng.choice(_date_styles(acc))
     occurred = acc.occurred
     when = codes.date_text(occurred.date(), date_style) + (" " if date_style == "dash" else "") + codes.time_text(
@@ -97,9 +96,11 @@ def accident_report(acc: Accident, seed: int) -> list[Block]:
     blocks: list[Block] = [("p", SAMPLE_NOTE)]
     if approval_first:
         blocks.append(("p", approval_sentence(acc, rng)))
-    where = f"位于{county}的{ent.name}" if rng.random() < 0.5 else f"{city}{county}{ent.name}"
+    where = f"位于{county}的{acc.enterprise_name}" if rng.random() < 0.5 else f"{city}{county}{acc.enterprise_name}"
+    if acc.enterprise_shown:  # a name that carries its own place prefix
+        where = f"位于{county}的{acc.enterprise_name}"
     if acc.industry == "道路运输":
-        where = f"{ent.name}所属车辆在{county}境内"
+        where = f"{acc.enterprise_name}所属车辆在{county}境内"
     no_deaths = "" if acc.deaths or acc.missing else "，无人员死亡"
     intro = f"{when}，{where}发生一起{acc.type_word}事故，造成{cas}{no_deaths}，直接经济损失{loss}。"
     if not acc.deaths and not acc.injuries:
@@ -160,8 +161,9 @@ def _basic_facts(acc: Accident, rng: random.Random) -> list[Block]:
     return [
         ("h", "一、基本情况"),
         ("p", "（一）事故发生单位概况"),
-        ("p", f"{ent.name}，成立于{founded}，{code}注册地址位于{county}，{principal}，"
-              f"企业类型为有限责任公司，主要从事{acc.industry if acc.industry != '工贸' else '生产加工'}相关业务。{licence}"),
+        ("p", f"{acc.enterprise_name}，成立于{founded}，{code}注册地址位于{county}，{principal}，"
+              f"企业类型为有限责任公司，主要从事{acc.industry if acc.industry != '工贸' else '生产加工'}相关业务。{licence}"
+              + (acc.facts_note or "")),
         ("p", "（二）有关部门监管情况"),
         ("p", f"{county}{phrases.DEPARTMENTS.get(acc.industry, '应急管理局')}负责该企业的行业安全监管工作，"
               f"事故发生前一年内曾对该企业开展{codes.cn_number(rng.randint(1, 4))}次执法检查。"),
@@ -183,9 +185,13 @@ def _course(acc: Accident, rng: random.Random, when: str, county: str, brand: st
     blocks: list[Block] = [("h", "二、事故发生经过和应急救援情况"), ("p", text)]
     if acc.deaths and "遇难" not in text and rng.random() < 0.5:
         blocks.append(("p", f"{victims[0]}被紧急送往{county}人民医院救治，后经抢救无效死亡。"))
+    if acc.deaths_in_title is not None:  # the toll rose after the first report (and the title)
+        later = codes.date_text(acc.occurred.date() + dt.timedelta(days=rng.randint(2, 9)), "cn")
+        blocks.append(("p", f"事故当场造成{acc.deaths_in_title}人死亡。受伤人员{victims[1]}被送往{county}人民医院救治，"
+                            f"{later}经抢救无效死亡，事故死亡人数增至{acc.deaths}人。"))
     if acc.concealment == "瞒报":
         found = acc.occurred.date() + dt.timedelta(days=rng.randint(3, 20))
-        blocks.append(("p", f"事故发生后，{acc.enterprise.name}未按规定向有关部门报告，私下与遇难者家属协商赔偿事宜，"
+        blocks.append(("p", f"事故发生后，{acc.enterprise_name}未按规定向有关部门报告，私下与遇难者家属协商赔偿事宜，"
                             f"直至{codes.date_text(found, 'cn')}，{county}应急管理局接群众举报后核查发现。"))
         return blocks  # nobody was called to the scene
     t2 = codes.time_text((acc.occurred.hour + rng.randint(2, 9)) % 24, rng.choice((0, 10, 30)), "xu")
@@ -202,14 +208,14 @@ def _causes(acc: Accident, rng: random.Random, county: str) -> list[Block]:
                            ("p", phrases.DIRECT_CAUSES.get(acc.accident_type, "作业人员违章作业。")),
                            ("p", "（二）间接原因")]
     for i, cause in enumerate(indirect, 1):
-        blocks.append(("p", f"{i}．" + cause.format(ent=ent.name, dept=dept, town=f"{county}某镇人民政府")))
+        blocks.append(("p", f"{i}．" + cause.format(ent=acc.enterprise_name, dept=dept, town=f"{county}某镇人民政府")))
     nature = f"经调查认定，{acc.short}是一起{acc.grade_stated}生产安全责任事故。"
     if acc.concealment == "瞒报":
-        nature += f"事故发生后，{ent.name}主要负责人{ent.principal}组织隐瞒事故，存在瞒报行为。"
+        nature += f"事故发生后，{acc.enterprise_name}主要负责人{ent.principal}组织隐瞒事故，存在瞒报行为。"
     elif acc.concealment == "谎报":
-        nature += f"事故发生后，{ent.name}故意不如实报告事故死亡人数，存在谎报行为。"
+        nature += f"事故发生后，{acc.enterprise_name}故意不如实报告事故死亡人数，存在谎报行为。"
     elif acc.concealment == "迟报":
-        nature += (f"事故发生后，{ent.name}未在1小时内向{county}应急管理局报告，"
+        nature += (f"事故发生后，{acc.enterprise_name}未在1小时内向{county}应急管理局报告，"
                    f"直至事故发生约{rng.randint(3, 9)}小时后才报告，存在迟报行为。")
     if rng.random() < 0.6:
         nature += f"依据《企业职工伤亡事故分类》（GB 6441-1986），事故类别为{acc.accident_type}。"
@@ -237,10 +243,10 @@ def _accountability(acc: Accident, rng: random.Random, county: str, city: str) -
                 text = f"{m.subject}，中共党员，{m.position}，未认真履行安全监管职责，对事故发生负有监管责任。{m.measure}。"
             elif measure_type == "行政处罚":
                 fine = codes.fine_text(int(m.fine_yuan), m.fine_style)
-                if m.subject == acc.enterprise.name and "事故行为" in m.measure:
+                if m.subject == acc.enterprise_name and "事故行为" in m.measure:
                     text = (f"{m.subject}，{acc.concealment}事故。依据《生产安全事故报告和调查处理条例》第三十六条规定，"
                             f"建议由{authority}对其{acc.concealment}事故行为处以罚款{fine}。")
-                elif m.subject == acc.enterprise.name:
+                elif m.subject == acc.enterprise_name:
                     text = (f"{m.subject}，未依法履行安全生产主体责任，对事故发生负有责任。依据《中华人民共和国安全生产法》"
                             f"有关规定，建议由{authority}对其处以罚款{fine}。")
                 elif "迟报" in m.measure:
@@ -302,7 +308,7 @@ def assessment_text(a: Assessment, seed: int) -> list[Block]:
         blocks.append(("p", "事故发生单位和有关部门针对事故暴露出的问题，认真整改，建立了长效机制。"
                             "建议持续巩固整改成果，防止类似事故再次发生。"))
     else:
-        blocks.append(("p", f"{acc.enterprise.name}隐患排查治理制度落实仍不到位，部分整改措施流于形式；"
+        blocks.append(("p", f"{acc.enterprise_name}隐患排查治理制度落实仍不到位，部分整改措施流于形式；"
                             f"有关部门对整改情况跟踪督促不够。建议对整改不力的单位和部门负责人进行约谈，限期整改。"))
     blocks += [("h", "四、评估组评估意见"),
                ("p", f"评估组认为，{acc.short}整改措施落实情况评估结论为：{a.result_shown}。")]

@@ -40,7 +40,7 @@ def write_lz_ratings(world: World, out: Path) -> None:
         seq += 1
         uscc = codes.fullwidth(ent.uscc) if ent.key in fullwidth else ent.uscc
         name = f" {ent.name} " if i == 11 else ent.name.replace("LNG", "ＬＮＧ")
-        rows.append([str(seq), name, uscc, ent.industry, names.county_name(ent.county),
+        rows.append([str(seq), name, uscc, ent.sector, names.county_name(ent.county),
                      rng.choice(RATING_FORMS["lz-credit-ratings"][r.rating]),
                      rng.choice((str(r.year), f"{r.year}年度")), codes.date_text(r.rated_on, rng.choice(DATE_FORMS))])
         if i == 20:  # an exact duplicate row, as exports from merged sheets have
@@ -70,7 +70,7 @@ def write_jq_ratings(world: World, out: Path) -> None:
             uscc = codes.break_uscc(uscc)
             world.plant("bad_uscc_check", "jq-credit-ratings", f"row of {ent.name}",
                         f"USCC printed as {uscc}; the valid code is {ent.uscc}")
-        rows.append([ent.name, uscc, ent.industry, names.county_name(ent.county),
+        rows.append([ent.name, uscc, ent.sector, names.county_name(ent.county),
                      rng.choice(RATING_FORMS["jq-credit-ratings"][r.rating]), str(r.year),
                      codes.date_text(r.rated_on, rng.choice(("slash", "cn", "iso"))),
                      codes.date_text(r.valid_until, "cn"), "示例数据（非真实信息）"])
@@ -96,7 +96,7 @@ def write_gs_ratings(world: World, out: Path) -> None:
         draw = rng.random()
         rated = (dt.datetime.combine(r.rated_on, dt.time()) if draw < 0.7 else
                  codes.date_text(r.rated_on, "cn") if draw < 0.85 else codes.date_text(r.rated_on, "dot"))
-        ws.append([i, ent.name, uscc, ent.industry, names.city_name(ent.city),
+        ws.append([i, ent.name, uscc, ent.sector, names.city_name(ent.city),
                    rng.choice(RATING_FORMS["gs-yjt-credit-ratings"][r.rating]), r.year, rated, r.rater])
         row += 1
         if isinstance(rated, dt.datetime):

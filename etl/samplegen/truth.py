@@ -24,6 +24,9 @@ NOTES = {
                    "the text may simply not mention them",
     "doc_no": "the 批复文号, normalized; doc_no_meta is what the metadata block prints (null: not there)",
     "accident_type": "the GB 6441-1986 class; type_word is what the title calls it",
+    "industry": "the 行业领域 (煤矿, 金属非金属矿山, 危险化学品, 烟花爆竹, 工贸, 建筑施工, 道路运输, 火灾, 其他); "
+                "the rating lists print the same words",
+    "enterprise": "the enterprise as the report names it; enterprise_registered is its registered name",
     "enterprises": "every enterprise or agency that appears in at least one document, with the sources",
 }
 
@@ -39,6 +42,13 @@ ACCIDENT_PLANTS = {
     "fullwidth_doc_no": "发文字号 in the metadata block printed with full-width digits",
     "fullwidth_uscc": "统一社会信用代码 in the body printed in full-width characters",
     "fine_in_words": "the unit's fine is written in 大写 (人民币…元整) with the figure in brackets",
+    "repeated_accident": "another report on an enterprise that already had an accident",
+    "two_major_in_12_months": "the enterprise's second 较大 accident within twelve months",
+    "accident_while_listed": "the enterprise was on the 严重失信主体名单 (listed, in its term) when it happened",
+    "deaths_title_differs": "the title states the toll first reported; the body counts one more death (deaths is the body's)",
+    "grade_mismatch_loss": "report states 一般 but the direct loss (over 1000万元) makes it 较大 (条例 第三条)",
+    "enterprise_needs_review": "the report names the enterprise with a place prefix; without it the name matches "
+                               "two registered enterprises of the same 市州, so only a person can link it",
 }
 
 
@@ -81,11 +91,11 @@ def accident_truth(acc) -> dict:
         "title": _to_traditional(acc.title) if traditional else acc.title,
         "title_simplified": acc.title, "short_name": acc.short,
         "occurred_on": acc.occurred.date().isoformat(), "occurred_time": f"{acc.occurred:%H:%M}",
-        "enterprise": acc.enterprise.name,
+        "enterprise": acc.enterprise_name, "enterprise_registered": acc.enterprise.name,
         "enterprise_uscc": codes_halfwidth(acc.uscc_in_text) if acc.uscc_in_text else None,
         "enterprise_uscc_registry": acc.enterprise.uscc,
         "city_code": acc.city, "region_code": acc.county, "region_name": names.county_name(acc.county),
-        "industry": acc.industry, "accident_type": acc.accident_type, "type_word": acc.type_word,
+        "industry": acc.sector, "accident_type": acc.accident_type, "type_word": acc.type_word,
         "deaths": acc.deaths, "missing": acc.missing, "injuries": acc.injuries,
         "serious_injuries": acc.serious, "direct_loss_yuan": acc.loss_yuan,
         "grade_stated": acc.grade_stated, "grade_computed": acc.grade,
@@ -171,7 +181,7 @@ def build(world: World, extra: dict) -> dict:
         "annual_statistics": world.stats,
         "enterprises": [{
             "key": e.key, "name": e.name, "uscc": e.uscc, "region_code": e.county, "city_code": e.city,
-            "industry": e.industry, "legal_rep": e.legal_rep, "agency": e.agency,
+            "industry": e.sector, "legal_rep": e.legal_rep, "agency": e.agency,
             "sources": sorted(seen[e.key]),
         } for e in world.enterprises + world.agencies if e.key in seen],
         "planted": _accident_plants(world) + world.planted,

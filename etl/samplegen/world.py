@@ -48,6 +48,10 @@ class Enterprise:
     def city(self) -> str:
         return names.city_of(self.county)
 
+    @property
+    def sector(self) -> str:
+        return names.INDUSTRIES[self.industry].sector
+
 
 @dataclass
 class Measure:
@@ -100,10 +104,22 @@ class Accident:
     meta_charset: str = "utf-8"
     path: str = ""                    # detail page, relative to the source folder
     meta_items: list[tuple[str, str]] = field(default_factory=list)   # as the page prints them
+    enterprise_shown: str | None = None   # how the report names the enterprise, when not as registered
+    deaths_in_title: int | None = None    # a death toll the title states (planted: differs from the body)
+    facts_note: str | None = None         # a sentence the report adds about the enterprise
 
     @property
     def city(self) -> str:
         return names.city_of(self.county)
+
+    @property
+    def enterprise_name(self) -> str:
+        """The enterprise as the report names it."""
+        return self.enterprise_shown or self.enterprise.name
+
+    @property
+    def sector(self) -> str:
+        return names.INDUSTRIES[self.industry].sector
 
 
 @dataclass
@@ -206,6 +222,8 @@ class World:
     ratings: list[Rating] = field(default_factory=list)
     stats: list[dict] = field(default_factory=list)
     planted: list[dict] = field(default_factory=list)
+    serials: "Serials | None" = None   # the accidents' 批复文号 counters (stories number on from them)
+    featured: set[str] = field(default_factory=set)   # enterprise keys every register must list
 
     def plant(self, case: str, source_id: str, where: str, detail: str) -> None:
         self.planted.append({"case": case, "source_id": source_id, "where": where, "detail": detail})
