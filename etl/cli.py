@@ -62,6 +62,10 @@ def run(only, allow_shrink, force, db_path) -> None:
                       "原有数据保持不变")
         sys.exit(143 if exc.how == "SIGTERM" else 130)
     print_summary(run_id, results)
+    from etl import corrections
+
+    for problem in corrections.report(conn):  # decisions not applied, or whose text changed
+        console.print(f"[yellow]! 人工核对决定[/yellow]: {problem}")
     if any(r.status == "failed" for r in results):
         sys.exit(1)
 
@@ -172,10 +176,11 @@ def rejects(run_id, all_runs, db_path) -> None:
 
 
 def _register_extra_commands() -> None:
-    # check-code and parse-report live with the domain rules; `public` with the public filter.
+    # check-code and parse-report live with the domain rules; `public` with the public filter;
+    # `review` and `correct` with the review queue and the decisions.
     import importlib
 
-    for module_name in ("etl.cli_domain", "etl.public"):
+    for module_name in ("etl.cli_domain", "etl.public", "etl.review", "etl.corrections"):
         try:
             module = importlib.import_module(module_name)
         except ImportError:  # pragma: no cover - modules under construction

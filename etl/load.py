@@ -30,12 +30,14 @@ DERIVED = {
     ("blacklist", "removal_reason"),
     ("blacklist", "removal_doc"),
     ("blacklist", "events"),
+    ("accidents", "enterprise_link_method"),
+    ("accidents", "enterprise_link_candidates"),
 }
 
 
 # Tables whose rows belong to a parent row: (child table, the column naming the parent). Their
 # ids are the parent's id + a suffix, so a renamed parent renames them (Loader._rename).
-CHILDREN = {"accidents": (("accountability", "accident_id"),)}
+CHILDREN = {"accidents": (("accountability", "accident_id"), ("evidence", "accident_id"))}
 
 
 def bind_none_directly() -> None:

@@ -344,6 +344,61 @@ CREATE TABLE annual_statistics (
         "004_person_unit",
         "ALTER TABLE blacklist ADD COLUMN unit TEXT;\nALTER TABLE bans ADD COLUMN unit TEXT",
     ),
+    (
+        # Where each fact of a report was read (etl/extract/evidence.py), a child of accidents
+        # written by etl/datasets/accidents.py; and the staff decisions of
+        # data/corrections/accidents.yaml as the last run applied them (etl/corrections.py).
+        "005_evidence",
+        f"""
+CREATE TABLE evidence (
+    id TEXT PRIMARY KEY,
+    accident_id TEXT NOT NULL REFERENCES accidents(id),
+    accountability_id TEXT REFERENCES accountability(id),
+    field TEXT NOT NULL,
+    value,
+    method TEXT NOT NULL,
+    confidence TEXT NOT NULL,
+    reason TEXT,
+    quote TEXT,
+    quote_start INTEGER,
+    quote_end INTEGER,
+    candidates TEXT,
+    {_PROVENANCE}
+);
+CREATE INDEX evidence_accident ON evidence(accident_id);
+
+CREATE TABLE corrections (
+    accident_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    action TEXT NOT NULL,
+    value TEXT,
+    previous TEXT,
+    decided_on TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    quote TEXT,
+    document_sha256 TEXT,
+    applied INTEGER NOT NULL,
+    stale INTEGER NOT NULL,
+    note TEXT,
+    run_id INTEGER,
+    PRIMARY KEY (accident_id, field)
+)""",
+    ),
+    (
+        # The narrower type a report names beside its GB 6441-86 class (道路运输, 煤与瓦斯突出 …;
+        # etl/rules/vocabulary.py SUBTYPES).
+        "006_accident_subtype",
+        "ALTER TABLE accidents ADD COLUMN accident_subtype TEXT",
+    ),
+    (
+        # How an accident's enterprise was linked (etl/linking.py: uscc, exact_name,
+        # name_without_prefix, parent, none, review) and, for review, the registered enterprises
+        # it might be (JSON). Derived by etl/derive.py; a link no rule proves is never made.
+        "007_enterprise_link_evidence",
+        "ALTER TABLE accidents ADD COLUMN enterprise_link_method TEXT;\n"
+        "ALTER TABLE accidents ADD COLUMN enterprise_link_candidates TEXT",
+    ),
 ]
 
 

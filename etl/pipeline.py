@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from etl import derive, settings
+from etl import corrections, derive, settings
 from etl.datasets import kind_module
 from etl.http import FetchError, Fetcher, new_session
 from etl.load import Counts, Loader
@@ -117,6 +117,8 @@ def run(
                 results.append(run_source(conn, spec, run_id, session, allowed.get(spec.id), force))
             current = None
             conn.execute("BEGIN")
+            # staff decisions after extraction, before links are derived from the names
+            corrections.apply(conn, run_id, utc_now())
             derive.refresh(conn, run_id, utc_now())
             failed = sum(r.status == "failed" for r in results)
             conn.execute(

@@ -50,11 +50,20 @@ Rules
 9.  Only addresses the public can open are published: a source_url, document or source url or
     attachment url that is not http(s) (a file the ETL read on its own machine) becomes the
     source's public address or NULL, also inside a change's fields (_public_addresses).
+10. evidence: the evidence of every published accident's facts (rows its source still gives, or
+    gave when the report was withdrawn), with quotes masked as stored. Offsets (quote_start,
+    quote_end, and those of the candidates) are published only where they point at the quote
+    in the published text (title, a line break, body_text); else NULL. Staff decisions the last
+    ETL run applied (table corrections, internal: who and why stay internal) mark a fact
+    review = corrected / confirmed with reviewed_on; a corrected fact without evidence gets a
+    row of method reviewed. needs_review = 1 (shown 待核实) for a low-confidence fact no decision
+    covers (docs/review.md). Their change history is not copied.
 """
 from __future__ import annotations
 
 import gc
 import hashlib
+import heapq
 import itertools
 import json
 import multiprocessing
@@ -79,7 +88,7 @@ from etl.rules.publicity import RATING_LABELS, publicity, rating_status
 from etl.rules.rectification import assessment_status
 
 PUBLIC_DB_PATH = settings.DATA / "public.db"
-FILTER_VERSION = "3"  # 2: rule 8; 3: rule 9
+FILTER_VERSION = "4"  # 2: rule 8; 3: rule 9; 4: rule 10
 STOPPED = "（已停止公示）"
 
 # Internal-only columns (schema.yaml marks the same ones `scope: internal`; a test compares).
@@ -89,6 +98,8 @@ DROPPED = {
     # rule 8: not even the masked number (620102********1234) is public
     "blacklist": ("id_number",),
     "bans": ("id_number",),
+    # the companies an accident might belong to: publishing a guess is the wrong link itself
+    "accidents": ("enterprise_link_candidates",),
 }
 COMPUTED = {
     "accidents": (
@@ -109,6 +120,7 @@ COMPUTED = {
         ("rating_status", "TEXT"), ("rating_status_zh", "TEXT"), ("rating_current", "INTEGER"),
     ),
     "bans": (("active", "INTEGER"),),
+    "evidence": (("review", "TEXT"), ("reviewed_on", "TEXT"), ("needs_review", "INTEGER")),
 }
 # Links the internal schema does not declare, so that Datasette shows labels (source titles).
 EXTRA_LINKS = {"accidents": {"assessment_id": "rectification_assessments"}}
@@ -123,8 +135,8 @@ CREDIT_RECORD_KEEP = ("record_type", "authority", "decided_on", "publicity_start
 # Written first (they decide which enterprises, documents and changes are public), in this order.
 RECORD_TABLES = ("accidents", "accountability", "rectification_assessments", "credit_ratings",
                  "credit_records", "blacklist", "blacklist_removals", "bans", "annual_statistics")
-PUBLIC_TABLES = RECORD_TABLES + ("enterprises", "documents", "sources", "changes")
-for _table in RECORD_TABLES + ("documents",):
+PUBLIC_TABLES = RECORD_TABLES + ("evidence", "enterprises", "documents", "sources", "changes")
+for _table in RECORD_TABLES + ("evidence", "documents"):
     EXTRA_LINKS.setdefault(_table, {})["source_id"] = "sources"
 # Rule 6: summaries (described in etl/schema.yaml); group_concat follows the inner ORDER BY.
 SUMMARIES = {
@@ -192,6 +204,7 @@ def build_public_db(internal_path, out_path, as_of: date) -> dict:
         build.source_addresses = _source_addresses(src)
         for table in RECORD_TABLES:
             _copy(build, table, _records(build, table))
+        _copy(build, "evidence", map(partial(_public_addresses, build), _evidence(build)))
         _copy(build, "enterprises", _enterprises(build))
         _copy(build, "documents", map(partial(_public_addresses, build), _documents(build)))
         _copy(build, "sources", map(partial(_public_addresses, build), _plain_rows(src, "sources")))
@@ -483,6 +496,77 @@ def _latest_assessments(src) -> dict[str, dict]:
         if best is None or (row["effective_on"] or "") >= (best["effective_on"] or ""):
             latest[row["accident_id"]] = row
     return latest
+
+
+# ------------------------------------------------------------------ evidence (rule 10)
+
+# Whether an evidence row's offsets point at its quote in the published text (title, a line
+# break, body_text), without joining the two per row (a report is ~7 KB, with ~12 rows each).
+_EVIDENCE = (
+    "SELECT e.*, CASE WHEN e.quote_start IS NULL THEN 0"
+    " WHEN e.quote_start > length(a.title) THEN substr(a.body_text, e.quote_start - length(a.title),"
+    "  e.quote_end - e.quote_start) = e.quote"
+    " ELSE substr(a.title || char(10), e.quote_start + 1, e.quote_end - e.quote_start) = e.quote END AS _at_quote"
+    " FROM evidence e JOIN accidents a ON a.id = e.accident_id"
+    " WHERE e.removed_run IS NULL OR e.removed_run = a.removed_run ORDER BY e.id")
+
+
+def _evidence(build: _Build):
+    """Rule 10, in id order: each fact's evidence with the staff decision marks, and a row for
+    a corrected fact that had none."""
+    reviewed = {(r["accident_id"], r["field"]): r for r in build.src.execute(
+        "SELECT accident_id, field, action, decided_on FROM corrections WHERE applied = 1")}
+    stored = (_evidence_row(build, dict(r), reviewed) for r in build.src.execute(_EVIDENCE))
+    yield from heapq.merge(stored, _reviewed_only(build, reviewed), key=lambda r: r["id"])
+
+
+def _evidence_row(build: _Build, row: dict, reviewed: dict) -> dict:
+    if not row.pop("_at_quote"):
+        row["quote_start"] = row["quote_end"] = None
+    if row["candidates"]:
+        row["candidates"] = _public_candidates(build, row["accident_id"], row["candidates"])
+    decision = reviewed.get((row["accident_id"], row["field"])) if row["accountability_id"] is None \
+        else reviewed.get((row["accident_id"], "accountability"))
+    row.update(review=_REVIEW.get(decision["action"]) if decision else None,
+               reviewed_on=decision["decided_on"] if decision else None,
+               needs_review=int(row["confidence"] == "low" and decision is None))
+    return row
+
+
+_REVIEW = {"correct": "corrected", "accept": "confirmed"}
+
+
+def _public_candidates(build: _Build, accident_id: str, value: str) -> str:
+    """The candidates JSON with offsets kept only where they point at the quote (rule 10)."""
+    found = _json_list(value)
+    text = build.src.execute("SELECT title || char(10) || coalesce(body_text, '') FROM accidents WHERE id = ?",
+                             (accident_id,)).fetchone()[0]
+    for c in found:
+        if isinstance(c, dict) and not (isinstance(c.get("start"), int) and isinstance(c.get("end"), int)
+                                        and text[c["start"]:c["end"]] == c.get("quote")):
+            c["start"] = c["end"] = None
+    return json.dumps(found, ensure_ascii=False)
+
+
+def _reviewed_only(build: _Build, reviewed: dict):
+    """Rows for corrected facts that have no evidence row (a value the report does not state),
+    in id order."""
+    for (accident_id, field_name), decision in sorted(reviewed.items(), key=lambda kv: "-ev-".join(kv[0])):
+        row_id = f"{accident_id}-ev-{field_name}"
+        if decision["action"] != "correct" or build.src.execute(
+                "SELECT 1 FROM evidence e JOIN accidents a ON a.id = e.accident_id WHERE e.id = ?"
+                " AND (e.removed_run IS NULL OR e.removed_run = a.removed_run)", (row_id,)).fetchone():
+            continue
+        found = build.src.execute("SELECT * FROM accidents WHERE id = ?", (accident_id,)).fetchone()
+        if found is None:
+            continue
+        acc = dict(found)
+        yield {"id": row_id, "accident_id": accident_id, "field": field_name,
+               "value": None, "method": "reviewed", "confidence": "high",
+               "source_id": acc["source_id"], "document_id": acc["document_id"], "source_url": acc["source_url"],
+               "record_hash": "", "first_seen_run": acc["first_seen_run"], "last_seen_run": acc["last_seen_run"],
+               "updated_run": acc["updated_run"], "review": "corrected", "reviewed_on": decision["decided_on"],
+               "needs_review": 0}
 
 
 # ------------------------------------------------------------------ hubs and history

@@ -8,6 +8,10 @@ DISCLOSURE_SAMPLES_URL  base URL that {samples} in spec URLs expands to (default
 DISCLOSURE_PROVINCE  province code (default 620000 甘肃省); selects data/reference/regions_<code>.csv
 DISCLOSURE_ETL_WORKERS  processes that normalize a large source (default: cores, at most 4;
                      1 = in the ETL's own process; etl/normalizing.py)
+DISCLOSURE_CORRECTIONS  folder of staff decisions on extracted facts, one YAML file per table
+                     (default data/corrections; docs/review.md)
+DISCLOSURE_RELEASES  the publish destination `etl review` reads the current release from
+                     (default dist, as publish/config.toml)
 """
 from __future__ import annotations
 
@@ -38,6 +42,9 @@ DB_PATH = _path("DISCLOSURE_DB", DATA / "disclosure.db")
 ARCHIVE_DIR = _path("DISCLOSURE_ARCHIVE", DATA / "archive")
 SOURCES_DIR = _path("DISCLOSURE_SOURCES", ROOT / "etl" / "sources")
 SAMPLES_DIR = _path("DISCLOSURE_SAMPLES", DATA / "samples")
+# Staff decisions (etl correct): kept with the deployment, applied after extraction on every run.
+CORRECTIONS_DIR = _path("DISCLOSURE_CORRECTIONS", DATA / "corrections")
+RELEASES_DIR = _path("DISCLOSURE_RELEASES", ROOT / "dist")
 PROVINCE_CODE = os.environ.get("DISCLOSURE_PROVINCE", "620000")
 # What {samples} in a spec URL expands to: the samples folder as file://, or (tests, demos of
 # the HTTP path) a local web server serving that folder.

@@ -49,6 +49,12 @@ def hbar(chart_id: str, title: str, rows: list[tuple[str, float]], unit: str = "
     return _svg(chart_id, width, height, title, desc, "".join(parts))
 
 
+def distribution(rows, chart_id: str, title: str, unit: str = "") -> Markup:
+    """hbar() over distribution rows (label, reports, deaths), as the tables beside it list them;
+    a Jinja filter, so a template can chart rows it has reordered."""
+    return hbar(chart_id, title, [(row[0], row[1]) for row in rows], unit)
+
+
 def columns(chart_id: str, title: str, rows: list[tuple[str, float]], unit: str = "", digits: int = 0,
             color: str = BAR) -> Markup:
     """Vertical columns over years (or any ordered categories)."""

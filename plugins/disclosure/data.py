@@ -12,10 +12,11 @@ database (1.4 million enterprises, 1.3 million ratings, 4 million changes) loade
 12.8 GB, and the build's forked processes ran the machine out of memory (docs/scaling.md).
 
 What only one record page shows is read when that page is made, by primary key or index, not
-held: a report's full text (``body_text_of``), its accountability entries (``accountability_of``)
-and a record's change history (``changes_of``). At national size these were 2.1 of the 7.1 GB
-loaded (0.63 GB of report text, 0.82 GB of accountability, 0.64 GB of history), held twice
-because each render process ends up with its own copy; read per page they cost about 20 µs a
+held: a report's full text (``body_text_of``), its accountability entries (``accountability_of``),
+the evidence of its facts (``evidence_of``) and a record's change history (``changes_of``). At
+national size text, accountability and history were 2.1 of the 7.1 GB loaded (0.63 GB of report
+text, 0.82 GB of accountability, 0.64 GB of history), held twice because each render process
+ends up with its own copy; read per page they cost about 20 µs a
 query. Each process opens its own read-only connection (a connection must not cross a fork).
 
 Which enterprises get a page is a policy (``ENTERPRISE_PAGES``, docs/scaling.md "Static pages at
@@ -239,6 +240,12 @@ class PublicData:
         if "accountability" not in self.tables:
             return []
         return self._read("SELECT * FROM accountability WHERE accident_id = ? ORDER BY id", (accident_id,))
+
+    def evidence_of(self, accident_id) -> list[dict]:
+        """The evidence of an accident's facts (etl/public.py rule 10), in id order."""
+        if "evidence" not in self.tables:
+            return []
+        return self._read("SELECT * FROM evidence WHERE accident_id = ? ORDER BY id", (accident_id,))
 
     def changes_of(self, keys, limit: int | None = None) -> list[dict]:
         """The change history of the records ``keys`` ((table, record id) pairs), newest first

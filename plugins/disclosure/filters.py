@@ -15,6 +15,10 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
 
+from etl.rules import vocabulary
+
+from . import charts
+
 _ID = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})((?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 _W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -163,6 +167,30 @@ def urlpath(path: str) -> str:
     return quote(path, safe="/:@-._~!$'()*+,;=")
 
 
+def type_label(type_class, subtype=None):
+    """An accident type as pages print it: 车辆伤害（道路运输）, or the GB 6441 class alone."""
+    return vocabulary.type_label(type_class, subtype)
+
+
+def type_sorted(values):
+    """Accident types in the order of GB 6441-86 (物体打击 … 其他伤害), other values last."""
+    return sorted(values, key=vocabulary.type_order)
+
+
+def sector_sorted(values):
+    """Sectors in the vocabulary's order (煤矿 … 其他), other values last."""
+    return sorted(values, key=vocabulary.sector_order)
+
+
+def sector_rows(rows):
+    """Distribution rows (label, reports, deaths) by sector: every sector of the vocabulary in its
+    order, 0 where no report falls in it, then labels outside it, 未注明 last."""
+    have = {row[0]: row for row in rows}
+    listed = [have.get(sector, (sector, 0, 0)) for sector in vocabulary.SECTORS]
+    other = sorted((r for r in rows if r[0] not in vocabulary.SECTORS and r[0] != "未注明"), key=lambda r: (-r[1], r[0]))
+    return listed + other + [r for r in rows if r[0] == "未注明"]
+
+
 TABLES_ZH = {
     "enterprises": "企业信息", "accidents": "事故报告", "accountability": "责任追究",
     "rectification_assessments": "整改评估", "credit_ratings": "信用评级", "credit_records": "信用记录",
@@ -196,4 +224,6 @@ FILTERS = {
     "table_zh": table_zh, "fields": fields,
     "mask_ids": mask_ids, "paras": paras, "plain": plain, "ext_url": ext_url, "yuan": yuan,
     "num": num, "day": day, "json_ld": json_ld, "urlpath": urlpath, "opt": opt,
+    "type_label": type_label, "type_sorted": type_sorted, "sector_sorted": sector_sorted,
+    "sector_rows": sector_rows, "distribution": charts.distribution,
 }

@@ -5,6 +5,7 @@ anywhere.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -80,6 +81,7 @@ def accident_context(d: PublicData, acc: dict, searchable: bool = True) -> dict:
     return {
         "title": acc["title"], "acc": acc, "body_text": d.body_text_of(acc["id"]), "doc": doc,
         "assessment": assessment, "accountability": d.accountability_of(acc["id"]),
+        **_evidence(d.evidence_of(acc["id"])),
         "enterprise_path": d.enterprise_path(acc.get("enterprise_id")),
         "city_path": f"regions/{acc['city_code']}/" if acc.get("city_code") else None,
         "changes": d.changes_of([("accidents", acc["id"])], 50),
@@ -87,6 +89,35 @@ def accident_context(d: PublicData, acc: dict, searchable: bool = True) -> dict:
                        f"死亡 {_n(acc.get('deaths'))} 人。整改评估：{acc.get('rect_status_zh') or '—'}",
         "og_type": "article", "searchable": searchable,
     }
+
+
+# How a fact was obtained and why it is uncertain, as the accident page says it (etl/extract/evidence.py)
+METHOD_ZH = {"stated": "报告原文", "source_field": "来源结构化字段", "computed": "按规则计算", "inferred": "推断",
+             "reviewed": "人工核对"}
+REASON_ZH = {"ambiguous": "报告中有多个可能的值", "disagreement": "报告中前后说法不一",
+             "weak": "仅由间接表述推断"}
+
+
+def _evidence(rows: list[dict]) -> dict:
+    """The evidence shown beside each fact (by accidents column) and each accountability entry
+    (by its id), with the method and reason in Chinese and the candidates parsed."""
+    facts, entries = {}, {}
+    for row in rows:
+        shown = dict(row, method_zh=METHOD_ZH.get(row["method"], row["method"]),
+                     reason_zh=REASON_ZH.get(row.get("reason"), ""), candidates=_json_items(row.get("candidates")))
+        if row.get("accountability_id"):
+            entries[row["accountability_id"]] = shown
+        else:
+            facts[row["field"]] = shown
+    return {"evidence": facts, "accountability_evidence": entries}
+
+
+def _json_items(value) -> list[dict]:
+    try:
+        found = json.loads(value) if value else []
+    except ValueError:
+        return []
+    return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
 
 
 def _timeline(d: PublicData, ent):
