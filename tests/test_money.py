@@ -72,3 +72,12 @@ def test_never_crash(s):
 @given(st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False))
 def test_wan_amounts_round_trip(value):
     assert parse_money(f"{value}万元").yuan == pytest.approx(float(value) * 10_000)
+
+
+def test_a_unit_alone_is_not_an_amount():
+    """A table header or label (直接经济损失（万元）) names the unit of the figure after it."""
+    from etl.extract.report import direct_loss
+
+    assert parse_money("（万元）").yuan is None
+    assert direct_loss("直接经济损失（万元）：145.8").yuan == 1458000
+    assert direct_loss("| 直接经济损失（万元） | 事故等级 |").yuan is None

@@ -34,6 +34,7 @@ FIELDS = ("occurred_on", "occurred_time", "enterprise", "region_code", "region_n
           "concealment", "accountability", "approximate", "evidence")
 
 _LOSS = re.compile(r"直接经济损失|直接财产损失|经济损失")
+_UNIT_LABEL = re.compile(r"\s*[（(]\s*(万元|元|亿元)\s*[)）]\s*[:：]?\s*(?=[\d.]+\s*(?:$|[，,；;|]))")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SENTENCE_END = "。！？!?\n"
 
@@ -133,7 +134,8 @@ def direct_loss_at(text: str) -> tuple[Money, int | None]:
     """The amount and the offset of the words that state it."""
     for m in _LOSS.finditer(text):
         after = re.split(r"[。；\n]", text[m.end():m.end() + 40], maxsplit=1)[0]
-        money = parse_money(after)
+        unit = _UNIT_LABEL.match(after)  # "直接经济损失（万元）：145.8": the unit is a label's
+        money = parse_money(after[unit.end():] + unit.group(1)) if unit else parse_money(after)
         if money.yuan is None:
             money = parse_money(re.split(r"[，。；\n]", text[max(0, m.start() - 30):m.start()])[-1])
         if money.yuan is not None:

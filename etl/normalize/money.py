@@ -70,6 +70,8 @@ def _is_money(m: re.Match) -> bool:
 
 
 def _money_from(m: re.Match, text: str) -> Money | None:
+    if re.fullmatch(r"[百千万亿]+", m.group(2)) and not re.search(r"[近逾上数几约超过]$", text[:m.start()]):
+        return None  # a unit alone ("直接经济损失（万元）：…") is not an amount; 近千万元 is
     value = _value(m.group(2))
     if value is None:
         return None
