@@ -60,3 +60,30 @@ def test_measures_named_the_way_reports_name_them(text, measure):
 def test_a_victim_exempted_is_not_listed():
     text = "石某某，示例煤矿瓦斯检查工，对事故发生负有直接责任，鉴于其已在事故中死亡，免予追究。"
     assert entries(text) == []
+
+
+def test_an_item_opening_with_a_declared_short_name_is_the_unit():
+    text = ("承建方为示例路桥建设有限公司（以下简称示例路桥），监理方为示例监理有限公司。\n"
+            "4.示例路桥，对事故发生负有责任，建议依法对其处以罚款。\n"
+            "5.丰裕公司，未落实安全培训，建议由区应急管理局依法对其处以罚款。")
+    assert ("unit", "示例路桥建设有限公司", "行政处罚") in entries(text)
+    assert ("unit", "丰裕公司", "行政处罚") in entries(text)
+
+
+def test_units_listed_in_one_summons():
+    text = "省安委办对示例市人民政府、示例市某区人民政府和示例交通建设有限公司进行约谈。"
+    subjects = {(e[1], e[2]) for e in entries(text)}
+    assert {("示例市人民政府", "其他"), ("示例交通建设有限公司", "其他")} <= subjects
+
+
+def test_a_unit_opening_a_clause_of_a_summary():
+    text = "责任追究：井长卜某某，处上一年年收入40%的罚款；示例石料开采有限责任公司，处罚款；班长裴某，由企业解除劳动合同。"
+    assert ("unit", "示例石料开采有限责任公司", "行政处罚") in entries(text)
+
+
+@pytest.mark.parametrize("text, measure", [
+    ("3.解某，示例工程监理有限公司总监理工程师，建议由住建部门依法暂停其执业资格。", "行政处罚"),
+    ("报告建议：鲍某某对事故发生负有主要责任，且组织瞒报，移送司法机关依法处理。", "移送司法机关"),
+])
+def test_more_measure_wordings(text, measure):
+    assert entries(text)[0][2] == measure

@@ -20,7 +20,7 @@ MEASURES = [
                  r"提起公诉|判处|有期徒刑|拘役|监视居住"),
     ("党纪政务处分", r"处分|党内警告|严重警告|记大过|记过|降级|撤职|开除|留党察看|撤销党内职务"),
     ("行政处罚", r"罚款|吊销|暂扣|责令停产停业|停产整顿|停业整顿|行政处罚|撤销[^，。]{0,6}资格|职业禁入|"
-                 r"不得担任"),
+                 r"不得担任|暂停[^，。；]{0,6}(?:执业|资格|资质)|(?<!免予)处罚"),
     ("其他", r"约谈|通报批评|诫勉|批评教育|书面检查|深刻检查|作出检查|检讨|组织处理|调离|免职|问责|"
            r"辞退|解除劳动合同|记入不良|不良行为记录|警示教育|提醒谈话|谈话"),
 ]
@@ -102,7 +102,7 @@ def _role_persons(item: str) -> list[tuple[str, str | None]]:
 _COMPOUND_SURNAME = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|长孙|令狐|宇文|夏侯|司徒|端木|独孤"
 # A masked name (张某, 张某某, 欧阳某) followed by what happens to its person or by a list mark.
 _MASKED_SUBJECT = re.compile(rf"((?:{_COMPOUND_SURNAME})?[\u4e00-\u9fff]某某?)"
-                             r"(?=等|被|涉嫌|已|因|均|分别|依法|移送|受到|[，,、])")
+                             r"(?=等|被|涉嫌|已|因|均|分别|依法|移送|受到|对事故|[，,、])")
 # Words a name-length guess can swallow after a masked name: "刘某某等", "李某某已".
 _AFTER_NAME = "等已被均因涉于在为系将由对"
 
@@ -133,15 +133,33 @@ def _units(item: str, enterprise: str | None, persons: tuple[str, ...] = ()) -> 
         if _SAME_UNIT.match(target) and enterprise:
             units.append((enterprise, segment))
             continue
-        names = [c.name for c in candidates(target)]
-        if names:
-            units.append((normalize_enterprise_name(names[0]), segment))
-        elif _UNIT_SUFFIX.search(target) and not re.search(r"某", target):
-            units.append((target, segment))
+        for part in _UNIT_LIST.split(target):  # "对X市人民政府、Y区人民政府和Z公司进行约谈"
+            names = [c.name for c in candidates(part)]
+            if names:
+                units.append((normalize_enterprise_name(names[0]), segment))
+            elif _UNIT_SUFFIX.search(part) and not re.search(r"某", part) and len(part) >= 4:
+                units.append((part, segment))
+    units += _clause_units(item)
     return units
 
 
-_LISTED_UNIT = re.compile(rf"^\s*{_ENUM}\s*([\u4e00-\u9fff（）()]{{4,40}}?(?:公司|厂|矿|场|局|政府|中心|站|所|队|"
+_UNIT_LIST = re.compile(r"[、]|和(?=[\u4e00-\u9fff]{4})|及(?=[\u4e00-\u9fff]{4})")
+# "责任追究：矿长曹某某，处…罚款；X有限责任公司，处罚款；": a unit opening a clause, its measure
+# right after the comma
+_CLAUSE_UNIT = re.compile(r"(?:^|[：:；;])\s*([\u4e00-\u9fff（）()]{2,40}?(?:公司|厂|矿|场|局|政府|中心|站|所|"
+                          r"队|委员会|管委会|办事处|项目部|合作社))[，,](?=处|给予|罚款|责令|吊销|暂扣|约谈|通报|予以)")
+
+
+def _clause_units(item: str) -> list[tuple[str, str]]:
+    found = []
+    for m in _CLAUSE_UNIT.finditer(item):
+        end = re.search(r"[；;。]", item[m.end():])
+        segment = item[m.start(1):m.end() + end.start()] if end else item[m.start(1):]
+        found.append((normalize_enterprise_name(m.group(1)), segment))
+    return found
+
+
+_LISTED_UNIT = re.compile(rf"^\s*{_ENUM}\s*([\u4e00-\u9fff（）()]{{2,40}}?(?:公司|厂|矿|场|局|政府|中心|站|所|队|"
                           rf"委员会|管委会|办公室|办事处|服务部|经营部|项目部|合作社))[，,。：:；;\s]")
 
 
@@ -181,10 +199,35 @@ def _masked_in(measure: tuple[str, str], names: list[tuple[str, str]]) -> tuple[
     return measure[0], clause
 
 
+# "X有限责任公司（以下简称X公司）": the short name the accountability section will use
+_ALIAS = re.compile(r"[（(](?:以下简称|以下称|下称|简称)[:：]?[“\"']?([\u4e00-\u9fffA-Za-z0-9]{2,12}?)[”\"']?"
+                    r"(?:[，,、；;][^（）()]{0,16})?[）)]")
+
+
+def aliases(text: str) -> dict[str, str]:
+    """Short name → full name for every unit the text introduces with （以下简称…）."""
+    found = {}
+    for m in _ALIAS.finditer(text):
+        before = [c for c in candidates(text[max(0, m.start() - 60):m.start()])
+                  if c.end == min(60, m.start())]
+        if before:
+            found[m.group(1)] = normalize_enterprise_name(before[-1].name)
+    return found
+
+
+def _alias_unit(item: str, short: dict[str, str]) -> list[tuple[str, str]]:
+    """An enumerated item opening with a declared short name: "3.河州建工，…处以罚款"."""
+    m = re.match(rf"\s*{_ENUM}\s*([^，,。：:；;]{{2,12}})[，,。：:；;]", item)
+    if m and m.group(1) in short:
+        return [(short[m.group(1)], item)]
+    return []
+
+
 def find_accountability(text: str, enterprise: str | None = None) -> list[dict]:
     """One entry per subject and measure, in text order, without duplicates. "item" is the
     text the entry was read from (the evidence; it may hold the unmasked name)."""
     entries, seen = [], set()
+    short = aliases(text)
     for item in _items(text):
         measure = measure_of(item)
         if measure is None:
@@ -196,7 +239,7 @@ def find_accountability(text: str, enterprise: str | None = None) -> list[dict]:
         subjects += [("person", masked, role) for (_, masked), (_, role) in zip(names, people)]
         measure = _masked_in(measure, names)
         # "6.X有限公司。建议…对其处以罚款": the item's opening unit is its subject
-        units = [] if subjects else _listed_unit(item)
+        units = [] if subjects else (_alias_unit(item, short) or _listed_unit(item))
         units = units or _units(item, enterprise, tuple(name for name, _ in people))
         subjects = [(*subject, measure) for subject in subjects]
         subjects += [("unit", u, None, measure_of(segment) or measure) for u, segment in units]

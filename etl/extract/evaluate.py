@@ -11,6 +11,7 @@ their own, tighter limit.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -122,24 +123,47 @@ def _same(name: str, got, expected) -> bool:
     return got == expected
 
 
-def _subject_keys(subject: str) -> set[str]:
+def _subject_keys(subject: str, aliases: dict[str, str] | None = None) -> set[str]:
     simple = to_simplified(subject)
-    return {normalize_enterprise_name(simple), mask_person_name(simple)}
+    keys = {normalize_enterprise_name(simple), mask_person_name(simple)}
+    if aliases and simple in aliases:  # a short name the text declares stands for the full one
+        keys.add(normalize_enterprise_name(aliases[simple]))
+    return keys
+
+
+# The labels name a unit as the accountability section does, often by the short name the text
+# declares: "甘肃示例化工有限公司（以下简称示例公司）".
+_DECLARED = re.compile(r"([\u4e00-\u9fff（）()]{4,40}?(?:公司|厂|矿|集团|站|店|部))[（(](?:以下简称|以下称|下称|简称)"
+                       r"[:：]?[“\"]?([\u4e00-\u9fffA-Za-z0-9]{2,12}?)[”\"]?[）)，,、]")
+
+
+def _declared(text: str) -> dict[str, str]:
+    simple = to_simplified(text)
+    return {m.group(2): m.group(1) for m in _DECLARED.finditer(simple)}
 
 
 def _score_accountability(case: Case, got: list[dict]) -> tuple[int, list[str], list[str]]:
     """(labelled entries found, misses, extracted entries the labels do not have)."""
     found, misses = 0, []
     truth = case.truth.get("accountability") or []
+    declared = _declared(case.text)
     extracted = {(item["measure_type"], key) for item in got for key in _subject_keys(item["subject"] or "")}
+    def matches(entry: dict) -> bool:
+        keys = _subject_keys(entry["subject"], declared)
+        # the declared full name may carry a place the extractor rightly drops (临汾市乡宁县X公司)
+        return any((entry["measure_type"], key) in extracted for key in keys) or any(
+            measure == entry["measure_type"] and len(name) >= 4 and any(k.endswith(name) for k in keys)
+            for measure, name in extracted)
+
     for entry in truth:
-        if any((entry["measure_type"], key) in extracted for key in _subject_keys(entry["subject"])):
+        if matches(entry):
             found += 1
         else:
             misses.append(f"{case.id}: {entry['subject']} {entry['measure_type']}")
-    labelled = {(e["measure_type"], key) for e in truth for key in _subject_keys(e["subject"])}
+    labelled = {(e["measure_type"], key) for e in truth for key in _subject_keys(e["subject"], declared)}
     extra = [f"{case.id}: extra {item['subject']} {item['measure_type']}" for item in got
-             if not any((item["measure_type"], key) in labelled for key in _subject_keys(item["subject"] or ""))]
+             if not any((item["measure_type"], key) in labelled for key in _subject_keys(item["subject"] or ""))
+             and not any(m == item["measure_type"] and k.endswith(item["subject"] or "-") for m, k in labelled)]
     return found, misses, extra
 
 
