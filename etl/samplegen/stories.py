@@ -94,8 +94,9 @@ def _disagreeing_figures(world: World) -> None:
 
 
 def _needs_review(world: World, pool: EnterprisePool) -> None:
-    """兰州示例X化工有限公司 and 示例X化工有限公司, both registered in 兰州; the report writes
-    甘肃省兰州示例X化工有限公司: without 甘肃省 it is the one, without 甘肃省兰州 the other."""
+    """兰州示例X化工有限公司 and 示例X化工有限公司, both registered in 兰州; the report writes the
+    short form 示例X化工公司 throughout, which is neither registered name: both are candidates,
+    and only a person can say which (linking never guesses)."""
     rng = rng_for(world.seed, "story", "review")
     brands = {name.split("示例", 1)[1][:3] for name in pool.names if "示例" in name}
     brand = rng.choice(names.BRAND_HEAD) + rng.choice(names.BRAND_TAIL)
@@ -111,7 +112,7 @@ def _needs_review(world: World, pool: EnterprisePool) -> None:
         pair.append(ent)
     day = dt.date(2024, rng.randint(3, 10), rng.randint(1, 28))
     acc = _report(world, pool, pair[0], "一般", day, "enterprise_needs_review")
-    acc.enterprise_shown = f"甘肃省{pair[0].name}"
+    acc.enterprise_shown = f"示例{brand}化工公司"
     acc.uscc_in_text = None
 
 
