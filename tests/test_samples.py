@@ -420,16 +420,18 @@ def test_reports_whose_figures_disagree(truth):
 
 
 def test_an_enterprise_only_a_person_can_link(truth):
-    """The report's name with its place prefix; without 甘肃省 it is one registered name, without
-    甘肃省兰州 another, both of the same 市州 (etl/linking.py rule 3: review, never a link)."""
+    """The report writes a short form that two registered companies of its 市州 share
+    (示例X化工公司 for 兰州示例X化工有限公司 and 示例X化工有限公司): etl/linking.py sends it to
+    review with both, never links it."""
     acc = next(a for a in truth["accidents"] if "enterprise_needs_review" in a["planted"])
-    assert acc["enterprise"] == "甘肃省" + acc["enterprise_registered"] and acc["enterprise_uscc"] is None
-    assert acc["enterprise"] in _body(acc)
-    registered = {r["enterprise"]: r["uscc"] for r in truth["credit_ratings"]}
-    cut_once, cut_twice = acc["enterprise"].removeprefix("甘肃省"), acc["enterprise"].removeprefix("甘肃省兰州")
-    assert registered[cut_once] != registered[cut_twice]
+    assert acc["enterprise_uscc"] is None and acc["enterprise"] in _body(acc)
+    registered = {r["enterprise"] for r in truth["credit_ratings"]}
+    assert acc["enterprise"] not in registered
+    stem = acc["enterprise"].removesuffix("公司")
+    sharing = [name for name in registered if name.startswith((stem, "兰州" + stem))]
+    assert len(sharing) == 2
     cities = {e["name"]: e["city_code"] for e in truth["enterprises"]}
-    assert cities[cut_once] == cities[cut_twice] == acc["city_code"]
+    assert {cities[name] for name in sharing} == {acc["city_code"]}
 
 
 def test_registers_print_the_sector_vocabulary(specs):
