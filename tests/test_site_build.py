@@ -547,3 +547,11 @@ def test_downloads_are_written_in_pieces_with_the_bytes_of_one_dump(tmp_path, mo
         build(broken())
     assert target.read_bytes() == b"new bytes"
     assert not any(p.name.endswith(".tmp") for p in target.parent.iterdir())
+
+
+def test_injuries_are_shown_as_the_total_with_the_serious_among_them(site):
+    """injuries counts every injured survivor, serious ones included: the page must not call
+    the total 轻伤 beside 重伤 (that would read as more people than were hurt)."""
+    html = site.read("/accidents/acc-0001/")  # 2 injured, both seriously
+    assert "轻伤" not in html
+    assert "<dt>受伤（含重伤）</dt><dd>2 人" in html and "<dt>其中重伤</dt><dd>2 人" in html
