@@ -341,6 +341,17 @@ def test_an_api_past_its_page_or_byte_bound_is_stopped(env, bound, expected):
     assert len(env.server.log) <= 3
 
 
+def test_an_html_list_longer_than_its_bound_fails_loudly(env):
+    """A list of 4 pages read with list.max_pages = 2: the source fails and names the bound, and
+    nothing of it is loaded (not a silently truncated list)."""
+    spec = SPECS[ACCIDENTS]
+    bounded = spec.model_copy(update={"list": spec.list.model_copy(update={"max_pages": 2})})
+    _, results = env.run(specs=[bounded])
+    assert results[ACCIDENTS].status == "failed"
+    assert "list.max_pages = 2" in results[ACCIDENTS].error
+    assert env.scalar("SELECT count(*) FROM accidents") == 0
+
+
 def test_paging_bounds_have_defaults_and_are_spec_options():
     from pydantic import ValidationError
 

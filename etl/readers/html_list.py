@@ -17,10 +17,15 @@ def read(spec, fetcher) -> Iterator[RawRecord]:
 
 
 def list_pages(spec, fetcher) -> Iterator[list[tuple[str, str, str]]]:
-    """The items of every list page, following the 下一页 link from each start URL."""
+    """The items of every list page, following the 下一页 link from each start URL. A list
+    longer than `list.max_pages` fails the source (its records stay as last loaded) rather than
+    load a silently truncated list."""
     for start in spec.all_urls():
         url, seen = start, set()
-        while url and url not in seen and len(seen) < spec.list.max_pages:
+        while url and url not in seen:
+            if len(seen) >= spec.list.max_pages:
+                raise ParseError(f"{start}: 分页超过上限 (more list pages than list.max_pages = "
+                                 f"{spec.list.max_pages}); next page {url} not read")
             seen.add(url)
             items, url = list_page(spec, fetcher, url)
             yield items
