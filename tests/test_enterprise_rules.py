@@ -223,3 +223,63 @@ def test_village_enterprise_keeps_county_town_and_village():
 
 def test_anonymised_name_is_no_name():
     assert unit("据报道，城西某物流公司仓库发生火灾。") is None
+
+
+# --- a lower division glued before a name that starts with a higher one ----------------------
+@pytest.mark.parametrize("text, expected", [
+    # a district before a name that starts with its prefecture: the district is the address
+    ("10日，鲤城区泉州锦航纺织有限公司染整车间发生火灾。", "泉州锦航纺织有限公司"),
+    ("据通报，准格尔旗鄂尔多斯宏泰煤业有限公司井下发生透水。", "鄂尔多斯宏泰煤业有限公司"),
+    # a prefecture's name alone, or before a street, stays as written
+    ("赤峰恒通物流有限公司所属货车在国道侧翻。", "赤峰恒通物流有限公司"),
+    ("当晚，城关区宝鸡路宏达五金店发生火灾。", "宏达五金店"),
+    # a facility is no registered name: "宁县泰安煤矿" keeps its county
+    ("7日，宁县泰安煤矿井下发生透水。", "宁县泰安煤矿"),
+    # a one-character word before 市 is no city (城市, 超市)
+    ("3日，西峰区城市建设投资有限公司承建的道路发生坍塌。", "西峰区城市建设投资有限公司"),
+])
+def test_lower_division_before_a_higher_one_is_an_address(text, expected):
+    assert unit(text) == expected
+
+
+def test_a_glued_mention_does_not_undo_another_mentions_cut():
+    text = ("汾西县山西恒晟焦化有限公司“3·2”中毒事故调查报告\n"
+            "3月2日，临汾市汾西县山西恒晟焦化有限公司煤气柜区发生中毒事故。")
+    assert decided(text) == "山西恒晟焦化有限公司"
+
+
+def test_county_short_name_the_text_writes_as_a_county_is_a_place():
+    text = ("沁水晋源煤业有限公司“5·8”顶板事故调查报告\n"
+            "5月8日，位于晋城市沁水县的晋源煤业有限公司井下发生冒顶，造成1人死亡。")
+    assert decided(text) == "晋源煤业有限公司"
+
+
+# --- a company does not contest its own unit ----------------------------------------------------
+def test_company_named_around_its_project_department_does_not_contest_it():
+    text = ("华建集团有限公司滨江花园项目部“6·9”物体打击事故调查报告\n"
+            "（一）项目概况。施工总承包单位为华建集团有限公司。\n"
+            "（二）事故发生单位。华建集团有限公司在现场设立华建集团有限公司滨江花园项目部"
+            "（以下简称滨江项目部），负责现场施工管理。")
+    assert decided(text) == "华建集团有限公司滨江花园项目部"
+
+
+def test_traditional_script_subordinate_unit():
+    text = ("隴東建工集團有限公司慶華小區項目部“4·2”高處墜落事故調查報告\n"
+            "（二）事故發生單位。隴東建工集團有限公司設立隴東建工集團有限公司慶華小區項目部"
+            "（以下簡稱項目部），不具備獨立法人資格。")
+    assert decided(text) == "陇东建工集团有限公司庆华小区项目部"
+
+
+# --- roles of a project's units ------------------------------------------------------------------
+def test_builder_named_by_its_role_beats_the_owner_unit():
+    text = ("该工程业主单位为宏城城市建设投资有限公司；承建方为鼎兴路桥工程有限公司"
+            "（以下简称鼎兴公司）。7月6日，栈桥上2名工人落水。")
+    assert decided(text) == "鼎兴路桥工程有限公司"
+
+
+def test_role_words_are_read_before_dropped_places():
+    text = "出事基坑由安宁区甘肃陇兴建筑工程有限公司负责施工，建设单位为金麦置业有限公司。"
+    best = ranked(text)[0]
+    assert best.name == "甘肃陇兴建筑工程有限公司" and best.score >= 4
+    text = "业主单位为兴庆区宁夏金源置业有限公司。5月3日，工地发生坍塌，2名工人死亡。"
+    assert unit(text) is None

@@ -5,7 +5,8 @@ facility suffix (…煤矿, …厂, …加油站, …店), cut at the words that
 (位于…的, 反映, 据…通报, 由, 对 …). A unit of a company written after the company's name is
 that unit, as written (X有限公司Y煤矿, X有限公司Y项目部, X有限公司Y分店): the README of
 tests/corpus/reports defines the 事故发生单位 so. Place names glued in front of a registered
-name (兰州新区X公司, 鞍山市海城市X公司) are dropped: a registered name carries one division.
+name (兰州新区X公司, 鞍山市海城市X公司, 海沧区厦门X公司) are dropped: a registered name carries one
+division, so a lower division written before a name that starts with a higher one is an address.
 
 The best candidate is the one the text marks as the unit of the accident: a label
 (事故发生单位为…, 名称：… under 事故单位概况), a finding (对事故发生负有主要责任), a title
@@ -14,12 +15,14 @@ victims (系X员工); units named in a role that is not the accident's (建设�
 utility 组织抢修 …) lose, and are dropped when nothing else marks them. A unit's score sums the
 kinds of mark over all its mentions; a short name declared with （以下简称Y）, the unit's own name
 after its company, or the name without its places lends its mentions to the full name. Ties go
-to the earlier mention; `contenders()` says when the best is too close to call.
+to the earlier mention; `contenders()` says when the best is too close to call (a company is no
+rival of its own unit that leads).
 
 Known limits: a real name containing a cut word (的, 在, 为, 与, 及, 由, 因, 将) is shortened; a
 facility type missing from _FACILITY (…风电场 is there, …冷库 is not) is not found; a name broken
 across two lines (PDF text) is read as two pieces; places outside Gansu's table are known only by
-their suffix (…市, …县, …镇) or as a province.
+their suffix (…市, …县, …镇), as a province, as a prefecture after a division, or as a short
+name the text also writes with its suffix (靖远 for 靖远县).
 """
 from __future__ import annotations
 
@@ -87,6 +90,29 @@ _TAIL_STOP = re.compile(r"[的在和与及、为是由等]|车间|工段|班组|
 _PROVINCES = tuple(sorted("北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 "
                           "河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 "
                           "宁夏 新疆".split(), key=len, reverse=True))
+# Prefecture-level divisions outside Gansu (Gansu's are in its region table) by their short
+# names, which registered names start with (厦门X公司, 赤峰X公司). Read only after a division of
+# the same name (海沧区厦门X公司: a district glued before a name that starts with its city).
+# Short names that are common trade names (朝阳, 中山, 大同, 金华 …) are left out.
+_PREFECTURES = tuple(sorted(set("""
+    石家庄 唐山 秦皇岛 邯郸 邢台 保定 张家口 承德 沧州 廊坊 衡水 太原 阳泉 晋城 朔州 晋中 运城
+    忻州 临汾 吕梁 呼和浩特 包头 乌海 赤峰 通辽 鄂尔多斯 呼伦贝尔 巴彦淖尔 乌兰察布 锡林郭勒 阿拉善
+    沈阳 大连 鞍山 抚顺 本溪 丹东 锦州 营口 阜新 辽阳 盘锦 铁岭 葫芦岛 四平 辽源 通化 松原 白城
+    延边 哈尔滨 齐齐哈尔 鸡西 鹤岗 双鸭山 大庆 伊春 佳木斯 七台河 牡丹江 黑河 绥化 大兴安岭 南京
+    无锡 徐州 常州 苏州 南通 连云港 淮安 盐城 扬州 镇江 泰州 宿迁 杭州 宁波 温州 嘉兴 湖州 绍兴
+    衢州 舟山 台州 丽水 合肥 芜湖 蚌埠 淮南 马鞍山 淮北 铜陵 安庆 滁州 阜阳 宿州 六安 亳州 池州
+    宣城 福州 厦门 莆田 三明 泉州 漳州 南平 龙岩 宁德 南昌 景德镇 萍乡 九江 鹰潭 赣州 宜春 抚州
+    上饶 济南 青岛 淄博 枣庄 东营 烟台 潍坊 济宁 泰安 威海 日照 临沂 德州 聊城 滨州 菏泽 郑州
+    开封 洛阳 平顶山 安阳 鹤壁 新乡 焦作 濮阳 许昌 漯河 三门峡 南阳 商丘 信阳 周口 驻马店 济源
+    武汉 黄石 十堰 宜昌 襄阳 鄂州 荆门 孝感 荆州 黄冈 咸宁 随州 恩施 长沙 株洲 湘潭 衡阳 邵阳
+    岳阳 常德 张家界 益阳 郴州 怀化 娄底 湘西 广州 韶关 深圳 珠海 汕头 佛山 江门 湛江 茂名 肇庆
+    惠州 梅州 汕尾 河源 阳江 清远 东莞 潮州 揭阳 云浮 南宁 柳州 桂林 梧州 北海 防城港 钦州 贵港
+    玉林 百色 贺州 河池 来宾 崇左 海口 三亚 三沙 儋州 成都 自贡 攀枝花 泸州 德阳 绵阳 广元 遂宁
+    内江 乐山 南充 眉山 宜宾 广安 达州 雅安 巴中 资阳 阿坝 甘孜 凉山 贵阳 六盘水 遵义 安顺 毕节
+    铜仁 黔西南 黔东南 黔南 昆明 曲靖 玉溪 保山 昭通 丽江 普洱 临沧 楚雄 西双版纳 怒江 迪庆 拉萨
+    日喀则 昌都 林芝 山南 那曲 西安 铜川 宝鸡 咸阳 渭南 延安 汉中 榆林 商洛 西宁 黄南 果洛 玉树
+    银川 石嘴山 吴忠 固原 中卫 乌鲁木齐 克拉玛依 吐鲁番 哈密 昌吉 博尔塔拉 巴音郭楞 阿克苏 克孜勒苏
+    喀什 和田 伊犁 塔城 阿勒泰""".split()), key=len, reverse=True))
 _ADMIN = r"特别行政区|自治区|自治州|自治县|自治旗|新区|地区|省|市|州|盟|县|旗|区"
 _SUB = r"街道|开发区|工业园区|工业园|产业园|工业区|园区|基地|社区|镇|乡|村"
 _PLACE = re.compile(rf"[\u4e00-\u9fff]{{1,9}}?(?:({_ADMIN})|({_SUB}))")
@@ -107,6 +133,7 @@ class Candidate:
     legal: bool
     score: int = 0
     tail: int = 0  # where a subordinate unit's own name starts in `name` (0: none)
+    lead: int = 0  # characters of places dropped before `start` (乡宁县 of 乡宁县山西X公司)
 
 
 def _joined(s: str, end: int, table: dict[str, str]) -> bool:
@@ -170,7 +197,7 @@ def _tail_at(text: str, end: int) -> int:
 def _place_end(name: str) -> tuple[tuple[tuple[int, int, bool], ...], int]:
     """The places a name starts with as (start, end, is_admin) and where the registered name
     begins. One place is part of a name (兰州X公司); with several, the registered name starts
-    at the last division (鞍山市海城市X → 海城市X; 兰州新区甘肃X → 甘肃X), after a street or
+    at the last division (鞍山市海城市X → 海城市X; 兰州新区甘肃X → 甘肃X; 海沧区厦门X → 厦门X), after a street or
     town with nothing administrative after it (兴庆区民族南街X店 → X店), or at a city with
     its district (平凉市崆峒区X: districts are registered with their city)."""
     gansu = {s: e for _, s, e in find_regions(name[:30])}
@@ -184,6 +211,8 @@ def _place_end(name: str) -> tuple[tuple[tuple[int, int, bool], ...], int]:
             found = _generic_place(name, pos, gansu)
             if found:
                 end, admin = found
+            elif tokens and tokens[-1][2] and _prefecture_at(name, pos):
+                end = _prefecture_at(name, pos)
             elif tokens:
                 m = _STREET.match(name, pos)
                 if m and not _joined(name, m.end(), _PLACE_NOT_END):
@@ -246,10 +275,26 @@ def _generic_place(name: str, pos: int, gansu: dict[int, int]) -> tuple[int, boo
     suffix = m.group(1) or m.group(2)
     if m.group(1) and _NOT_PLACE.search(name, pos, m.end() - len(suffix)):
         return None  # 山西煤炭运销集团盂县X: a group's name, not a place
+    if suffix == "市" and m.end() - pos < 3:
+        return None  # 城市, 超市, 都市, 门市: no city has a one-character name
     if (suffix == "州" and m.end() - pos < 3 and not _ABSORB.match(name, m.end())
             and not _place_at(name, m.end(), gansu)):
         return None  # 神州, 羌州: a brand, unless a place follows (武威凉州武威X)
     return m.end(), m.group(1) is not None
+
+
+def _prefecture_at(name: str, pos: int) -> int | None:
+    """End of a prefecture's short name at name[pos] that a registered name starts with (a
+    proper part and a company suffix follow), or None (中山路, 泰安煤矿 are no such start)."""
+    for p in _PREFECTURES:
+        if name.startswith(p, pos):
+            end = pos + len(p)
+            legal = _LEGAL.search(name, end)
+            if (name[end:end + 1] in "路街巷道" or name[end:end + 2] in ("大街", "大道")
+                    or not legal or legal.start() - end < 2):
+                return None
+            return end
+    return None
 
 
 def _province_at(name: str, pos: int) -> int | None:
@@ -273,6 +318,24 @@ def _name_forms(name: str) -> list[int]:
     if len(tokens) == 1 and tokens[0][2] and not name[:tokens[0][1]].endswith("新区"):
         return []  # 兰州X公司 stays whole; 兰州新区 is a zone, no registering division
     return [s for s, _, _ in tokens[1:]] + ([tokens[-1][1]] if tokens else [])
+
+
+_DIVISION_SUFFIX = r"(?:县|旗|盟|州|镇|市(?![政场民容级值面])|区(?![域别块间])|乡(?![村土亲镇]))"
+
+
+def _text_place(name: str, text: str, written: set[str], seen: dict[str, bool]) -> list[int]:
+    """Ends of a short place name glued before a name written alone elsewhere (靖远X公司, X公司)
+    that the text writes with its suffix (靖远县): a county's short name is in no table."""
+    out = []
+    for k in range(2, 5):
+        head = name[:k]
+        if len(name) - k < 4 or name[k:] not in written or _NOT_PLACE.search(head):
+            continue
+        if head not in seen:
+            seen[head] = bool(re.search(re.escape(head) + _DIVISION_SUFFIX, text))
+        if seen[head]:
+            out.append(k)
+    return out
 
 
 def _candidates_in_run(run: str, offset: int, text: str) -> list[Candidate]:
@@ -329,18 +392,20 @@ def candidates(text: str) -> list[Candidate]:
         if c.start >= last_end or c.end > last_end:
             kept.append(c)
             last_end = max(last_end, c.end)
-    written = {c.name for c in kept}
-    found = []
-    for c in kept:
-        cut = _place_end(c.name)[1]
-        # The text names the unit without the places elsewhere: that form is the name.
-        alone = [s for s in _name_forms(c.name) if s and c.name[s:] in written] if c.legal else []
+    cuts = [_place_end(c.name)[1] for c in kept]
+    written = {c.name for c in kept} | {c.name[cut:] for c, cut in zip(kept, cuts)}
+    found, seen = [], {}
+    for c, cut in zip(kept, cuts):
+        # The text names the unit without the places elsewhere: that form is the name. Only a
+        # deeper cut: a mention with a glued place (乡宁县山西X公司) must not undo another's.
+        alone = [s for s in _name_forms(c.name) + _text_place(c.name, text, written, seen)
+                 if s > cut and c.name[s:] in written] if c.legal else []
         if alone:
             cut = min(alone)
         name = c.name[cut:]
         if cut < (c.tail or len(c.name)) and _acceptable(name, c.legal):
             tail = c.tail - cut if c.tail else 0
-            found.append(Candidate(name, c.start + cut, c.end, c.legal, 0, tail))
+            found.append(Candidate(name, c.start + cut, c.end, c.legal, 0, tail, cut))
     return found
 
 
@@ -361,7 +426,7 @@ _TITLE = re.compile(r"^\s*[\u4e00-\u9fff]{0,8}[“\"「『]\s*\d{1,2}\s*[·.．�
 _BUILDS = re.compile(r"^(?:负责|总)?(?:承建|施工|承接|承包)(?:建设|施工)?的")
 _BUILT_BY = re.compile(r"(?:承建|施工|承接|承包)(?:建设|施工)?的$")
 _DOING_BEFORE = re.compile(r"由(?:该)?$")
-_CONTRACTOR = re.compile(r"施工单位(?:为|是|[:：])$")
+_CONTRACTOR = re.compile(r"(?:施工|承建)(?:单位|方)(?:为|是|[:：])$")  # not 总承包单位: see the tests
 _DOING_AFTER = re.compile(r"^(?:负责|总)?(?:施工|承建|承接|承包|承揽|实施)")
 _EMPLOYER = re.compile(r"(?:(?:系|是|为)$)")
 _EMPLOYER_AFTER = re.compile(r"^(?:的)?(?:员工|职工|工人|雇员|司机|驾驶员|作业人员)")
@@ -377,7 +442,7 @@ _RESPONDER_AFTER = re.compile(r"^(?:已经?|随即|立即|迅速|第一时间|�
                               r"抵达|参与|协助|启动)[^，。；]{0,8}(?:救援|抢修|抢险|处置|理赔|赔付|搜救|施救)")
 # A unit named in one of these roles is not the unit where the accident happened.
 _OTHER_ROLE = re.compile(r"(?:(?:建设|监理|设计|勘察|勘测|租赁|出租|产权|检测|检验|评价|咨询|发包)"
-                         r"(?:单位|方|机构)|业主)(?:为|是|：|:)?$|委托$")
+                         r"(?:单位|方|机构)|业主(?:单位|方)?)(?:为|是|：|:)?$|委托$")
 _REGISTERED_FORMS = ("有限公司", "有限责任公司", "股份有限公司")
 _OPERATED = re.compile(r"(?:经营|开办|开设|运营)的$")
 _ALIAS = re.compile(r"[（(](?:以下简称|以下称|下称|简称)[:：]?[“\"']?([\u4e00-\u9fffA-Za-z0-9]{2,12})"
@@ -501,7 +566,9 @@ def ranked(text: str) -> list[Candidate]:
             units[key] = (unit, seen, mention)
 
     for c in found:
-        credit(resolve(c), c.start, c.end, _marks(c.start, c.end, text, spans, c.name in parents))
+        # marks read before the dropped places: "建设单位为西峰区X公司", "由兰州新区X公司负责"
+        marks = _marks(c.start - c.lead, c.end, text, spans, c.name in parents)
+        credit(resolve(c), c.start, c.end, marks)
     for alias, c in list(full.items()):
         c = resolve(c)
         # Mentions of the short name alone ("该项目部", "北坪煤矿对事故发生负有责任").
@@ -531,8 +598,13 @@ def contenders(found: list[Candidate]) -> list[Candidate]:
         return []
     top = found[0].score
     margin = 0 if top >= WEIGHTS["label"] else 2
+    # A company does not contest its own unit that leads (X公司 vs X公司Y项目部): the README
+    # makes the subordinate unit the 事故发生单位, and reports name the company around it.
+    best = found[0]
+    parent = normalize_enterprise_name(best.name[:best.tail]) if best.tail else None
     # a name with no mark at all that is not even a legal person's (score 0) contests nothing
-    return [c for c in found[1:] if c.score >= top - margin and c.score > 0]
+    return [c for c in found[1:] if c.score >= top - margin and c.score > 0
+            and normalize_enterprise_name(c.name) != parent]
 
 
 def find_enterprise(text: str) -> str | None:
