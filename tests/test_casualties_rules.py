@@ -83,6 +83,56 @@ RULES = [
     ("2021年3月2日，某矿发生冒顶，造成2人死亡。该矿2019年曾发生一起事故，造成1人死亡。", (2, None, None, None)),
     ("2021年3月2日，某厂发生爆炸，造成人员伤亡。", (None, None, None, None)),
     ("2021年3月2日，某厂发生爆炸，造成7人死亡，多人受伤。", (7, None, None, None)),
+    # A correction cue may open the sentence before the lower figure.
+    ("事发当晚，镇政府初步通报称事故造成4人死亡。次日，县应急管理局作出更正：经逐人核对，事故造成3人死亡、1人受伤。",
+     (3, 1, None, None)),
+    # A figure named as an earlier report's is not a statement of the toll.
+    ("经核实，事故造成2人死亡、3人受伤。此前通报的4名遇难人员中，有2人系重复统计。", (2, 3, None, None)),
+    # 其余 N … 遇难 right after a sentence that found some dead: the rest of the group.
+    ("某矿发生冒顶，救援人员先在工作面找到3名被困矿工，均已无生命体征。次日，其余2名被困矿工也被找到，均已遇难。",
+     (5, None, None, None)),
+    ("事故造成4人死亡。其中1人当场死亡。其余3人经抢救无效死亡。", (4, None, None, None)),
+    # The persons between 被 and a rescue verb are the rescuers, not the dead; a 被…的 phrase
+    # describes its subject.
+    ("2021年3月2日，老人李某被路过的两名村民救起后，送往镇卫生院，经抢救无效死亡。", (1, None, None, None)),
+    ("2021年3月2日，某矿发生冒顶，被埋压的三人先后被救出，均已无生命体征。", (3, None, None, None)),
+    # A table with casualty columns and one row of figures; with several rows, no row is chosen.
+    ("事故信息表\n| 序号 | 事故名称 | 死亡（人） | 受伤（人） |\n| --- | --- | --- | --- |\n"
+     "| 1 | 某厂“3·2”爆炸事故 | 2 | 4（其中重伤1） |", (2, 4, 1, None)),
+    ("事故信息表\n| 序号 | 事故名称 | 死亡（人） | 受伤（人） |\n| 1 | 某厂爆炸事故 | 2 | 4 |\n"
+     "| 2 | 某矿冒顶事故 | 1 | 0 |", (None, None, None, None)),
+    # 伤势较重 is injured but not a 重伤 as the law grades it; beside 轻伤 it leaves the rest.
+    ("2021年3月2日，某客车侧翻，造成8人受伤，其中2人伤势较重。", (None, 8, None, None)),
+    ("2021年3月2日，某厂发生火灾，6名工人被救出送医，其中2人伤势较重、4人为轻伤。", (None, 6, 2, None)),
+    # N名重伤员中的1人…死亡: a conversion among the seriously injured, the N restating them.
+    ("2021年3月2日，某厂爆炸，事故造成1人死亡、4人受伤，其中2人重伤。次日，2名重伤员中的1人经抢救无效死亡。",
+     (2, 3, 1, None)),
+    # The severity of an injured person read from the narrative.
+    ("2021年3月2日，某工地发生坍塌，一名路人被飞溅的碎片划伤，受轻伤。", (None, 1, 0, None)),
+    # A diagnosis is of its clause's subject; 另外 N of a severity none counted so far has adds.
+    ("2021年3月2日，某厂发生中毒事故。3名工人经诊断为急性一氧化碳中毒，住院治疗。"
+     "另外2名工人出现头晕症状，经门诊观察后诊断为轻伤。", (None, 5, 3, None)),
+    # Counts listed before one word add up; 还造成 adds to the count before it.
+    ("2021年3月2日，某厂爆炸造成3名工人和附近2名居民受伤。", (None, 5, None, None)),
+    ("2021年3月2日，某厂爆炸造成2人死亡、3人受伤；飞出的碎片还造成1名路人受伤。", (2, 4, None, None)),
+    # Symptoms with treatment are an injury, inferred; no symptoms are none.
+    ("2021年3月2日，某化粪池清掏时2人死亡。一名前来帮忙的村民出现胸闷、头晕症状，被送往医院观察。",
+     (2, 1, None, None)),
+    ("2021年3月2日，某化粪池清掏时2人死亡，其他人员未出现不适症状。", (2, None, None, None)),
+    # 另外 N … 伤情稳定 after deaths: the injured left; 其余 N after a severity split: the rest of
+    # the injured, not a new count.
+    ("2021年3月2日，某厂爆炸，5名工人被送往医院，经抢救，2人死亡，另外3人伤情稳定。", (2, 3, None, None)),
+    ("2021年3月2日，某厂爆炸，事故造成2人死亡、6人受伤，其中1人重伤，其余5人在医院治疗。", (2, 6, 1, None)),
+    # A later count of one severity grades some of those counted; a full breakdown restates them.
+    ("2021年3月2日，事故造成5人受伤。经诊断，3人为轻伤。", (None, 5, 2, None)),
+    ("2021年3月2日，事故造成3人受伤，其中1人重伤。另外2人受轻伤。", (None, 3, 1, None)),
+    ("据初步统计，10余人受伤。经核实，事故造成2人重伤、6人轻伤。", (None, 8, 2, None)),
+    # Corrections written 更正为/修正为.
+    ("2021年3月2日，某厂爆炸，事故造成4人死亡。经复核，死亡人数由4人更正为3人。", (3, None, None, None)),
+    ("2021年3月2日，某厂燃爆，造成3人死亡、8人受伤。经医院核实，受伤人数修正为6人。", (3, 6, None, None)),
+    # 双双 is two persons; 最后1名 after some found dead is one more.
+    ("2021年3月2日，冉某某和其子冉某在清理化粪池时双双身亡。", (2, None, None, None)),
+    ("2021年3月2日，某矿透水，1名矿工经抢救无效死亡。次日，最后1名被困矿工也已遇难。", (2, None, None, None)),
 ]
 
 
@@ -109,6 +159,21 @@ def test_indirect_wording_is_inferred_unless_stated_elsewhere():
     assert named.inferred == {"deaths"}
     confirmed = read("某厂中毒事故致2人死亡\n2021年3月2日，某公司发生中毒事故。王某某、赵某经抢救无效死亡。")
     assert confirmed.deaths == 2 and not confirmed.inferred
+
+
+def test_symptoms_are_inferred_and_a_correction_is_no_conflict():
+    symptoms = read("2021年3月2日，某化粪池清掏时2人死亡。一名村民出现头晕症状，被送往医院观察。")
+    assert symptoms.inferred == {"injuries"}
+    corrected = read("事发当晚，镇政府初步通报称事故造成4人死亡、1人受伤。次日，县应急管理局作出更正："
+                     "经逐人核对，事故造成3人死亡、1人受伤。")
+    assert (corrected.deaths, corrected.conflicts) == (3, {})
+    assert corrected.where == {"deaths": 1, "injuries": 1}  # the confirmed figure is quoted
+    assert not read("2021年3月2日，事故造成4人死亡。经复核，死亡人数由4人更正为3人。").conflicts
+
+
+def test_a_table_row_is_the_evidence():
+    r = read("事故信息表\n| 序号 | 死亡（人） | 受伤（人） |\n| 1 | 2 | 4 |")
+    assert (r.deaths, r.injuries, r.where) == (2, 4, {"deaths": 2, "injuries": 2})
 
 
 def test_a_headline_the_body_contradicts_is_a_conflict():
@@ -147,6 +212,8 @@ def test_extract_report_turns_a_conflict_into_low_confidence():
 @pytest.mark.parametrize("piece, times", [
     ("死亡1人", 8_000), ("3死2伤", 8_000), ("（其中1人重伤）", 4_000), ("伤者经抢救无效死亡，", 4_000),
     ("其余3人在医院治疗，", 4_000), ("张某某、", 10_000), ("“无人员伤亡”", 5_000), ("伤", 50_000),
+    ("另外2人伤情稳定，", 4_000), ("一名工人出现头晕症状，送医，", 4_000), ("张某被2名村民救出，", 4_000),
+    ("3名工人和", 8_000), ("| 死亡（人） | 受伤 |\n", 4_000),
 ])
 def test_long_text_stays_linear(piece, times):
     started = time.perf_counter()
