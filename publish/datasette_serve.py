@@ -5,7 +5,9 @@
 One place knows the flags, so `make datasette`, the Docker image and the tests run the same
 configuration: immutable mode (-i) with an inspect file (row counts computed once, not per
 request), metadata.yml, settings.json, the Chinese templates, the one-file plugins, the static
-CSS and CORS for the JSON API. Shell-free: Datasette's own CLI runs in this process.
+CSS and CORS for the JSON API. Shell-free: Datasette's own CLI runs in this process. Before
+serving it checks the configuration (check_startup): the pinned Datasette version, and with
+DISCLOSURE_ALLOW_SQL=0 that Datasette really refuses arbitrary SQL; otherwise it refuses to start.
 
 Environment: DISCLOSURE_ALLOW_SQL (0 = canned queries only), DISCLOSURE_SITE_URL,
 DISCLOSURE_ARCHIVE_URL (see publish/datasette/plugins/), DISCLOSURE_DATASETTE_WORKERS,
@@ -32,7 +34,18 @@ STATIC = CONFIG / "static"
 
 
 def settings() -> dict:
-    return json.loads(SETTINGS.read_text(encoding="utf-8"))
+    """settings.json; with DISCLOSURE_ALLOW_SQL=0, default_allow_sql off (Datasette's setting)."""
+    values = json.loads(SETTINGS.read_text(encoding="utf-8"))
+    if not sql_allowed():
+        values["default_allow_sql"] = False
+    return values
+
+
+def sql_allowed() -> bool:
+    """DISCLOSURE_ALLOW_SQL, as the plugin that checks the switch at start-up reads it."""
+    from publish.datasette.plugins import sql_switch
+
+    return sql_switch.sql_allowed()
 
 
 # Default facets (etl/schema.yaml `facets`) are computed on every page of a table; above this
@@ -44,10 +57,13 @@ DEFAULT_FACETS_MAX_ROWS = 100_000
 
 def metadata(inspect_data: dict | None = None) -> dict:
     """metadata.yml; with an inspect file's row counts, without the default facets of tables
-    larger than DEFAULT_FACETS_MAX_ROWS."""
+    larger than DEFAULT_FACETS_MAX_ROWS; with DISCLOSURE_ALLOW_SQL=0, `allow_sql: false` (the
+    metadata block Datasette documents for forbidding arbitrary SQL)."""
     import yaml
 
     meta = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    if not sql_allowed():
+        meta["allow_sql"] = False
     counts = {table: facts.get("count") or 0 for table, facts in
               ((inspect_data or {}).get("public") or {}).get("tables", {}).items()}
     for table, spec in meta["databases"]["public"]["tables"].items():
@@ -87,7 +103,8 @@ def metadata_file(inspect_file: Path) -> Path:
     if meta == yaml.safe_load(METADATA.read_text(encoding="utf-8")):
         return METADATA
     text = json.dumps(meta, ensure_ascii=False, indent=1)
-    name = inspect_file.stem.replace(".inspect", "") + ".metadata.json"
+    # a separate file when SQL is off, so servers with either switch can share the folder
+    name = inspect_file.stem.replace(".inspect", "") + (".metadata.json" if sql_allowed() else ".metadata-nosql.json")
     # next to the inspect file (the Docker image writes it there at build time), else in the
     # temporary folder; if neither is writable, serve metadata.yml (slower pages, same data)
     for target in (inspect_file.with_name(name), Path(tempfile.gettempdir()) / name):
@@ -136,6 +153,10 @@ def main(db: Path, host: str, port: int, inspect_file: Path | None, base_url: st
                                  param_hint="--db")
     sys.path.insert(0, str(ROOT))  # the plugins import etl.search (one tokenizer for index and query)
     inspect = inspect_file_for(db, inspect_file)
+    try:  # before any server starts: the pinned Datasette, and SQL really off when switched off
+        preflight(db, inspect)
+    except RuntimeError as error:  # UnsupportedDatasette, SqlSwitchError
+        raise click.ClickException(f"Datasette refuses to start: {error}") from error
     workers = workers or min(os.cpu_count() or 1, 4)
     if os.environ.get("DISCLOSURE_DATASETTE_WARM", "1") != "0":
         threading.Thread(target=warm_page_cache, args=(db,), name="warm-page-cache", daemon=True).start()
@@ -222,19 +243,71 @@ def _available_memory() -> int:
     return available
 
 
-def asgi_app():
-    """The ASGI app of one worker: what `datasette serve -i DB --inspect-file …` builds, from
-    the environment main() sets (also usable with any ASGI server)."""
+def build(db: Path, inspect: Path):
+    """Datasette on `db` as `datasette serve -i DB --inspect-file …` builds it."""
     from datasette.app import Datasette
 
-    db = Path(os.environ["DISCLOSURE_DATASETTE_DB"])
-    inspect = Path(os.environ.get("DISCLOSURE_DATASETTE_INSPECT") or inspect_file_for(db))
     inspect_data = json.loads(inspect.read_text(encoding="utf-8"))
     kwargs = datasette_kwargs(inspect_data)
     if os.environ.get("DISCLOSURE_DATASETTE_BASE_URL"):
         kwargs["settings"]["base_url"] = os.environ["DISCLOSURE_DATASETTE_BASE_URL"]
-    ds = Datasette(immutables=[str(db)], inspect_data=inspect_data, **kwargs)
-    return ds.app()
+    return Datasette(immutables=[str(db)], inspect_data=inspect_data, **kwargs)
+
+
+def asgi_app():
+    """The ASGI app of one worker: what `datasette serve -i DB --inspect-file …` builds, from
+    the environment main() sets (also usable with any ASGI server)."""
+    db = Path(os.environ["DISCLOSURE_DATASETTE_DB"])
+    inspect = Path(os.environ.get("DISCLOSURE_DATASETTE_INSPECT") or inspect_file_for(db))
+    return build(db, inspect).app()
+
+
+# ------------------------------------------------------------------ checks before serving
+
+PINS = CONFIG / "requirements.txt"  # what the replica image installs
+UPGRADE_DOC = "docs/datasette.md, 'Upgrading Datasette'"
+
+
+class UnsupportedDatasette(RuntimeError):
+    """The installed Datasette is not the version this configuration was written and tested for."""
+
+
+def pinned_datasette() -> str:
+    for line in PINS.read_text(encoding="utf-8").splitlines():
+        if line.strip().lower().startswith("datasette=="):
+            return line.split("==", 1)[1].strip()
+    raise UnsupportedDatasette(f"{PINS} pins no datasette version")
+
+
+def check_datasette_version(installed: str | None = None) -> str:
+    """Raise UnsupportedDatasette unless the installed Datasette is the pinned one: several
+    plugins rely on its internals (docs/datasette.md, 'What still patches Datasette')."""
+    if installed is None:
+        from datasette.version import __version__ as installed
+    pinned = pinned_datasette()
+    if installed != pinned:
+        raise UnsupportedDatasette(f"Datasette {installed} is installed, this configuration is pinned to "
+                                   f"{pinned} ({PINS.relative_to(ROOT)}); upgrade path: {UPGRADE_DOC}")
+    return installed
+
+
+async def check_startup(ds) -> None:
+    """What must hold before a server answers: the pinned Datasette, its start-up hooks run, and
+    with DISCLOSURE_ALLOW_SQL=0 execute-sql refused (checked here too, not only by the plugin's
+    startup hook, so the switch holds even where that hook is not called)."""
+    from publish.datasette.plugins import sql_switch
+
+    check_datasette_version()
+    await ds.invoke_startup()
+    if not sql_allowed():
+        await sql_switch.check_sql_refused(ds)
+
+
+def preflight(db: Path, inspect: Path) -> None:
+    """Build the configuration once and run check_startup on it; raises if it does not hold."""
+    import asyncio
+
+    asyncio.run(check_startup(build(db, inspect)))
 
 
 if __name__ == "__main__":

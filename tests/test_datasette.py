@@ -204,13 +204,34 @@ def test_slow_query_is_stopped_with_a_clear_message(ds):
     assert as_json.status_code == 400 and "too long" in as_json.text
 
 
-def test_arbitrary_sql_switch(ds, monkeypatch):
+def test_arbitrary_sql_switch(ds, public_path, monkeypatch):
     assert get(ds, "/public.json?sql=select+1").status_code == 200
+    # the switch is configuration (allow_sql: false, default_allow_sql off), read when Datasette
+    # is built, as a served process does
     monkeypatch.setenv("DISCLOSURE_ALLOW_SQL", "0")
-    assert get(ds, "/public.json?sql=select+1").status_code == 403
-    assert get(ds, "/public/repeated_accidents.json").status_code == 200  # canned queries still work
-    assert get(ds, "/public/accidents.json?_search=爆炸").status_code == 200
-    assert "自定义 SQL 查询" not in get(ds, "/public").text
+    kwargs = datasette_serve.datasette_kwargs()
+    assert kwargs["metadata"]["allow_sql"] is False and kwargs["settings"]["default_allow_sql"] is False
+    off = Datasette(immutables=[str(public_path)], **kwargs)
+    asyncio.run(datasette_serve.check_startup(off))
+    for path in ("/public?sql=select+1", "/public.json?sql=select+1", "/public.csv?sql=select+1",
+                 "/public/accidents?_where=1%3D1", "/public/accidents.json?_where=1%3D1"):
+        assert get(off, path).status_code == 403, path
+    assert get(off, "/public/repeated_accidents.json").status_code == 200  # canned queries still work
+    params = query_params(off)
+    for name in QUERIES:
+        response = get(off, f"/public/{name}.json?_shape=array&{params.get(name, '')}")
+        assert response.status_code == 200 and response.json(), name
+    assert get(off, "/public/accidents.json?_search=爆炸").status_code == 200
+    assert get(off, "/public/accidents?_facet=city_name").status_code == 200
+    assert "自定义 SQL 查询" not in get(off, "/public").text
+
+
+def test_sql_switch_is_refused_by_a_real_server(public_path, tmp_path):
+    with serving(public_path, tmp_path / "datasette.log", DISCLOSURE_ALLOW_SQL="0",
+                 DISCLOSURE_DATASETTE_WARM="0") as base:
+        assert httpx.get(base + "/public?sql=select+1").status_code == 403
+        assert httpx.get(base + "/public.json?sql=select+1").status_code == 403
+        assert httpx.get(base + "/public/repeated_accidents.json?min_count=1").status_code == 200
 
 
 def test_robots_policy(ds):

@@ -332,7 +332,8 @@ _ROW_BASES: dict = {}
 
 
 def _row_base(datasette, database, table) -> str:
-    key = (id(datasette), database, table)
+    # base_url too: a new instance may reuse a collected one's id
+    key = (id(datasette), datasette.setting("base_url"), database, table)
     base = _ROW_BASES.get(key)
     if base is None:
         base = _ROW_BASES[key] = str(datasette.urls.table(database, table)) + "/"
