@@ -50,7 +50,7 @@ def test_full_reports_have_the_standard_sections():
     for case in evaluate.load_cases():
         if case.label.get("style") == "full_report":
             text = case.text
-            assert any(w in text for w in ("基本情况", "基本情況", "单位概况", "單位概況")), case.id
+            assert any(w in text for w in ("基本情况", "基本情況", "概况", "概況")), case.id
             assert any(w in text for w in ("责任", "責任")), case.id
 
 
@@ -72,3 +72,28 @@ def test_eval_extract_fails_below_the_bar(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert "deaths: wrong 100.0%" in run.stdout
+
+
+HELDOUT = ROOT / "tests" / "corpus" / "reports-heldout2"
+# Measured on the held-out set (written by a writer who saw neither the rules nor the tuning
+# corpus; never used to tune): the floor a change must not fall below. These are below the bar
+# the tuning corpus meets: how the rules do on text they have not seen (docs/review.md).
+HELDOUT_FLOOR = {"deaths": 0.91, "occurred_on": 0.97, "injuries": 0.86, "direct_loss_yuan": 0.94,
+                 "grade": 0.97, "concealment": 1.0, "enterprise": 0.86, "accident_type": 0.97}
+HELDOUT_ACCOUNTABILITY_FLOOR = 0.76
+
+
+def test_heldout_set_is_independent_and_measured(capsys):
+    cases = evaluate.load_cases(HELDOUT)
+    assert len(cases) >= 36
+    tuned = {c.text for c in evaluate.load_cases()}
+    assert not any(c.text in tuned for c in cases)
+    report = evaluate.evaluate(cases)
+    with capsys.disabled():
+        print("\nheld-out set (never used to tune the rules):")
+        for line in evaluate.summary_lines(report):
+            print("  " + line)
+    for field, floor in HELDOUT_FLOOR.items():
+        score = report.fields[field]
+        assert score.share(score.right) >= floor, (field, score.share(score.right))
+    assert report.accountability_share >= HELDOUT_ACCOUNTABILITY_FLOOR
