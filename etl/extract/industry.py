@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from etl.extract.accident_type import finer_kind
 from etl.rules.vocabulary import SECTORS
 
 
@@ -74,35 +75,51 @@ def sector_from_register(industry_text: str | None) -> str | None:
 
 # --- an enterprise's name: the sector word nearest the end of the name decides (the head of a
 # Chinese name is its last part: 示例化工建设有限公司 builds, 示例煤化工有限公司 makes chemicals).
-# `place`: premises where a fire is counted as 火灾, not as the premises' trade.
+# `place`: premises where a fire is counted as 火灾, not as the premises' trade. `weak`: an
+# activity word (制造, 制品, 贸易, 仓储 …) that says how, not what: it decides only when the name
+# has no trade word (示例烟花制造 makes fireworks, 示例石化仓储 stores chemicals). `site`: a word
+# of both a trade and construction (安装, 钢结构): it decides only when the text shows a site.
 @dataclass(frozen=True)
 class _NameRule:
-    sector: str | None  # None: 矿业, decided by the text (coal or not)
+    sector: str  # MINING: coal or not, by the text
     pattern: re.Pattern
     place: bool = False
+    weak: bool = False
+    site: bool = False
 
 
-def _name(sector, pattern, place=False) -> _NameRule:
-    return _NameRule(sector, re.compile(pattern), place)
+def _name(sector, pattern, place=False, weak=False, site=False) -> _NameRule:
+    return _NameRule(sector, re.compile(pattern), place, weak, site)
+
+
+MINING = "矿业"
 
 
 NAME_RULES = (
     _name("煤矿", r"(?<!非)煤矿|煤业|煤电|矿务局|煤炭(?:开采|开发|集团|工业|实业)"),
-    _name(None, r"矿业|矿山|矿产"),
+    _name(MINING, r"矿业|矿山|矿产"),
     _name("金属非金属矿山", r"[铁铜金钼镍钨锰磷锌铅]矿|石膏矿|石灰石矿|石料|采石|砂石|石场|砂场|采砂|选矿|尾矿"),
     _name("危险化学品", r"化工|石化|化学|危险化学品|危化|炼油|炼化|石油(?!机械|钻采|钻探|勘探)|加油站|加气站|油库|工业气体|"
                       r"农药|化肥|涂料|染料"),
     _name("烟花爆竹", r"烟花|爆竹|花炮|鞭炮|焰火"),
     _name("建筑施工", r"建筑(?!材料|陶瓷|用石|石材)|建设(?!银行)|建工|建安|工程局|工程处|项目部|施工|劳务|市政|路桥|"
-                    r"桥梁|安装工程|装饰工程|土石方|钢结构|防水工程|中铁|中建|中交|工程(?:有限|集团|股份|公司)"),
+                    r"桥梁|安装工程|装饰工程|土石方|防水工程|中铁|中建|中交|工程(?:有限|集团|股份|公司)"),
+    # an installer erecting a crane on a site builds (GB/T 4754 49 建筑安装业); one fitting air
+    # conditioners is 机电; steel structures are made in a workshop (工贸) or erected on a site
+    _name("建筑施工", r"安装|钢结构", site=True),
+    # a carrier counts as 道路运输 for what happens on the road only (_carrier)
     _name("道路运输", r"运输(?!局|管理)|物流(?!园)|客运|货运|公交|出租(?:汽)?车|快递"),
-    _name("工贸", r"冶金|冶炼|钢铁|钢厂|铁合金|有色|铝业|铝厂|铜业|锌业|镁业|铸造|锻造|建材|水泥|玻璃|陶瓷|砖厂|"
-                r"砖瓦|石材|混凝土|商砼|机械|机电|制造|设备|纺织|服装|食品|粮油|面粉|饲料|酒业|酿酒|乳业|肉类|"
-                r"屠宰|烟草|卷烟|造纸|纸业|印刷|木业|家具|皮革|橡胶|塑料|塑胶|五金|电器|电子|加工|冷藏|工贸"),
-    _name("工贸", r"商贸(?!城)|贸易|商行|仓储"),
+    # 机械 takes in GB/T 4754 33-40 (金属制品, 船舶 …), 冶金 31 (轧钢), 轻工 and 纺织 the rest
+    _name("工贸", r"冶金|冶炼|钢铁|钢厂|轧钢|钢材|铁合金|有色|铝业|铝厂|铜业|锌业|镁业|铸造|锻造|建材|水泥|玻璃|"
+                r"陶瓷|砖厂|砖瓦|石材|混凝土|商砼|机械|机电|设备|船舶|造船|船厂|重工|纺织|针织|织造|印染|服装|"
+                r"食品|粮油|面粉|淀粉|饲料|酒业|酿酒|乳业|乳品|乳制品|肉类|屠宰|烟草|卷烟|造纸|纸业|印刷|木业|家具|"
+                r"皮革|橡胶|塑料|塑胶|五金|电器|电子|冷藏"),
     _name("工贸", r"商场|商城|商贸城|商业广场|超市|市场|商店|商铺|门店|物流园|冷库", place=True),
+    _name("工贸", r"制造|制品|加工|工贸", weak=True),
+    # trade and storage: 商贸 (工贸), and a fire on their premises is 火灾
+    _name("工贸", r"商贸(?!城)|贸易|商行|百货|仓储|物流(?!园)|快递", place=True, weak=True),
     _name("其他", r"燃气|天然气|热力|供热|电力|发电|供电|电厂|电站|水电|风电|光伏|水务|供水|自来水|污水处理|环保|"
-                r"石油钻探|石油勘探|钻井|油田|采油|旅游|景区|农业|农场|林场|牧业|养殖|渔业|技术服务|安全评价|检测|"
+                r"石油钻探|石油勘探|钻井|油田|采油|旅游|景区|农业|种植|合作社|农场|林场|牧业|养殖|渔业|技术服务|安全评价|检测|"
                 r"咨询|民爆|爆破器材"),
     _name("其他", r"餐饮|饭店|饭馆|餐馆|餐厅|酒店|宾馆|旅馆|旅社|物业|医院|学校|幼儿园|养老|KTV|歌厅|网吧|浴池|"
                 r"洗浴|小区|住户|居民", place=True),
@@ -122,8 +139,9 @@ TEXT_RULES = _rules(
     ("建筑施工", r"施工现场|建筑工地|施工工地|工地|在建|建设项目|项目部|承建|脚手架|塔吊|塔式起重机|基坑|高支模|"
               r"施工升降机|房屋建筑|市政工程|隧道施工"),
 )
-_FIRE_PLACES = re.compile(r"住宅|居民楼|民房|自建房|出租屋|住户|家中|商铺|门店|门面|商场|商城|市场|超市|酒店|宾馆|"
-                          r"饭店|餐馆|KTV|歌厅|网吧|养老院|医院|学校|小区|仓库|冷库|地下车库")
+# a hospital the injured are taken to is not where the fire was
+_FIRE_PLACES = re.compile(r"住宅|居民楼|民房|自建房|出租屋|住户|家中|商铺|门店|门面|商场|商城|购物|市场|超市|酒店|宾馆|"
+                          r"饭店|餐馆|KTV|歌厅|网吧|养老院|(?<![往到至进入])医院|学校|小区|仓库|冷库|地下车库")
 _FACTORY = re.compile(r"车间|厂房|生产线|流水线|砖厂|水泥厂|钢厂|铸造厂|面粉厂|纺织厂|食品厂|加工厂")
 _MINE_WORDS = re.compile(r"矿井|井下|巷道|采场|露天采场|矿山")
 _REGULATOR = re.compile(r"[^，。；\n]{0,6}?(?:局|监管|监察|监督|主管部门|管理部门|执法|专项|整治|行业)")
@@ -131,6 +149,14 @@ _LABEL = re.compile(r"(?:所属行业|行业领域|行业类别|行业分类|所
 _ROAD = re.compile(r"道路交通|交通事故|道路运输")
 _COAL_SUBTYPES = ("煤与瓦斯突出", "冲击地压", "煤尘爆炸")
 _MINE_CLASSES = ("冒顶片帮", "透水", "瓦斯爆炸", "放炮")
+# where a carrier's vehicle is not on a road: its yard, warehouse or a site (a forklift)
+_OFF_ROAD = re.compile(r"叉车|装载机|铲车|厂区|厂内|场内|院内|车间|仓库|仓储区|库区|库房|货场|堆场|站场|停车场|修理厂")
+_ON_ROAD = re.compile(r"公路|国道|省道|县道|高速|路段|路口|追尾")
+# people outside any unit, where the text names none: 其他 (村民 at home, 青年 by a river, a boat)
+_PRIVATE = re.compile(r"村民|居民|住户|市民|游客|游人|青年|少年|儿童|学生|小孩|自家|家中|私人|戏水|游泳|垂钓|"
+                      r"快艇|渔船|游船|船只")
+_UNIT_WORDS = re.compile(r"公司|企业|工厂|厂区|车间|工地|项目|施工|矿|作业人员|工人|员工|职工|雇佣|承包")
+_SENTENCE_END = re.compile(r"[。；\n]")
 
 
 def classify_industry(text: str, enterprise: str | None, type_class: str | None,
@@ -139,7 +165,7 @@ def classify_industry(text: str, enterprise: str | None, type_class: str | None,
     the responsible unit's name as extracted; the type from classify_type()."""
     text = text or ""
     return (_labelled(text) or _road(text, subtype) or _by_name(text, enterprise, type_class)
-            or _by_text(text, type_class, subtype))
+            or _by_text(text, enterprise, type_class, subtype))
 
 
 def _labelled(text: str) -> IndustryFinding | None:
@@ -151,26 +177,47 @@ def _labelled(text: str) -> IndustryFinding | None:
 
 
 def _road(text: str, subtype: str | None) -> IndustryFinding | None:
-    # road traffic is counted as 道路运输 whatever the vehicle's owner makes or sells
+    # road traffic is counted as 道路运输 whatever the vehicle's owner makes or carries: a
+    # hazardous-chemicals tanker on a road is a 道路交通事故 in the statistics (docs/vocabulary.md)
     if subtype != "道路运输":
         return None
     m = _ROAD.search(text)
     return IndustryFinding("道路运输", m.start() if m else None, m.end() if m else None, "inferred")
 
 
+def _carrier(text: str, type_class: str | None) -> bool:
+    """Whether a carrier's name (运输, 物流 …) decides 道路运输: a vehicle accident away from a
+    yard or warehouse, or no type known. A forklift in its warehouse or a fire in its store is
+    not road transport (road traffic itself was decided by _road)."""
+    if type_class is None:
+        return True
+    return type_class == "车辆伤害" and (not _OFF_ROAD.search(text) or _ON_ROAD.search(text) is not None)
+
+
 def _by_name(text: str, enterprise: str | None, type_class: str | None) -> IndustryFinding | None:
     if not enterprise:
         return None
-    best = None
+    best, place = None, False
     for rule in NAME_RULES:
+        if not rule.pattern.search(enterprise):
+            continue
+        place = place or (rule.place and rule.sector == "工贸")  # 示例建材商贸: a trader's premises
+        if rule.sector == "道路运输" and not _carrier(text, type_class):
+            continue
+        if rule.site and not _unguarded(text, _CONSTRUCTION):
+            continue
         for m in rule.pattern.finditer(enterprise):
-            if best is None or (m.end(), m.end() - m.start()) > (best[1].end(), best[1].end() - best[1].start()):
-                best = (rule, m)
+            key = (not rule.weak, m.end(), m.end() - m.start())  # a trade word before an activity word
+            if best is None or key > best[0]:
+                best = (key, rule, m)
     if best is None:
         return None
-    rule, m = best
-    sector = rule.sector or ("煤矿" if _unguarded(text, _COAL_OR_GAS) else "金属非金属矿山")
-    if type_class == "火灾" and (rule.place or sector == "其他"):
+    _, rule, m = best
+    sector = rule.sector
+    if sector == MINING:
+        sector = "煤矿" if _unguarded(text, _COAL_OR_GAS) else "金属非金属矿山"
+    place = rule.place or (place and sector == "工贸")
+    if type_class == "火灾" and (place or sector == "其他") and _fire_place(text)[0] != "工贸":
         sector = "火灾"  # a fire in a shop, hotel or home: 生产经营性火灾, not the trade
     at = text.find(enterprise)
     if at < 0:
@@ -186,33 +233,61 @@ def _unguarded(text: str, pattern: re.Pattern):
     return None
 
 
-def _by_text(text: str, type_class: str | None, subtype: str | None) -> IndustryFinding | None:
+def _fire_place(text: str) -> tuple[str | None, re.Match | None]:
+    """Where the fire was, from the first sentence that names a fire and a place: a workshop
+    (工贸) or premises (火灾); (None, None) when no such sentence."""
+    for fire in _TYPE_WORDS["fire"].finditer(text):
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, max(0, fire.start() - 80), fire.start())]
+        lo = ends[-1] if ends else max(0, fire.start() - 80)
+        end = _SENTENCE_END.search(text, fire.end(), fire.end() + 80)
+        hi = end.start() if end else min(len(text), fire.end() + 80)
+        factory, place = _FACTORY.search(text, lo, hi), _FIRE_PLACES.search(text, lo, hi)
+        if factory or place:
+            near = min((m for m in (factory, place) if m), key=lambda m: abs(m.start() - fire.start()))
+            return ("工贸" if near is factory else "火灾"), near
+    return None, None
+
+
+def _by_text(text: str, enterprise: str | None, type_class: str | None,
+             subtype: str | None) -> IndustryFinding | None:
     for sector, pattern in TEXT_RULES:
         m = _unguarded(text, pattern)
         if m:
             return _found(sector, m)
     if subtype in _COAL_SUBTYPES:
         return _found("煤矿", _TYPE_WORDS["coal"].search(text))
-    if type_class in _MINE_CLASSES or subtype == "矿井运输":
+    # the kinds classify_type tells apart without naming them as a subtype
+    kind = finer_kind(text) if type_class in ("车辆伤害", "其他爆炸") and subtype is None else None
+    if type_class in _MINE_CLASSES or kind == "矿井运输":
         m = _MINE_WORDS.search(text)
         if m:
             return _found("金属非金属矿山", m)
     if type_class == "火灾":
-        m = _FIRE_PLACES.search(text)
-        if m or not _FACTORY.search(text):
-            return _found("火灾", m or _TYPE_WORDS["fire"].search(text))
+        sector, m = _fire_place(text)
+        if sector:
+            return _found(sector, m)
+        if not _FACTORY.search(text):
+            return _found("火灾", _FIRE_PLACES.search(text) or _TYPE_WORDS["fire"].search(text))
     m = _unguarded(text, _FACTORY)
     if m:
         return _found("工贸", m)
-    if subtype == "燃气爆炸":  # 城镇燃气 is none of the listed sectors
+    if kind == "燃气爆炸":  # 城镇燃气 (a shop, a restaurant, a home) is none of the listed sectors
         return _found("其他", _TYPE_WORDS["gas"].search(text))
+    if subtype == "粉尘爆炸":  # 粉尘涉爆 plants are supervised as 工贸
+        return _found("工贸", _TYPE_WORDS["dust"].search(text))
+    if not enterprise and not _UNIT_WORDS.search(text):
+        m = _PRIVATE.search(text)
+        if m:
+            return _found("其他", m)
     return None
 
 
 # The words of a type that decided a sector, for the evidence.
 _TYPE_WORDS = {"coal": re.compile(r"煤(?:[(（]岩[)）]|岩)?与瓦斯突出|瓦斯突出|冲击地压|冲击矿压|煤尘爆炸"),
                "fire": re.compile(r"火灾|起火|着火|失火"),
-               "gas": re.compile(r"燃气|天然气|液化石油气|液化气|煤气|沼气")}
+               "gas": re.compile(r"燃气|天然气|液化石油气|液化气|煤气|沼气"),
+               "dust": re.compile(r"粉尘")}
+_CONSTRUCTION = dict(TEXT_RULES)["建筑施工"]
 
 
 def _found(sector: str, m: re.Match | None) -> IndustryFinding:
