@@ -3,7 +3,8 @@
     python -m publish.datasette.metadata           # write metadata.yml
     python -m publish.datasette.metadata --check   # exit 1 if metadata.yml is out of date
 
-Descriptions, Chinese labels, facets, sort order and label columns come from etl/schema.yaml
+Descriptions, Chinese labels, facets, sort order, label columns, the columns a table page shows
+by default and the Chinese labels of coded values come from etl/schema.yaml
 (the one source of truth, shared with the site's data dictionary); canned queries and Atom feeds
 from queries.yml. metadata.yml is committed so that a Datasette started by hand or from the
 Docker image needs nothing else; tests/test_datasette.py fails when it is stale.
@@ -72,6 +73,17 @@ def _table(name: str, spec: dict) -> dict:
     for key in ("label_column", "sort", "sort_desc", "size", "facets", "hidden"):
         if spec.get(key):
             table[key] = spec[key]
+    if spec.get("default_columns"):
+        # read by templates/_table.html: the columns a table page shows until 显示全部字段
+        unknown = set(spec["default_columns"]) - set(spec["columns"])
+        if unknown:
+            raise ValueError(f"{name}: default_columns names unknown column(s) {sorted(unknown)}")
+        table["default_columns"] = spec["default_columns"]
+    codes = {c: {str(code): zh for code, zh in col["codes"].items()}
+             for c, col in spec["columns"].items() if col.get("codes")}
+    if codes:
+        # plugin configuration of plugins/labels.py (Chinese labels on HTML pages)
+        table["plugins"] = {"disclosure-labels": {"codes": codes}}
     if spec.get("search"):
         # Datasette 0.65 searches with `fts_pk in (select rowid from fts_table where … match
         # escape_fts(:search))`; plugins/cjk_search.py makes escape_fts produce bigram phrases.
