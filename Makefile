@@ -2,6 +2,7 @@
 #   make demo    set up, run the ETL on the bundled samples, build, serve on 127.0.0.1
 #   make build   everything demo does except serving
 #   make test    the test suite
+#   make lint    ruff lint and format check (make format applies the formatter)
 #   make bench   benchmarks at province size (bench/bench.mk); figures in data/bench.json
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -10,7 +11,7 @@ AS_OF ?= $(shell date +%F)
 DB := data/disclosure.db
 PUBLIC_DB := data/public.db
 
-.PHONY: venv etl public build demo test faults clean sources rejects release
+.PHONY: venv etl public build demo test lint format faults clean sources rejects release
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
@@ -45,6 +46,16 @@ demo: build
 
 test: venv
 	$(PY) -m pytest -q
+
+# ruff (pyproject.toml): lint rules and the formatter's check; `make format` applies the formatter.
+LINT_PATHS := etl plugins publish tests bench pelicanconf.py publishconf.py
+lint: venv
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
+
+format: venv
+	$(PY) -m ruff format $(LINT_PATHS)
+	$(PY) -m ruff check --fix $(LINT_PATHS)
 
 # The fault suite (also part of make test): kills, a full disk, concurrent runs, broken documents,
 # hostile Datasette requests and CSV formulas; -v prints each case that held.

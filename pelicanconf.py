@@ -5,6 +5,7 @@ settings file it reads). The site reads only the public database, read-only:
 DISCLOSURE_PUBLIC_DB (environment) or data/public.db. The as-of date every page shows comes from
 that database's build_info table, not from the clock.
 """
+
 from __future__ import annotations
 
 import os

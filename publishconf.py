@@ -3,6 +3,7 @@
 DISCLOSURE_SITE_URL (environment; the same variable Datasette's links to the site read) is the
 origin the site is served from; links, canonical URLs, Open Graph tags, feeds and the sitemap use it.
 """
+
 from __future__ import annotations
 
 import os

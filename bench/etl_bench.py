@@ -7,6 +7,7 @@ pointed at scratch paths through DISCLOSURE_* variables. The child times every
 etl.load.Loader.apply call (the load step) and the whole pipeline.run, and reads the per-source
 counts the pipeline reports (documents fetched and parsed, records added and updated).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,6 +35,7 @@ DETAIL_KINDS = ("accidents", "rectification_assessments")  # tables whose rows a
 
 # ------------------------------------------------------------------ orchestration
 
+
 def measure_etl(session) -> dict:
     ws = session.ws
     inputs.write_specs(ws)
@@ -49,8 +51,15 @@ def measure_etl(session) -> dict:
     onepct = _etl_run(session, "ETL: 1% of detail pages changed", env, work / "onepct.json")
     session.internal_db, session.sources_dir, session.ran_etl = db, sources, True
     (work / inputs.MARKER).write_text("", encoding="utf-8")
-    result = {"sources": str(sources), "db": str(db), "full": full, "nochange": nochange,
-              "baseline": baseline, "change": changed, "onepct": onepct}
+    result = {
+        "sources": str(sources),
+        "db": str(db),
+        "full": full,
+        "nochange": nochange,
+        "baseline": baseline,
+        "change": changed,
+        "onepct": onepct,
+    }
     session.add_figures(figures(result))
     _notes(session, result)
     return result
@@ -88,13 +97,19 @@ def ensure_public_db(session) -> Path:
     else:
         ensure_internal_db(session)
         out.parent.mkdir(parents=True, exist_ok=True)
-        step = session.step("public database (python -m etl public)", measure.python(
-            "etl", "public", "--as-of", inputs.AS_OF, "--db", session.internal_db, "--out", out))
-        session.add_figures([
-            Figure("public.seconds", "Public database build (etl public): seconds", step.seconds, "s"),
-            Figure("public.peak_mib", "Public database build: peak memory", step.peak_mib, "MiB"),
-            Figure("public.mib", "Public database: size", round(out.stat().st_size / 2**20, 1), "MiB"),
-        ])
+        step = session.step(
+            "public database (python -m etl public)",
+            measure.python(
+                "etl", "public", "--as-of", inputs.AS_OF, "--db", session.internal_db, "--out", out
+            ),
+        )
+        session.add_figures(
+            [
+                Figure("public.seconds", "Public database build (etl public): seconds", step.seconds, "s"),
+                Figure("public.peak_mib", "Public database build: peak memory", step.peak_mib, "MiB"),
+                Figure("public.mib", "Public database: size", round(out.stat().st_size / 2**20, 1), "MiB"),
+            ]
+        )
         stamp.write_text(code, encoding="utf-8")
     session.public_db = out
     return out
@@ -127,8 +142,10 @@ def _etl_run(session, name: str, env: dict, out: Path) -> dict:
 
 def _baseline(session, db: Path, tables: list[str], work: Path) -> dict:
     out = work / "baseline.json"
-    session.step("ETL: sqlite-utils baseline",
-                 measure.python("bench.etl_bench", "baseline", db, work / "baseline", out, *tables))
+    session.step(
+        "ETL: sqlite-utils baseline",
+        measure.python("bench.etl_bench", "baseline", db, work / "baseline", out, *tables),
+    )
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -148,33 +165,72 @@ def figures(r: dict) -> list[Figure]:
     su_rate = base["sqlite_utils"]["records_per_s"]
     raw_rate = base["executemany"]["records_per_s"]
     return [
-        Figure("etl.load_records_per_s", "ETL full load: records/s on the load step (Loader.apply)",
-               load_rate, "rec/s", *at_least(load_rate, 100_000)),
-        Figure("etl.sqlite_utils_records_per_s", "  same rows, sqlite-utils insert_all (default batches)",
-               su_rate, "rec/s"),
-        Figure("etl.load_vs_sqlite_utils", "  load step ÷ sqlite-utils (same run)",
-               _ratio(load_rate, su_rate), "×"),
-        Figure("etl.executemany_records_per_s", "  same rows, raw executemany in one transaction",
-               raw_rate, "rec/s"),
-        Figure("etl.load_vs_executemany", "  load step ÷ raw executemany (same run)",
-               _ratio(load_rate, raw_rate), "×"),
-        Figure("etl.overall_records_per_s", "ETL full load: records/s overall (fetch → load → derive)",
-               _rate(full["load"]["records"], full["seconds"]), "rec/s"),
+        Figure(
+            "etl.load_records_per_s",
+            "ETL full load: records/s on the load step (Loader.apply)",
+            load_rate,
+            "rec/s",
+            *at_least(load_rate, 100_000),
+        ),
+        Figure(
+            "etl.sqlite_utils_records_per_s",
+            "  same rows, sqlite-utils insert_all (default batches)",
+            su_rate,
+            "rec/s",
+        ),
+        Figure(
+            "etl.load_vs_sqlite_utils",
+            "  load step ÷ sqlite-utils (same run)",
+            _ratio(load_rate, su_rate),
+            "×",
+        ),
+        Figure(
+            "etl.executemany_records_per_s",
+            "  same rows, raw executemany in one transaction",
+            raw_rate,
+            "rec/s",
+        ),
+        Figure(
+            "etl.load_vs_executemany",
+            "  load step ÷ raw executemany (same run)",
+            _ratio(load_rate, raw_rate),
+            "×",
+        ),
+        Figure(
+            "etl.overall_records_per_s",
+            "ETL full load: records/s overall (fetch → load → derive)",
+            _rate(full["load"]["records"], full["seconds"]),
+            "rec/s",
+        ),
         Figure("etl.full_seconds", "ETL full load: seconds", round(full["seconds"], 1), "s"),
         Figure("etl.nochange_seconds", "ETL no-change run: seconds", round(nochange["seconds"], 2), "s"),
-        Figure("etl.nochange_parsed_documents", "ETL no-change run: documents parsed",
-               nochange["totals"]["parsed"], "", *at_most(nochange["totals"]["parsed"], 0, "= 0")),
-        Figure("etl.nochange_vs_full", "  no-change ÷ full (seconds)",
-               _ratio(nochange["seconds"], full["seconds"], 3), "×"),
-        Figure("etl.change1pct_documents", "ETL 1% run: detail pages changed",
-               f"{r['change']['changed']} of {r['change']['of']}"),
+        Figure(
+            "etl.nochange_parsed_documents",
+            "ETL no-change run: documents parsed",
+            nochange["totals"]["parsed"],
+            "",
+            *at_most(nochange["totals"]["parsed"], 0, "= 0"),
+        ),
+        Figure(
+            "etl.nochange_vs_full",
+            "  no-change ÷ full (seconds)",
+            _ratio(nochange["seconds"], full["seconds"], 3),
+            "×",
+        ),
+        Figure(
+            "etl.change1pct_documents",
+            "ETL 1% run: detail pages changed",
+            f"{r['change']['changed']} of {r['change']['of']}",
+        ),
         Figure("etl.change1pct_seconds", "ETL 1% run: seconds", round(onepct["seconds"], 2), "s"),
-        Figure("etl.change1pct_parsed_documents", "ETL 1% run: documents parsed",
-               onepct["totals"]["parsed"]),
-        Figure("etl.change1pct_updated_records", "ETL 1% run: records updated",
-               onepct["totals"]["updated"]),
-        Figure("etl.change1pct_vs_full", "  1% run ÷ full (seconds)",
-               _ratio(onepct["seconds"], full["seconds"], 3), "×"),
+        Figure("etl.change1pct_parsed_documents", "ETL 1% run: documents parsed", onepct["totals"]["parsed"]),
+        Figure("etl.change1pct_updated_records", "ETL 1% run: records updated", onepct["totals"]["updated"]),
+        Figure(
+            "etl.change1pct_vs_full",
+            "  1% run ÷ full (seconds)",
+            _ratio(onepct["seconds"], full["seconds"], 3),
+            "×",
+        ),
     ]
 
 
@@ -187,16 +243,19 @@ def _notes(session, r: dict) -> None:
         f"hashed here for a table whose records come without them). The baseline "
         f"inserts the same {base['rows']:,} rows (read back from the loaded tables) into an empty "
         f"database with the same schema and pragmas (WAL, synchronous=NORMAL) with sqlite-utils "
-        f"insert_all defaults (batches of 100, one commit per batch).")
+        f"insert_all defaults (batches of 100, one commit per batch)."
+    )
     session.note(
         f"ETL sources are read through copies of etl/sources/*.yaml with list.max_pages raised to "
         f"{inputs.BENCH_MAX_PAGES} (the specs' 50 pages × 15 items stop a list crawl at 750 "
         f"reports per site; at province size the sites list more) and assertions.max_records "
-        f"raised to {inputs.BENCH_MAX_RECORDS:,} (national rating lists exceed the specs' 100,000).")
+        f"raised to {inputs.BENCH_MAX_RECORDS:,} (national rating lists exceed the specs' 100,000)."
+    )
     session.note(
         f"ETL 1% run: {r['change']['changed']} of {r['change']['of']} detail pages "
         f"(accident reports and assessments, chosen by a seeded hash of their path) get a "
-        f"sentence appended to their first body paragraph; no other document changes.")
+        f"sentence appended to their first body paragraph; no other document changes."
+    )
 
 
 def _rate(records: int, seconds: float) -> int | None:
@@ -209,20 +268,29 @@ def _ratio(a, b, digits: int = 2) -> float | None:
 
 # ------------------------------------------------------------------ 1% of detail pages changed
 
+
 def change_detail_pages(sources: Path, db: Path, share: float, seed: int) -> dict:
     """Change `share` of the detail pages the last run read (deterministic for a seed)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     union = " UNION ".join(f"SELECT document_id FROM {t}" for t in DETAIL_KINDS)
-    urls = [row[0] for row in conn.execute(
-        f"SELECT DISTINCT url FROM documents WHERE gone_since IS NULL AND id IN ({union})")]
+    urls = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT url FROM documents WHERE gone_since IS NULL AND id IN ({union})"
+        )
+    ]
     conn.close()
-    pages = sorted(p for p in (_path_of(u, sources) for u in urls)
-                   if p and p.suffix in (".html", ".htm"))
-    chosen = sorted(pages, key=lambda p: hashlib.sha256(
-        f"{seed}:{p.relative_to(sources)}".encode()).hexdigest())[:math.ceil(len(pages) * share)]
+    pages = sorted(p for p in (_path_of(u, sources) for u in urls) if p and p.suffix in (".html", ".htm"))
+    chosen = sorted(
+        pages, key=lambda p: hashlib.sha256(f"{seed}:{p.relative_to(sources)}".encode()).hexdigest()
+    )[: math.ceil(len(pages) * share)]
     changed = sum(_revise(page) for page in chosen)
-    return {"changed": changed, "of": len(pages), "chosen": len(chosen),
-            "examples": [str(p.relative_to(sources)) for p in sorted(chosen)[:5]]}
+    return {
+        "changed": changed,
+        "of": len(pages),
+        "chosen": len(chosen),
+        "examples": [str(p.relative_to(sources)) for p in sorted(chosen)[:5]],
+    }
 
 
 def _path_of(url: str, sources: Path) -> Path | None:
@@ -251,6 +319,7 @@ def _revise(page: Path) -> bool:
 
 # ------------------------------------------------------------------ child processes
 
+
 def run_pipeline(out: Path) -> dict:
     """Run every source (paths from DISCLOSURE_*), timing the load step; write the result."""
     from etl import db as database
@@ -278,8 +347,13 @@ def run_pipeline(out: Path) -> dict:
     run_id, results = pipeline.run(conn, specs)
     seconds = time.perf_counter() - started
     conn.close()
-    result = {"run_id": run_id, "seconds": round(seconds, 3), "load": _rounded(load),
-              "sources": [_source(r) for r in results], "totals": _totals(results)}
+    result = {
+        "run_id": run_id,
+        "seconds": round(seconds, 3),
+        "load": _rounded(load),
+        "sources": [_source(r) for r in results],
+        "totals": _totals(results),
+    }
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return result
 
@@ -287,11 +361,18 @@ def run_pipeline(out: Path) -> dict:
 def _source(r) -> dict:
     c = r.counts
     return {
-        "id": r.source_id, "status": r.status, "error": (r.error or "").splitlines()[:1] or None,
-        "fetched": r.fetched, "unchanged_documents": r.unchanged_documents,
+        "id": r.source_id,
+        "status": r.status,
+        "error": (r.error or "").splitlines()[:1] or None,
+        "fetched": r.fetched,
+        "unchanged_documents": r.unchanged_documents,
         # parsed_documents and seconds came with the parse cache; older pipelines lack them
-        "parsed_documents": getattr(r, "parsed_documents", None), "records": r.records,
-        "rejected": r.rejected, "added": c.added, "updated": c.updated, "removed": c.removed,
+        "parsed_documents": getattr(r, "parsed_documents", None),
+        "records": r.records,
+        "rejected": r.rejected,
+        "added": c.added,
+        "updated": c.updated,
+        "removed": c.removed,
         "seconds": getattr(r, "seconds", None),
     }
 
@@ -344,7 +425,8 @@ def run_baseline(db: Path, work: Path, out: Path, tables: list[str]) -> dict:
     raw_seconds = time.perf_counter() - started
     conn.close()
     result = {
-        "rows": total, "tables": {t: len(r) for t, r in rows.items()},
+        "rows": total,
+        "tables": {t: len(r) for t, r in rows.items()},
         "sqlite_utils": {"seconds": round(su_seconds, 3), "records_per_s": int(total / su_seconds)},
         "executemany": {"seconds": round(raw_seconds, 3), "records_per_s": int(total / raw_seconds)},
     }
@@ -369,7 +451,8 @@ def insert_executemany(conn, rows: dict[str, list[dict]]) -> None:
         columns = list(table_rows[0]) if table_rows else []
         conn.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [[r[c] for c in columns] for r in table_rows])
+            [[r[c] for c in columns] for r in table_rows],
+        )
     conn.execute("COMMIT")
 
 

@@ -3,6 +3,7 @@ source specs the bench reads them with, and the facts of the machine.
 
 Everything is written under data/scratch/ (git-ignored); data/samples/ is only ever read.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,6 +40,7 @@ BENCH_MAX_RECORDS = 100_000_000
 @dataclass
 class Workspace:
     """One size's scratch folders: data/scratch/bench-<size>/…"""
+
     size: str
     sources: Path  # the generated (or bundled) documents; read only
     home: Path
@@ -85,7 +87,8 @@ def ensure_sources(ws: Workspace, seed: int = SEED, log=print) -> dict:
         if not marker.exists():
             raise RuntimeError(
                 f"{ws.sources} exists without {MARKER} after {WAIT_FOR_MARKER} s: a generation "
-                f"failed or is still running; remove the folder to regenerate")
+                f"failed or is still running; remove the folder to regenerate"
+            )
     if marker.exists():
         return {"sources": str(ws.sources), "generated": False}
     log(f"generating {ws.size}-size sources into {ws.sources} (seed {seed}) …")
@@ -114,8 +117,9 @@ def write_specs(ws: Workspace) -> Path:
     shutil.rmtree(ws.specs, ignore_errors=True)
     ws.specs.mkdir(parents=True)
     for spec in sorted(SPECS.glob("*.yaml")):
-        text = re.sub(r"(?m)^(\s+max_pages:\s*)\d+", rf"\g<1>{BENCH_MAX_PAGES}",
-                      spec.read_text(encoding="utf-8"))
+        text = re.sub(
+            r"(?m)^(\s+max_pages:\s*)\d+", rf"\g<1>{BENCH_MAX_PAGES}", spec.read_text(encoding="utf-8")
+        )
         text = re.sub(r"(?m)^(\s+max_records:\s*)\d+", rf"\g<1>{BENCH_MAX_RECORDS}", text)
         (ws.specs / spec.name).write_text(text, encoding="utf-8")
     return ws.specs
@@ -182,10 +186,16 @@ def _pip_version(package: str) -> str | None:
 
 def git_head() -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return out.stdout.strip() + ("+dirty" if dirty else "") if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         return None

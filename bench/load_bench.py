@@ -16,6 +16,7 @@ step leaves out (the raw baseline includes its one COMMIT).
 `--loader` times another copy of etl/load.py too (e.g. `git show HEAD~1:etl/load.py > old.py`),
 in the same rounds, so a change is compared with its parent in one process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,10 +28,9 @@ import sys
 import time
 from pathlib import Path
 
+from bench import etl_bench
 from etl import db as database
 from etl import load
-
-from bench import etl_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "scratch" / "bench-province" / "etl" / "disclosure.db"
@@ -46,14 +46,16 @@ def read_batches(db: Path) -> list[tuple[str, list[tuple[str, list[dict]]]]]:
     first = conn.execute("SELECT min(id) FROM etl_runs").fetchone()[0]
     order = conn.execute(
         "SELECT source_id, table_name, record_id FROM changes"
-        " WHERE run_id = ? AND action = 'added' AND source_id != 'derive' ORDER BY id", (first,)
+        " WHERE run_id = ? AND action = 'added' AND source_id != 'derive' ORDER BY id",
+        (first,),
     ).fetchall()
     rows: dict[str, dict[str, dict]] = {}
     for table in sorted({t for _, t, _ in order}):
         keep = [c for c in database.columns(conn, table) if c not in _HISTORY]
         keep = [c for c in keep if not filled_by_derive(conn, table, c)]
-        rows[table] = {r["id"]: {c: r[c] for c in keep}
-                       for r in conn.execute(f"SELECT {', '.join(keep)} FROM {table}")}
+        rows[table] = {
+            r["id"]: {c: r[c] for c in keep} for r in conn.execute(f"SELECT {', '.join(keep)} FROM {table}")
+        }
     conn.close()
     batches: list[tuple[str, list[tuple[str, list[dict]]]]] = []
     for source_id, table, record_id in order:
@@ -101,8 +103,9 @@ class Clock:
 def time_loader(loader_class, conn: sqlite3.Connection, batches, run_id: int) -> tuple[Clock, Clock]:
     """Time inside loader.apply for every batch (one transaction per source), and the same
     plus each source's COMMIT (where writing that a large page cache defers is paid)."""
-    conn.execute("INSERT OR IGNORE INTO etl_runs (id, started_at, status) VALUES (?, 'now', 'running')",
-                 (run_id,))
+    conn.execute(
+        "INSERT OR IGNORE INTO etl_runs (id, started_at, status) VALUES (?, 'now', 'running')", (run_id,)
+    )
     apply, commit = Clock(), Clock()
     for source_id, tables in batches:
         conn.execute("BEGIN")
@@ -162,8 +165,13 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--loader", type=Path, action="append", default=[],
-                        help="another copy of etl/load.py to time in the same rounds")
+    parser.add_argument(
+        "--loader",
+        type=Path,
+        action="append",
+        default=[],
+        help="another copy of etl/load.py to time in the same rounds",
+    )
     args = parser.parse_args()
     batches = read_batches(args.db)
     total = sum(len(r) for _, tables in batches for _, r in tables)
@@ -179,16 +187,22 @@ def main() -> None:
             conn.close()
             raw = time_executemany(path, args.work / "executemany.db")
             row = {
-                "full": total / full.wall, "full cpu": total / full.cpu,
-                "+commit": total / full_commit.wall, "no change": total / again.wall,
-                "raw": total / raw.wall, "raw cpu": total / raw.cpu,
-                "÷ raw": raw.wall / full.wall, "÷ raw cpu": raw.cpu / full.cpu,
+                "full": total / full.wall,
+                "full cpu": total / full.cpu,
+                "+commit": total / full_commit.wall,
+                "no change": total / again.wall,
+                "raw": total / raw.wall,
+                "raw cpu": total / raw.cpu,
+                "÷ raw": raw.wall / full.wall,
+                "÷ raw cpu": raw.cpu / full.cpu,
             }
             for key, value in row.items():
                 figures.setdefault(name, {}).setdefault(key, []).append(value)
             print(f"round {round_no + 1} {name}: " + _line(row), flush=True)
-    print(f"\n{total:,} records, {len(batches)} sources, {args.rounds} rounds (rec/s; ÷ raw = "
-          f"load step ÷ raw executemany in the same round; best = each figure's least disturbed round):")
+    print(
+        f"\n{total:,} records, {len(batches)} sources, {args.rounds} rounds (rec/s; ÷ raw = "
+        f"load step ÷ raw executemany in the same round; best = each figure's least disturbed round):"
+    )
     for name, values in figures.items():
         print(f"  {name} median: " + _line({k: statistics.median(v) for k, v in values.items()}))
         best = {k: max(v) for k, v in values.items() if "÷" not in k}

@@ -14,6 +14,7 @@ process allocated. For such a step (`maps_files=True`) the peak is the sampled t
 anonymous and shared-memory pages only (RssAnon + RssShmem); the kernel's figure, which counts
 mapped file pages, is still recorded as peak_process_mib.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,15 +58,26 @@ class StepFailed(RuntimeError):
 class Process:
     """A measured child process: start it, then `wait()` (or `stop()` a server) for its Step."""
 
-    def __init__(self, name: str, argv: list[str], log: Path, env: dict | None = None,
-                 cwd: Path = ROOT, maps_files: bool = False):
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        log: Path,
+        env: dict | None = None,
+        cwd: Path = ROOT,
+        maps_files: bool = False,
+    ):
         self.name, self.log, self.maps_files = name, Path(log), maps_files
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self._out = open(self.log, "wb")
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            argv, cwd=cwd, env={**os.environ, **(env or {})}, stdout=self._out,
-            stderr=subprocess.STDOUT, start_new_session=True,  # its own group: stop() reaches all
+            argv,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group: stop() reaches all
         )
         self._tree_peak = 0
         self._done = threading.Event()
@@ -83,7 +95,7 @@ class Process:
                 stat = f.read()
         except OSError:
             return False
-        return stat[stat.rindex(b")") + 2:stat.rindex(b")") + 3] not in (b"Z", b"X")
+        return stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] not in (b"Z", b"X")
 
     def wait(self, timeout: float | None = None) -> Step:
         """Wait for the child to exit (killing its group after `timeout` seconds)."""
@@ -120,17 +132,29 @@ class Process:
         process_peak = usage.ru_maxrss * 1024 / _MIB  # Linux reports KiB
         tree_peak = self._tree_peak * _PAGE / _MIB
         peak = tree_peak if self.maps_files else max(process_peak, tree_peak)
-        return Step(self.name, round(seconds, 3), round(peak, 1),
-                    round(process_peak, 1), round(tree_peak, 1), self.proc.returncode,
-                    str(self.log))
+        return Step(
+            self.name,
+            round(seconds, 3),
+            round(peak, 1),
+            round(process_peak, 1),
+            round(tree_peak, 1),
+            self.proc.returncode,
+            str(self.log),
+        )
 
     def _sample(self) -> None:
         while not self._done.wait(SAMPLE_INTERVAL):
             self._tree_peak = max(self._tree_peak, tree_rss_pages(self.proc.pid, self.maps_files))
 
 
-def run(name: str, argv: list[str], log: Path, env: dict | None = None,
-        timeout: float | None = None, check: bool = True) -> Step:
+def run(
+    name: str,
+    argv: list[str],
+    log: Path,
+    env: dict | None = None,
+    timeout: float | None = None,
+    check: bool = True,
+) -> Step:
     """Run `argv` to completion as a measured step; raise StepFailed if it fails and `check`."""
     step = Process(name, argv, log, env).wait(timeout)
     if check and not step.ok:
@@ -184,7 +208,7 @@ def _cpu_ticks(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()
-        fields = stat[stat.rindex(b")") + 2:].split()
+        fields = stat[stat.rindex(b")") + 2 :].split()
         return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     except (OSError, ValueError, IndexError):
         return 0
@@ -197,7 +221,7 @@ def _ppid(pid: str) -> int | None:
     except OSError:
         return None
     # The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    return int(stat[stat.rindex(b")") + 2:].split()[1])
+    return int(stat[stat.rindex(b")") + 2 :].split()[1])
 
 
 def _rss_pages(pid: int) -> int:

@@ -21,6 +21,7 @@ by etl/public.py's own functions (_add_search, _add_summaries, _add_views_and_in
 has exactly the structure `python -m etl public` gives; the CJK-bigram text of a value is
 computed once per distinct value (a cache), which is what makes the build take minutes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,9 +36,39 @@ from types import SimpleNamespace
 from etl.normalize.codes import USCC_CHARS, uscc_check_char
 
 # Province-level code prefixes (GB/T 2260) other than 62 甘肃: the province of copy k ≥ 1.
-PROVINCES = ("62", "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35",
-             "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61",
-             "63", "64", "65")
+PROVINCES = (
+    "62",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "63",
+    "64",
+    "65",
+)
 MARKERS = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥东南西北中上下左右前后"
 ONCE = ("sources", "build_info", "legal_basis")
 SHORT = 300  # characters: longer texts are copied unchanged (see the module docstring)
@@ -69,8 +100,10 @@ def build(src: Path, out: Path, factor: int) -> dict:
     for table, sql in tables.items():
         dst.execute(sql)
         counts[table] = _copy_table(dst, table, 1 if table in ONCE else factor, stride)
-    dst.execute("INSERT INTO build_info (key, value) VALUES ('bench_replicated', ?)",
-                (f"{factor} × {src.name}: ids, codes and names rewritten per copy (bench/national.py)",))
+    dst.execute(
+        "INSERT INTO build_info (key, value) VALUES ('bench_replicated', ?)",
+        (f"{factor} × {src.name}: ids, codes and names rewritten per copy (bench/national.py)",),
+    )
     counts["build_info"] = counts.get("build_info", 0) + 1
     dst.execute("COMMIT")
     copied = time.perf_counter()
@@ -92,10 +125,16 @@ def build(src: Path, out: Path, factor: int) -> dict:
     dst.close()
     work.replace(out)
     return {
-        "factor": factor, "source": str(src), "path": str(out), "tables": counts,
+        "factor": factor,
+        "source": str(src),
+        "path": str(out),
+        "tables": counts,
         "mib": round(out.stat().st_size / 2**20, 1),
-        "seconds": {"copy": round(copied - started, 1), "search_and_indexes": round(indexed - copied, 1),
-                    "total": round(time.perf_counter() - started, 1)},
+        "seconds": {
+            "copy": round(copied - started, 1),
+            "search_and_indexes": round(indexed - copied, 1),
+            "total": round(time.perf_counter() - started, 1),
+        },
     }
 
 
@@ -103,14 +142,21 @@ def _base_tables(conn) -> dict[str, str]:
     """name → CREATE TABLE statement of the tables to copy (not FTS tables, their shadow
     tables, the summaries, facet_counts or sqlite_stat1: those are rebuilt)."""
     rows = conn.execute(
-        "SELECT name, sql FROM province.sqlite_master WHERE type = 'table' ORDER BY rowid").fetchall()
+        "SELECT name, sql FROM province.sqlite_master WHERE type = 'table' ORDER BY rowid"
+    ).fetchall()
     virtual = [name for name, sql in rows if sql and sql.upper().startswith("CREATE VIRTUAL")]
     from etl import public
 
-    return {name: sql for name, sql in rows
-            if sql and name not in virtual and not name.startswith("sqlite_")
-            and name not in public.SUMMARIES and name != public.FACET_COUNTS
-            and not any(name.startswith(v + "_") for v in virtual)}
+    return {
+        name: sql
+        for name, sql in rows
+        if sql
+        and name not in virtual
+        and not name.startswith("sqlite_")
+        and name not in public.SUMMARIES
+        and name != public.FACET_COUNTS
+        and not any(name.startswith(v + "_") for v in virtual)
+    }
 
 
 def _columns(conn, table: str, schema: str = "main") -> list[tuple[str, str]]:
@@ -121,8 +167,9 @@ def _max_int_id(conn, table: str) -> int:
     best = 0
     for name, kind in _columns(conn, table, schema="province"):
         if kind == "INTEGER" and name in ("id", "document_id"):
-            best = max(best, conn.execute(
-                f"SELECT coalesce(max({name}), 0) FROM province.{table}").fetchone()[0])
+            best = max(
+                best, conn.execute(f"SELECT coalesce(max({name}), 0) FROM province.{table}").fetchone()[0]
+            )
     return best
 
 
@@ -135,7 +182,8 @@ def _copy_table(dst, table: str, copies: int, stride: int) -> int:
     for k in range(copies):
         select = ", ".join(_expression(name, kind, name in renamed, k, stride) for name, kind in columns)
         dst.execute(
-            f"INSERT INTO main.{table} ({names}) SELECT {select} FROM province.{table} ORDER BY rowid")
+            f"INSERT INTO main.{table} ({names}) SELECT {select} FROM province.{table} ORDER BY rowid"
+        )
     return dst.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0]
 
 
@@ -167,7 +215,8 @@ def _short_sample_columns(conn, table: str, columns) -> set[str]:
 
 def _is_id(name: str) -> bool:
     return name in ("id", "uscc", "enterprise_uscc") or (
-        name.endswith("_id") and name not in ("source_id", "run_id"))
+        name.endswith("_id") and name not in ("source_id", "run_id")
+    )
 
 
 def copy_name(value, k: int):

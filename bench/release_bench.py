@@ -10,6 +10,7 @@ bench.release_bench), as tests/test_publish.py does. In that mode a
 failing gate is recorded (figure release.gates_failed, target 0) instead of stopping the
 release, so that the time of the whole pipeline is still measured.
 """
+
 from __future__ import annotations
 
 import copy
@@ -40,27 +41,37 @@ def measure_release(session) -> dict:
     _backup(session.internal_db, db)
     env = inputs.etl_env(ws, session.sources_dir, db, session.internal_db.parent / "archive")
     if o.html_validation == "config":
-        argv = measure.python("publish", "release", "--dest", dest, "--as-of", inputs.AS_OF,
-                              "--db", db)
+        argv = measure.python("publish", "release", "--dest", dest, "--as-of", inputs.AS_OF, "--db", db)
     else:
         argv = measure.python("bench.release_bench", dest, db, inputs.AS_OF, o.html_validation)
     step = session.step("publish release", argv, env=env, timeout=3600)
     failures = work / "gate_failures.json"
-    detail = {"dest": str(dest), "html_validation": o.html_validation, "step": step.as_dict(),
-              "log": _release_log(dest),
-              "gates_failed": json.loads(failures.read_text("utf-8")) if failures.exists() else []}
+    detail = {
+        "dest": str(dest),
+        "html_validation": o.html_validation,
+        "step": step.as_dict(),
+        "log": _release_log(dest),
+        "gates_failed": json.loads(failures.read_text("utf-8")) if failures.exists() else [],
+    }
     # the routine case: the next release with no source changed, carrying the first one's files
     # over (publish/carry.py)
     again = session.step("publish release again", argv, env=env, timeout=3600)
     detail["again"] = {"step": again.as_dict(), "log": _release_log(dest)}
     for gate in detail["gates_failed"]:
-        session.note(f"Release gate failed (the bench let the release continue): {gate['gate']}: "
-                     f"{gate['count']} problems, e.g. {gate['problems'][0]}")
+        session.note(
+            f"Release gate failed (the bench let the release continue): {gate['gate']}: "
+            f"{gate['count']} problems, e.g. {gate['problems'][0]}"
+        )
     session.add_figures(figures(detail, session.details.get("etl"), o.size))
     session.note(
         f"Release: `publish release --as-of {inputs.AS_OF}` on a copy of the loaded database "
         f"(its ETL step re-reads unchanged sources); HTML validation gate: {o.html_validation}"
-        + (" (skipped for speed; vnu on every page would add to the time)" if o.html_validation == "off" else ""))
+        + (
+            " (skipped for speed; vnu on every page would add to the time)"
+            if o.html_validation == "off"
+            else ""
+        )
+    )
     return detail
 
 
@@ -82,8 +93,10 @@ def _release_log(dest: Path) -> list[dict]:
     if not path.exists():
         return []
     entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return [{k: e.get(k) for k in ("step", "status", "seconds", "counts", "error") if e.get(k) is not None}
-            for e in entries]
+    return [
+        {k: e.get(k) for k in ("step", "status", "seconds", "counts", "error") if e.get(k) is not None}
+        for e in entries
+    ]
 
 
 def _targets(size: str) -> tuple[tuple, tuple, tuple]:
@@ -103,42 +116,83 @@ def figures(detail: dict, etl: dict | None, size: str) -> list[Figure]:
     step = detail["step"]
     first_target, routine_target, memory_target = _targets(size)
     out = [
-        Figure("release.seconds", f"Publish release ({size}): seconds", step["seconds"], "s",
-               *_target(step["seconds"], first_target)),
-        Figure("release.peak_mib", "Publish release: peak memory", step["peak_mib"], "MiB",
-               *_target(step["peak_mib"], memory_target)),
+        Figure(
+            "release.seconds",
+            f"Publish release ({size}): seconds",
+            step["seconds"],
+            "s",
+            *_target(step["seconds"], first_target),
+        ),
+        Figure(
+            "release.peak_mib",
+            "Publish release: peak memory",
+            step["peak_mib"],
+            "MiB",
+            *_target(step["peak_mib"], memory_target),
+        ),
     ]
     if detail["html_validation"] != "config":
         failed = len(detail["gates_failed"])
-        out.append(Figure("release.gates_failed", "Publish release: gates failed", failed, "",
-                          "= 0", failed == 0))
+        out.append(
+            Figure("release.gates_failed", "Publish release: gates failed", failed, "", "= 0", failed == 0)
+        )
     out += _slowest_steps(detail["log"], "release.step", "release step")
     again = detail.get("again")
     if again:
         seconds = again["step"]["seconds"]
         site = next((e.get("counts") or {} for e in again["log"] if e.get("step") == "site"), {})
         out += [
-            Figure("release.again_seconds", "Publish release again, no source changed: seconds",
-                   seconds, "s", *_target(seconds, routine_target)),
-            Figure("release.again_ratio", "  ÷ first release", round(seconds / step["seconds"], 2)
-                   if step["seconds"] else None, "×"),
-            Figure("release.again_carried_files", "  site files carried over unchanged",
-                   site.get("carried"), "files"),
-            Figure("release.again_peak_mib", "  peak memory", again["step"]["peak_mib"], "MiB",
-                   *_target(again["step"]["peak_mib"], memory_target)),
+            Figure(
+                "release.again_seconds",
+                "Publish release again, no source changed: seconds",
+                seconds,
+                "s",
+                *_target(seconds, routine_target),
+            ),
+            Figure(
+                "release.again_ratio",
+                "  ÷ first release",
+                round(seconds / step["seconds"], 2) if step["seconds"] else None,
+                "×",
+            ),
+            Figure(
+                "release.again_carried_files",
+                "  site files carried over unchanged",
+                site.get("carried"),
+                "files",
+            ),
+            Figure(
+                "release.again_peak_mib",
+                "  peak memory",
+                again["step"]["peak_mib"],
+                "MiB",
+                *_target(again["step"]["peak_mib"], memory_target),
+            ),
         ]
         out += _slowest_steps(again["log"], "release.again.step", "release again, step")
     if etl and etl.get("full"):
         total = round(step["seconds"] + etl["full"]["seconds"], 1)
-        out.append(Figure("release.first_release_estimate_seconds",
-                          "  first release on an empty db (estimate: + full ETL)", total, "s"))
+        out.append(
+            Figure(
+                "release.first_release_estimate_seconds",
+                "  first release on an empty db (estimate: + full ETL)",
+                total,
+                "s",
+            )
+        )
     return out
 
 
 def _slowest_steps(log: list[dict], key: str, label: str, n: int = 3) -> list[Figure]:
-    return [Figure(f"{key}.{etl_bench.slug(entry['step'])}_seconds", f"  {label}: {entry['step']}",
-                   entry.get("seconds"), "s")
-            for entry in sorted(log, key=lambda e: -(e.get("seconds") or 0))[:n]]
+    return [
+        Figure(
+            f"{key}.{etl_bench.slug(entry['step'])}_seconds",
+            f"  {label}: {entry['step']}",
+            entry.get("seconds"),
+            "s",
+        )
+        for entry in sorted(log, key=lambda e: -(e.get("seconds") or 0))[:n]
+    ]
 
 
 def run_release(dest: Path, db: Path, as_of: str, html_validation: str) -> None:
@@ -160,8 +214,11 @@ def run_release(dest: Path, db: Path, as_of: str, html_validation: str) -> None:
 
     publish_release._gate = recording_gate  # looked up by name when each gate step runs
     try:
-        publish_release.release(publish_release.Options(
-            dest=dest.resolve(), as_of=date.fromisoformat(as_of), db=db.resolve(), config=config))
+        publish_release.release(
+            publish_release.Options(
+                dest=dest.resolve(), as_of=date.fromisoformat(as_of), db=db.resolve(), config=config
+            )
+        )
     except publish_release.StepFailed as exc:
         sys.exit(f"release failed: {exc}")
     finally:  # both releases of a bench run record into one list

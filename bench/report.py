@@ -3,6 +3,7 @@
 A figure is a key, a label, a value with its unit, and optionally a target and whether this
 run met it (None: no target, or the value is missing).
 """
+
 from __future__ import annotations
 
 import json
@@ -81,6 +82,7 @@ def console() -> Console:
 def write_json(path: Path, document: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".new")
-    temporary.write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n",
-                         encoding="utf-8")
+    temporary.write_text(
+        json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
     temporary.replace(path)

@@ -1,5 +1,6 @@
 """One benchmark run: its options, its scratch workspace, and what it has measured so far
 (steps with wall time and peak memory, figures, notes, and errors per area)."""
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,14 @@ class Session:
     def log(self, message: str) -> None:
         self.console.print(f"[dim]{datetime.now():%H:%M:%S}[/dim] {message}")
 
-    def step(self, name: str, argv: list[str], env: dict | None = None,
-             timeout: float | None = None, log_name: str | None = None) -> measure.Step:
+    def step(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict | None = None,
+        timeout: float | None = None,
+        log_name: str | None = None,
+    ) -> measure.Step:
         """Run one measured step in a child process; record it; raise StepFailed on failure."""
         self.log(f"{name} …")
         log = self.ws.logs / (log_name or _slug(name) + ".log")
@@ -58,7 +65,8 @@ class Session:
         self.record(step)
         if not step.ok:
             raise measure.StepFailed(
-                f"{name} exited with {step.returncode}; last lines of {log}:\n{measure.tail(log)}")
+                f"{name} exited with {step.returncode}; last lines of {log}:\n{measure.tail(log)}"
+            )
         return step
 
     def record(self, step: measure.Step) -> None:

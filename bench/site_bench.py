@@ -16,6 +16,7 @@ and per enterprise page, with its default theme. ``site_speedup`` = their time /
 the median of three full builds (FULL_BUILDS; each into an empty folder): a 20-35 s build swings
 with the disk's write-back of earlier steps, which Pelican's ~5-minute run averages out.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,14 +41,22 @@ from plugins.disclosure.data import PublicData, segment  # noqa: E402
 CHANGE_SHARE = 0.01
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 FULL_TEXT_QUERY = "爆炸"
 _SEARCH = re.compile(r"search index of (\d+) pages: (\d+) files, ([\d.]+) s, peak (\d+) MB")
-_SUMMARY = re.compile(r"disclosure: (\d+) files written, (\d+) unchanged after rendering, (\d+) unchanged and not "
-                      r"re-rendered, (\d+) stale files removed")
+_SUMMARY = re.compile(
+    r"disclosure: (\d+) files written, (\d+) unchanged after rendering, (\d+) unchanged and not "
+    r"re-rendered, (\d+) stale files removed"
+)
 
 
 def run(public_db: Path, workdir: Path, records: int | None = None) -> dict:
@@ -64,19 +73,36 @@ def run(public_db: Path, workdir: Path, records: int | None = None) -> dict:
 
 # ---------------------------------------------------------------- our build
 
+
 def build(db: Path, site: Path, name: str, search_index: bool = False) -> dict:
     """One `make site`-style build of ``db`` into site/output (cache in site/cache), measured."""
     env = {"DISCLOSURE_PUBLIC_DB": str(db), "DISCLOSURE_SEARCH_INDEX": "1" if search_index else "0"}
-    argv = measure.python("pelican", ROOT / "content", "-s", ROOT / "pelicanconf.py", "-o", site / "output",
-                          "--cache-path", site / "cache", "--fatal", "warnings")
+    argv = measure.python(
+        "pelican",
+        ROOT / "content",
+        "-s",
+        ROOT / "pelicanconf.py",
+        "-o",
+        site / "output",
+        "--cache-path",
+        site / "cache",
+        "--fatal",
+        "warnings",
+    )
     step = measure.run(name, argv, site / f"{name}.log", env=env)
     log = Path(step.log).read_text(encoding="utf-8", errors="replace")
     found = _SUMMARY.search(log)
     if not found or "WARNING" in log:
         raise RuntimeError(f"{name}: no clean build summary in {step.log}:\n{measure.tail(Path(step.log))}")
     written, compared, skipped, removed = map(int, found.groups())
-    out = {"seconds": step.seconds, "peak_mb": step.peak_mib, "written": written, "compared": compared,
-           "skipped": skipped, "removed": removed}
+    out = {
+        "seconds": step.seconds,
+        "peak_mb": step.peak_mib,
+        "written": written,
+        "compared": compared,
+        "skipped": skipped,
+        "removed": removed,
+    }
     searched = _SEARCH.search(log)
     if searched:
         out["search"] = dict(zip(("pages", "files", "seconds", "peak_mb"), map(float, searched.groups())))
@@ -121,8 +147,11 @@ def _full_builds(public_db: Path, site: Path) -> dict:
     for folder in extra:  # after the timed builds
         shutil.rmtree(folder, ignore_errors=True)
     median = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
-    return {**median, "peak_mb": max(r["peak_mb"] for r in runs),
-            "runs_s": [round(r["seconds"], 2) for r in runs]}
+    return {
+        **median,
+        "peak_mb": max(r["peak_mb"] for r in runs),
+        "runs_s": [round(r["seconds"], 2) for r in runs],
+    }
 
 
 def _full_and_rebuilds(public_db: Path, site: Path, workdir: Path) -> dict:
@@ -140,15 +169,20 @@ def _full_and_rebuilds(public_db: Path, site: Path, workdir: Path) -> dict:
     onepct = build(changed_db, site, "rebuild-1pct")
     onepct_changed = changed_files(before, snapshot(output))
     return {
-        "site_html_pages": html, "site_files": files, "site_full_s": full["seconds"],
+        "site_html_pages": html,
+        "site_files": files,
+        "site_full_s": full["seconds"],
         "site_full_runs_s": full["runs_s"],
-        "site_pages_per_s": round(html / full["seconds"], 1), "site_files_per_s": round(files / full["seconds"], 1),
+        "site_pages_per_s": round(html / full["seconds"], 1),
+        "site_files_per_s": round(files / full["seconds"], 1),
         "peak_memory_mb": full["peak_mb"],
         "rebuild_nochange_files_written": max(same["written"], nochange_changed),
-        "rebuild_nochange_s": same["seconds"], "rebuild_nochange_ratio": round(same["seconds"] / full["seconds"], 4),
+        "rebuild_nochange_s": same["seconds"],
+        "rebuild_nochange_ratio": round(same["seconds"] / full["seconds"], 4),
         "rebuild_1pct_accidents_changed": changed,
         "rebuild_1pct_files_written": max(onepct["written"], onepct_changed),
-        "rebuild_1pct_s": onepct["seconds"], "rebuild_1pct_ratio": round(onepct["seconds"] / full["seconds"], 4),
+        "rebuild_1pct_s": onepct["seconds"],
+        "rebuild_1pct_ratio": round(onepct["seconds"] / full["seconds"], 4),
         **searched,
     }
 
@@ -160,13 +194,17 @@ def change_accidents(public_db: Path, copy: Path, share: float) -> tuple[Path, i
     with conn:
         total = conn.execute("SELECT count(*) FROM accidents").fetchone()[0]
         n = max(1, round(total * share))
-        conn.execute("UPDATE accidents SET summary = coalesce(summary, '') || '（更正：补充事故经过。）' "
-                     "WHERE rowid IN (SELECT rowid FROM accidents ORDER BY id LIMIT ?)", (n,))
+        conn.execute(
+            "UPDATE accidents SET summary = coalesce(summary, '') || '（更正：补充事故经过。）' "
+            "WHERE rowid IN (SELECT rowid FROM accidents ORDER BY id LIMIT ?)",
+            (n,),
+        )
     conn.close()
     return copy, n
 
 
 # ---------------------------------------------------------------- search
+
 
 def _pagefind(public_db: Path, site: Path) -> dict:
     """The search index as the plugin builds it: a rebuild with nothing changed but the index
@@ -177,9 +215,14 @@ def _pagefind(public_db: Path, site: Path) -> dict:
         raise RuntimeError("the search-index build did not run Pagefind")
     bundle = site / "output" / "pagefind"
     files = [p for p in bundle.rglob("*") if p.is_file()]
-    return {"pagefind_s": stats["seconds"], "pagefind_peak_mb": stats["peak_mb"], "pagefind_pages": int(stats["pages"]),
-            "pagefind_bytes": sum(p.stat().st_size for p in files), "pagefind_files": len(files),
-            "search_index_build_s": built["seconds"]}
+    return {
+        "pagefind_s": stats["seconds"],
+        "pagefind_peak_mb": stats["peak_mb"],
+        "pagefind_pages": int(stats["pages"]),
+        "pagefind_bytes": sum(p.stat().st_size for p in files),
+        "pagefind_files": len(files),
+        "search_index_build_s": built["seconds"],
+    }
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -189,7 +232,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @contextlib.contextmanager
 def serve(folder: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -242,7 +287,9 @@ def _one_search(browser, base: str, query: str) -> tuple[int, int, int]:
         phase[0] = "search"
         page.fill("#q", query)
         page.press("#q", "Enter")
-        page.wait_for_selector("#search-status:has-text('条'), #search-status:has-text('没有找到')", timeout=60000)
+        page.wait_for_selector(
+            "#search-status:has-text('条'), #search-status:has-text('没有找到')", timeout=60000
+        )
         page.wait_for_load_state("networkidle")
         return _body_bytes(seen["search"]), len(seen["search"]), page_bytes
     finally:
@@ -260,6 +307,7 @@ def _body_bytes(responses) -> int:
 
 
 # ---------------------------------------------------------------- Pelican's Markdown pipeline
+
 
 def _compare(public_db: Path, workdir: Path, records: int | None, full: dict) -> dict:
     """Pelican's Markdown pipeline on the same records as our build: the full database (our full
@@ -281,7 +329,9 @@ def _compare(public_db: Path, workdir: Path, records: int | None, full: dict) ->
     step = measure.run("pelican-markdown", argv, md / "pelican.log", env={"PYTHONPATH": ""}, timeout=3600)
     assert count == n, (count, n)
     return {
-        "compare_records": n, "compare_ours_s": ours_s, "compare_pelican_md_s": step.seconds,
+        "compare_records": n,
+        "compare_ours_s": ours_s,
+        "compare_pelican_md_s": step.seconds,
         "site_record_pages_per_s": round(n / ours_s, 1),
         "pelican_md_pages_per_s": round(n / step.seconds, 1),
         "site_speedup": round(step.seconds / ours_s, 2),
@@ -295,8 +345,8 @@ def sample_db(public_db: Path, dest: Path, records: int) -> int:
     d = PublicData(public_db)
     total_acc, total_ent = len(d.accidents), len(d.enterprise_pages)
     share = min(1.0, records / max(1, total_acc + total_ent))
-    keep_acc = sorted(a["id"] for a in d.accidents)[:round(total_acc * share)]
-    keep_ent = sorted(e["id"] for e in d.enterprise_pages)[:round(total_ent * share)]
+    keep_acc = sorted(a["id"] for a in d.accidents)[: round(total_acc * share)]
+    keep_ent = sorted(e["id"] for e in d.enterprise_pages)[: round(total_ent * share)]
     del d
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.unlink(missing_ok=True)
@@ -312,16 +362,32 @@ def sample_db(public_db: Path, dest: Path, records: int) -> int:
         conn.execute("DELETE FROM enterprises WHERE id NOT IN (SELECT id FROM keep_ent)")
         for table in ("credit_ratings", "credit_records", "blacklist", "bans"):
             if table in tables:
-                conn.execute(f"DELETE FROM {table} WHERE enterprise_id IS NULL "
-                             "OR enterprise_id NOT IN (SELECT id FROM keep_ent)")
+                conn.execute(
+                    f"DELETE FROM {table} WHERE enterprise_id IS NULL "
+                    "OR enterprise_id NOT IN (SELECT id FROM keep_ent)"
+                )
         for table in ("accountability", "rectification_assessments"):
             if table in tables:
-                conn.execute(f"DELETE FROM {table} WHERE accident_id IS NOT NULL "
-                             "AND accident_id NOT IN (SELECT id FROM keep_acc)")
+                conn.execute(
+                    f"DELETE FROM {table} WHERE accident_id IS NOT NULL "
+                    "AND accident_id NOT IN (SELECT id FROM keep_acc)"
+                )
         if "changes" in tables:  # the change history of the records kept, nothing else
             conn.execute("CREATE TEMP TABLE live (t TEXT, id TEXT, PRIMARY KEY (t, id))")
-            for table in sorted(tables & {"accidents", "enterprises", "credit_ratings", "credit_records", "blacklist",
-                                          "bans", "accountability", "rectification_assessments", "blacklist_removals"}):
+            for table in sorted(
+                tables
+                & {
+                    "accidents",
+                    "enterprises",
+                    "credit_ratings",
+                    "credit_records",
+                    "blacklist",
+                    "bans",
+                    "accountability",
+                    "rectification_assessments",
+                    "blacklist_removals",
+                }
+            ):
                 conn.execute(f"INSERT OR IGNORE INTO live SELECT '{table}', id FROM [{table}]")
             conn.execute("DELETE FROM changes WHERE (table_name, record_id) NOT IN (SELECT t, id FROM live)")
     conn.execute("VACUUM")
@@ -355,80 +421,175 @@ def write_markdown(db: Path, folder: Path) -> int:
 
 
 def _meta(title, day, category, tags, slug, summary) -> str:
-    return (f"Title: {_md(title)}\nDate: {day or '2000-01-01'}\nCategory: {_md(category)}\n"
-            f"Tags: {', '.join(_md(t) for t in tags if t)}\nSlug: {slug}\nSummary: {_md(summary)}\n\n")
+    return (
+        f"Title: {_md(title)}\nDate: {day or '2000-01-01'}\nCategory: {_md(category)}\n"
+        f"Tags: {', '.join(_md(t) for t in tags if t)}\nSlug: {slug}\nSummary: {_md(summary)}\n\n"
+    )
 
 
 def _accident_md(d, a) -> str:
-    facts = [["发生日期", a.get("occurred_on")], ["地点", a.get("region_name")], ["事故单位", a.get("enterprise_name")],
-             ["行业", a.get("industry")], ["事故类型", a.get("accident_type")], ["事故等级", a.get("grade")],
-             ["死亡", a.get("deaths")], ["重伤", a.get("serious_injuries")], ["直接经济损失（元）", a.get("direct_loss_yuan")],
-             ["文号", a.get("doc_no")], ["发布日期", a.get("published_on")], ["批复日期", a.get("approved_on")]]
-    acct = [[r.get("subject"), r.get("position"), r.get("measure_type"), r.get("measure"), r.get("fine_yuan")]
-            for r in d.accountability_of(a["id"])]
-    text = "\n\n".join(_md(line) for line in (a.get("summary") or "来源未提供概要。").splitlines() if line.strip())
-    return (_meta(a["title"], (a.get("published_on") or a.get("occurred_on") or "")[:10], a.get("city_name") or "未注明",
-                  [a.get("industry"), a.get("accident_type")], segment(a["id"]), a.get("summary", "")[:100])
-            + "## 基本事实\n\n" + _rows(["项目", "内容"], facts) + "\n\n## 事故概要\n\n" + text
-            + "\n\n## 责任追究\n\n" + (_rows(["对象", "职务", "处理", "措施", "罚款"], acct) if acct else "未列出。")
-            + f"\n\n## 整改措施落实情况评估\n\n状态：{_md(a.get('rect_status_zh'))}；评估时限 "
-              f"{_md(a.get('rect_window_start'))} 至 {_md(a.get('rect_window_end'))}。\n")
+    facts = [
+        ["发生日期", a.get("occurred_on")],
+        ["地点", a.get("region_name")],
+        ["事故单位", a.get("enterprise_name")],
+        ["行业", a.get("industry")],
+        ["事故类型", a.get("accident_type")],
+        ["事故等级", a.get("grade")],
+        ["死亡", a.get("deaths")],
+        ["重伤", a.get("serious_injuries")],
+        ["直接经济损失（元）", a.get("direct_loss_yuan")],
+        ["文号", a.get("doc_no")],
+        ["发布日期", a.get("published_on")],
+        ["批复日期", a.get("approved_on")],
+    ]
+    acct = [
+        [r.get("subject"), r.get("position"), r.get("measure_type"), r.get("measure"), r.get("fine_yuan")]
+        for r in d.accountability_of(a["id"])
+    ]
+    text = "\n\n".join(
+        _md(line) for line in (a.get("summary") or "来源未提供概要。").splitlines() if line.strip()
+    )
+    return (
+        _meta(
+            a["title"],
+            (a.get("published_on") or a.get("occurred_on") or "")[:10],
+            a.get("city_name") or "未注明",
+            [a.get("industry"), a.get("accident_type")],
+            segment(a["id"]),
+            a.get("summary", "")[:100],
+        )
+        + "## 基本事实\n\n"
+        + _rows(["项目", "内容"], facts)
+        + "\n\n## 事故概要\n\n"
+        + text
+        + "\n\n## 责任追究\n\n"
+        + (_rows(["对象", "职务", "处理", "措施", "罚款"], acct) if acct else "未列出。")
+        + f"\n\n## 整改措施落实情况评估\n\n状态：{_md(a.get('rect_status_zh'))}；评估时限 "
+        f"{_md(a.get('rect_window_start'))} 至 {_md(a.get('rect_window_end'))}。\n"
+    )
 
 
 def _enterprise_md(d, e) -> str:
     eid = e["id"]
-    ratings = [[r.get("rating_year"), r.get("rating"), r.get("rated_on"), r.get("rater")] for r in d.ratings_by_ent.get(eid, [])]
-    records = [[r.get("record_type"), r.get("decision_no"), r.get("authority"), r.get("facts"), r.get("decided_on")]
-               for r in d.records_by_ent.get(eid, [])]
-    black = [[b.get("listed_on"), b.get("term_end"), b.get("reason"), b.get("decision_no")] for b in d.blacklist_by_ent.get(eid, [])]
-    accidents = "\n".join(f"- [{_md(a['title'])}](/accidents/{segment(a['id'])}.html) {a.get('occurred_on') or ''}"
-                          for a in d.accidents_by_ent.get(eid, []))
-    return (_meta(e["name"], d.as_of, "企业", [e.get("industry"), e.get("region_name")], segment(eid),
-                  f"{e['name']}（{e.get('uscc') or '无统一社会信用代码'}）")
-            + "## 基本信息\n\n" + _rows(["项目", "内容"], [["统一社会信用代码", e.get("uscc")], ["所在地区", e.get("region_name")],
-                                                    ["行业", e.get("industry")]])
-            + "\n\n## 严重失信主体名单\n\n" + (_rows(["列入日期", "期限届满", "事由", "文号"], black) if black else "不在名单。")
-            + "\n\n## 信用评级\n\n" + (_rows(["年度", "评级", "评定日期", "评定机关"], ratings) if ratings else "暂无。")
-            + "\n\n## 信用记录\n\n" + (_rows(["类型", "文号", "机关", "事实", "日期"], records) if records else "暂无。")
-            + "\n\n## 事故\n\n" + (accidents or "没有已公开的事故调查报告。") + "\n")
+    ratings = [
+        [r.get("rating_year"), r.get("rating"), r.get("rated_on"), r.get("rater")]
+        for r in d.ratings_by_ent.get(eid, [])
+    ]
+    records = [
+        [r.get("record_type"), r.get("decision_no"), r.get("authority"), r.get("facts"), r.get("decided_on")]
+        for r in d.records_by_ent.get(eid, [])
+    ]
+    black = [
+        [b.get("listed_on"), b.get("term_end"), b.get("reason"), b.get("decision_no")]
+        for b in d.blacklist_by_ent.get(eid, [])
+    ]
+    accidents = "\n".join(
+        f"- [{_md(a['title'])}](/accidents/{segment(a['id'])}.html) {a.get('occurred_on') or ''}"
+        for a in d.accidents_by_ent.get(eid, [])
+    )
+    return (
+        _meta(
+            e["name"],
+            d.as_of,
+            "企业",
+            [e.get("industry"), e.get("region_name")],
+            segment(eid),
+            f"{e['name']}（{e.get('uscc') or '无统一社会信用代码'}）",
+        )
+        + "## 基本信息\n\n"
+        + _rows(
+            ["项目", "内容"],
+            [
+                ["统一社会信用代码", e.get("uscc")],
+                ["所在地区", e.get("region_name")],
+                ["行业", e.get("industry")],
+            ],
+        )
+        + "\n\n## 严重失信主体名单\n\n"
+        + (_rows(["列入日期", "期限届满", "事由", "文号"], black) if black else "不在名单。")
+        + "\n\n## 信用评级\n\n"
+        + (_rows(["年度", "评级", "评定日期", "评定机关"], ratings) if ratings else "暂无。")
+        + "\n\n## 信用记录\n\n"
+        + (_rows(["类型", "文号", "机关", "事实", "日期"], records) if records else "暂无。")
+        + "\n\n## 事故\n\n"
+        + (accidents or "没有已公开的事故调查报告。")
+        + "\n"
+    )
 
 
 # Pelican's defaults otherwise: the default theme, feeds, tag/category/author/archive pages.
-_MD_SETTINGS = '''AUTHOR = "甘肃省应急管理厅"
+_MD_SETTINGS = """AUTHOR = "甘肃省应急管理厅"
 SITENAME = "甘肃省安全生产信息公开平台"
 SITEURL = "http://127.0.0.1:8000"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh"
-'''
+"""
 
 
 # ---------------------------------------------------------------- figures
 
+
 def _figures(r: dict) -> list[dict]:
     def fig(key, label, unit="", target=None, met=None):
         return {"key": key, "label": label, "value": r.get(key), "unit": unit, "target": target, "met": met}
+
     return [
-        fig("site_pages_per_s", f"Site: HTML pages per second, full build ({r['site_html_pages']:,} pages)", "pages/s"),
+        fig(
+            "site_pages_per_s",
+            f"Site: HTML pages per second, full build ({r['site_html_pages']:,} pages)",
+            "pages/s",
+        ),
         fig("site_full_s", f"Site: full build (no search index), median of {FULL_BUILDS}", "s"),
-        fig("pelican_md_pages_per_s", f"Site: Pelican Markdown pipeline, same {r['compare_records']:,} records", "pages/s"),
+        fig(
+            "pelican_md_pages_per_s",
+            f"Site: Pelican Markdown pipeline, same {r['compare_records']:,} records",
+            "pages/s",
+        ),
         fig("site_record_pages_per_s", f"Site: our build, same {r['compare_records']:,} records", "pages/s"),
-        fig("site_speedup", "Site: speed-up over Pelican's Markdown pipeline (same records)", "×", "≥ 10",
-            r["site_speedup"] >= 10),
-        fig("rebuild_nochange_files_written", "Site: files rewritten by a rebuild with nothing changed", "files", "= 0",
-            r["rebuild_nochange_files_written"] == 0),
+        fig(
+            "site_speedup",
+            "Site: speed-up over Pelican's Markdown pipeline (same records)",
+            "×",
+            "≥ 10",
+            r["site_speedup"] >= 10,
+        ),
+        fig(
+            "rebuild_nochange_files_written",
+            "Site: files rewritten by a rebuild with nothing changed",
+            "files",
+            "= 0",
+            r["rebuild_nochange_files_written"] == 0,
+        ),
         fig("rebuild_nochange_s", "Site: rebuild with nothing changed", "s"),
-        fig("rebuild_nochange_ratio", "Site: nothing-changed rebuild ÷ full build", "", "< 0.1",
-            r["rebuild_nochange_ratio"] < 0.1),
-        fig("rebuild_1pct_files_written", f"Site: files rewritten, {r['rebuild_1pct_accidents_changed']} accidents (1%) changed",
-            "files"),
+        fig(
+            "rebuild_nochange_ratio",
+            "Site: nothing-changed rebuild ÷ full build",
+            "",
+            "< 0.1",
+            r["rebuild_nochange_ratio"] < 0.1,
+        ),
+        fig(
+            "rebuild_1pct_files_written",
+            f"Site: files rewritten, {r['rebuild_1pct_accidents_changed']} accidents (1%) changed",
+            "files",
+        ),
         fig("rebuild_1pct_s", "Site: rebuild with 1% of accidents changed", "s"),
         fig("pagefind_s", "Search: Pagefind index time", "s"),
         fig("pagefind_bytes", f"Search: Pagefind index size ({r['pagefind_files']:,} files)", "bytes"),
         fig("pagefind_peak_mb", "Search: Pagefind peak memory", "MB", "< 2048", r["pagefind_peak_mb"] < 2048),
-        fig("search_download_bytes", f"Search: bytes downloaded for one full-text search ({FULL_TEXT_QUERY})", "bytes"),
+        fig(
+            "search_download_bytes",
+            f"Search: bytes downloaded for one full-text search ({FULL_TEXT_QUERY})",
+            "bytes",
+        ),
         fig("search_name_download_bytes", "Search: bytes downloaded for one company-name search", "bytes"),
-        fig("peak_memory_mb", "Site: peak memory of the full build (all processes)", "MB", "< 2048",
-            r["peak_memory_mb"] < 2048),
+        fig(
+            "peak_memory_mb",
+            "Site: peak memory of the full build (all processes)",
+            "MB",
+            "< 2048",
+            r["peak_memory_mb"] < 2048,
+        ),
     ]
 
 

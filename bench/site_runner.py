@@ -6,6 +6,7 @@ top-level number becomes a figure `site.<key>`, with the issue's targets for the
 one (site_speedup ≥ 10, files rewritten by a no-change rebuild = 0, no-change ÷ full < 0.1).
 If site_bench is missing or fails, the error is recorded and the other areas go on.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,10 @@ def measure_site(session) -> dict:
     work = session.ws.folder("site")
     out = work / "result.json"
     out.unlink(missing_ok=True)
-    step = session.step("site benchmark (bench/site_bench.py)",
-                        measure.python("bench.site_runner", public_db, work / "work", out))
+    step = session.step(
+        "site benchmark (bench/site_bench.py)",
+        measure.python("bench.site_runner", public_db, work / "work", out),
+    )
     result = json.loads(out.read_text(encoding="utf-8"))
     if set(result) == {"error"}:
         raise RuntimeError(result["error"])
@@ -40,8 +43,17 @@ def measure_site(session) -> dict:
 
 def figures(result: dict) -> list[Figure]:
     if isinstance(result.get("figures"), list):
-        return [Figure(f"site.{f['key']}", f.get("label") or f["key"], f.get("value"), f.get("unit", ""),
-                       f.get("target"), f.get("met")) for f in result["figures"]]
+        return [
+            Figure(
+                f"site.{f['key']}",
+                f.get("label") or f["key"],
+                f.get("value"),
+                f.get("unit", ""),
+                f.get("target"),
+                f.get("met"),
+            )
+            for f in result["figures"]
+        ]
     out = []
     for key, value in result.items():
         if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -6,6 +6,7 @@ is never parsed twice. The cache sits in the archive folder, not in the database
 parse results still carry the unmasked personal data that only the archived originals may hold
 (the database holds none). Deleting the folder only costs speed.
 """
+
 from __future__ import annotations
 
 import gzip

@@ -1,4 +1,5 @@
 """Command line: a thin click layer; each command calls one library function."""
+
 from __future__ import annotations
 
 import sys
@@ -10,8 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from etl import db as database
-from etl import locks
-from etl import settings
+from etl import locks, settings
 from etl.spec import SpecError, load_specs
 
 # Wide enough for the summary table when output goes to a log file or CI.
@@ -20,7 +20,10 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 def db_option(f):
     return click.option(
-        "--db", "db_path", type=click.Path(path_type=Path), default=None,
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path),
+        default=None,
         help=f"SQLite database (default {settings.DB_PATH}).",
     )(f)
 
@@ -32,15 +35,18 @@ def cli() -> None:
 
 @cli.command()
 @click.option("--only", multiple=True, metavar="ID", help="Run only this source (repeatable).")
-@click.option("--allow-shrink", multiple=True, metavar="ID[=COUNT]",
-              help="Apply this source's shorter reports (ID), or the source even though it now yields "
-                   "far fewer records, naming the count you checked (ID=COUNT).")
+@click.option(
+    "--allow-shrink",
+    multiple=True,
+    metavar="ID[=COUNT]",
+    help="Apply this source's shorter reports (ID), or the source even though it now yields "
+    "far fewer records, naming the count you checked (ID=COUNT).",
+)
 @click.option("--force", is_flag=True, help="Re-normalize sources whose documents did not change.")
 @db_option
 def run(only, allow_shrink, force, db_path) -> None:
     """Fetch, normalize and load all sources (or --only ID); exit 1 if any source failed."""
     from etl import pipeline
-
     from etl.pipeline import allowances
 
     try:
@@ -52,14 +58,19 @@ def run(only, allow_shrink, force, db_path) -> None:
     try:
         with locks.exclusive(Path(db_path or settings.DB_PATH), "etl run"), console.status("") as status:
             run_id, results = pipeline.run(
-                conn, specs, allow_shrink=allowances(allow_shrink), force=force,
+                conn,
+                specs,
+                allow_shrink=allowances(allow_shrink),
+                force=force,
                 progress=lambda sid: status.update(f"正在处理来源 {sid} …"),
             )
     except locks.Busy as exc:
         raise click.ClickException(f"另一个 ETL 正在运行 (another ETL run is running): {exc}") from None
     except pipeline.Interrupted as exc:
-        console.print(f"[red]✗ ETL 运行 {exc.run_id} 被中断 (interrupted, {exc.how})[/red]：正在处理的来源已回滚，"
-                      "原有数据保持不变")
+        console.print(
+            f"[red]✗ ETL 运行 {exc.run_id} 被中断 (interrupted, {exc.how})[/red]：正在处理的来源已回滚，"
+            "原有数据保持不变"
+        )
         sys.exit(143 if exc.how == "SIGTERM" else 130)
     print_summary(run_id, results)
     from etl import corrections
@@ -72,29 +83,54 @@ def run(only, allow_shrink, force, db_path) -> None:
 
 def print_summary(run_id: int, results) -> None:
     table = Table(title=f"ETL 运行 {run_id}", title_justify="left")
-    headings = (("来源 source", "left"), ("状态 status", "left"), ("新文件", "right"), ("未变文件", "right"),
-                ("解析", "right"), ("记录", "right"), ("新增", "right"), ("更新", "right"),
-                ("撤下", "right"), ("拒收", "right"), ("秒", "right"))
+    headings = (
+        ("来源 source", "left"),
+        ("状态 status", "left"),
+        ("新文件", "right"),
+        ("未变文件", "right"),
+        ("解析", "right"),
+        ("记录", "right"),
+        ("新增", "right"),
+        ("更新", "right"),
+        ("撤下", "right"),
+        ("拒收", "right"),
+        ("秒", "right"),
+    )
     for heading, justify in headings:
         table.add_column(heading, justify=justify)
     for r in results:
         c = r.counts
         style = {"failed": "red", "unchanged": "dim"}.get(r.status, "")
-        table.add_row(r.source_id, r.status, str(r.fetched), str(r.unchanged_documents), str(r.parsed_documents),
-                      str(r.records), str(c.added), str(c.updated), str(c.removed), str(r.rejected),
-                      f"{sum(r.seconds.values()):.2f}", style=style)
+        table.add_row(
+            r.source_id,
+            r.status,
+            str(r.fetched),
+            str(r.unchanged_documents),
+            str(r.parsed_documents),
+            str(r.records),
+            str(c.added),
+            str(c.updated),
+            str(c.removed),
+            str(r.rejected),
+            f"{sum(r.seconds.values()):.2f}",
+            style=style,
+        )
     console.print(table)
     for r in results:
         if r.error:
             console.print(f"[red]✗ {r.source_id} 失败[/red]（原有数据保持不变）: {r.error.splitlines()[0]}")
         if r.document_failures:
-            console.print(f"[yellow]! {r.source_id}[/yellow]: {len(r.document_failures)} 个文件未采用"
-                          f" (documents not applied; see `etl rejects`):")
+            console.print(
+                f"[yellow]! {r.source_id}[/yellow]: {len(r.document_failures)} 个文件未采用"
+                f" (documents not applied; see `etl rejects`):"
+            )
             for url, reason in r.document_failures[:10]:
                 console.print(f"    {url}: {reason}")
         if r.unmapped:
             fields = ", ".join(f"{k} ({v})" for k, v in sorted(r.unmapped.items()))
-            console.print(f"[yellow]! {r.source_id}[/yellow]: 未映射的来源字段 (unmapped source fields): {fields}")
+            console.print(
+                f"[yellow]! {r.source_id}[/yellow]: 未映射的来源字段 (unmapped source fields): {fields}"
+            )
 
 
 @cli.command()
@@ -112,21 +148,37 @@ def sources(db_path) -> None:
         rejected = rejects_of_last_read(conn)
     table = Table(title="数据来源 (sources)")
     table.add_column("来源 id", no_wrap=True)  # ids are what staff copy into --only
-    for heading in ("数据集", "格式", "最近运行", "状态", "最近成功", "新鲜度 freshness", "记录数", "拒收 (文件)"):
+    for heading in (
+        "数据集",
+        "格式",
+        "最近运行",
+        "状态",
+        "最近成功",
+        "新鲜度 freshness",
+        "记录数",
+        "拒收 (文件)",
+    ):
         table.add_column(heading)
     now = datetime.now(timezone.utc)
     for spec in specs:
         row = known.get(spec.id, {})
         rows, documents = rejected.get(spec.id, (0, 0))
         table.add_row(
-            spec.id, spec.kind, spec.format, row.get("last_attempt_at") or "never",
-            row.get("last_status") or "-", row.get("last_success_at") or "-",
-            freshness(row.get("last_success_at"), spec.max_age_days, now), str(row.get("record_count") or "-"),
+            spec.id,
+            spec.kind,
+            spec.format,
+            row.get("last_attempt_at") or "never",
+            row.get("last_status") or "-",
+            row.get("last_success_at") or "-",
+            freshness(row.get("last_success_at"), spec.max_age_days, now),
+            str(row.get("record_count") or "-"),
             f"{rows} ({documents})" if row else "-",
         )
     console.print(table)
-    console.print("拒收 (文件): rejects of the last run that read the source; in brackets the documents not "
-                  "applied (their records keep the last version that loaded)")
+    console.print(
+        "拒收 (文件): rejects of the last run that read the source; in brackets the documents not "
+        "applied (their records keep the last version that loaded)"
+    )
 
 
 def rejects_of_last_read(conn) -> dict[str, tuple[int, int]]:
@@ -139,7 +191,9 @@ def rejects_of_last_read(conn) -> dict[str, tuple[int, int]]:
         f"SELECT r.source_id, count(*), sum({documents}) FROM rejects r"
         " WHERE r.run_id = (SELECT max(s.run_id) FROM source_runs s WHERE s.source_id = r.source_id"
         "                   AND s.status NOT IN ('unchanged', 'interrupted'))"
-        " GROUP BY r.source_id", [f"{label}%" for label in DOCUMENT_FAILURES])
+        " GROUP BY r.source_id",
+        [f"{label}%" for label in DOCUMENT_FAILURES],
+    )
     return {source_id: (n, documents or 0) for source_id, n, documents in found}
 
 

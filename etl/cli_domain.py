@@ -3,6 +3,7 @@ etl/cli.py).
 
 Thin click layer: each command calls one library function and prints its answer in Chinese.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,14 @@ from etl.normalize.codes import KIND_LABELS, describe_code
 from etl.normalize.mask import mask_id_numbers
 
 _DETAIL_LABELS = {
-    "registry_dept": "登记管理部门", "org_category": "机构类别", "region_code": "行政区划码",
-    "region_name": "行政区划", "org_code": "组织机构代码（第9-17位）", "org_code_valid":
-    "组织机构代码校验", "check_char_expected": "应有校验码", "formatted": "规范写法",
+    "registry_dept": "登记管理部门",
+    "org_category": "机构类别",
+    "region_code": "行政区划码",
+    "region_name": "行政区划",
+    "org_code": "组织机构代码（第9-17位）",
+    "org_code_valid": "组织机构代码校验",
+    "check_char_expected": "应有校验码",
+    "formatted": "规范写法",
 }
 
 
@@ -56,8 +62,12 @@ def check_code(code: str) -> None:
 
 @click.command("parse-report")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-@click.option("--anchor", metavar="YYYY-MM-DD", default=None,
-              help="发布日期，用于解析“当日”“去年3月5日”等相对日期；不给则相对日期留空。")
+@click.option(
+    "--anchor",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="发布日期，用于解析“当日”“去年3月5日”等相对日期；不给则相对日期留空。",
+)
 def parse_report(file, anchor: str | None) -> None:
     """从事故调查报告或事故简介的正文中提取字段，输出 JSON（FILE 为 - 时读标准输入）。
 
@@ -85,7 +95,9 @@ def load_labelled(path: Path) -> list[dict]:
                 continue
             rec = json.loads(line)
             for span in rec.get("spans", []):
-                if rec["text"][span["start"]:span["end"]] != span.get("text", rec["text"][span["start"]:span["end"]]):
+                if rec["text"][span["start"] : span["end"]] != span.get(
+                    "text", rec["text"][span["start"] : span["end"]]
+                ):
                     raise click.ClickException(f"{path}:{n}: span {span} does not match the text")
             records.append(rec)
     return records
@@ -107,8 +119,10 @@ def mask_eval(file: Path | None) -> None:
     click.echo(f"语料：{path}（{len(records)} 句）")
     click.echo(f"{'类别 kind':<22}{'标注':>6}{'检出':>6}{'命中':>6}{'召回率':>9}{'精确率':>9}")
     for kind, s in result["stats"].items():
-        click.echo(f"{_KIND_LABELS[kind]:<22}{s['gold']:>6}{s['found']:>6}{s['hits']:>6}"
-                   f"{s['recall']:>9.1%}{s['precision']:>9.1%}")
+        click.echo(
+            f"{_KIND_LABELS[kind]:<22}{s['gold']:>6}{s['found']:>6}{s['hits']:>6}"
+            f"{s['recall']:>9.1%}{s['precision']:>9.1%}"
+        )
     negatives = sum(1 for r in records for s in r.get("spans", []) if s["kind"] == "negative")
     click.echo(f"负例片段（不应遮蔽）：{negatives}，被遮蔽：{len(result['negatives_masked'])}")
     for rec_id, kind, found, text in result["misses"]:

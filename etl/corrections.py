@@ -9,6 +9,7 @@ are derived), so a re-run never undoes one; each entry records the value and the
 it was about, so a source that later changes that text is reported (stale). The `corrections`
 table holds the decisions as the last run applied them; etl/public.py marks the facts 经人工核对.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -73,14 +74,18 @@ def _yuan(value: str) -> float:
     else:
         amount = None
     if amount is None or amount < 0:
-        raise CorrectionError(f"直接经济损失须为不小于 0 的金额（元，或写明单位如“1200万元”），而不是「{value}」")
+        raise CorrectionError(
+            f"直接经济损失须为不小于 0 的金额（元，或写明单位如“1200万元”），而不是「{value}」"
+        )
     return float(amount)
 
 
 def _grade(value: str) -> str:
     if value.strip() not in GRADES:
-        raise CorrectionError(f"事故等级须为 {' / '.join(GRADES)} 之一（《生产安全事故报告和调查处理条例》第三条），"
-                              f"而不是「{value}」")
+        raise CorrectionError(
+            f"事故等级须为 {' / '.join(GRADES)} 之一（《生产安全事故报告和调查处理条例》第三条），"
+            f"而不是「{value}」"
+        )
     return value.strip()
 
 
@@ -96,7 +101,9 @@ def _uscc(value: str) -> str:
     check = check_uscc(code) if code else None
     if not check or check.kind != "uscc" or not check.valid:
         problems = "；".join(check.problems) if check else ""
-        raise CorrectionError(f"「{value}」不是有效的统一社会信用代码（GB 32100-2015）" + (f"：{problems}" if problems else ""))
+        raise CorrectionError(
+            f"「{value}」不是有效的统一社会信用代码（GB 32100-2015）" + (f"：{problems}" if problems else "")
+        )
     return code
 
 
@@ -106,6 +113,7 @@ def _text(limit: int) -> Callable[[str], str]:
         if not text or len(text) > limit:
             raise CorrectionError(f"不能为空，也不能超过 {limit} 字：「{value}」")
         return text
+
     return parse
 
 
@@ -116,10 +124,39 @@ def _accept_only(value: str):
 try:  # the one vocabulary of types and sectors (docs/vocabulary.md)
     from etl.rules.vocabulary import ACCIDENT_TYPES, SECTORS
 except ImportError:  # pragma: no cover - GB 6441-86's 20 classes; the statistics' sectors
-    ACCIDENT_TYPES = ("物体打击", "车辆伤害", "机械伤害", "起重伤害", "触电", "淹溺", "灼烫", "火灾", "高处坠落",
-                      "坍塌", "冒顶片帮", "透水", "放炮", "火药爆炸", "瓦斯爆炸", "锅炉爆炸", "容器爆炸", "其他爆炸",
-                      "中毒和窒息", "其他伤害")
-    SECTORS = ("煤矿", "金属非金属矿山", "危险化学品", "烟花爆竹", "工贸", "建筑施工", "道路运输", "火灾", "其他")
+    ACCIDENT_TYPES = (
+        "物体打击",
+        "车辆伤害",
+        "机械伤害",
+        "起重伤害",
+        "触电",
+        "淹溺",
+        "灼烫",
+        "火灾",
+        "高处坠落",
+        "坍塌",
+        "冒顶片帮",
+        "透水",
+        "放炮",
+        "火药爆炸",
+        "瓦斯爆炸",
+        "锅炉爆炸",
+        "容器爆炸",
+        "其他爆炸",
+        "中毒和窒息",
+        "其他伤害",
+    )
+    SECTORS = (
+        "煤矿",
+        "金属非金属矿山",
+        "危险化学品",
+        "烟花爆竹",
+        "工贸",
+        "建筑施工",
+        "道路运输",
+        "火灾",
+        "其他",
+    )
 
 
 @dataclass(frozen=True)
@@ -181,30 +218,53 @@ def parse_value(field: str, raw: str):
         return None
     value = spec.parse(raw)
     if spec.vocabulary and value not in spec.vocabulary:
-        raise CorrectionError(f"{spec.label}「{value}」不在词表中（docs/vocabulary.md）：{'、'.join(spec.vocabulary)}")
+        raise CorrectionError(
+            f"{spec.label}「{value}」不在词表中（docs/vocabulary.md）：{'、'.join(spec.vocabulary)}"
+        )
     return value
 
 
 # ------------------------------------------------------------------ recording (etl correct)
 
-def decide(conn, record: str, field: str, raw: str | None, accept: bool, reason: str, by: str,
-           folder: Path | None = None, today: date | None = None) -> Decision:
+
+def decide(
+    conn,
+    record: str,
+    field: str,
+    raw: str | None,
+    accept: bool,
+    reason: str,
+    by: str,
+    folder: Path | None = None,
+    today: date | None = None,
+) -> Decision:
     """Check one decision against the database and append it to the file; nothing is written
     when anything is wrong (CorrectionError)."""
     if field not in FIELDS:
         raise CorrectionError(f"不能更正的字段「{field}」；可用：{', '.join(FIELDS)}")
     row = conn.execute("SELECT * FROM accidents WHERE id = ?", (record,)).fetchone()
     if row is None:
-        raise CorrectionError(f"没有编号为「{record}」的事故调查报告（编号见 etl review 或网址 /accidents/<编号>/）")
+        raise CorrectionError(
+            f"没有编号为「{record}」的事故调查报告（编号见 etl review 或网址 /accidents/<编号>/）"
+        )
     if accept == (raw is not None):
         raise CorrectionError("请给出更正后的值 VALUE，或用 --accept 确认现有的值（二者选一）")
     if not reason.strip() or not by.strip():
         raise CorrectionError("--reason 和 --by 不能为空")
     value = None if accept else parse_value(field, raw)
     evidence = _evidence(conn, record).get(field) or {}
-    decision = Decision(record, field, "accept" if accept else "correct", value,
-                        None if field == "accountability" else row[field], (today or date.today()).isoformat(),
-                        by.strip(), reason.strip(), evidence.get("quote"), _document(conn, row["document_id"]))
+    decision = Decision(
+        record,
+        field,
+        "accept" if accept else "correct",
+        value,
+        None if field == "accountability" else row[field],
+        (today or date.today()).isoformat(),
+        by.strip(),
+        reason.strip(),
+        evidence.get("quote"),
+        _document(conn, row["document_id"]),
+    )
     append(path_of(folder), decision)
     return decision
 
@@ -256,8 +316,18 @@ def _decision(entry) -> Decision:
             raise CorrectionError(f"{field} 只能确认")
         if value is not None:
             value = parse_value(field, str(value))  # typed and checked as `etl correct` does
-    return Decision(str(entry["record"]), field, action, value, entry.get("previous"), str(entry["date"]),
-                    str(entry["by"]), str(entry["reason"]), entry.get("quote"), entry.get("document"))
+    return Decision(
+        str(entry["record"]),
+        field,
+        action,
+        value,
+        entry.get("previous"),
+        str(entry["date"]),
+        str(entry["by"]),
+        str(entry["reason"]),
+        entry.get("quote"),
+        entry.get("document"),
+    )
 
 
 def latest(decisions: list[Decision]) -> dict[tuple[str, str], Decision]:
@@ -266,6 +336,7 @@ def latest(decisions: list[Decision]) -> dict[tuple[str, str], Decision]:
 
 
 # ------------------------------------------------------------------ applying (every ETL run)
+
 
 def apply(conn, run_id: int, now: str, folder: Path | None = None) -> list[str]:
     """Apply the file's decisions to the accidents (inside the caller's transaction); log each
@@ -279,10 +350,16 @@ def apply(conn, run_id: int, now: str, folder: Path | None = None) -> list[str]:
     chosen = latest(decisions)
     before = {(r["accident_id"], r["field"]): dict(r) for r in conn.execute("SELECT * FROM corrections")}
     conn.execute("DELETE FROM corrections")
-    records = sorted({record for record, _ in chosen} | {r for (r, _), old in before.items() if old["action"] == "correct"})
+    records = sorted(
+        {record for record, _ in chosen} | {r for (r, _), old in before.items() if old["action"] == "correct"}
+    )
     for record in records:
         mine = {f: d for (r, f), d in chosen.items() if r == record}
-        dropped = [f for (r, f), old in before.items() if r == record and old["action"] == "correct" and f not in mine]
+        dropped = [
+            f
+            for (r, f), old in before.items()
+            if r == record and old["action"] == "correct" and f not in mine
+        ]
         problems += _apply_record(conn, run_id, now, record, mine, dropped, before)
     return problems
 
@@ -310,12 +387,16 @@ def _apply_record(conn, run_id, now, record, decisions: dict, dropped: list[str]
         else:  # a confirmation holds for the value confirmed, not for whatever is read later
             applied = field == "accountability" or _same(row.get(field), d.previous)
             old = before.get((record, field)) or {}
-            if applied and not (old.get("applied") and old.get("decided_on") == d.decided_on and old.get("action") == "accept"):
+            if applied and not (
+                old.get("applied") and old.get("decided_on") == d.decided_on and old.get("action") == "accept"
+            ):
                 confirmed[field] = [row.get(field), row.get(field)]
         note = None
         if stale:
             note = "来源文本已变化，决定所依据的原文不再出现"
-            problems.append(f"{record} {field}：{note}（{d.decided_on} {d.by} 的决定；请复核后用 etl correct 重新记录）")
+            problems.append(
+                f"{record} {field}：{note}（{d.decided_on} {d.by} 的决定；请复核后用 etl correct 重新记录）"
+            )
         if not applied:
             note = f"现值 {_show(row.get(field))} 与确认时的 {_show(d.previous)} 不同，确认未应用"
             problems.append(f"{record} {field}：{note}")
@@ -333,7 +414,9 @@ def is_stale(d: Decision, evidence: dict | None, row: dict, document: str | None
     evidence now nor a candidate's, nor in the report's text; a decision without a quote is
     about the whole document (its sha256)."""
     if d.quote:
-        quotes = {evidence.get("quote")} | {c.get("quote") for c in _candidates(evidence)} if evidence else set()
+        quotes = (
+            {evidence.get("quote")} | {c.get("quote") for c in _candidates(evidence)} if evidence else set()
+        )
         text = f"{row.get('title') or ''}\n{row.get('body_text') or ''}"
         return d.quote not in quotes and d.quote not in text
     return bool(d.document and document and d.document != document)
@@ -360,11 +443,15 @@ def _write(conn, run_id, now, row: dict, updates: dict) -> None:
     columns = [c for c in updates if c != "accountability"]
     if not columns:
         return
-    conn.execute(f"UPDATE accidents SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-                 [updates[c] for c in columns] + [row["id"]])
+    conn.execute(
+        f"UPDATE accidents SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+        [updates[c] for c in columns] + [row["id"]],
+    )
     loaded = conn.execute(
         "SELECT id, action, fields FROM changes WHERE run_id = ? AND table_name = 'accidents' AND record_id = ?"
-        " AND action IN ('updated', 'restored') ORDER BY id DESC LIMIT 1", (run_id, row["id"])).fetchone()
+        " AND action IN ('updated', 'restored') ORDER BY id DESC LIMIT 1",
+        (run_id, row["id"]),
+    ).fetchone()
     fields = json.loads(loaded["fields"] or "{}") if loaded else {}
     diff, taken = {}, False
     for column in columns:
@@ -383,9 +470,11 @@ def _write(conn, run_id, now, row: dict, updates: dict) -> None:
 
 
 def _log(conn, run_id, now, row, action: str, fields: dict) -> None:
-    conn.execute("INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
-                 " VALUES (?, ?, 'accidents', ?, ?, ?, ?)",
-                 (run_id, row["source_id"], row["id"], action, _json(fields), now))
+    conn.execute(
+        "INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
+        " VALUES (?, ?, 'accidents', ?, ?, ?, ?)",
+        (run_id, row["source_id"], row["id"], action, _json(fields), now),
+    )
 
 
 def _mirror(conn, d: Decision, run_id, applied: bool, stale: bool, note: str | None) -> None:
@@ -394,9 +483,23 @@ def _mirror(conn, d: Decision, run_id, applied: bool, stale: bool, note: str | N
     conn.execute(
         "INSERT INTO corrections (accident_id, field, action, value, previous, decided_on, decided_by, reason,"
         " quote, document_sha256, applied, stale, note, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (d.record, d.field, d.action, _json(d.value) if d.action == "correct" else None, _json(d.previous),
-         d.decided_on, mask_person_name(d.by), mask_text(d.reason), d.quote, d.document, int(applied), int(stale),
-         note, run_id))
+        (
+            d.record,
+            d.field,
+            d.action,
+            _json(d.value) if d.action == "correct" else None,
+            _json(d.previous),
+            d.decided_on,
+            mask_person_name(d.by),
+            mask_text(d.reason),
+            d.quote,
+            d.document,
+            int(applied),
+            int(stale),
+            note,
+            run_id,
+        ),
+    )
 
 
 def report(conn, folder: Path | None = None) -> list[str]:
@@ -405,17 +508,23 @@ def report(conn, folder: Path | None = None) -> list[str]:
         _, problems = load(folder)
     except CorrectionError as exc:
         return [str(exc)]
-    for r in conn.execute("SELECT * FROM corrections WHERE stale = 1 OR applied = 0 ORDER BY accident_id, field"):
+    for r in conn.execute(
+        "SELECT * FROM corrections WHERE stale = 1 OR applied = 0 ORDER BY accident_id, field"
+    ):
         problems.append(f"{r['accident_id']} {r['field']}：{r['note']}")
     return problems
 
 
 # ------------------------------------------------------------------ small helpers
 
+
 def _evidence(conn, record: str) -> dict[str, dict]:
     try:
-        rows = conn.execute("SELECT * FROM evidence WHERE accident_id = ? AND removed_run IS NULL"
-                            " AND accountability_id IS NULL", (record,)).fetchall()
+        rows = conn.execute(
+            "SELECT * FROM evidence WHERE accident_id = ? AND removed_run IS NULL"
+            " AND accountability_id IS NULL",
+            (record,),
+        ).fetchall()
     except sqlite3.OperationalError:  # a database from before evidence was kept
         return {}
     return {r["field"]: dict(r) for r in rows}
@@ -430,8 +539,11 @@ def _candidates(evidence: dict | None) -> list[dict]:
 
 
 def _document(conn, document_id) -> str | None:
-    found = conn.execute("SELECT sha256 FROM documents WHERE id = ?", (document_id,)).fetchone() \
-        if document_id is not None else None
+    found = (
+        conn.execute("SELECT sha256 FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if document_id is not None
+        else None
+    )
     return found[0] if found else None
 
 
@@ -451,6 +563,7 @@ def _json(value) -> str | None:
 
 # ------------------------------------------------------------------ command line
 
+
 @click.command("correct")
 @click.argument("record")
 @click.argument("field")
@@ -458,10 +571,20 @@ def _json(value) -> str | None:
 @click.option("--accept", is_flag=True, help="确认现有的值正确（不给 VALUE）。")
 @click.option("--reason", required=True, help="理由（如“报告第二部分写明4人死亡”）。")
 @click.option("--by", "by", required=True, help="作出决定的人。")
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
-              help=f"Internal database (default {settings.DB_PATH}).")
-@click.option("--corrections", "folder", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help=f"Folder of the decision files (default {settings.CORRECTIONS_DIR}).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Internal database (default {settings.DB_PATH}).",
+)
+@click.option(
+    "--corrections",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help=f"Folder of the decision files (default {settings.CORRECTIONS_DIR}).",
+)
 def COMMAND(record, field, value, accept, reason, by, db_path, folder):  # noqa: N802 - the name the CLI registers
     """更正（VALUE）或确认（--accept）一份事故调查报告的一项事实。
 
@@ -482,6 +605,8 @@ def COMMAND(record, field, value, accept, reason, by, db_path, folder):  # noqa:
     finally:
         conn.close()
     what = "确认" if accept else f"更正为 {_show(decision.value)}"
-    click.echo(f"已记录：{record} {FIELDS[field].label}（{field}）{what}（原值 {_show(decision.previous)}）"
-               f" → {path_of(folder)}")
+    click.echo(
+        f"已记录：{record} {FIELDS[field].label}（{field}）{what}（原值 {_show(decision.previous)}）"
+        f" → {path_of(folder)}"
+    )
     click.echo("下一次 ETL 运行（python -m etl run）时应用。")

@@ -1,11 +1,11 @@
 """Opening the database: the ETL is the only writer; everything else opens it read-only."""
+
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
 from etl import migrations, settings
-
 
 PAGE_SIZE = 16384
 

@@ -14,6 +14,7 @@
 Derived columns are not part of a record's content hash (etl/load.py DERIVED), so a new link
 does not look like a change at the source. Changes to the hub itself are logged in `changes`.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,8 @@ import sqlite3
 
 from etl.linking import EnterpriseIndex
 from etl.normalize.codes import check_uscc, normalize_code
-from etl.normalize.names import normalize_enterprise_name
 from etl.normalize.dates import parse_date
+from etl.normalize.names import normalize_enterprise_name
 from etl.normalize.regions import city_of, region_name
 from etl.normalize.text import to_simplified
 from etl.rules.blacklist import event_kind, normalize_removal_reason, term_end_for
@@ -37,8 +38,20 @@ ENTERPRISE_SOURCES = (
     ("bans", "subject_name", "uscc", "AND subject_type != 'person'"),
     ("accidents", "enterprise_name", "enterprise_uscc", ""),
 )
-HUB_COLUMNS = ("name", "name_norm", "uscc", "uscc_valid", "uscc_problem", "org_code", "region_code",
-               "city_code", "region_name", "industry", "link_flag", "sources")
+HUB_COLUMNS = (
+    "name",
+    "name_norm",
+    "uscc",
+    "uscc_valid",
+    "uscc_problem",
+    "org_code",
+    "region_code",
+    "city_code",
+    "region_name",
+    "industry",
+    "link_flag",
+    "sources",
+)
 # Tables whose enterprise name is read out of report text (etl/linking.py rule 3).
 EXTRACTED = ("accidents",)
 # Methods that link with evidence (etl/linking.py); 'review' and 'none' do not.
@@ -56,14 +69,20 @@ def refresh(conn: sqlite3.Connection, run_id: int, now: str) -> None:
 def _name_regions(conn) -> None:
     """accidents.region_name from its code, in one pass over the table (an UPDATE per code read
     every report once per code: 10 s at 10 × province size), writing only names that differ."""
-    codes = [code for code, in conn.execute(
-        "SELECT DISTINCT region_code FROM accidents WHERE region_code IS NOT NULL")]
+    codes = [
+        code
+        for (code,) in conn.execute(
+            "SELECT DISTINCT region_code FROM accidents WHERE region_code IS NOT NULL"
+        )
+    ]
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _region_names (code TEXT PRIMARY KEY, name TEXT)")
     conn.execute("DELETE FROM _region_names")
     conn.executemany("INSERT INTO _region_names VALUES (?, ?)", [(c, region_name(c)) for c in codes])
     name = "(SELECT name FROM _region_names WHERE code = accidents.region_code)"
-    conn.execute(f"UPDATE accidents SET region_name = {name}"
-                 f" WHERE region_code IN (SELECT code FROM _region_names) AND region_name IS NOT {name}")
+    conn.execute(
+        f"UPDATE accidents SET region_name = {name}"
+        f" WHERE region_code IN (SELECT code FROM _region_names) AND region_name IS NOT {name}"
+    )
 
 
 def link_enterprises(conn, run_id: int, now: str) -> dict[str, str]:
@@ -73,8 +92,11 @@ def link_enterprises(conn, run_id: int, now: str) -> dict[str, str]:
     rows = []
     for table, name_col, code_col, where in ENTERPRISE_SOURCES:
         industry = "industry" if table in ("credit_ratings", "accidents") else "NULL"
-        evidence = ", enterprise_link_method AS method, enterprise_link_candidates AS candidates" \
-            if table in EXTRACTED else ""
+        evidence = (
+            ", enterprise_link_method AS method, enterprise_link_candidates AS candidates"
+            if table in EXTRACTED
+            else ""
+        )
         for row in conn.execute(
             f"SELECT id, {name_col} AS name, {code_col} AS code, region_code, {industry} AS industry,"
             f" source_id, enterprise_id{evidence} FROM {table} WHERE {name_col} IS NOT NULL {where}"
@@ -85,8 +107,9 @@ def link_enterprises(conn, run_id: int, now: str) -> dict[str, str]:
     rows.sort(key=lambda item: (item[1]["code"] is None, ENTERPRISE_ORDER[item[0]], item[1]["id"]))
     registered = []
     for table, row in rows:
-        enterprise_id, _ = index.add(row["name"], uscc=row["code"], region_code=row["region_code"],
-                                     extracted=table in EXTRACTED)
+        enterprise_id, _ = index.add(
+            row["name"], uscc=row["code"], region_code=row["region_code"], extracted=table in EXTRACTED
+        )
         if enterprise_id is not None:
             registered.append((table, row))
     hubs: dict[str, dict] = {}
@@ -110,8 +133,10 @@ def link_enterprises(conn, run_id: int, now: str) -> dict[str, str]:
         _merge(hub, row, flag)
     for table, pairs in links.items():
         conn.executemany(f"UPDATE {table} SET enterprise_id = ? WHERE id = ?", pairs)
-    conn.executemany("UPDATE accidents SET enterprise_link_method = ?, enterprise_link_candidates = ?"
-                     " WHERE id = ?", evidence)
+    conn.executemany(
+        "UPDATE accidents SET enterprise_link_method = ?, enterprise_link_candidates = ?" " WHERE id = ?",
+        evidence,
+    )
     _unlink_nameless(conn, {row["id"] for table, row in registered if table == "accidents"})
     _write_hubs(conn, hubs, run_id, now)
     return register
@@ -119,11 +144,19 @@ def link_enterprises(conn, run_id: int, now: str) -> dict[str, str]:
 
 def _unlink_nameless(conn, linked: set[str]) -> None:
     """A report that names no enterprise (or no longer does) links to none: method 'none'."""
-    stale = [(row["id"],) for row in conn.execute(
-        "SELECT id FROM accidents WHERE enterprise_id IS NOT NULL OR enterprise_link_candidates IS NOT NULL"
-        " OR enterprise_link_method IS NOT 'none'") if row["id"] not in linked]
-    conn.executemany("UPDATE accidents SET enterprise_id = NULL, enterprise_link_method = 'none',"
-                     " enterprise_link_candidates = NULL WHERE id = ?", stale)
+    stale = [
+        (row["id"],)
+        for row in conn.execute(
+            "SELECT id FROM accidents WHERE enterprise_id IS NOT NULL OR enterprise_link_candidates IS NOT NULL"
+            " OR enterprise_link_method IS NOT 'none'"
+        )
+        if row["id"] not in linked
+    ]
+    conn.executemany(
+        "UPDATE accidents SET enterprise_id = NULL, enterprise_link_method = 'none',"
+        " enterprise_link_candidates = NULL WHERE id = ?",
+        stale,
+    )
 
 
 def fill_industry(conn, register: dict[str, str]) -> None:
@@ -140,7 +173,8 @@ def fill_industry(conn, register: dict[str, str]) -> None:
     updates = []
     for row in conn.execute(
         "SELECT id, enterprise_id FROM accidents WHERE coalesce(industry, '') = ''"
-        f" AND enterprise_link_method IN ({marks})", EVIDENCE
+        f" AND enterprise_link_method IN ({marks})",
+        EVIDENCE,
     ):
         text = register.get(row["enterprise_id"])
         sector = sector_from_register(text) if text else None
@@ -198,8 +232,17 @@ def _write_hubs(conn, hubs: dict[str, dict], run_id: int, now: str) -> None:
         diff = {c: [old[c], hub[c]] for c in HUB_COLUMNS if old[c] != hub[c]}
         if diff:
             updates.append([*[hub[c] for c in HUB_COLUMNS], run_id, enterprise_id])
-            log.append((run_id, "derive", "enterprises", enterprise_id, "updated",
-                        json.dumps(diff, ensure_ascii=False, sort_keys=True), now))
+            log.append(
+                (
+                    run_id,
+                    "derive",
+                    "enterprises",
+                    enterprise_id,
+                    "updated",
+                    json.dumps(diff, ensure_ascii=False, sort_keys=True),
+                    now,
+                )
+            )
     columns = ", ".join(("id",) + HUB_COLUMNS + ("first_seen_run", "last_seen_run"))
     conn.executemany(
         f"INSERT INTO enterprises ({columns}) VALUES ({', '.join('?' * (len(HUB_COLUMNS) + 3))})", inserts
@@ -208,7 +251,8 @@ def _write_hubs(conn, hubs: dict[str, dict], run_id: int, now: str) -> None:
     conn.executemany(f"UPDATE enterprises SET {sets}, last_seen_run = ? WHERE id = ?", updates)
     conn.executemany(
         "INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
-        " VALUES (?,?,?,?,?,?,?)", log,
+        " VALUES (?,?,?,?,?,?,?)",
+        log,
     )
 
 
@@ -224,8 +268,9 @@ def link_removals(conn) -> None:
 
     The candidates are looked up in dictionaries of the entries: one query per announcement
     scanned the whole blacklist (the OR of code and name uses no index)."""
-    conn.execute("UPDATE blacklist SET removed_on = NULL, removal_reason = NULL, removal_doc = NULL,"
-                 " events = NULL")
+    conn.execute(
+        "UPDATE blacklist SET removed_on = NULL, removal_reason = NULL, removal_doc = NULL," " events = NULL"
+    )
     entries = conn.execute(
         "SELECT id, decision_no, uscc, subject_name, listed_on, term_end FROM blacklist"
         " WHERE removed_run IS NULL"
@@ -257,25 +302,45 @@ def link_removals(conn) -> None:
         if target is None and r["listed_on"]:
             target = one((e for e in by_code_or_name(r) if e["listed_on"] == r["listed_on"]), restoring)
         if target is None and r["removed_on"] is not None:
-            target = one((e for e in by_code_or_name(r)
-                          if e["listed_on"] is not None and e["listed_on"] <= r["removed_on"]), restoring)
+            target = one(
+                (
+                    e
+                    for e in by_code_or_name(r)
+                    if e["listed_on"] is not None and e["listed_on"] <= r["removed_on"]
+                ),
+                restoring,
+            )
         if target is None:
             continue
         kind = event_kind(r["removal_reason"], parse_date(r["removed_on"]), parse_date(terms[target]))
         state[target] = {"removal_revoked": None, "removed_early": "removed"}.get(kind, "off")
         events.setdefault(target, []).append(
-            {"on": r["removed_on"], "kind": kind, "reason": r["removal_reason"],
-             "doc": r["batch"] or r["id"], "authority": r["authority"]})
+            {
+                "on": r["removed_on"],
+                "kind": kind,
+                "reason": r["removal_reason"],
+                "doc": r["batch"] or r["id"],
+                "authority": r["authority"],
+            }
+        )
     updates = []
     for entry_id, history in events.items():
         last = history[-1]
         off = last["kind"] != "removal_revoked"
-        updates.append((last["on"] if off else None, last["reason"] if off else None,
-                        last["doc"] if off else None, json.dumps(history, ensure_ascii=False),
-                        entry_id))
+        updates.append(
+            (
+                last["on"] if off else None,
+                last["reason"] if off else None,
+                last["doc"] if off else None,
+                json.dumps(history, ensure_ascii=False),
+                entry_id,
+            )
+        )
     conn.executemany(
         "UPDATE blacklist SET removed_on = ?, removal_reason = ?, removal_doc = ?, events = ?"
-        " WHERE id = ?", updates)
+        " WHERE id = ?",
+        updates,
+    )
 
 
 _PUNCT = re.compile(r"[\s《》〈〉“”\"'（）()〔〕\[\]【】,，。、:：;；-]")

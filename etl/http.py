@@ -4,6 +4,7 @@ file:// support; every fetched document is archived by sha256 and recorded in `d
 Parsing never touches the network: readers get a `Document` whose bytes are already on disk in
 the archive, so what was published can always be proven from the stored copy.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -99,7 +100,9 @@ class Fetcher:
         self.session = session or new_session()
         self.archive_dir = archive_dir or settings.ARCHIVE_DIR
         self.seen_ids: set[int] = set()
-        self.inserted_ids: set[int] = set()  # documents rows this fetcher added (gone if the source rolls back)
+        self.inserted_ids: set[int] = (
+            set()
+        )  # documents rows this fetcher added (gone if the source rolls back)
         self.fetched = 0
         self.unchanged = 0
         self.parsed = 0  # documents actually parsed (cache misses)
@@ -125,9 +128,7 @@ class Fetcher:
             if attempt:
                 time.sleep(settings.HTTP_BACKOFF * 2 ** (attempt - 1))
             try:
-                response = self.session.get(
-                    url, headers=headers, timeout=settings.HTTP_TIMEOUT, stream=True
-                )
+                response = self.session.get(url, headers=headers, timeout=settings.HTTP_TIMEOUT, stream=True)
                 if response.status_code >= 500:
                     last_error = FetchError(f"{url}: HTTP {response.status_code}")
                     response.close()
@@ -137,9 +138,7 @@ class Fetcher:
                 last_error = exc
             except FetchError:
                 raise
-        raise FetchError(
-            f"{url}: failed after {settings.HTTP_RETRIES + 1} attempts: {_describe(last_error)}"
-        )
+        raise FetchError(f"{url}: failed after {settings.HTTP_RETRIES + 1} attempts: {_describe(last_error)}")
 
     @staticmethod
     def _read_body(url: str, response: requests.Response) -> bytes:
@@ -188,9 +187,19 @@ class Fetcher:
                 " encoding, size, etag, last_modified, archive_path, first_seen, last_seen)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    self.source_id, url, sha, self.now, response.status_code, content_type, charset,
-                    len(content), etag, modified, str(path.relative_to(self.archive_dir)),
-                    self.now, self.now,
+                    self.source_id,
+                    url,
+                    sha,
+                    self.now,
+                    response.status_code,
+                    content_type,
+                    charset,
+                    len(content),
+                    etag,
+                    modified,
+                    str(path.relative_to(self.archive_dir)),
+                    self.now,
+                    self.now,
                 ),
             )
             doc_id = cursor.lastrowid
@@ -203,8 +212,14 @@ class Fetcher:
             self.unchanged += 1
         self.seen_ids.add(doc_id)
         return Document(
-            id=doc_id, url=url, content=content, sha256=sha, http_status=response.status_code,
-            content_type=content_type, header_charset=charset, changed=changed,
+            id=doc_id,
+            url=url,
+            content=content,
+            sha256=sha,
+            http_status=response.status_code,
+            content_type=content_type,
+            header_charset=charset,
+            changed=changed,
         )
 
     # Parsing is a pure function of the stored bytes and the spec (etl/cache.py): an unchanged

@@ -31,6 +31,7 @@ Rules (a wrong link is worse than none: what cannot be proved is left for review
    every record once all records are in (a code-less record added before its coded twin is
    re-pointed).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,8 +40,12 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from etl.normalize.codes import CodeCheck, check_uscc, normalize_code
-from etl.normalize.names import (enterprise_match_key, is_subordinate_unit, normalize_enterprise_name,
-                                 place_prefixes)
+from etl.normalize.names import (
+    enterprise_match_key,
+    is_subordinate_unit,
+    normalize_enterprise_name,
+    place_prefixes,
+)
 from etl.normalize.regions import city_of
 
 _USCC_PLAUSIBLE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
@@ -77,6 +82,7 @@ class _Record:
 class Link(NamedTuple):
     """How one record is linked: the enterprise id, its flag, the method (METHODS) and, for
     'review', the registered enterprises it might be ({id, name, city_code, reason})."""
+
     enterprise_id: str | None
     flag: str | None
     method: str | None
@@ -114,8 +120,9 @@ class EnterpriseIndex:
             found = self._checks[code] = check_uscc(code)
         return found
 
-    def add(self, name: str, uscc: str | None = None, region_code: str | None = None,
-            extracted: bool = False) -> tuple[str, str | None]:
+    def add(
+        self, name: str, uscc: str | None = None, region_code: str | None = None, extracted: bool = False
+    ) -> tuple[str, str | None]:
         """Register one record; returns (enterprise_id, flag) as known so far, or (None, None)
         for a record with neither a name nor a code (nothing to link; not registered).
         extracted: the name was read out of a report's text (rule 3)."""
@@ -167,13 +174,12 @@ class EnterpriseIndex:
         if len(codes) == 1:
             return Link(next(iter(codes)), r.flag, "exact_name")
         if codes:
-            return Link(own, "ambiguous", "review", self._described(
-                {c: "same_name" for c in codes}))
+            return Link(own, "ambiguous", "review", self._described({c: "same_name" for c in codes}))
         if not r.extracted:
             return Link(own, r.flag, "none")
         found = {} if self._cities_by_name.get(r.key) else self._by_rules(r)
         if len(found) == 1:
-            (code, method), = found.items()
+            ((code, method),) = found.items()
             return Link(code, r.flag, method)
         if found:
             reasons = {c: "parent" if m == "parent" else "without_prefix" for c, m in found.items()}
@@ -184,8 +190,9 @@ class EnterpriseIndex:
     def _by_rules(self, r: _Record) -> dict[str, str]:
         """code → method for rule 3, in the record's city only."""
         found: dict[str, str] = {}
-        forms = [r.key] + [rest for rest, places in place_prefixes(r.key)
-                           if all(_place_fits(p, r.city) for p in places)]
+        forms = [r.key] + [
+            rest for rest, places in place_prefixes(r.key) if all(_place_fits(p, r.city) for p in places)
+        ]
         for rest in forms[1:]:
             for code in self._codes_by_name.get((rest, r.city), ()):
                 found.setdefault(code, "name_without_prefix")
@@ -197,8 +204,11 @@ class EnterpriseIndex:
 
     def _parents(self, key: str) -> list[str]:
         """Registered names `key` starts with, followed by a subordinate unit (longest first)."""
-        return [key[:i] for i in range(len(key) - 2, 3, -1)
-                if key[:i] in self._cities_by_name and is_subordinate_unit(key[i:])]
+        return [
+            key[:i]
+            for i in range(len(key) - 2, 3, -1)
+            if key[:i] in self._cities_by_name and is_subordinate_unit(key[i:])
+        ]
 
     # --- candidates for review --------------------------------------------------------
 
@@ -241,8 +251,10 @@ class EnterpriseIndex:
         order = {reason: i for i, reason in enumerate(REASONS)}
         ranked = sorted(reasons.items(), key=lambda item: (order[item[1]], item[0]))[:MAX_CANDIDATES]
         names = self._registered_names()
-        return tuple({"id": code, "name": names[code][0], "city_code": names[code][1], "reason": reason}
-                     for code, reason in ranked)
+        return tuple(
+            {"id": code, "name": names[code][0], "city_code": names[code][1], "reason": reason}
+            for code, reason in ranked
+        )
 
     def _registered_names(self) -> dict[str, tuple[str, str | None]]:
         """code → (name, city code) to show a candidate by: the smallest of its records' (any
@@ -264,8 +276,9 @@ class EnterpriseIndex:
         for record, (eid, flag) in zip(self._records, self.links()):
             ent = found.get(eid)
             if ent is None:
-                ent = found[eid] = Enterprise(eid, eid if not eid.startswith("n-") else None,
-                                              record.name, city_code=record.city)
+                ent = found[eid] = Enterprise(
+                    eid, eid if not eid.startswith("n-") else None, record.name, city_code=record.city
+                )
             if record.name and record.name not in ent.names:
                 ent.names.append(record.name)
             if record.region_code and record.region_code not in ent.region_codes:

@@ -6,6 +6,7 @@ updated, removed or restored record gets a row in `changes` with the fields that
 Statements are batched with executemany inside the caller's transaction (sqlite-utils'
 per-batch commits cost 2–5x here; `make bench` times both, docs/scaling.md).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,15 @@ from typing import Iterable, Iterator
 from etl.db import columns
 
 PROVENANCE = (
-    "source_id", "document_id", "source_url", "record_hash", "first_seen_run", "last_seen_run",
-    "updated_run", "removed_run", "removed_at",
+    "source_id",
+    "document_id",
+    "source_url",
+    "record_hash",
+    "first_seen_run",
+    "last_seen_run",
+    "updated_run",
+    "removed_run",
+    "removed_at",
 )
 # Filled after loading by etl/derive.py from other tables; not part of a record's content.
 DERIVED = {
@@ -75,7 +83,8 @@ class Counts:
 
 def content_columns(table: str, all_columns: list[str]) -> list[str]:
     return [
-        c for c in all_columns
+        c
+        for c in all_columns
         if c != "id" and c not in PROVENANCE and c not in DERIVED and (table, c) not in DERIVED
     ]
 
@@ -146,9 +155,16 @@ class Loader:
             )
         }
 
-    def apply(self, source_id: str, table: str, records: list[dict],
-              hashes: list[str] | None = None, keep_ids: set[str] = frozenset(),
-              keep_urls: set[str] = frozenset(), existing: dict[str, tuple] | None = None) -> Counts:
+    def apply(
+        self,
+        source_id: str,
+        table: str,
+        records: list[dict],
+        hashes: list[str] | None = None,
+        keep_ids: set[str] = frozenset(),
+        keep_urls: set[str] = frozenset(),
+        existing: dict[str, tuple] | None = None,
+    ) -> Counts:
         """Make `table`'s rows from `source_id` equal `records` (by id). `hashes`: each record's
         record_hash, made by this table's hasher() where the records were made; else computed.
         Live rows not in `records` whose id is in `keep_ids` or whose source_url is in
@@ -156,8 +172,9 @@ class Loader:
         `existing`: this table's existing(), when the caller has read it already."""
         all_columns = self.columns(table)
         content = content_columns(table, all_columns)
-        records = self._complete(table, all_columns, Hasher(all_columns, content), source_id, records,
-                                 self.run_id, hashes)
+        records = self._complete(
+            table, all_columns, Hasher(all_columns, content), source_id, records, self.run_id, hashes
+        )
         if existing is None:
             existing = self.existing(table, source_id)
         if not existing:  # a first load of this source: every record is new
@@ -173,14 +190,17 @@ class Loader:
             gone = [i for i in gone if i not in renamed]
         added = [r for r in records if r["id"] not in existing]
         changed = [
-            r for r in records
+            r
+            for r in records
             if r["id"] in existing and (existing[r["id"]][0] != r["record_hash"] or existing[r["id"]][1])
         ]
         self._insert(table, all_columns, source_id, added)
         self._update(table, content, changed, existing)
         self._touch(table, [r for r in records if r["id"] in existing], existing)
         self._remove(table, source_id, gone)
-        return Counts(len(added), len(changed), len(gone), len(records) - len(added) - len(changed), len(kept))
+        return Counts(
+            len(added), len(changed), len(gone), len(records) - len(added) - len(changed), len(kept)
+        )
 
     @staticmethod
     def _complete(table, all_columns, hasher, source_id, records, run_id, hashes=None) -> list[dict]:
@@ -188,8 +208,12 @@ class Loader:
         history of a new row (only _insert writes those). This runs once per record of a load,
         so it is dict displays and map() rather than statements (bench/load_bench.py)."""
         template = dict.fromkeys(all_columns)
-        fixed = {"source_id": source_id, "first_seen_run": run_id, "last_seen_run": run_id,
-                 "updated_run": run_id}
+        fixed = {
+            "source_id": source_id,
+            "first_seen_run": run_id,
+            "last_seen_run": run_id,
+            "updated_run": run_id,
+        }
         complete = [{**template, **record, **fixed} for record in records]
         if max(map(len, complete), default=0) > len(template):
             unknown = sorted(set().union(*complete) - set(template))
@@ -253,8 +277,11 @@ class Loader:
         self.conn.executemany(
             f"UPDATE {table} SET last_seen_run = ? WHERE id = ?", [(self.run_id, r["id"]) for r in records]
         )
-        moved = [(r["document_id"], r["source_url"], r["id"]) for r in records
-                 if r["source_url"] != existing[r["id"]][2]]
+        moved = [
+            (r["document_id"], r["source_url"], r["id"])
+            for r in records
+            if r["source_url"] != existing[r["id"]][2]
+        ]
         self.conn.executemany(f"UPDATE {table} SET document_id = ?, source_url = ? WHERE id = ?", moved)
 
     def _rename(self, table, new, gone, existing) -> dict[str, str]:
@@ -272,17 +299,20 @@ class Loader:
         pairs = {o[0]: news[h][0] for h, o in olds.items() if len(o) == 1 and len(news.get(h, ())) == 1}
         for old, fresh in pairs.items():
             self.conn.execute(f"UPDATE {table} SET id = ? WHERE id = ?", (fresh, old))
-            self.conn.execute("UPDATE changes SET record_id = ? WHERE table_name = ? AND record_id = ?",
-                              (fresh, table, old))
+            self.conn.execute(
+                "UPDATE changes SET record_id = ? WHERE table_name = ? AND record_id = ?", (fresh, table, old)
+            )
             for child, column in CHILDREN.get(table, ()):
                 # child ids are the parent's id + a suffix ("acc-…-1")
                 self.conn.execute(
                     f"UPDATE changes SET record_id = ? || substr(record_id, ?) WHERE table_name = ?"
                     f" AND record_id IN (SELECT id FROM {child} WHERE {column} = ?)",
-                    (fresh, len(old) + 1, child, old))
+                    (fresh, len(old) + 1, child, old),
+                )
                 self.conn.execute(
                     f"UPDATE {child} SET id = ? || substr(id, ?), {column} = ? WHERE {column} = ?",
-                    (fresh, len(old) + 1, fresh, old))
+                    (fresh, len(old) + 1, fresh, old),
+                )
         return pairs
 
     def _remove(self, table, source_id, ids) -> None:
@@ -297,7 +327,7 @@ class Loader:
     def _rows(self, table, ids) -> dict[str, dict]:
         found = {}
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
             for row in self.conn.execute(f"SELECT * FROM {table} WHERE id IN ({marks})", chunk):
                 found[row["id"]] = dict(row)
@@ -308,8 +338,7 @@ class Loader:
             "INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (self.run_id, r["source_id"], table, r["id"], action,
-                 _json(fields_of(r)), self.now)
+                (self.run_id, r["source_id"], table, r["id"], action, _json(fields_of(r)), self.now)
                 for r in records
             ],
         )

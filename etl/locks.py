@@ -6,6 +6,7 @@ records who holds it (command, process id, host, start time), so a second run is
 message naming the holder. A lock file whose recorded holder is gone is only a record; the next
 run takes the lock and overwrites it.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -28,8 +29,10 @@ def _holder(path: Path) -> str:
         info = json.loads(path.read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
         return "another process"
-    return (f"{info.get('command', '?')} (pid {info.get('pid', '?')} on {info.get('host', '?')},"
-            f" since {info.get('started_at', '?')})")
+    return (
+        f"{info.get('command', '?')} (pid {info.get('pid', '?')} on {info.get('host', '?')},"
+        f" since {info.get('started_at', '?')})"
+    )
 
 
 @contextmanager
@@ -43,9 +46,13 @@ def exclusive(target: Path, command: str) -> Iterator[Path]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise Busy(f"{target} is in use by {_holder(path)}; wait for it to finish") from None
-        record = {"command": command, "pid": os.getpid(), "host": socket.gethostname(),
-                  "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                  "argv": sys.argv}
+        record = {
+            "command": command,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "argv": sys.argv,
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(record, ensure_ascii=False).encode("utf-8"), 0)
         yield path

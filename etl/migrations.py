@@ -6,6 +6,7 @@ one. Column descriptions live in ``etl/schema.yaml`` (the data dictionary that
 also feeds Datasette metadata and the site's /data/ page); a test checks that
 every table and column created here is described there.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -404,9 +405,7 @@ CREATE TABLE corrections (
 
 def apply(conn: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order; return the names applied."""
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
     applied = []
     for name, sql in MIGRATIONS:

@@ -10,6 +10,7 @@ are the same as in one process (tests/test_etl.py), and the load step is left on
 worker that dies fails its source; it never hangs the run. Province size on 2 cores: see
 docs/scaling.md "ETL load step" and "ETL full load".
 """
+
 from __future__ import annotations
 
 import gc
@@ -49,6 +50,7 @@ _CHUNK = 32  # records per task: report records are ~7 ms each, table records ~7
 @dataclass
 class Normalized:
     """One raw record's outcome: rows and hashes per table, or why it was rejected."""
+
     rows: dict[str, list[dict]] | None = None
     hashes: dict[str, list[str]] | None = None
     reject: str | None = None
@@ -118,7 +120,9 @@ def normalize(module, spec, raw: RawRecord) -> dict[str, list[dict]]:
         return module.normalize(mapped, context)
     key = "normalized|" + json.dumps(
         [mapped, context.url, context.extra.get("attachments_json"), spec.sha256, PIPELINE_VERSION],
-        ensure_ascii=False, sort_keys=True)
+        ensure_ascii=False,
+        sort_keys=True,
+    )
     rows = cache.get(key)
     if rows is None:
         rows = module.normalize(mapped, context)
@@ -149,8 +153,19 @@ def _context(spec, raw) -> Context:
 
 
 # Columns that hold codes, ids and URLs, which the PII safety net must leave alone.
-_NOT_TEXT = {"id", "source_id", "source_url", "uscc", "enterprise_uscc", "attachments", "accident_id",
-             "enterprise_id", "record_hash", "region_code", "city_code"}
+_NOT_TEXT = {
+    "id",
+    "source_id",
+    "source_url",
+    "uscc",
+    "enterprise_uscc",
+    "attachments",
+    "accident_id",
+    "enterprise_id",
+    "record_hash",
+    "region_code",
+    "city_code",
+}
 
 
 def mask_row(row: dict) -> dict:

@@ -4,6 +4,7 @@ A source that fails (fetch, parse, assertions, shrink guard) leaves its previous
 untouched, and the run records which source failed and why. Bad rows go to `rejects` and never
 abort the run. A source whose documents and spec are all unchanged is not re-normalized.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,11 +22,12 @@ from typing import Callable
 
 from etl import corrections, derive, settings
 from etl.datasets import kind_module
-from etl.http import FetchError, Fetcher, new_session
+from etl.http import Fetcher, FetchError, new_session
 from etl.load import Counts, Loader
 from etl.normalizing import PIPELINE_VERSION, mask_row, normalize_all
 from etl.readers import ParseError, read
 from etl.spec import SourceSpec
+
 
 class SourceFailed(RuntimeError):
     """The source is not applied; the message says why (shown in the summary)."""
@@ -93,17 +95,33 @@ def run(
 ) -> tuple[int, list[SourceResult]]:
     """Run the given sources; return (run id, one result per source). `allow_shrink`: source id
     -> the record count the operator checked (see guard), or bare ids (shorter reports only)."""
-    allowed = {k: Allowance(v) for k, v in (allow_shrink.items() if isinstance(allow_shrink, Mapping)
-                                            else ((i, None) for i in allow_shrink))}
+    allowed = {
+        k: Allowance(v)
+        for k, v in (
+            allow_shrink.items() if isinstance(allow_shrink, Mapping) else ((i, None) for i in allow_shrink)
+        )
+    }
     now = utc_now()
     # Callers hold the database's lock (etl/locks.py), so no other run is live: a run still
     # 'running' was killed (kill -9, power loss) before it could record how it ended.
-    conn.execute("UPDATE etl_runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?)"
-                 " WHERE status = 'running'", (now,))
+    conn.execute(
+        "UPDATE etl_runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?)"
+        " WHERE status = 'running'",
+        (now,),
+    )
     run_id = conn.execute(
         "INSERT INTO etl_runs (started_at, status, args) VALUES (?, 'running', ?)",
-        (now, json.dumps({"sources": [s.id for s in specs], "allow_shrink": {k: a.count for k, a in sorted(allowed.items())},
-                          "force": force}, ensure_ascii=False)),
+        (
+            now,
+            json.dumps(
+                {
+                    "sources": [s.id for s in specs],
+                    "allow_shrink": {k: a.count for k, a in sorted(allowed.items())},
+                    "force": force,
+                },
+                ensure_ascii=False,
+            ),
+        ),
     ).lastrowid
     session = session or new_session()
     results: list[SourceResult] = []
@@ -142,8 +160,10 @@ def _sigterm_interrupts():
     """SIGTERM (systemd, kill) stops the run like Ctrl-C, so it is recorded as interrupted
     rather than left 'running'. Only where Python allows handlers (the main thread) and only
     if nobody else installed one."""
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
         yield
         return
 
@@ -172,13 +192,15 @@ def _mark_interrupted(conn, run_id: int, current, results, how: str) -> None:
         )
     conn.execute(
         "UPDATE etl_runs SET finished_at = ?, status = 'interrupted', sources_ok = ?, sources_failed = ?"
-        " WHERE id = ?", (now, len(results) - failed, failed, run_id),
+        " WHERE id = ?",
+        (now, len(results) - failed, failed, run_id),
     )
     conn.execute("COMMIT")
 
 
-def run_source(conn, spec: SourceSpec, run_id: int, session, allow_shrink: Allowance | None,
-               force: bool) -> SourceResult:
+def run_source(
+    conn, spec: SourceSpec, run_id: int, session, allow_shrink: Allowance | None, force: bool
+) -> SourceResult:
     result = SourceResult(spec.id)
     started = utc_now()
     _register(conn, spec)
@@ -257,8 +279,11 @@ def _apply(conn, spec, raws, run_id, now, allow_shrink, result) -> None:
     keep_ids = {previous for _, _, previous in failures if previous}
     keep_urls = {raw.url for raw, _, _ in failures if per_url[raw.url] == 1}
     loaded = {row["id"] for row in tables[module.TABLE]}
-    kept = {i for i, (_, removed, url) in existing.items()
-            if removed is None and i not in loaded and (i in keep_ids or url in keep_urls)}
+    kept = {
+        i
+        for i, (_, removed, url) in existing.items()
+        if removed is None and i not in loaded and (i in keep_ids or url in keep_urls)
+    }
     for raw, reason, previous in failures:
         held = previous in kept or (raw.url in keep_urls and any(existing[i][2] == raw.url for i in kept))
         reason = f"{reason}（{'保留上一版本' if held else '未收录'}）"
@@ -266,18 +291,32 @@ def _apply(conn, spec, raws, run_id, now, allow_shrink, result) -> None:
         result.document_failures.append((raw.url, reason))
     result.records, result.rejected = len(tables[module.TABLE]) + len(kept), len(rejects)
     result.reject_rows = [
-        (raw.document_id, f"{raw.url} {raw.row_ref}", reason,
-         json.dumps(mask_row({k: v for k, v in raw.fields.items() if not k.startswith("_")}), ensure_ascii=False))
+        (
+            raw.document_id,
+            f"{raw.url} {raw.row_ref}",
+            reason,
+            json.dumps(
+                mask_row({k: v for k, v in raw.fields.items() if not k.startswith("_")}), ensure_ascii=False
+            ),
+        )
         for raw, reason in rejects
     ]
     if raws and len(failures) == len(raws):
-        raise SourceFailed(f"格式变了 (format changed): every document failed, e.g. {failures[0][1]}; "
-                           f"previous data kept")
+        raise SourceFailed(
+            f"格式变了 (format changed): every document failed, e.g. {failures[0][1]}; " f"previous data kept"
+        )
     guard(conn, spec, result.records, allow_shrink, lambda: diagnose(spec, raws, rejects))
     clock = time.perf_counter()
     for table, rows in tables.items():
-        result.counts += loader.apply(spec.id, table, rows, hashes.get(table), keep_ids if table == module.TABLE
-                                      else frozenset(), keep_urls, existing if table == module.TABLE else None)
+        result.counts += loader.apply(
+            spec.id,
+            table,
+            rows,
+            hashes.get(table),
+            keep_ids if table == module.TABLE else frozenset(),
+            keep_urls,
+            existing if table == module.TABLE else None,
+        )
     result.seconds["load"] = round(time.perf_counter() - clock, 4)
 
 
@@ -314,17 +353,23 @@ def _shrunk_reports(conn, table, existing, accepted, per_url) -> dict[int, tuple
     ids = sorted(set(candidates.values()))
     lengths: dict[str, int] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        lengths.update(conn.execute(
-            f"SELECT id, coalesce(length({column}), 0) FROM {table} WHERE id IN ({marks})", chunk))
+        lengths.update(
+            conn.execute(
+                f"SELECT id, coalesce(length({column}), 0) FROM {table} WHERE id IN ({marks})", chunk
+            )
+        )
     shrunk = {}
     for i, previous in candidates.items():
         before = lengths.get(previous, 0)
         after = len(accepted[i][1].rows[table][0].get(column) or "")
         if before >= REPORT_MIN_CHARS and after < before * MIN_TEXT_SHARE:
-            shrunk[i] = (f"文本比上一版本少很多：本版本 {after} 字，上一版本 {before} 字"
-                         f"（不足 {MIN_TEXT_SHARE:.0%}）", previous)
+            shrunk[i] = (
+                f"文本比上一版本少很多：本版本 {after} 字，上一版本 {before} 字"
+                f"（不足 {MIN_TEXT_SHARE:.0%}）",
+                previous,
+            )
     return shrunk
 
 
@@ -340,6 +385,7 @@ def _audit(spec, raw, unmapped: dict[str, int]) -> None:
 class Allowance:
     """What the operator allowed for one source with --allow-shrink ID[=COUNT]: shorter reports
     (a bare ID), and a source that shrank to exactly `count` records."""
+
     count: int | None = None
 
 
@@ -354,8 +400,13 @@ def allowances(values: Iterable[str]) -> dict[str, int | None]:
     return found
 
 
-def guard(conn, spec: SourceSpec, count: int, allow_shrink: Allowance | None,
-          diagnosis: Callable[[], str | None] | None = None) -> None:
+def guard(
+    conn,
+    spec: SourceSpec,
+    count: int,
+    allow_shrink: Allowance | None,
+    diagnosis: Callable[[], str | None] | None = None,
+) -> None:
     """Assertions and the shrink guard: a source that suddenly yields far fewer records is
     broken more often than it is emptied on purpose, so applying it takes the operator naming
     the count they checked (--allow-shrink ID=COUNT). `diagnosis` says what changed when the
@@ -377,10 +428,14 @@ def guard(conn, spec: SourceSpec, count: int, allow_shrink: Allowance | None,
     if why:
         raise SourceFailed(f"{shortfall}: {why}; previous data kept")
     if named is not None:
-        raise SourceFailed(f"{shortfall}; --allow-shrink {spec.id}={named} names {named} records but the source"
-                           f" now has {count}; previous data kept")
-    raise SourceFailed(f"{shortfall}; previous data kept (check the source, then apply it naming the count:"
-                       f" --allow-shrink {spec.id}={count})")
+        raise SourceFailed(
+            f"{shortfall}; --allow-shrink {spec.id}={named} names {named} records but the source"
+            f" now has {count}; previous data kept"
+        )
+    raise SourceFailed(
+        f"{shortfall}; previous data kept (check the source, then apply it naming the count:"
+        f" --allow-shrink {spec.id}={count})"
+    )
 
 
 def diagnose(spec: SourceSpec, raws, rejects) -> str | None:
@@ -393,13 +448,19 @@ def diagnose(spec: SourceSpec, raws, rejects) -> str | None:
     present = {name for raw in raws for name in raw.fields if not name.startswith("_")}
     garbled = sorted(name for name in present if "\ufffd" in name)
     if garbled:
-        return (f"编码变了 (encoding changed): field names with undecodable characters, e.g. "
-                f"{garbled[0]!r}; check the documents' encoding and the spec's `encoding`")
-    wanted = {name for target in spec.fields for name in spec.source_names(target) if not name.startswith("_")}
+        return (
+            f"编码变了 (encoding changed): field names with undecodable characters, e.g. "
+            f"{garbled[0]!r}; check the documents' encoding and the spec's `encoding`"
+        )
+    wanted = {
+        name for target in spec.fields for name in spec.source_names(target) if not name.startswith("_")
+    }
     if wanted and present and not wanted & present:
-        return (f"格式变了 (format changed): none of the spec's source fields ({', '.join(sorted(wanted)[:6])}) "
-                f"is in the documents, which have {', '.join(sorted(present)[:8])}; check the spec's "
-                f"selectors, `sheet` and `header_row`")
+        return (
+            f"格式变了 (format changed): none of the spec's source fields ({', '.join(sorted(wanted)[:6])}) "
+            f"is in the documents, which have {', '.join(sorted(present)[:8])}; check the spec's "
+            f"selectors, `sheet` and `header_row`"
+        )
     if rejects and len(rejects) >= len(raws):
         reason, n = Counter(reason for _, reason in rejects).most_common(1)[0]
         return f"格式变了 (format changed): every record was rejected, {n} of them: {reason}"
@@ -414,7 +475,9 @@ def _previous_count(conn, source_id: str) -> int | None:
 def _unchanged(conn, spec, fetcher) -> bool:
     row = conn.execute("SELECT spec_sha256, last_status FROM sources WHERE id = ?", (spec.id,)).fetchone()
     return (
-        fetcher.fetched == 0 and row is not None and row["last_status"] in ("ok", "unchanged")
+        fetcher.fetched == 0
+        and row is not None
+        and row["last_status"] in ("ok", "unchanged")
         and row["spec_sha256"] == _spec_version(spec)
     )
 
@@ -444,8 +507,18 @@ def _register(conn, spec: SourceSpec) -> None:
         " title=excluded.title, publisher=excluded.publisher, licence=excluded.licence,"
         " format=excluded.format, url=excluded.url, region_code=excluded.region_code,"
         " is_sample=excluded.is_sample, max_age_days=excluded.max_age_days",
-        (spec.id, spec.kind, spec.title, spec.publisher, spec.licence, spec.format,
-         (spec.url or spec.urls[0]), spec.region_code, int(spec.sample), spec.max_age_days),
+        (
+            spec.id,
+            spec.kind,
+            spec.title,
+            spec.publisher,
+            spec.licence,
+            spec.format,
+            (spec.url or spec.urls[0]),
+            spec.region_code,
+            int(spec.sample),
+            spec.max_age_days,
+        ),
     )
 
 
@@ -458,21 +531,45 @@ def _finish(conn, spec, run_id, started, result: SourceResult) -> None:
     # its id may be reused, so such a reject keeps only the URL in row_ref.
     conn.executemany(
         "INSERT INTO rejects (run_id, source_id, document_id, row_ref, reason, raw, at) VALUES (?,?,?,?,?,?,?)",
-        [(run_id, spec.id, None if document_id in result.lost_documents else document_id, row_ref, reason,
-          raw, finished) for document_id, row_ref, reason, raw in result.reject_rows],
+        [
+            (
+                run_id,
+                spec.id,
+                None if document_id in result.lost_documents else document_id,
+                row_ref,
+                reason,
+                raw,
+                finished,
+            )
+            for document_id, row_ref, reason, raw in result.reject_rows
+        ],
     )
     conn.execute(
         "INSERT INTO source_runs (run_id, source_id, status, error, started_at, finished_at,"
         " documents_fetched, documents_unchanged, records, added, updated, removed, rejected,"
         " unmapped_fields) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (run_id, spec.id, result.status, result.error, started, finished, result.fetched,
-         result.unchanged_documents, result.records, c.added, c.updated, c.removed, result.rejected,
-         json.dumps(result.unmapped, ensure_ascii=False, sort_keys=True) if result.unmapped else None),
+        (
+            run_id,
+            spec.id,
+            result.status,
+            result.error,
+            started,
+            finished,
+            result.fetched,
+            result.unchanged_documents,
+            result.records,
+            c.added,
+            c.updated,
+            c.removed,
+            result.rejected,
+            json.dumps(result.unmapped, ensure_ascii=False, sort_keys=True) if result.unmapped else None,
+        ),
     )
     if result.status == "failed":
         conn.execute(
             "UPDATE sources SET last_run_id=?, last_status='failed', last_error=?, last_attempt_at=?"
-            " WHERE id=?", (run_id, result.error, started, spec.id),
+            " WHERE id=?",
+            (run_id, result.error, started, spec.id),
         )
     else:
         changed = c.added or c.updated or c.removed
@@ -480,7 +577,16 @@ def _finish(conn, spec, run_id, started, result: SourceResult) -> None:
             "UPDATE sources SET last_run_id=?, last_status=?, last_error=NULL, last_attempt_at=?,"
             " last_success_at=?, record_count=?, spec_sha256=?,"
             " last_changed_at=CASE WHEN ? THEN ? ELSE last_changed_at END WHERE id=?",
-            (run_id, result.status, started, finished, result.records, _spec_version(spec),
-             1 if changed else 0, finished, spec.id),
+            (
+                run_id,
+                result.status,
+                started,
+                finished,
+                result.records,
+                _spec_version(spec),
+                1 if changed else 0,
+                finished,
+                spec.id,
+            ),
         )
     conn.execute("COMMIT")

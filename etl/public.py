@@ -59,6 +59,7 @@ Rules
     row of method reviewed. needs_review = 1 (shown 待核实) for a low-confidence fact no decision
     covers (docs/review.md). Their change history is not copied.
 """
+
 from __future__ import annotations
 
 import gc
@@ -103,21 +104,37 @@ DROPPED = {
 }
 COMPUTED = {
     "accidents": (
-        ("year", "INTEGER"), ("city_name", "TEXT"), ("rect_status", "TEXT"),
-        ("rect_status_zh", "TEXT"), ("rect_window_start", "TEXT"), ("rect_window_end", "TEXT"),
-        ("assessment_id", "TEXT"), ("assessment_result", "TEXT"), ("withdrawn", "INTEGER"),
+        ("year", "INTEGER"),
+        ("city_name", "TEXT"),
+        ("rect_status", "TEXT"),
+        ("rect_status_zh", "TEXT"),
+        ("rect_window_start", "TEXT"),
+        ("rect_window_end", "TEXT"),
+        ("assessment_id", "TEXT"),
+        ("assessment_result", "TEXT"),
+        ("withdrawn", "INTEGER"),
     ),
     "blacklist": (
-        ("status", "TEXT"), ("status_zh", "TEXT"), ("in_force", "INTEGER"),
-        ("early_removal_from", "TEXT"), ("term_stated", "INTEGER"), ("rule", "TEXT"),
-        ("rule_zh", "TEXT"), ("events_zh", "TEXT"),
+        ("status", "TEXT"),
+        ("status_zh", "TEXT"),
+        ("in_force", "INTEGER"),
+        ("early_removal_from", "TEXT"),
+        ("term_stated", "INTEGER"),
+        ("rule", "TEXT"),
+        ("rule_zh", "TEXT"),
+        ("events_zh", "TEXT"),
     ),
     "credit_records": (
-        ("publicity_active", "INTEGER"), ("publicity_end_stated", "INTEGER"),
-        ("publicity_class", "TEXT"), ("publicity_rule", "TEXT"), ("publicity_basis_zh", "TEXT"),
+        ("publicity_active", "INTEGER"),
+        ("publicity_end_stated", "INTEGER"),
+        ("publicity_class", "TEXT"),
+        ("publicity_rule", "TEXT"),
+        ("publicity_basis_zh", "TEXT"),
     ),
     "credit_ratings": (
-        ("rating_status", "TEXT"), ("rating_status_zh", "TEXT"), ("rating_current", "INTEGER"),
+        ("rating_status", "TEXT"),
+        ("rating_status_zh", "TEXT"),
+        ("rating_current", "INTEGER"),
     ),
     "bans": (("active", "INTEGER"),),
     "evidence": (("review", "TEXT"), ("reviewed_on", "TEXT"), ("needs_review", "INTEGER")),
@@ -126,15 +143,45 @@ COMPUTED = {
 EXTRA_LINKS = {"accidents": {"assessment_id": "rectification_assessments"}}
 # Rule 4: what an entry keeps once it may no longer be shown with identifying details.
 _RUNS = ("source_id", "first_seen_run", "last_seen_run", "updated_run", "removed_run", "removed_at")
-BLACKLIST_KEEP = ("subject_type", "listed_on", "term_end", "removed_on", "removal_reason",
-                  "authority", "status", "status_zh", "in_force", "term_stated", "rule", "rule_zh",
-                  "events_zh") + _RUNS
-CREDIT_RECORD_KEEP = ("record_type", "authority", "decided_on", "publicity_start",
-                      "publicity_end", "publicity_active", "publicity_end_stated", "publicity_class",
-                      "publicity_rule", "publicity_basis_zh") + _RUNS
+BLACKLIST_KEEP = (
+    "subject_type",
+    "listed_on",
+    "term_end",
+    "removed_on",
+    "removal_reason",
+    "authority",
+    "status",
+    "status_zh",
+    "in_force",
+    "term_stated",
+    "rule",
+    "rule_zh",
+    "events_zh",
+) + _RUNS
+CREDIT_RECORD_KEEP = (
+    "record_type",
+    "authority",
+    "decided_on",
+    "publicity_start",
+    "publicity_end",
+    "publicity_active",
+    "publicity_end_stated",
+    "publicity_class",
+    "publicity_rule",
+    "publicity_basis_zh",
+) + _RUNS
 # Written first (they decide which enterprises, documents and changes are public), in this order.
-RECORD_TABLES = ("accidents", "accountability", "rectification_assessments", "credit_ratings",
-                 "credit_records", "blacklist", "blacklist_removals", "bans", "annual_statistics")
+RECORD_TABLES = (
+    "accidents",
+    "accountability",
+    "rectification_assessments",
+    "credit_ratings",
+    "credit_records",
+    "blacklist",
+    "blacklist_removals",
+    "bans",
+    "annual_statistics",
+)
 PUBLIC_TABLES = RECORD_TABLES + ("evidence", "enterprises", "documents", "sources", "changes")
 for _table in RECORD_TABLES + ("evidence", "documents"):
     EXTRA_LINKS.setdefault(_table, {})["source_id"] = "sources"
@@ -225,11 +272,11 @@ def build_public_db(internal_path, out_path, as_of: date) -> dict:
         dst.close()
         work.unlink(missing_ok=True)
     os.replace(final, out_path)
-    return {"path": str(out_path), "as_of": as_of.isoformat(), "tables": counts,
-            "hidden": dict(build.hidden)}
+    return {"path": str(out_path), "as_of": as_of.isoformat(), "tables": counts, "hidden": dict(build.hidden)}
 
 
 # ------------------------------------------------------------------ table structure
+
 
 def _create(build: _Build, table: str) -> list[str]:
     """Create `table` in the public database; return its columns in order.
@@ -272,6 +319,7 @@ def _public_value(value):
 
 # ------------------------------------------------------------------ source addresses
 
+
 def _public_address(value, fallback=None):
     """An address the public can open (http or https, with a host) as it is; any other — a
     file:// URL or a path on the machine that ran the ETL (the bundled samples are read that way),
@@ -290,8 +338,10 @@ def _source_addresses(src) -> dict:
     """source id -> the source's public address (its spec's `url`, when that is an http(s) page
     without a {page} placeholder), else None (the samples have none): what a record read from a
     local file publishes as its source_url; the site then names the source instead."""
-    return {r["id"]: (r["url"] if _public_address(r["url"]) and "{" not in r["url"] else None)
-            for r in src.execute("SELECT id, url FROM sources")}
+    return {
+        r["id"]: (r["url"] if _public_address(r["url"]) and "{" not in r["url"] else None)
+        for r in src.execute("SELECT id, url FROM sources")
+    }
 
 
 def _public_addresses(build: _Build, row: dict) -> dict:
@@ -299,7 +349,9 @@ def _public_addresses(build: _Build, row: dict) -> dict:
     (falling back to its source's public address), a document's or source's url, the url of
     each attachment, and the same columns' old and new values in a change's `fields`."""
     if row.get("source_url") is not None:
-        row["source_url"] = _public_address(row["source_url"], build.source_addresses.get(row.get("source_id")))
+        row["source_url"] = _public_address(
+            row["source_url"], build.source_addresses.get(row.get("source_id"))
+        )
     if row.get("url") is not None:  # documents, sources: the address of that file or spec
         row["url"] = _public_address(row["url"])
     if row.get("attachments"):
@@ -309,8 +361,9 @@ def _public_addresses(build: _Build, row: dict) -> dict:
         if isinstance(fields, dict):
             for key, values in fields.items():
                 if key in ("source_url", "url", "attachments") and isinstance(values, list):
-                    fields[key] = [_public_attachments(v) if key == "attachments" else _public_address(v)
-                                   for v in values]
+                    fields[key] = [
+                        _public_attachments(v) if key == "attachments" else _public_address(v) for v in values
+                    ]
             row["fields"] = json.dumps(fields, ensure_ascii=False, default=str, sort_keys=True)
     return row
 
@@ -319,8 +372,9 @@ def _public_attachments(value):
     """An attachments JSON list with each item's non-public url set to null (unchanged text
     when every url is public, so that the published bytes stay as they were)."""
     items = _json_list(value)
-    if not any(isinstance(i, dict) and i.get("url") is not None and _public_address(i["url"]) is None
-               for i in items):
+    if not any(
+        isinstance(i, dict) and i.get("url") is not None and _public_address(i["url"]) is None for i in items
+    ):
         return value
     for item in items:
         if isinstance(item, dict) and item.get("url") is not None:
@@ -334,6 +388,7 @@ def _plain_rows(src, table: str, where: str = "1"):
 
 
 # ------------------------------------------------------------------ record tables
+
 
 def _records(build: _Build, table: str):
     """Rows of a record table after rules 2–4, in id order, noting what they make public."""
@@ -368,8 +423,10 @@ def _note_references(build: _Build, row: dict) -> None:
 def _accident(build: _Build, row: dict) -> dict:
     assessment = build.assessments.get(row["id"]) or {}
     status = assessment_status(
-        _date(row["approved_on"]), _date(assessment.get("effective_on")),
-        assessment.get("result"), build.as_of,
+        _date(row["approved_on"]),
+        _date(assessment.get("effective_on")),
+        assessment.get("result"),
+        build.as_of,
     )
     assessed = status["status"] == "assessed"  # an assessment dated after as_of is not shown
     row.update(
@@ -390,8 +447,9 @@ def _blacklist(build: _Build, row: dict) -> dict:
     events = json.loads(row["events"]) if row.get("events") else []
     # the history as of the date: an announcement dated later is not known yet
     known = [e for e in events if e["on"] and e["on"] <= build.as_of.isoformat()]
-    status = blacklist_status(row["listed_on"], row["term_end"],
-                              [(e["on"], e["kind"]) for e in events], build.as_of)
+    status = blacklist_status(
+        row["listed_on"], row["term_end"], [(e["on"], e["kind"]) for e in events], build.as_of
+    )
     in_force = bool(status["in_force"])
     row.update(
         status=status["status"],
@@ -416,8 +474,14 @@ def _blacklist(build: _Build, row: dict) -> dict:
 
 
 def _credit_record(build: _Build, row: dict) -> dict:
-    period = publicity(_date(row["decided_on"]), _date(row["publicity_start"]),
-                       _date(row["publicity_end"]), row["record_type"], row["penalty"], build.as_of)
+    period = publicity(
+        _date(row["decided_on"]),
+        _date(row["publicity_start"]),
+        _date(row["publicity_end"]),
+        row["record_type"],
+        row["penalty"],
+        build.as_of,
+    )
     active = bool(period["active"])
     row.update(
         publicity_start=_iso(period["start"]),
@@ -434,8 +498,11 @@ def _credit_record(build: _Build, row: dict) -> dict:
 def _credit_rating(build: _Build, row: dict) -> dict:
     newest = build.newest_ratings.get(row["enterprise_id"] or row["id"]) == row["id"]
     status = rating_status(_date(row["rated_on"]), _date(row["valid_until"]), newest, build.as_of)
-    row.update(rating_status=status, rating_status_zh=RATING_LABELS[status],
-               rating_current=int(status in ("current", "unstated")))
+    row.update(
+        rating_status=status,
+        rating_status_zh=RATING_LABELS[status],
+        rating_current=int(status in ("current", "unstated")),
+    )
     return row
 
 
@@ -469,8 +536,9 @@ def _newest_ratings(src) -> dict[str, str]:
     """enterprise id (or the rating's own id when unlinked) -> the id of its newest rating, by
     rating year, then rating date."""
     newest: dict[str, tuple] = {}
-    for row in src.execute("SELECT id, enterprise_id, rating_year, rated_on FROM credit_ratings"
-                           " WHERE removed_run IS NULL"):
+    for row in src.execute(
+        "SELECT id, enterprise_id, rating_year, rated_on FROM credit_ratings" " WHERE removed_run IS NULL"
+    ):
         key = row["enterprise_id"] or row["id"]
         rank = (row["rating_year"] or 0, row["rated_on"] or "", row["id"])
         if key not in newest or rank > newest[key]:
@@ -482,16 +550,18 @@ def _latest_assessments(src) -> dict[str, dict]:
     """accident id -> its most recent assessment, with `effective_on`: the date the assessment
     is known from (assessed_on, else published_on, else the start of the ETL run that first
     saw it), so that an assessment without a stated date still counts once it was published."""
-    run_dates = {r["id"]: (r["started_at"] or "")[:10]
-                 for r in src.execute("SELECT id, started_at FROM etl_runs")}
+    run_dates = {
+        r["id"]: (r["started_at"] or "")[:10] for r in src.execute("SELECT id, started_at FROM etl_runs")
+    }
     latest: dict[str, dict] = {}
     rows = src.execute(
         "SELECT * FROM rectification_assessments WHERE accident_id IS NOT NULL AND removed_run IS NULL"
         " ORDER BY accident_id, id"
     )
     for row in map(dict, rows):
-        row["effective_on"] = (row["assessed_on"] or row["published_on"]
-                               or run_dates.get(row["first_seen_run"]) or None)
+        row["effective_on"] = (
+            row["assessed_on"] or row["published_on"] or run_dates.get(row["first_seen_run"]) or None
+        )
         best = latest.get(row["accident_id"])
         if best is None or (row["effective_on"] or "") >= (best["effective_on"] or ""):
             latest[row["accident_id"]] = row
@@ -508,14 +578,19 @@ _EVIDENCE = (
     "  e.quote_end - e.quote_start) = e.quote"
     " ELSE substr(a.title || char(10), e.quote_start + 1, e.quote_end - e.quote_start) = e.quote END AS _at_quote"
     " FROM evidence e JOIN accidents a ON a.id = e.accident_id"
-    " WHERE e.removed_run IS NULL OR e.removed_run = a.removed_run ORDER BY e.id")
+    " WHERE e.removed_run IS NULL OR e.removed_run = a.removed_run ORDER BY e.id"
+)
 
 
 def _evidence(build: _Build):
     """Rule 10, in id order: each fact's evidence with the staff decision marks, and a row for
     a corrected fact that had none."""
-    reviewed = {(r["accident_id"], r["field"]): r for r in build.src.execute(
-        "SELECT accident_id, field, action, decided_on FROM corrections WHERE applied = 1")}
+    reviewed = {
+        (r["accident_id"], r["field"]): r
+        for r in build.src.execute(
+            "SELECT accident_id, field, action, decided_on FROM corrections WHERE applied = 1"
+        )
+    }
     stored = (_evidence_row(build, dict(r), reviewed) for r in build.src.execute(_EVIDENCE))
     yield from heapq.merge(stored, _reviewed_only(build, reviewed), key=lambda r: r["id"])
 
@@ -525,11 +600,16 @@ def _evidence_row(build: _Build, row: dict, reviewed: dict) -> dict:
         row["quote_start"] = row["quote_end"] = None
     if row["candidates"]:
         row["candidates"] = _public_candidates(build, row["accident_id"], row["candidates"])
-    decision = reviewed.get((row["accident_id"], row["field"])) if row["accountability_id"] is None \
+    decision = (
+        reviewed.get((row["accident_id"], row["field"]))
+        if row["accountability_id"] is None
         else reviewed.get((row["accident_id"], "accountability"))
-    row.update(review=_REVIEW.get(decision["action"]) if decision else None,
-               reviewed_on=decision["decided_on"] if decision else None,
-               needs_review=int(row["confidence"] == "low" and decision is None))
+    )
+    row.update(
+        review=_REVIEW.get(decision["action"]) if decision else None,
+        reviewed_on=decision["decided_on"] if decision else None,
+        needs_review=int(row["confidence"] == "low" and decision is None),
+    )
     return row
 
 
@@ -539,11 +619,15 @@ _REVIEW = {"correct": "corrected", "accept": "confirmed"}
 def _public_candidates(build: _Build, accident_id: str, value: str) -> str:
     """The candidates JSON with offsets kept only where they point at the quote (rule 10)."""
     found = _json_list(value)
-    text = build.src.execute("SELECT title || char(10) || coalesce(body_text, '') FROM accidents WHERE id = ?",
-                             (accident_id,)).fetchone()[0]
+    text = build.src.execute(
+        "SELECT title || char(10) || coalesce(body_text, '') FROM accidents WHERE id = ?", (accident_id,)
+    ).fetchone()[0]
     for c in found:
-        if isinstance(c, dict) and not (isinstance(c.get("start"), int) and isinstance(c.get("end"), int)
-                                        and text[c["start"]:c["end"]] == c.get("quote")):
+        if isinstance(c, dict) and not (
+            isinstance(c.get("start"), int)
+            and isinstance(c.get("end"), int)
+            and text[c["start"] : c["end"]] == c.get("quote")
+        ):
             c["start"] = c["end"] = None
     return json.dumps(found, ensure_ascii=False)
 
@@ -553,23 +637,41 @@ def _reviewed_only(build: _Build, reviewed: dict):
     in id order."""
     for (accident_id, field_name), decision in sorted(reviewed.items(), key=lambda kv: "-ev-".join(kv[0])):
         row_id = f"{accident_id}-ev-{field_name}"
-        if decision["action"] != "correct" or build.src.execute(
+        if (
+            decision["action"] != "correct"
+            or build.src.execute(
                 "SELECT 1 FROM evidence e JOIN accidents a ON a.id = e.accident_id WHERE e.id = ?"
-                " AND (e.removed_run IS NULL OR e.removed_run = a.removed_run)", (row_id,)).fetchone():
+                " AND (e.removed_run IS NULL OR e.removed_run = a.removed_run)",
+                (row_id,),
+            ).fetchone()
+        ):
             continue
         found = build.src.execute("SELECT * FROM accidents WHERE id = ?", (accident_id,)).fetchone()
         if found is None:
             continue
         acc = dict(found)
-        yield {"id": row_id, "accident_id": accident_id, "field": field_name,
-               "value": None, "method": "reviewed", "confidence": "high",
-               "source_id": acc["source_id"], "document_id": acc["document_id"], "source_url": acc["source_url"],
-               "record_hash": "", "first_seen_run": acc["first_seen_run"], "last_seen_run": acc["last_seen_run"],
-               "updated_run": acc["updated_run"], "review": "corrected", "reviewed_on": decision["decided_on"],
-               "needs_review": 0}
+        yield {
+            "id": row_id,
+            "accident_id": accident_id,
+            "field": field_name,
+            "value": None,
+            "method": "reviewed",
+            "confidence": "high",
+            "source_id": acc["source_id"],
+            "document_id": acc["document_id"],
+            "source_url": acc["source_url"],
+            "record_hash": "",
+            "first_seen_run": acc["first_seen_run"],
+            "last_seen_run": acc["last_seen_run"],
+            "updated_run": acc["updated_run"],
+            "review": "corrected",
+            "reviewed_on": decision["decided_on"],
+            "needs_review": 0,
+        }
 
 
 # ------------------------------------------------------------------ hubs and history
+
 
 def _enterprises(build: _Build):
     for row in _plain_rows(build.src, "enterprises"):
@@ -594,12 +696,17 @@ def _changes(build: _Build):
             if dropped and row["fields"]:  # rule 8: an id_number's old and new values stay internal
                 fields = json.loads(row["fields"])
                 if isinstance(fields, dict) and any(c in fields for c in dropped):
-                    row["fields"] = json.dumps({k: v for k, v in fields.items() if k not in dropped},
-                                               ensure_ascii=False, default=str, sort_keys=True)
+                    row["fields"] = json.dumps(
+                        {k: v for k, v in fields.items() if k not in dropped},
+                        ensure_ascii=False,
+                        default=str,
+                        sort_keys=True,
+                    )
             yield row
 
 
 # ------------------------------------------------------------------ search, views, build info
+
 
 def _add_search(build: _Build) -> None:
     """One contentless FTS5 table per searchable table, rowid = the table's rowid (etl/search.py).
@@ -619,11 +726,13 @@ def _add_search(build: _Build) -> None:
         where = {"blacklist": "in_force = 1", "credit_records": "publicity_active = 1"}.get(table, "1")
         # read in batches, not fetchall(): at national size the reports' text alone is over a GB
         rows = build.dst.execute(
-            f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE {where} ORDER BY rowid")
+            f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE {where} ORDER BY rowid"
+        )
         marks = ", ".join("?" for _ in range(len(columns) + 1))
         build.dst.executemany(
             f"INSERT INTO {fts} (rowid, {', '.join(columns)}) VALUES ({marks})",
-            build.splitter.indexed(iter(partial(rows.fetchmany, _INDEX_CHUNK), [])))
+            build.splitter.indexed(iter(partial(rows.fetchmany, _INDEX_CHUNK), [])),
+        )
         build.dst.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
 
 
@@ -686,8 +795,14 @@ def _largest_searchable(internal_path: Path) -> int:
     conn = sqlite3.connect(f"file:{internal_path}?mode=ro", uri=True)
     try:
         have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return max((conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PUBLIC_TABLES
-                    if tables[t].get("search") and t in have), default=0)
+        return max(
+            (
+                conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in PUBLIC_TABLES
+                if tables[t].get("search") and t in have
+            ),
+            default=0,
+        )
     finally:
         conn.close()
 
@@ -721,8 +836,10 @@ def _add_facet_counts(dst) -> None:
     each); publish/datasette/plugins/facet_counts.py answers those two queries from here. Only
     columns of TEXT affinity are filters here: Datasette compares the filter value as text, which
     matches a TEXT column's values exactly (an INTEGER column would convert it first)."""
-    dst.execute(f"CREATE TABLE {FACET_COUNTS} (table_name TEXT NOT NULL, filter_column TEXT NOT NULL,"
-                " filter_value TEXT NOT NULL, facet_column TEXT NOT NULL, value, count INTEGER NOT NULL)")
+    dst.execute(
+        f"CREATE TABLE {FACET_COUNTS} (table_name TEXT NOT NULL, filter_column TEXT NOT NULL,"
+        " filter_value TEXT NOT NULL, facet_column TEXT NOT NULL, value, count INTEGER NOT NULL)"
+    )
     for table, spec in schema.load()["tables"].items():
         if not spec.get("facet_counts"):
             continue
@@ -731,15 +848,23 @@ def _add_facet_counts(dst) -> None:
         for column in facets:
             if not any(word in types[column] for word in ("CHAR", "CLOB", "TEXT")):
                 continue
-            dst.execute(f"INSERT INTO {FACET_COUNTS} SELECT ?, ?, {column}, '', NULL, count(*)"
-                        f" FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}", (table, column))
+            dst.execute(
+                f"INSERT INTO {FACET_COUNTS} SELECT ?, ?, {column}, '', NULL, count(*)"
+                f" FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}",
+                (table, column),
+            )
             for other in facets:
                 if other != column:
-                    dst.execute(f"INSERT INTO {FACET_COUNTS} SELECT ?, ?, {column}, ?, {other}, count(*)"
-                                f" FROM {table} WHERE {column} IS NOT NULL AND {other} IS NOT NULL"
-                                f" GROUP BY {column}, {other}", (table, column, other))
-    dst.execute(f"CREATE INDEX idx_{FACET_COUNTS} ON {FACET_COUNTS}"
-                " (table_name, filter_column, facet_column, filter_value, count DESC, value)")
+                    dst.execute(
+                        f"INSERT INTO {FACET_COUNTS} SELECT ?, ?, {column}, ?, {other}, count(*)"
+                        f" FROM {table} WHERE {column} IS NOT NULL AND {other} IS NOT NULL"
+                        f" GROUP BY {column}, {other}",
+                        (table, column, other),
+                    )
+    dst.execute(
+        f"CREATE INDEX idx_{FACET_COUNTS} ON {FACET_COUNTS}"
+        " (table_name, filter_column, facet_column, filter_value, count DESC, value)"
+    )
 
 
 def _add_views_and_indexes(dst) -> None:
@@ -815,9 +940,7 @@ def _sort_index(spec: dict, pk: list[str]) -> str | None:
 
 
 def _add_build_info(build: _Build, internal_path: Path) -> None:
-    run = build.src.execute(
-        "SELECT id, finished_at FROM etl_runs ORDER BY id DESC LIMIT 1"
-    ).fetchone()
+    run = build.src.execute("SELECT id, finished_at FROM etl_runs ORDER BY id DESC LIMIT 1").fetchone()
     info = [
         ("as_of", build.as_of.isoformat()),
         ("built_at", _built_at()),
@@ -849,6 +972,7 @@ def _built_at() -> str:
 
 
 # ------------------------------------------------------------------ small helpers
+
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -886,13 +1010,29 @@ def _json_list(value) -> list:
 
 # ------------------------------------------------------------------ command line
 
+
 @click.command(name="public")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Compute every status as of this date (default: today).")
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
-              help="Internal database to read (default: etl.settings.DB_PATH).")
-@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None,
-              help="Public database to write (default: data/public.db).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Compute every status as of this date (default: today).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Internal database to read (default: etl.settings.DB_PATH).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Public database to write (default: data/public.db).",
+)
 def COMMAND(as_of, db_path, out_path):  # noqa: N802 - the name the CLI registers
     """Build the public database (data/public.db) that the site and Datasette publish.
 

@@ -13,6 +13,7 @@
 
 A fact with a decision in the file is settled and not listed (unless the decision is stale).
 """
+
 from __future__ import annotations
 
 import json
@@ -54,6 +55,7 @@ class Item:
 
 # ------------------------------------------------------------------ since the last release
 
+
 def release_run(releases: Path | None = None) -> tuple[str | None, int | None]:
     """(name, ETL run id) of the current release under a publish destination (its `current`
     link, publish/releases.py), or of the release folder given; (None, None) when none."""
@@ -68,12 +70,15 @@ def release_run(releases: Path | None = None) -> tuple[str | None, int | None]:
 
 def new_records(conn, since_run: int | None) -> set[str]:
     """Accidents first seen after the run a release was built from (all when there is none)."""
-    rows = conn.execute("SELECT id FROM accidents WHERE removed_run IS NULL AND first_seen_run > ?",
-                        (since_run if since_run is not None else -1,))
+    rows = conn.execute(
+        "SELECT id FROM accidents WHERE removed_run IS NULL AND first_seen_run > ?",
+        (since_run if since_run is not None else -1,),
+    )
     return {r[0] for r in rows}
 
 
 # ------------------------------------------------------------------ the queue
+
 
 def queue(conn, since_run: int | None, folder: Path | None = None) -> list[Item]:
     """Every item needing a person, grouped by record (new reports first), then by field."""
@@ -83,8 +88,11 @@ def queue(conn, since_run: int | None, folder: Path | None = None) -> list[Item]
         decisions, problems = [], [str(exc)]
     decided = corrections.latest(decisions)
     titles = {r[0]: r[1] for r in conn.execute("SELECT id, title FROM accidents")}
-    items = [i for i in _low_confidence(conn) + _grade_mismatches(conn) + _unlinked(conn)
-             if not _settled(i, decided)]
+    items = [
+        i
+        for i in _low_confidence(conn) + _grade_mismatches(conn) + _unlinked(conn)
+        if not _settled(i, decided)
+    ]
     items += _stale(conn, decided, titles)
     items += [Item("decision_problem", "", "", note=p) for p in problems]
     new = new_records(conn, since_run)
@@ -97,7 +105,9 @@ def blocking(conn, since_run: int | None) -> list[Item]:
     """Low-confidence facts of reports new since the release, with no decision the last run
     applied: what the publish gate `review` stops a release for (or marks 待核实)."""
     new = new_records(conn, since_run)
-    applied = {(r[0], r[1]) for r in conn.execute("SELECT accident_id, field FROM corrections WHERE applied = 1")}
+    applied = {
+        (r[0], r[1]) for r in conn.execute("SELECT accident_id, field FROM corrections WHERE applied = 1")
+    }
     return [i for i in _low_confidence(conn) if i.record in new and (i.record, i.field) not in applied]
 
 
@@ -106,21 +116,43 @@ def _low_confidence(conn) -> list[Item]:
         rows = conn.execute(
             "SELECT e.*, a.title FROM evidence e JOIN accidents a ON a.id = e.accident_id"
             " WHERE e.confidence = 'low' AND e.removed_run IS NULL AND a.removed_run IS NULL"
-            " ORDER BY e.accident_id, e.field, e.id").fetchall()
+            " ORDER BY e.accident_id, e.field, e.id"
+        ).fetchall()
     except sqlite3.OperationalError:  # a database from before evidence was kept
         return []
-    return [Item("disagreement" if r["reason"] == "disagreement" else "low_confidence", r["accident_id"],
-                 r["title"], r["field"], r["value"], r["reason"], r["quote"],
-                 [{"value": c.get("value"), "quote": c.get("quote")} for c in corrections._candidates(dict(r))])
-            for r in rows]
+    return [
+        Item(
+            "disagreement" if r["reason"] == "disagreement" else "low_confidence",
+            r["accident_id"],
+            r["title"],
+            r["field"],
+            r["value"],
+            r["reason"],
+            r["quote"],
+            [{"value": c.get("value"), "quote": c.get("quote")} for c in corrections._candidates(dict(r))],
+        )
+        for r in rows
+    ]
 
 
 def _grade_mismatches(conn) -> list[Item]:
-    rows = conn.execute("SELECT id, title, grade_stated, grade_computed FROM accidents"
-                        " WHERE grade_mismatch = 1 AND removed_run IS NULL ORDER BY id")
-    return [Item("grade_mismatch", r["id"], r["title"], "grade_stated", r["grade_stated"], "disagreement",
-                 _quote(conn, r["id"], "grade_stated"),
-                 [{"value": r["grade_computed"], "quote": "按伤亡和损失计算（条例第三条）"}]) for r in rows]
+    rows = conn.execute(
+        "SELECT id, title, grade_stated, grade_computed FROM accidents"
+        " WHERE grade_mismatch = 1 AND removed_run IS NULL ORDER BY id"
+    )
+    return [
+        Item(
+            "grade_mismatch",
+            r["id"],
+            r["title"],
+            "grade_stated",
+            r["grade_stated"],
+            "disagreement",
+            _quote(conn, r["id"], "grade_stated"),
+            [{"value": r["grade_computed"], "quote": "按伤亡和损失计算（条例第三条）"}],
+        )
+        for r in rows
+    ]
 
 
 def _unlinked(conn) -> list[Item]:
@@ -129,24 +161,41 @@ def _unlinked(conn) -> list[Item]:
         rows = conn.execute(
             "SELECT id, title, enterprise_name, enterprise_link_method AS method, enterprise_link_candidates AS found"
             " FROM accidents WHERE removed_run IS NULL AND enterprise_name IS NOT NULL"
-            " AND (enterprise_link_method IS NULL OR enterprise_link_method = 'review') ORDER BY id")
+            " AND (enterprise_link_method IS NULL OR enterprise_link_method = 'review') ORDER BY id"
+        )
     else:  # before link evidence: an enterprise known only by its name ('n-' ids, etl/linking.py)
         rows = conn.execute(
             "SELECT id, title, enterprise_name, NULL AS method, NULL AS found FROM accidents"
             " WHERE removed_run IS NULL AND enterprise_name IS NOT NULL"
-            " AND (enterprise_id IS NULL OR enterprise_id LIKE 'n-%') ORDER BY id")
+            " AND (enterprise_id IS NULL OR enterprise_id LIKE 'n-%') ORDER BY id"
+        )
     items = []
     for r in rows:
         try:
             found = json.loads(r["found"] or "[]")
         except ValueError:
             found = []
-        candidates = [{"value": c.get("name"), "quote": " ".join(str(c[k]) for k in ("id", "city_code", "reason")
-                                                                  if c.get(k))}
-                      for c in found if isinstance(c, dict)]
-        items.append(Item("enterprise_link", r["id"], r["title"], "enterprise_name", r["enterprise_name"],
-                          r["method"], _quote(conn, r["id"], "enterprise_name"), candidates,
-                          "未能按统一社会信用代码或登记名称关联到企业"))
+        candidates = [
+            {
+                "value": c.get("name"),
+                "quote": " ".join(str(c[k]) for k in ("id", "city_code", "reason") if c.get(k)),
+            }
+            for c in found
+            if isinstance(c, dict)
+        ]
+        items.append(
+            Item(
+                "enterprise_link",
+                r["id"],
+                r["title"],
+                "enterprise_name",
+                r["enterprise_name"],
+                r["method"],
+                _quote(conn, r["id"], "enterprise_name"),
+                candidates,
+                "未能按统一社会信用代码或登记名称关联到企业",
+            )
+        )
     return items
 
 
@@ -161,10 +210,24 @@ def _stale(conn, decided: dict, titles: dict) -> list[Item]:
         evidence = corrections._evidence(conn, record).get(field_name)
         if corrections.is_stale(d, evidence, dict(row), corrections._document(conn, row["document_id"])):
             decided = d.value if d.action == "correct" else d.previous
-            items.append(Item("decision_stale", record, titles.get(record, ""), field_name, row[field_name]
-                              if field_name in row.keys() else None, None, (evidence or {}).get("quote"),
-                              [{"value": decided, "quote": f"决定时的原文：{d.quote}" if d.quote else "决定时的文件已更换"}],
-                              f"{d.decided_on} {d.by}{'更正' if d.action == 'correct' else '确认'}所依据的原文已不在报告中"))
+            items.append(
+                Item(
+                    "decision_stale",
+                    record,
+                    titles.get(record, ""),
+                    field_name,
+                    row[field_name] if field_name in row.keys() else None,
+                    None,
+                    (evidence or {}).get("quote"),
+                    [
+                        {
+                            "value": decided,
+                            "quote": f"决定时的原文：{d.quote}" if d.quote else "决定时的文件已更换",
+                        }
+                    ],
+                    f"{d.decided_on} {d.by}{'更正' if d.action == 'correct' else '确认'}所依据的原文已不在报告中",
+                )
+            )
     return items
 
 
@@ -183,11 +246,14 @@ def _quote(conn, record: str, field_name: str) -> str | None:
 
 # ------------------------------------------------------------------ output
 
+
 def lines(items: list[Item], release: str | None, since_run: int | None) -> list[str]:
     """The queue as plain text, one block per record."""
     since = f"版本 {release}（ETL 运行 {since_run}）以来" if release else "尚无发布版本，全部"
-    out = [f"待人工核对 {sum(i.kind != 'new_report' for i in items)} 项；"
-           f"{since}的新报告 {sum(i.kind == 'new_report' for i in items)} 份"]
+    out = [
+        f"待人工核对 {sum(i.kind != 'new_report' for i in items)} 项；"
+        f"{since}的新报告 {sum(i.kind == 'new_report' for i in items)} 份"
+    ]
     current = None
     for item in items:
         if item.record != current:
@@ -200,7 +266,9 @@ def lines(items: list[Item], release: str | None, since_run: int | None) -> list
         label = f"{LABELS.get(item.field, item.field)}（{item.field}）" if item.field else ""
         value = "" if item.field is None else f" = {'空' if item.value is None else item.value}"
         why = REASONS.get(item.reason, "") if item.kind in ("low_confidence", "disagreement") else ""
-        out.append(f"  [{KINDS[item.kind]}] {label}{value}{'：' + why if why else ''}{'：' + item.note if item.note else ''}")
+        out.append(
+            f"  [{KINDS[item.kind]}] {label}{value}{'：' + why if why else ''}{'：' + item.note if item.note else ''}"
+        )
         if item.quote:
             out.append(f"    依据：「{item.quote}」")
         for c in item.candidates:
@@ -209,12 +277,27 @@ def lines(items: list[Item], release: str | None, since_run: int | None) -> list
 
 
 @click.command("review")
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
-              help=f"Internal database (default {settings.DB_PATH}).")
-@click.option("--since-release", "releases", type=click.Path(path_type=Path), default=None,
-              help=f"A publish destination (its current release) or a release folder (default {settings.RELEASES_DIR}).")
-@click.option("--corrections", "folder", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help=f"Folder of the decision files (default {settings.CORRECTIONS_DIR}).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Internal database (default {settings.DB_PATH}).",
+)
+@click.option(
+    "--since-release",
+    "releases",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"A publish destination (its current release) or a release folder (default {settings.RELEASES_DIR}).",
+)
+@click.option(
+    "--corrections",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help=f"Folder of the decision files (default {settings.CORRECTIONS_DIR}).",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
 def COMMAND(db_path, releases, folder, as_json):  # noqa: N802 - the name the CLI registers
     """列出发布前需要人工核对的事项：低置信度和前后不一致的事实、等级不一致、未关联的企业、
@@ -233,7 +316,13 @@ def COMMAND(db_path, releases, folder, as_json):  # noqa: N802 - the name the CL
     finally:
         conn.close()
     if as_json:
-        click.echo(json.dumps({"release": release, "since_run": since_run, "items": [asdict(i) for i in items]},
-                              ensure_ascii=False, indent=2, default=str))
+        click.echo(
+            json.dumps(
+                {"release": release, "since_run": since_run, "items": [asdict(i) for i in items]},
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
     else:
         click.echo("\n".join(lines(items, release, since_run)))

@@ -8,6 +8,7 @@ etl/public.py from the table's `search:` list). Treat the result as read-only (i
 database (scope "internal"), the public one ("public"), Datasette's metadata and the site's
 data dictionary all read the same descriptions.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,9 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 @lru_cache(maxsize=4)
 def load(path: Path = SCHEMA_PATH) -> dict:
     raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    raw["database"] = {k: join_lines(v) if isinstance(v, str) else v
-                       for k, v in (raw.get("database") or {}).items()}
+    raw["database"] = {
+        k: join_lines(v) if isinstance(v, str) else v for k, v in (raw.get("database") or {}).items()
+    }
     provenance = raw.get("provenance") or {}
     tables = {name: _table(name, spec, provenance) for name, spec in raw["tables"].items()}
     for name, spec in list(tables.items()):

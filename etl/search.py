@@ -21,6 +21,7 @@ mixed terms (A级, 2023年) exact; it is only emitted into a query phrase when m
 The Datasette plugin (publish/datasette/plugins/cjk_search.py) and etl/public.py both import
 this module, so the index and the query can never disagree. Figures: docs/search.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,7 +57,7 @@ def _runs(text: str) -> list[tuple[bool, str]]:
 def _han_tokens(run: str, trailing: bool) -> list[str]:
     if len(run) == 1:
         return [run]
-    grams = [run[i:i + 2] for i in range(len(run) - 1)]
+    grams = [run[i : i + 2] for i in range(len(run) - 1)]
     return grams + [run[-1]] if trailing else grams
 
 

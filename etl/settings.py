@@ -13,6 +13,7 @@ DISCLOSURE_CORRECTIONS  folder of staff decisions on extracted facts, one YAML f
 DISCLOSURE_RELEASES  the publish destination `etl review` reads the current release from
                      (default dist, as publish/config.toml)
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 The format is documented in docs/sources.md. A spec is data: adding another city's site of a
 format the ETL already reads is a new file in etl/sources/, never code.
 """
+
 from __future__ import annotations
 
 import hashlib

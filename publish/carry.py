@@ -18,6 +18,7 @@ never touched. A file still the same inode, size and modification time after the
   provided the current release passed the same gate code (``gate_stamp``) with the same
   settings. The current release is a complete one, so every file it holds passed those gates.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -123,4 +124,3 @@ def settle(seeded: Seed | None, site: Path, stamp: str) -> Carried:
             manifest.remember(root + rel, digest, st)
             result.digests += 1
     return result
-

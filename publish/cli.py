@@ -1,4 +1,5 @@
 """`python -m publish`: the commands staff run. Each calls one function."""
+
 from __future__ import annotations
 
 import contextlib
@@ -20,8 +21,12 @@ from publish.release import release as run_release
 
 
 def dest_option(f):
-    return click.option("--dest", type=click.Path(path_type=Path), default=None,
-                        help="Destination holding releases/ and current (default from publish/config.toml: dist).")(f)
+    return click.option(
+        "--dest",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Destination holding releases/ and current (default from publish/config.toml: dist).",
+    )(f)
 
 
 def _dest(dest: Path | None) -> Path:
@@ -54,22 +59,40 @@ def cli() -> None:
 
 @cli.command()
 @dest_option
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The date every status is computed for (default: today).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date every status is computed for (default: today).",
+)
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None, help="Internal database.")
-@click.option("--content", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
-              help="Hand-written pages folder (default content/).")
+@click.option(
+    "--content",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Hand-written pages folder (default content/).",
+)
 @click.option("--no-etl", is_flag=True, help="Build from the database as it is, without fetching.")
 @click.option("--candidate", is_flag=True, help="Build and check, but do not switch current (see preview).")
 @click.option("--only", multiple=True, metavar="ID", help="Run only these sources in the ETL step.")
-@click.option("--allow-shrink", multiple=True, metavar="ID[=COUNT]",
-              help="Apply a source's shorter reports (ID), or a source that shrank to COUNT records (ID=COUNT).")
+@click.option(
+    "--allow-shrink",
+    multiple=True,
+    metavar="ID[=COUNT]",
+    help="Apply a source's shorter reports (ID), or a source that shrank to COUNT records (ID=COUNT).",
+)
 def release(dest, as_of, db_path, content, no_etl, candidate, only, allow_shrink) -> None:
     """Run the ETL and the gates, build a release and switch current to it atomically."""
     options = Options(
-        dest=_dest(dest), as_of=(as_of.date() if as_of else date.today()),
-        db=(db_path or etl_settings.DB_PATH).resolve(), content=(content or ROOT / "content").resolve(),
-        run_etl=not no_etl, switch=not candidate, only_sources=list(only), allow_shrink=_allowances(allow_shrink),
+        dest=_dest(dest),
+        as_of=(as_of.date() if as_of else date.today()),
+        db=(db_path or etl_settings.DB_PATH).resolve(),
+        content=(content or ROOT / "content").resolve(),
+        run_etl=not no_etl,
+        switch=not candidate,
+        only_sources=list(only),
+        allow_shrink=_allowances(allow_shrink),
     )
     try:
         folder = run_release(options)
@@ -78,8 +101,11 @@ def release(dest, as_of, db_path, content, no_etl, candidate, only, allow_shrink
     except StepFailed as exc:
         console.print(f"[red]发布失败，当前版本保持不变 (release failed; current is unchanged).[/red]\n{exc}")
         sys.exit(1)
-    state = ("已上线 (is now current)" if not candidate
-             else "为候选版本 (candidate: python -m publish preview; promote)")
+    state = (
+        "已上线 (is now current)"
+        if not candidate
+        else "为候选版本 (candidate: python -m publish preview; promote)"
+    )
     console.print(f"[green]版本 {folder.name} {state}[/green]")
 
 
@@ -178,14 +204,18 @@ def status(dest) -> None:
         console.print("no current release")
         return
     info = releases.info(folder)
-    console.print(f"current: {folder.name}\nmade: {info.get('finished_at')} by {info.get('by')}\n"
-                  f"as of: {info.get('as_of')}\nETL run: {info.get('etl_run')}")
+    console.print(
+        f"current: {folder.name}\nmade: {info.get('finished_at')} by {info.get('by')}\n"
+        f"as of: {info.get('as_of')}\nETL run: {info.get('etl_run')}"
+    )
     bad = manifest.verify(folder)
     console.print("manifest: " + ("all files match" if not bad else f"{len(bad)} files differ: {bad[:5]}"))
     for source in info.get("sources", []):
-        console.print(f"  {source['id']}: {source['last_status']}, last success {source['last_success_at']}, "
-                      f"{source['record_count']} records, {source['documents']} documents "
-                      f"(sha256 of set {source['documents_sha256'][:12]})")
+        console.print(
+            f"  {source['id']}: {source['last_status']}, last success {source['last_success_at']}, "
+            f"{source['record_count']} records, {source['documents']} documents "
+            f"(sha256 of set {source['documents_sha256'][:12]})"
+        )
 
 
 @cli.command()
@@ -198,5 +228,7 @@ def clean(dest) -> None:
             console.print(line)
         releases.mark_interrupted(dest)
         removed = releases.remove_failed(dest)
-    console.print(f"removed {len(removed)} unfinished release(s)" +
-                  (": " + ", ".join(p.name for p in removed) if removed else ""))
+    console.print(
+        f"removed {len(removed)} unfinished release(s)"
+        + (": " + ", ".join(p.name for p in removed) if removed else "")
+    )

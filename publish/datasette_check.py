@@ -1,5 +1,6 @@
 """Datasette in the release: the bundle a replica runs, and the gate that every canned query
 runs on the candidate database (with the same configuration the server uses)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,7 +22,7 @@ def run_all(public_db: Path) -> list[str]:
 
     ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
     database = public_db.stem
-    queries = (ds.metadata("queries", database=database) or {})
+    queries = ds.metadata("queries", database=database) or {}
 
     async def check() -> list[str]:
         problems = []
@@ -40,8 +41,12 @@ def bundle(public_db: Path, out: Path) -> dict:
     """Write everything one read-only replica needs into `out` (see docs/datasette.md)."""
     for rel in BUNDLE_FILES:
         _copy(ROOT / rel, out / rel)
-    shutil.copytree(datasette_serve.CONFIG, out / "publish" / "datasette", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        datasette_serve.CONFIG,
+        out / "publish" / "datasette",
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
     db_copy = out / "data" / "public.db"
     _copy(public_db, db_copy, link=True)
     inspect = datasette_serve.inspect_file_for(db_copy, out / "data" / "public.inspect.json")

@@ -13,6 +13,7 @@ Environment: DISCLOSURE_ALLOW_SQL (0 = canned queries only), DISCLOSURE_SITE_URL
 DISCLOSURE_ARCHIVE_URL (see publish/datasette/plugins/), DISCLOSURE_DATASETTE_WORKERS,
 DISCLOSURE_DATASETTE_WARM (0 = do not read the database into the page cache at start).
 """
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,10 @@ def metadata(inspect_data: dict | None = None) -> dict:
     meta = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     if not sql_allowed():
         meta["allow_sql"] = False
-    counts = {table: facts.get("count") or 0 for table, facts in
-              ((inspect_data or {}).get("public") or {}).get("tables", {}).items()}
+    counts = {
+        table: facts.get("count") or 0
+        for table, facts in ((inspect_data or {}).get("public") or {}).get("tables", {}).items()
+    }
     for table, spec in meta["databases"]["public"]["tables"].items():
         if spec.get("facets") and counts.get(table, 0) > DEFAULT_FACETS_MAX_ROWS:
             del spec["facets"]
@@ -104,7 +107,9 @@ def metadata_file(inspect_file: Path) -> Path:
         return METADATA
     text = json.dumps(meta, ensure_ascii=False, indent=1)
     # a separate file when SQL is off, so servers with either switch can share the folder
-    name = inspect_file.stem.replace(".inspect", "") + (".metadata.json" if sql_allowed() else ".metadata-nosql.json")
+    name = inspect_file.stem.replace(".inspect", "") + (
+        ".metadata.json" if sql_allowed() else ".metadata-nosql.json"
+    )
     # next to the inspect file (the Docker image writes it there at build time), else in the
     # temporary folder; if neither is writable, serve metadata.yml (slower pages, same data)
     for target in (inspect_file.with_name(name), Path(tempfile.gettempdir()) / name):
@@ -114,17 +119,30 @@ def metadata_file(inspect_file: Path) -> Path:
             return target
         except OSError:
             continue
-    print(f"warning: could not write {name}; serving {METADATA} with every default facet",
-          file=sys.stderr)
+    print(f"warning: could not write {name}; serving {METADATA} with every default facet", file=sys.stderr)
     return METADATA
 
 
 def serve_args(db: Path, host: str, port: int, inspect_file: Path, base_url: str | None = None) -> list[str]:
     args = [
-        "serve", "-i", str(db), "--inspect-file", str(inspect_file),
-        "-h", host, "-p", str(port),
-        "-m", str(metadata_file(inspect_file)), "--template-dir", str(TEMPLATES), "--plugins-dir", str(PLUGINS),
-        "--static", f"static:{STATIC}", "--cors",
+        "serve",
+        "-i",
+        str(db),
+        "--inspect-file",
+        str(inspect_file),
+        "-h",
+        host,
+        "-p",
+        str(port),
+        "-m",
+        str(metadata_file(inspect_file)),
+        "--template-dir",
+        str(TEMPLATES),
+        "--plugins-dir",
+        str(PLUGINS),
+        "--static",
+        f"static:{STATIC}",
+        "--cors",
     ]
     for name, value in settings().items():
         args += ["--setting", name, json.dumps(value) if isinstance(value, bool) else str(value)]
@@ -134,23 +152,38 @@ def serve_args(db: Path, host: str, port: int, inspect_file: Path, base_url: str
 
 
 @click.command()
-@click.option("--db", "db", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=ROOT / "data" / "public.db", show_default=True,
-              help="The public database (python -m etl public). Must be named public.db.")
+@click.option(
+    "--db",
+    "db",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=ROOT / "data" / "public.db",
+    show_default=True,
+    help="The public database (python -m etl public). Must be named public.db.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-@click.option("--inspect-file", type=click.Path(path_type=Path), default=None,
-              help="Inspect file (default: next to the database, refreshed when older).")
+@click.option(
+    "--inspect-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Inspect file (default: next to the database, refreshed when older).",
+)
 @click.option("--base-url", default=None, help="Path prefix behind a reverse proxy, e.g. /datasette/.")
-@click.option("--workers", type=int, default=lambda: int(os.environ.get("DISCLOSURE_DATASETTE_WORKERS", 0)),
-              help="Server processes sharing the port [default: DISCLOSURE_DATASETTE_WORKERS, "
-                   "else one per CPU core, at most 4].")
-def main(db: Path, host: str, port: int, inspect_file: Path | None, base_url: str | None,
-         workers: int) -> None:
+@click.option(
+    "--workers",
+    type=int,
+    default=lambda: int(os.environ.get("DISCLOSURE_DATASETTE_WORKERS", 0)),
+    help="Server processes sharing the port [default: DISCLOSURE_DATASETTE_WORKERS, "
+    "else one per CPU core, at most 4].",
+)
+def main(
+    db: Path, host: str, port: int, inspect_file: Path | None, base_url: str | None, workers: int
+) -> None:
     """Serve data/public.db read-only with the Chinese Datasette configuration."""
     if db.stem != "public":
-        raise click.BadParameter("metadata.yml describes a database named 'public' (public.db)",
-                                 param_hint="--db")
+        raise click.BadParameter(
+            "metadata.yml describes a database named 'public' (public.db)", param_hint="--db"
+        )
     sys.path.insert(0, str(ROOT))  # the plugins import etl.search (one tokenizer for index and query)
     inspect = inspect_file_for(db, inspect_file)
     try:  # before any server starts: the pinned Datasette, and SQL really off when switched off
@@ -173,11 +206,20 @@ def main(db: Path, host: str, port: int, inspect_file: Path | None, base_url: st
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    os.environ.update(DISCLOSURE_DATASETTE_DB=str(db.resolve()),
-                      DISCLOSURE_DATASETTE_INSPECT=str(inspect.resolve()),
-                      DISCLOSURE_DATASETTE_BASE_URL=base_url or "")
-    config = uvicorn.Config("publish.datasette_serve:asgi_app", factory=True, host=host, port=port,
-                            workers=workers, log_level="warning", lifespan="on")
+    os.environ.update(
+        DISCLOSURE_DATASETTE_DB=str(db.resolve()),
+        DISCLOSURE_DATASETTE_INSPECT=str(inspect.resolve()),
+        DISCLOSURE_DATASETTE_BASE_URL=base_url or "",
+    )
+    config = uvicorn.Config(
+        "publish.datasette_serve:asgi_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        lifespan="on",
+    )
     sock = config.bind_socket()
     # uvicorn creates the shared socket with protocol 0, so asyncio does not set TCP_NODELAY on
     # the connections the workers accept (it checks for IPPROTO_TCP): every keep-alive response
@@ -215,9 +257,10 @@ def warm_page_cache(db: Path, chunk: int = 64 * 2**20) -> int:
 
 # cgroup v2, then v1: (limit, usage). In a container /proc/meminfo shows the host's memory, and
 # the page cache a read fills counts against the container's limit.
-CGROUP_MEMORY = (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-                 ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                  "/sys/fs/cgroup/memory/memory.usage_in_bytes"))
+CGROUP_MEMORY = (
+    ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+    ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+)
 
 
 def _available_memory() -> int:
@@ -286,8 +329,10 @@ def check_datasette_version(installed: str | None = None) -> str:
         from datasette.version import __version__ as installed
     pinned = pinned_datasette()
     if installed != pinned:
-        raise UnsupportedDatasette(f"Datasette {installed} is installed, this configuration is pinned to "
-                                   f"{pinned} ({PINS.relative_to(ROOT)}); upgrade path: {UPGRADE_DOC}")
+        raise UnsupportedDatasette(
+            f"Datasette {installed} is installed, this configuration is pinned to "
+            f"{pinned} ({PINS.relative_to(ROOT)}); upgrade path: {UPGRADE_DOC}"
+        )
     return installed
 
 

@@ -5,6 +5,7 @@ complete beside it, then the link is swapped with one rename, so a request sees 
 the new one, never a half-copied mix. A remote target runs the configured command (rsync with
 --delay-updates by default), which has the same property on the server side.
 """
+
 from __future__ import annotations
 
 import os

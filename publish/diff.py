@@ -1,6 +1,7 @@
 """The change report between two releases, for the approving officer: new, changed and removed
 records by table; blacklist entries added, expired and removed; assessments that became
 overdue or were completed; sources that failed or went stale; rejects added."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,19 +16,39 @@ from publish import releases
 PUBLIC_DB = Path("data") / "public.db"
 # Columns that change with every run without the record changing.
 VOLATILE = {"first_seen_run", "last_seen_run", "updated_run", "document_id", "built_at"}
-TABLES = ("accidents", "accountability", "rectification_assessments", "credit_ratings", "credit_records",
-          "blacklist", "blacklist_removals", "bans", "annual_statistics", "enterprises")
-TABLE_ZH = {"accidents": "事故调查报告", "accountability": "责任追究", "rectification_assessments": "整改评估",
-            "credit_ratings": "信用等级", "credit_records": "不良信用记录", "blacklist": "严重失信主体名单",
-            "blacklist_removals": "移出名单公告", "bans": "行业/职业禁入", "annual_statistics": "年度统计",
-            "enterprises": "企业"}
+TABLES = (
+    "accidents",
+    "accountability",
+    "rectification_assessments",
+    "credit_ratings",
+    "credit_records",
+    "blacklist",
+    "blacklist_removals",
+    "bans",
+    "annual_statistics",
+    "enterprises",
+)
+TABLE_ZH = {
+    "accidents": "事故调查报告",
+    "accountability": "责任追究",
+    "rectification_assessments": "整改评估",
+    "credit_ratings": "信用等级",
+    "credit_records": "不良信用记录",
+    "blacklist": "严重失信主体名单",
+    "blacklist_removals": "移出名单公告",
+    "bans": "行业/职业禁入",
+    "annual_statistics": "年度统计",
+    "enterprises": "企业",
+}
 
 
 @dataclass
 class Report:
     old: str | None
     new: str
-    tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # table -> added/changed/removed ids
+    tables: dict[str, dict[str, list[str]]] = field(
+        default_factory=dict
+    )  # table -> added/changed/removed ids
     blacklist: dict[str, list[str]] = field(default_factory=dict)  # added/expired/removed -> names
     rectification: dict[str, list[str]] = field(default_factory=dict)  # overdue/completed -> titles
     sources: list[str] = field(default_factory=list)
@@ -35,8 +56,13 @@ class Report:
 
     @property
     def empty(self) -> bool:
-        return not (any(any(v.values()) for v in self.tables.values()) or any(self.blacklist.values())
-                    or any(self.rectification.values()) or self.sources or any(self.rejects.values()))
+        return not (
+            any(any(v.values()) for v in self.tables.values())
+            or any(self.blacklist.values())
+            or any(self.rectification.values())
+            or self.sources
+            or any(self.rejects.values())
+        )
 
 
 def compare(old: Path | None, new: Path) -> Report:
@@ -61,7 +87,9 @@ def compare(old: Path | None, new: Path) -> Report:
     for source in new_info.get("sources", []):
         before = was.get(source["id"], {})
         if source.get("last_status") == "failed" and before.get("last_status") != "failed":
-            report.sources.append(f"{source['id']}: 抓取失败，沿用上次数据（{(source.get('last_error') or '')[:120]}）")
+            report.sources.append(
+                f"{source['id']}: 抓取失败，沿用上次数据（{(source.get('last_error') or '')[:120]}）"
+            )
         if source.get("stale") and not before.get("stale"):
             report.sources.append(f"{source['id']}: 数据已超过更新期限")
     report.rejects = {k: v for k, v in (new_info.get("rejects_added") or {}).items() if v}
@@ -71,8 +99,17 @@ def compare(old: Path | None, new: Path) -> Report:
 # The tables whose rows the report names (blacklist entries, accidents' rectification), and the
 # fields it names or classifies them by; of every other row only its digest is kept.
 REPORTED_TABLES = ("blacklist", "accidents")
-REPORTED_FIELDS = ("id", "subject_name", "title", "name", "in_force", "status", "status_zh",
-                   "rect_status", "assessment_result")
+REPORTED_FIELDS = (
+    "id",
+    "subject_name",
+    "title",
+    "name",
+    "in_force",
+    "status",
+    "status_zh",
+    "rect_status",
+    "assessment_result",
+)
 
 
 class _Snapshot:
@@ -95,8 +132,9 @@ class _Snapshot:
         if self.conn is None:
             return {}
         # sorted names: the same digest for the same values whatever the column order
-        columns = sorted(r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")
-                         if r[1] not in VOLATILE)
+        columns = sorted(
+            r[1] for r in self.conn.execute(f"PRAGMA table_info({table})") if r[1] not in VOLATILE
+        )
         if "id" not in columns:  # no such table in this release
             return {}
         at_id = columns.index("id")
@@ -137,24 +175,35 @@ def _rectification(before: dict, after: dict) -> dict[str, list[str]]:
 
 
 def to_markdown(report: Report) -> str:
-    lines = [f"# 发布变更报告：{report.new}", "",
-             f"对比基准：{report.old or '（无，首次发布）'}", ""]
+    lines = [f"# 发布变更报告：{report.new}", "", f"对比基准：{report.old or '（无，首次发布）'}", ""]
     if report.empty:
         lines += ["**无变化**（no changes）：与上一版本相比，没有记录新增、变更或删除。", ""]
         return "\n".join(lines)
     lines += ["## 各表记录变化", "", "| 表 | 新增 | 变更 | 删除 |", "|---|---:|---:|---:|"]
     for table, change in report.tables.items():
         if any(change.values()):
-            lines.append(f"| {TABLE_ZH.get(table, table)} | {len(change['added'])} | "
-                         f"{len(change['changed'])} | {len(change['removed'])} |")
-    sections = (("## 严重失信主体名单", report.blacklist, {"added": "新列入", "expired": "期满移出", "removed": "提前移出/撤销"}),
-                ("## 整改评估", report.rectification, {"overdue": "新逾期未评估", "completed": "新完成评估"}))
+            lines.append(
+                f"| {TABLE_ZH.get(table, table)} | {len(change['added'])} | "
+                f"{len(change['changed'])} | {len(change['removed'])} |"
+            )
+    sections = (
+        (
+            "## 严重失信主体名单",
+            report.blacklist,
+            {"added": "新列入", "expired": "期满移出", "removed": "提前移出/撤销"},
+        ),
+        ("## 整改评估", report.rectification, {"overdue": "新逾期未评估", "completed": "新完成评估"}),
+    )
     for heading, groups, names in sections:
         if any(groups.values()):
             lines += ["", heading, ""]
             for key, items in groups.items():
                 if items:
-                    lines.append(f"- {names[key]}（{len(items)}）：" + "；".join(items[:30]) + ("…" if len(items) > 30 else ""))
+                    lines.append(
+                        f"- {names[key]}（{len(items)}）："
+                        + "；".join(items[:30])
+                        + ("…" if len(items) > 30 else "")
+                    )
     if report.sources:
         lines += ["", "## 数据来源", ""] + [f"- {s}" for s in report.sources]
     if report.rejects:
@@ -168,4 +217,6 @@ def write(report: Report, release: Path) -> None:
     body = markdown.markdown(text, extensions=["tables"])
     (release / "changes.html").write_text(
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>发布变更报告 {report.new}</title>'
-        f"</head><body>{body}</body></html>\n", encoding="utf-8")
+        f"</head><body>{body}</body></html>\n",
+        encoding="utf-8",
+    )

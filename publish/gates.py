@@ -17,6 +17,7 @@ walk the folder once, work in one process per core, and take shortcuts that find
 the plain way finds (scan_unmasked_pii; links read by regular expression from pages in our
 generated form; link targets looked up in the walked tree). tests/test_gates.py compares them.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,9 +43,19 @@ from publish.manifest import file_digest, sha256_file
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 TEXT_SUFFIXES = {".html", ".xml", ".json", ".csv", ".txt", ".js", ".md", ".atom", ".svg"}
-REQUIRED_PAGES = ("index.html", "accidents/index.html", "blacklist/index.html", "rectification/index.html",
-                  "credit/index.html", "bans/index.html", "statistics/index.html", "12350/index.html",
-                  "data/index.html", "about/index.html", "search/index.html")
+REQUIRED_PAGES = (
+    "index.html",
+    "accidents/index.html",
+    "blacklist/index.html",
+    "rectification/index.html",
+    "credit/index.html",
+    "bans/index.html",
+    "statistics/index.html",
+    "12350/index.html",
+    "data/index.html",
+    "about/index.html",
+    "search/index.html",
+)
 
 
 @dataclass
@@ -65,11 +76,13 @@ def _limit(items: list[str], n: int = 20) -> list[str]:
 
 # --- the site folder, walked once --------------------------------------------------------------
 
+
 @dataclass
 class _Tree:
     """What Path.rglob lists under a folder, from one walk: entries as relative POSIX paths in
     sorted(Path) order (folders behind symlinks not entered, as rglob), and the regular files
     and folders that are not symlinks, so a link that resolves needs no stat."""
+
     entries: list[tuple[str, bool]]  # (path, is a file as Path.is_file says)
     files: set[str]
     dirs: set[str]
@@ -116,27 +129,36 @@ def _in_workers(fn, tasks: list, workers: int | None, initializer=None, initargs
         if initializer:
             initializer(*initargs)
         return [fn(task) for task in tasks]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=initializer, initargs=initargs) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer, initargs=initargs
+    ) as pool:
         return list(pool.map(fn, tasks))
 
 
 def _chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 # --- personal data ---------------------------------------------------------------------------
 
-def personal_data(folder: Path | None, databases: list[Path], workers: int | None = None,
-                  passed: frozenset[str] | set[str] = frozenset()) -> GateResult:
+
+def personal_data(
+    folder: Path | None,
+    databases: list[Path],
+    workers: int | None = None,
+    passed: frozenset[str] | set[str] = frozenset(),
+) -> GateResult:
     """Scan every text file under `folder` (site pages, feeds, downloads) and every text
     column of the databases. scan_unmasked_pii gives what find_unmasked_pii gives, faster.
     `passed`: files (relative to `folder`) this gate already passed with these bytes, carried
     over from the current release (publish/carry.py); they are not read again."""
     result = GateResult("personal data")
     if folder and "pagefind" not in folder.parts:
-        texts = [rel for rel, is_file in _walk(folder).entries
-                 if is_file and _suffix(rel) in TEXT_SUFFIXES and "pagefind" not in rel.split("/")]
+        texts = [
+            rel
+            for rel, is_file in _walk(folder).entries
+            if is_file and _suffix(rel) in TEXT_SUFFIXES and "pagefind" not in rel.split("/")
+        ]
         if passed:
             result.counts["carried"] = sum(1 for rel in texts if rel in passed)
             texts = [rel for rel in texts if rel not in passed]
@@ -173,8 +195,9 @@ def _file_tasks(folder: Path, texts: list[str]) -> list[tuple[Path, list]]:
         if small:
             tasks.append((folder, small))
             small = []
-        tasks += [(folder, [(rel, start, min(start + PIECE_BYTES, size))])
-                  for start in range(0, size, PIECE_BYTES)]
+        tasks += [
+            (folder, [(rel, start, min(start + PIECE_BYTES, size))]) for start in range(0, size, PIECE_BYTES)
+        ]
     if small:
         tasks.append((folder, small))
     return tasks
@@ -220,9 +243,13 @@ def _scan_piece(path: Path, start: int, end: int) -> list[tuple[str, str]]:
 def _tables(path: Path) -> list[str]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%_fts%'"
-            " AND name NOT LIKE 'sqlite_%'")]
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%_fts%'"
+                " AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
     finally:
         conn.close()
 
@@ -246,9 +273,18 @@ def _scan_table(task: tuple[Path, str]) -> list[str]:
         # The raw rows and history also keep the names a source printed (a rejected row is shown
         # to staff as the source had it); only masked numbers are stored there.
         internal = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_migrations'").fetchone())
-        tolerated = [(("id_fragment", "name") if (table, column) in _INTERNAL_HISTORY
-                      else ("id_fragment",) if column == "id_number" else ()) if internal else ()
-                     for column in columns]
+        tolerated = [
+            (
+                ("id_fragment", "name")
+                if (table, column) in _INTERNAL_HISTORY
+                else ("id_fragment",)
+                if column == "id_number"
+                else ()
+            )
+            if internal
+            else ()
+            for column in columns
+        ]
         for row in conn.execute(f"SELECT * FROM [{table}]"):
             for column, skipped, allowed, value in zip(columns, skip, tolerated, row):
                 if isinstance(value, str) and not skipped:
@@ -262,6 +298,7 @@ def _scan_table(task: tuple[Path, str]) -> list[str]:
 
 # --- statuses ---------------------------------------------------------------------------------
 
+
 def statuses(public_db: Path, as_of: date) -> GateResult:
     """Recompute every blacklist and rectification status with the rules and compare."""
     result = GateResult("blacklist and rectification statuses")
@@ -273,14 +310,17 @@ def statuses(public_db: Path, as_of: date) -> GateResult:
             events = [(e["on"], e["kind"]) for e in json.loads(row["events"] or "[]")]
             expected = blacklist_status(_d(row["listed_on"]), _d(row["term_end"]), events, as_of)
             if row["in_force"] and not expected["in_force"]:
-                result.problems.append(f"blacklist {row['id']}: shown in force but {expected['status']} on {as_of}")
+                result.problems.append(
+                    f"blacklist {row['id']}: shown in force but {expected['status']} on {as_of}"
+                )
         for row in conn.execute("SELECT id, approved_on, rect_status, assessment_id FROM accidents"):
             if not row["approved_on"] or row["assessment_id"]:
                 continue
             expected = assessment_status(_d(row["approved_on"]), None, None, as_of)
             if expected["status"] == "overdue" and row["rect_status"] != "overdue":
                 result.problems.append(
-                    f"accident {row['id']}: rectification shown as {row['rect_status']} but overdue on {as_of}")
+                    f"accident {row['id']}: rectification shown as {row['rect_status']} but overdue on {as_of}"
+                )
     finally:
         conn.close()
     result.problems = _limit(result.problems)
@@ -293,6 +333,7 @@ def _d(value):
 
 # --- sources ----------------------------------------------------------------------------------
 
+
 def sources(internal_db: Path, freshness: str = "warn", now: datetime | None = None) -> GateResult:
     result = GateResult("sources")
     now = now or datetime.now(timezone.utc)
@@ -302,17 +343,22 @@ def sources(internal_db: Path, freshness: str = "warn", now: datetime | None = N
         for row in conn.execute("SELECT * FROM sources ORDER BY id"):
             if row["last_status"] == "failed":
                 # the shrink guard / transaction kept the previous data: say so, don't stop
-                result.warnings.append(f"{row['id']}: last run failed ({(row['last_error'] or '').splitlines()[0][:200]}); previous data kept")
+                result.warnings.append(
+                    f"{row['id']}: last run failed ({(row['last_error'] or '').splitlines()[0][:200]}); previous data kept"
+                )
                 if row["last_success_at"] is None:
                     result.problems.append(f"{row['id']}: never loaded successfully")
             if row["last_success_at"] and row["max_age_days"]:
                 age = (now - datetime.fromisoformat(row["last_success_at"])).total_seconds() / 86400
                 if age > row["max_age_days"]:
-                    message = f"{row['id']}: stale, last success {age:.0f} days ago (max {row['max_age_days']})"
+                    message = (
+                        f"{row['id']}: stale, last success {age:.0f} days ago (max {row['max_age_days']})"
+                    )
                     (result.problems if freshness == "fail" else result.warnings).append(message)
         held = conn.execute(
             "SELECT s.id FROM sources s WHERE s.record_count > 0 AND NOT EXISTS (SELECT 1 FROM source_runs r"
-            " WHERE r.source_id = s.id AND r.status IN ('ok', 'unchanged'))").fetchall()
+            " WHERE r.source_id = s.id AND r.status IN ('ok', 'unchanged'))"
+        ).fetchall()
         result.problems += [f"{r['id']}: has records but no successful run" for r in held]
     finally:
         conn.close()
@@ -341,26 +387,39 @@ def review(internal_db: Path, current: Path | None, mode: str = "mark") -> GateR
     from etl import review as queue
 
     result = GateResult("review")
-    since = json.loads((current / "release.json").read_text(encoding="utf-8")).get("etl_run") \
-        if current is not None and (current / "release.json").exists() else None
+    since = (
+        json.loads((current / "release.json").read_text(encoding="utf-8")).get("etl_run")
+        if current is not None and (current / "release.json").exists()
+        else None
+    )
     conn = sqlite3.connect(f"file:{internal_db}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
         found = queue.blocking(conn, since)
     finally:
         conn.close()
-    listed = [f"{i.record} {i.title}：{queue.LABELS.get(i.field, i.field)}（{i.field}）= "
-              f"{'空' if i.value is None else i.value}，{queue.REASONS.get(i.reason, '可信程度低')}" for i in found]
-    result.counts = {"since_run": since, "unreviewed": len(found), "records": len({i.record for i in found}),
-                     "mode": mode}
+    listed = [
+        f"{i.record} {i.title}：{queue.LABELS.get(i.field, i.field)}（{i.field}）= "
+        f"{'空' if i.value is None else i.value}，{queue.REASONS.get(i.reason, '可信程度低')}"
+        for i in found
+    ]
+    result.counts = {
+        "since_run": since,
+        "unreviewed": len(found),
+        "records": len({i.record for i in found}),
+        "mode": mode,
+    }
     if found and mode == "fail":
-        result.problems = _limit(listed) + ["用 python -m etl review 查看，python -m etl correct 更正或确认后再发布"]
+        result.problems = _limit(listed) + [
+            "用 python -m etl review 查看，python -m etl correct 更正或确认后再发布"
+        ]
     elif found:
         result.warnings = [f"{len(found)} 项低置信度事实未经人工核对，网站标为“待核实”："] + _limit(listed)
     return result
 
 
 # --- site -------------------------------------------------------------------------------------
+
 
 class _Refs(HTMLParser):
     def __init__(self):
@@ -388,8 +447,10 @@ _END_OR_DOCTYPE = f"/{_ELEMENT}{_SPACE}*>|![dD][oO][cC][tT][yY][pP][eE][^>]*>"
 _TAG = re.compile(f"<(?:({_ELEMENT})({_ATTRS}*){_SPACE}*(/?)>|{_END_OR_DOCTYPE})")
 _LINK_NAMES = ("href", "src", "action", "poster", "data", "srcset")
 # Any tag of that form; the name and attributes of a start tag with a link attribute.
-_TAGS = re.compile(f"<(?:({_ELEMENT})({_ATTRS}*?{_SPACE}+(?ai:{'|'.join(_LINK_NAMES)}){_SPACE}*={_SPACE}*"
-                   f"(?:{_VALUE}){_ATTRS}*){_SPACE}*/?>|{_ELEMENT}{_ATTRS}*{_SPACE}*/?>|{_END_OR_DOCTYPE})")
+_TAGS = re.compile(
+    f"<(?:({_ELEMENT})({_ATTRS}*?{_SPACE}+(?ai:{'|'.join(_LINK_NAMES)}){_SPACE}*={_SPACE}*"
+    f"(?:{_VALUE}){_ATTRS}*){_SPACE}*/?>|{_ELEMENT}{_ATTRS}*{_SPACE}*/?>|{_END_OR_DOCTYPE})"
+)
 _CDATA_TAG = re.compile(f"<(?ai:{'|'.join(HTMLParser.CDATA_CONTENT_ELEMENTS)})(?![-a-zA-Z0-9])")
 
 
@@ -411,7 +472,7 @@ def _links_regular(html: str) -> list[tuple[str, str, str]] | None:
     for element in _CDATA_TAG.finditer(html):
         tag = _TAG.match(html, element.start())
         name = tag.group(1).lower()
-        if not tag.group(3) and html[tag.end():tag.end() + len(name) + 3].lower() != f"</{name}>":
+        if not tag.group(3) and html[tag.end() : tag.end() + len(name) + 3].lower() != f"</{name}>":
             return None  # html.parser would read what follows as the element's text
     links = []
     for tag, attrs in tags:
@@ -422,8 +483,12 @@ def _links_regular(html: str) -> list[tuple[str, str, str]] | None:
     return links
 
 
-def site(site_dir: Path, external_ok: tuple[str, ...] = (), workers: int | None = None,
-         passed: frozenset[str] | set[str] = frozenset()) -> GateResult:
+def site(
+    site_dir: Path,
+    external_ok: tuple[str, ...] = (),
+    workers: int | None = None,
+    passed: frozenset[str] | set[str] = frozenset(),
+) -> GateResult:
     """Required pages, internal links and no resource from another host. `passed`: pages this
     gate already passed with these bytes and the same links to resolve (carried over from the
     current release with no file removed since, publish/carry.py); they are not parsed again."""
@@ -433,8 +498,11 @@ def site(site_dir: Path, external_ok: tuple[str, ...] = (), workers: int | None 
             result.problems.append(f"missing required page /{page}")
     tree = _walk(site_dir)
     skip = "pagefind" in site_dir.parts
-    pages = [rel for rel, _ in tree.entries
-             if rel.endswith(".html") and not skip and "pagefind" not in rel.split("/")]
+    pages = [
+        rel
+        for rel, _ in tree.entries
+        if rel.endswith(".html") and not skip and "pagefind" not in rel.split("/")
+    ]
     if passed:
         result.counts["carried"] = sum(1 for rel in pages if rel in passed)
         pages = [rel for rel in pages if rel not in passed]
@@ -488,8 +556,11 @@ def _check_ref(site_dir, page, tag, attr, value, external_ok, page_rel=None) -> 
         return None
     known = _known_target(parts.path, page_rel) if page_rel is not None else None
     if known is None:
-        target = (site_dir / unquote(parts.path).lstrip("/")) if parts.path.startswith("/") else \
-            (page.parent / unquote(parts.path))
+        target = (
+            (site_dir / unquote(parts.path).lstrip("/"))
+            if parts.path.startswith("/")
+            else (page.parent / unquote(parts.path))
+        )
         if target.is_dir() or parts.path.endswith("/"):
             target = target / "index.html"
         known = target.exists()
@@ -519,8 +590,13 @@ def _known_target(url_path: str, page_rel: str) -> bool | None:
     return True if key in files else None
 
 
-def html_validation(site_dir: Path, mode: str = "fail", cache: Path | None = None,
-                    max_pages: int = 0, workers: int | None = None) -> GateResult:
+def html_validation(
+    site_dir: Path,
+    mode: str = "fail",
+    cache: Path | None = None,
+    max_pages: int = 0,
+    workers: int | None = None,
+) -> GateResult:
     """The W3C Nu checker on the site's HTML pages (not Pagefind's).
 
     With `cache` (a file beside the releases), a page whose exact bytes passed the checker
@@ -547,8 +623,10 @@ def html_validation(site_dir: Path, mode: str = "fail", cache: Path | None = Non
     known = _read_valid(cache, stamp)
     todo = [rel for rel, digest in pages.items() if digest not in known]
     chosen = _choose_pages(todo, pages, max_pages)
-    batches = [chosen[i:i + VNU_BATCH] for i in range(0, len(chosen), VNU_BATCH)]
-    with ThreadPoolExecutor(max_workers=max(1, min(workers or os.cpu_count() or 1, len(batches) or 1))) as pool:
+    batches = [chosen[i : i + VNU_BATCH] for i in range(0, len(chosen), VNU_BATCH)]
+    with ThreadPoolExecutor(
+        max_workers=max(1, min(workers or os.cpu_count() or 1, len(batches) or 1))
+    ) as pool:
         outputs = list(pool.map(lambda batch: _vnu(java, site_dir, batch), batches))
     messages = sorted(line for lines in outputs for line in lines)
     failed = {m[2:].split('"', 1)[0] for m in messages if m.startswith('"/')}
@@ -561,10 +639,16 @@ def html_validation(site_dir: Path, mode: str = "fail", cache: Path | None = Non
         _write_valid(cache, stamp, known | passed)
     left = len(todo) - len(chosen)
     if left:
-        result.warnings.append(f"checked {len(chosen):,} of {len(todo):,} pages not checked before "
-                               f"(gates.html_validation_max_pages); {left:,} left for later releases")
-    result.counts = {"pages": len(pages), "checked": len(chosen),
-                     "already_valid": len(pages) - len(todo), "left": left}
+        result.warnings.append(
+            f"checked {len(chosen):,} of {len(todo):,} pages not checked before "
+            f"(gates.html_validation_max_pages); {left:,} left for later releases"
+        )
+    result.counts = {
+        "pages": len(pages),
+        "checked": len(chosen),
+        "already_valid": len(pages) - len(todo),
+        "left": left,
+    }
     return result
 
 
@@ -583,18 +667,31 @@ def _choose_pages(todo: list[str], pages: dict[str, str], max_pages: int) -> lis
         parts = rel.split("/")
         first_of_kind.setdefault((parts[0] if len(parts) > 1 else "", len(parts)), rel)
     chosen = list(dict.fromkeys([*first_of_kind.values(), *ordered]))
-    return sorted(chosen[:max(max_pages, len(first_of_kind))])
+    return sorted(chosen[: max(max_pages, len(first_of_kind))])
 
 
 def _vnu(java: str, site_dir: Path, batch: list[str]) -> list[str]:
     """vnu's error lines for these pages, paths relative to the site ("/accidents/…":1.2-1.5: error: …)."""
     proc = subprocess.run(
-        [java, *VNU_JVM, "-jar", str(VNU_JAR), "--errors-only", "--format", "gnu",
-         *(str(site_dir / rel) for rel in batch)],
-        capture_output=True, text=True, timeout=1800,
+        [
+            java,
+            *VNU_JVM,
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "gnu",
+            *(str(site_dir / rel) for rel in batch),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
-    lines = [line.replace(f"file:{site_dir}", "").replace(str(site_dir), "")
-             for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
+    lines = [
+        line.replace(f"file:{site_dir}", "").replace(str(site_dir), "")
+        for line in (proc.stderr + proc.stdout).splitlines()
+        if line.strip()
+    ]
     if proc.returncode != 0 and not lines:
         lines = [f"vnu exited with status {proc.returncode}"]
     return lines
@@ -615,6 +712,7 @@ def _write_valid(cache: Path, stamp: str, digests: set[str]) -> None:
 
 
 # --- Datasette --------------------------------------------------------------------------------
+
 
 def canned_queries(public_db: Path) -> GateResult:
     """Every canned query in the Datasette configuration runs on the candidate database."""

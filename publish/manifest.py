@@ -1,4 +1,5 @@
 """The manifest: sha256 of every published file, so anyone can verify what was published when."""
+
 from __future__ import annotations
 
 import hashlib
@@ -104,5 +105,8 @@ def read(release: Path) -> dict[str, str]:
 def verify(release: Path) -> list[str]:
     """Files whose bytes no longer match the manifest (or that are missing)."""
     recorded = read(release)
-    return [rel for rel, sha in recorded.items()
-            if not (release / rel).is_file() or sha256_file(release / rel) != sha]
+    return [
+        rel
+        for rel, sha in recorded.items()
+        if not (release / rel).is_file() or sha256_file(release / rel) != sha
+    ]

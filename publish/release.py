@@ -1,5 +1,6 @@
 """`release`: run the ETL, then the gates, then build everything into a new release folder, and
 switch `current` to it atomically. A failed step leaves `current` exactly as it was."""
+
 from __future__ import annotations
 
 import ctypes
@@ -9,7 +10,6 @@ import getpass
 import json
 import multiprocessing
 import os
-import shutil
 import signal
 import socket
 import sqlite3
@@ -26,7 +26,6 @@ from typing import Callable
 from rich.console import Console
 
 from etl import locks
-from etl import settings as etl_settings
 from publish import carry, diff, gates, manifest, releases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,8 +76,9 @@ class Log:
 def describe(exc: BaseException) -> str:
     """An error as staff should read it; a full disk is named as such, whichever layer saw it."""
     text = f"{exc.__class__.__name__}: {exc}"
-    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or \
-            (isinstance(exc, sqlite3.Error) and "disk is full" in str(exc)):
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
+        isinstance(exc, sqlite3.Error) and "disk is full" in str(exc)
+    ):
         return f"磁盘空间不足 (no space left on device): {text}"
     return text
 
@@ -96,8 +96,12 @@ def release(options: Options) -> Path:
 def _release(options: Options) -> Path:
     folder = releases.new_release(options.dest)
     log = Log(folder / "log.jsonl")
-    state: dict = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                   "as_of": options.as_of.isoformat(), "by": _who(), "status": "building"}
+    state: dict = {
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "as_of": options.as_of.isoformat(),
+        "by": _who(),
+        "status": "building",
+    }
     releases.write_info(folder, state)
     steps = _steps(options, folder, state)
     try:
@@ -142,13 +146,27 @@ def _steps(o: Options, folder: Path, state: dict) -> list[tuple[str, Callable[[]
         ("site", lambda: _site(public_db, site_dir, o.content, releases.current(o.dest), state, carried)),
         ("search index", lambda: _search_index(site_dir)),
         ("Datasette bundle", lambda: _datasette_bundle(public_db, folder / "datasette")),
-        ("gate: personal data in the site and downloads", lambda: _gate(gates.personal_data(
-            site_dir, [], passed=carried["site"].passed))),
-        ("gate: site pages, links and hosts", lambda: _gate(gates.site(
-            site_dir, (site_url,) if site_url else (), passed=carried["site"].passed_links))),
-        ("gate: HTML validation", lambda: _gate(gates.html_validation(
-            site_dir, cfg["gates"].get("html_validation", "fail"), cache=o.dest / HTML_VALID_CACHE,
-            max_pages=int(cfg["gates"].get("html_validation_max_pages", 0))))),
+        (
+            "gate: personal data in the site and downloads",
+            lambda: _gate(gates.personal_data(site_dir, [], passed=carried["site"].passed)),
+        ),
+        (
+            "gate: site pages, links and hosts",
+            lambda: _gate(
+                gates.site(site_dir, (site_url,) if site_url else (), passed=carried["site"].passed_links)
+            ),
+        ),
+        (
+            "gate: HTML validation",
+            lambda: _gate(
+                gates.html_validation(
+                    site_dir,
+                    cfg["gates"].get("html_validation", "fail"),
+                    cache=o.dest / HTML_VALID_CACHE,
+                    max_pages=int(cfg["gates"].get("html_validation_max_pages", 0)),
+                )
+            ),
+        ),
         ("gate: Datasette canned queries", lambda: _gate(gates.canned_queries(public_db))),
         ("manifest", lambda: {"files": len(manifest.write(folder))}),
     ]
@@ -235,7 +253,9 @@ def _in_child(function, *args):
         kind, value = receiver.recv()  # before join: a large result must not fill the pipe
     except EOFError:
         process.join()
-        raise StepFailed(f"the step's process ended without a result (exit code {process.exitcode})") from None
+        raise StepFailed(
+            f"the step's process ended without a result (exit code {process.exitcode})"
+        ) from None
     except BaseException:  # interrupted (Ctrl-C in this process): the step must not go on alone
         process.terminate()  # an unfinished ETL transaction is rolled back by SQLite
         process.join()
@@ -283,8 +303,9 @@ def _etl(o: Options, state: dict) -> dict:
         if o.run_etl:
             try:
                 with locks.exclusive(o.db, "publish release (ETL)"):
-                    run_id, results = pipeline.run(conn, load_specs(only=o.only_sources or None),
-                                                   allow_shrink=o.allow_shrink)
+                    run_id, results = pipeline.run(
+                        conn, load_specs(only=o.only_sources or None), allow_shrink=o.allow_shrink
+                    )
             except locks.Busy as exc:
                 raise StepFailed(str(exc)) from None
         else:
@@ -292,14 +313,21 @@ def _etl(o: Options, state: dict) -> dict:
         state["etl_run"] = run_id
         state["sources"] = _sources_snapshot(conn)
         state["rejects_added"] = {
-            r["source_id"]: r["n"] for r in conn.execute(
-                "SELECT source_id, count(*) AS n FROM rejects WHERE run_id > ? GROUP BY source_id", (before or 0,))
+            r["source_id"]: r["n"]
+            for r in conn.execute(
+                "SELECT source_id, count(*) AS n FROM rejects WHERE run_id > ? GROUP BY source_id",
+                (before or 0,),
+            )
         }
     finally:
         conn.close()
     failed = [r.source_id for r in results if r.status == "failed"]
-    return {"run_id": run_id, "sources": len(results), "failed": failed,
-            "warnings": [f"source {s} failed; its previous data is kept" for s in failed]}
+    return {
+        "run_id": run_id,
+        "sources": len(results),
+        "failed": failed,
+        "warnings": [f"source {s} failed; its previous data is kept" for s in failed],
+    }
 
 
 def _max_run(conn) -> int | None:
@@ -311,16 +339,30 @@ def _sources_snapshot(conn) -> list[dict]:
     now = datetime.now(timezone.utc)
     out = []
     for row in conn.execute("SELECT * FROM sources ORDER BY id"):
-        docs = [r[0] for r in conn.execute(
-            "SELECT sha256 FROM documents WHERE source_id = ? AND gone_since IS NULL ORDER BY url, sha256", (row["id"],))]
-        age = ((now - datetime.fromisoformat(row["last_success_at"])).total_seconds() / 86400
-               if row["last_success_at"] else None)
-        out.append({
-            "id": row["id"], "last_status": row["last_status"], "last_error": row["last_error"],
-            "last_success_at": row["last_success_at"], "record_count": row["record_count"],
-            "documents": len(docs), "documents_sha256": manifest.hashlib.sha256("".join(docs).encode()).hexdigest(),
-            "stale": bool(age is not None and row["max_age_days"] and age > row["max_age_days"]),
-        })
+        docs = [
+            r[0]
+            for r in conn.execute(
+                "SELECT sha256 FROM documents WHERE source_id = ? AND gone_since IS NULL ORDER BY url, sha256",
+                (row["id"],),
+            )
+        ]
+        age = (
+            (now - datetime.fromisoformat(row["last_success_at"])).total_seconds() / 86400
+            if row["last_success_at"]
+            else None
+        )
+        out.append(
+            {
+                "id": row["id"],
+                "last_status": row["last_status"],
+                "last_error": row["last_error"],
+                "last_success_at": row["last_success_at"],
+                "record_count": row["record_count"],
+                "documents": len(docs),
+                "documents_sha256": manifest.hashlib.sha256("".join(docs).encode()).hexdigest(),
+                "stale": bool(age is not None and row["max_age_days"] and age > row["max_age_days"]),
+            }
+        )
     return out
 
 
@@ -332,18 +374,37 @@ def _public(o: Options, public_db: Path) -> dict:
     return result if isinstance(result, dict) else {}
 
 
-def _site(public_db: Path, site_dir: Path, content: Path, previous: Path | None, state: dict,
-          carried: dict) -> dict:
+def _site(
+    public_db: Path, site_dir: Path, content: Path, previous: Path | None, state: dict, carried: dict
+) -> dict:
     """Build the site into the release, starting from hard links to the current release's site
     (publish/carry.py); ``carried["site"]`` says what the gates and the manifest may take over."""
     folder = site_dir.parent
     seeded = carry.seed(previous, folder)
-    env = dict(os.environ, DISCLOSURE_PUBLIC_DB=str(public_db), DISCLOSURE_CONTENT=str(content),
-               DISCLOSURE_OUTPUT_STATE=str(folder / carry.SITE_STATE))
+    env = dict(
+        os.environ,
+        DISCLOSURE_PUBLIC_DB=str(public_db),
+        DISCLOSURE_CONTENT=str(content),
+        DISCLOSURE_OUTPUT_STATE=str(folder / carry.SITE_STATE),
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "publishconf.py"), "-o", str(site_dir),
-         "--fatal", "warnings", "-q"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(content),
+            "-s",
+            str(ROOT / "publishconf.py"),
+            "-o",
+            str(site_dir),
+            "--fatal",
+            "warnings",
+            "-q",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         raise StepFailed(f"pelican failed:\n{(proc.stderr or proc.stdout)[-3000:]}")
@@ -351,8 +412,12 @@ def _site(public_db: Path, site_dir: Path, content: Path, previous: Path | None,
     if seeded is not None:
         carried["site"] = settled = carry.settle(seeded, site_dir, state["gate_stamp"])
         state["carried_from"] = seeded.previous.name
-        counts.update(carried_from=seeded.previous.name, carried=len(settled.files), removed=settled.removed,
-                      digests_reused=settled.digests)
+        counts.update(
+            carried_from=seeded.previous.name,
+            carried=len(settled.files),
+            removed=settled.removed,
+            digests_reused=settled.digests,
+        )
     return counts
 
 

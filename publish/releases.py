@@ -5,6 +5,7 @@
 
 A release becomes visible only by the switch; a failed release never touches `current`.
 """
+
 from __future__ import annotations
 
 import json
@@ -125,8 +126,17 @@ def repair(dest: Path) -> list[str]:
 
 def _record(dest: Path, release: Path, **extra) -> None:
     with open(dest / "history.jsonl", "a", encoding="utf-8") as f:
-        f.write(json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                            "current": release.name, **extra}, ensure_ascii=False) + "\n")
+        f.write(
+            json.dumps(
+                {
+                    "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "current": release.name,
+                    **extra,
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
 
 
 def failed(dest: Path) -> list[Path]:

@@ -1,5 +1,6 @@
 """Datasette as `make datasette` runs it, on a free port of 127.0.0.1, for the tests that need a
 real server (python -m publish.datasette_serve: one process or uvicorn workers)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -30,9 +31,22 @@ def serving(db: Path, log_path: Path, workers: int = 1, **env: str) -> Iterator[
     port = free_port()
     log = open(log_path, "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "publish.datasette_serve", "--db", str(db), "--port", str(port),
-         "--workers", str(workers)],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), **env), stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "publish.datasette_serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), **env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

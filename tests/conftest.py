@@ -1,4 +1,5 @@
 """Shared fixtures: databases built by running the real ETL on the bundled sample sources."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,6 +1,7 @@
 """A real HTTP server on 127.0.0.1 for ETL tests: serves a folder with ETags (so conditional
 GET gets 304s) and injects the faults real government sites show: 5xx, slowness past the
 timeout, truncated bodies, a lying charset header, replaced content."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,9 +11,14 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-TYPES = {".html": "text/html", ".htm": "text/html", ".csv": "text/csv", ".json": "application/json",
-         ".pdf": "application/pdf",
-         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+TYPES = {
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class FaultyServer:

@@ -1,5 +1,6 @@
 """Accountability read from the phrasings of published reports and news summaries: who is held
 responsible and the heaviest measure named for each (etl/extract/accountability.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,15 +13,20 @@ def entries(text: str) -> list[tuple[str, str, str]]:
 
 
 def test_an_item_opening_with_a_unit_and_a_full_stop():
-    text = ("5.示例岩土工程有限公司。对事故发生负有责任，建议由市应急管理局依法对其处以80万元罚款。\n"
-            "6.示例区住房和城乡建设局。责成其向区人民政府作出深刻检查。")
-    assert entries(text) == [("unit", "示例岩土工程有限公司", "行政处罚"),
-                             ("unit", "示例区住房和城乡建设局", "其他")]
+    text = (
+        "5.示例岩土工程有限公司。对事故发生负有责任，建议由市应急管理局依法对其处以80万元罚款。\n"
+        "6.示例区住房和城乡建设局。责成其向区人民政府作出深刻检查。"
+    )
+    assert entries(text) == [
+        ("unit", "示例岩土工程有限公司", "行政处罚"),
+        ("unit", "示例区住房和城乡建设局", "其他"),
+    ]
 
 
 def test_the_authority_that_acts_is_not_a_subject():
     assert entries("建议由县应急管理局对示例矿业有限公司处以罚款。") == [
-        ("unit", "示例矿业有限公司", "行政处罚")]
+        ("unit", "示例矿业有限公司", "行政处罚")
+    ]
 
 
 def test_each_unit_takes_the_measure_of_its_own_clause():
@@ -28,12 +34,18 @@ def test_each_unit_takes_the_measure_of_its_own_clause():
     assert entries(text) == [("unit", "示例煤业有限公司", "行政处罚")]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("目前，井长韩某某已被公安机关依法刑事拘留。", ("person", "韩某某", "移送司法机关")),
-    ("调查组建议，将示例公司第三车间主任宋某某移送司法机关依法处理。", ("person", "宋某某", "移送司法机关")),
-    ("经查，葛某某等2名企业管理人员被依法追究刑事责任。", ("person", "葛某某", "移送司法机关")),
-    ("邵某某涉嫌重大责任事故罪，已移送司法机关。", ("person", "邵某某", "移送司法机关")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("目前，井长韩某某已被公安机关依法刑事拘留。", ("person", "韩某某", "移送司法机关")),
+        (
+            "调查组建议，将示例公司第三车间主任宋某某移送司法机关依法处理。",
+            ("person", "宋某某", "移送司法机关"),
+        ),
+        ("经查，葛某某等2名企业管理人员被依法追究刑事责任。", ("person", "葛某某", "移送司法机关")),
+        ("邵某某涉嫌重大责任事故罪，已移送司法机关。", ("person", "邵某某", "移送司法机关")),
+    ],
+)
 def test_masked_names_in_news_sentences(text, expected):
     assert expected in entries(text)
 
@@ -45,14 +57,18 @@ def test_a_persons_description_is_not_a_unit():
 
 def test_the_role_of_a_unit_is_not_part_of_its_name():
     assert entries("对监理单位示例工程监理有限公司予以通报批评。") == [
-        ("unit", "示例工程监理有限公司", "其他")]
+        ("unit", "示例工程监理有限公司", "其他")
+    ]
 
 
-@pytest.mark.parametrize("text, measure", [
-    ("7.示例市应急管理局。责成其向市人民政府作出书面检查。", "其他"),
-    ("4.毛某某，示例县应急管理局执法队员。建议对其进行提醒谈话。", "其他"),
-    ("县应急管理局已责令示例矿业有限公司停产整顿。", "行政处罚"),
-])
+@pytest.mark.parametrize(
+    "text, measure",
+    [
+        ("7.示例市应急管理局。责成其向市人民政府作出书面检查。", "其他"),
+        ("4.毛某某，示例县应急管理局执法队员。建议对其进行提醒谈话。", "其他"),
+        ("县应急管理局已责令示例矿业有限公司停产整顿。", "行政处罚"),
+    ],
+)
 def test_measures_named_the_way_reports_name_them(text, measure):
     assert entries(text)[0][2] == measure
 
@@ -63,9 +79,11 @@ def test_a_victim_exempted_is_not_listed():
 
 
 def test_an_item_opening_with_a_declared_short_name_is_the_unit():
-    text = ("承建方为示例路桥建设有限公司（以下简称示例路桥），监理方为示例监理有限公司。\n"
-            "4.示例路桥，对事故发生负有责任，建议依法对其处以罚款。\n"
-            "5.丰裕公司，未落实安全培训，建议由区应急管理局依法对其处以罚款。")
+    text = (
+        "承建方为示例路桥建设有限公司（以下简称示例路桥），监理方为示例监理有限公司。\n"
+        "4.示例路桥，对事故发生负有责任，建议依法对其处以罚款。\n"
+        "5.丰裕公司，未落实安全培训，建议由区应急管理局依法对其处以罚款。"
+    )
     assert ("unit", "示例路桥建设有限公司", "行政处罚") in entries(text)
     assert ("unit", "丰裕公司", "行政处罚") in entries(text)
 
@@ -81,9 +99,12 @@ def test_a_unit_opening_a_clause_of_a_summary():
     assert ("unit", "示例石料开采有限责任公司", "行政处罚") in entries(text)
 
 
-@pytest.mark.parametrize("text, measure", [
-    ("3.解某，示例工程监理有限公司总监理工程师，建议由住建部门依法暂停其执业资格。", "行政处罚"),
-    ("报告建议：鲍某某对事故发生负有主要责任，且组织瞒报，移送司法机关依法处理。", "移送司法机关"),
-])
+@pytest.mark.parametrize(
+    "text, measure",
+    [
+        ("3.解某，示例工程监理有限公司总监理工程师，建议由住建部门依法暂停其执业资格。", "行政处罚"),
+        ("报告建议：鲍某某对事故发生负有主要责任，且组织瞒报，移送司法机关依法处理。", "移送司法机关"),
+    ],
+)
 def test_more_measure_wordings(text, measure):
     assert entries(text)[0][2] == measure

@@ -1,5 +1,6 @@
 """The benchmark harness (bench/): it runs, writes the figures it promises, and its parts measure
 what they say. Values are checked for sanity only: timings on a shared machine are not tests."""
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,23 @@ def small_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("bench")
     out = base / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--size", "small", "--only", "etl",
-         "--scratch", str(base / "scratch"), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--size",
+            "small",
+            "--only",
+            "etl",
+            "--scratch",
+            str(base / "scratch"),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return base, json.loads(out.read_text(encoding="utf-8")), proc.stdout
@@ -38,10 +53,18 @@ def test_small_etl_run_writes_the_expected_figures(small_run):
     assert doc["inputs"]["seed"] == 20261129
     assert doc["machine"]["nproc"] >= 1 and doc["machine"]["memory_gib"] > 0
     figures = doc["figures"]
-    for key in ("etl.load_records_per_s", "etl.sqlite_utils_records_per_s", "etl.load_vs_sqlite_utils",
-                "etl.overall_records_per_s", "etl.full_seconds", "etl.nochange_seconds",
-                "etl.nochange_parsed_documents", "etl.change1pct_seconds",
-                "etl.change1pct_parsed_documents", "etl.change1pct_updated_records"):
+    for key in (
+        "etl.load_records_per_s",
+        "etl.sqlite_utils_records_per_s",
+        "etl.load_vs_sqlite_utils",
+        "etl.overall_records_per_s",
+        "etl.full_seconds",
+        "etl.nochange_seconds",
+        "etl.nochange_parsed_documents",
+        "etl.change1pct_seconds",
+        "etl.change1pct_parsed_documents",
+        "etl.change1pct_updated_records",
+    ):
         assert key in figures, key
     assert figures["etl.load_records_per_s"]["value"] > 0
     assert figures["etl.sqlite_utils_records_per_s"]["value"] > 0
@@ -69,15 +92,19 @@ def test_small_etl_run_reparses_nothing_unchanged_and_only_what_changed(small_ru
 
 def test_every_step_has_time_and_memory_and_nothing_touched_the_samples(small_run):
     base, doc, _ = small_run
-    assert {s["name"] for s in doc["steps"]} >= {"ETL: full load", "ETL: no change",
-                                                  "ETL: sqlite-utils baseline"}
+    assert {s["name"] for s in doc["steps"]} >= {
+        "ETL: full load",
+        "ETL: no change",
+        "ETL: sqlite-utils baseline",
+    }
     for step in doc["steps"]:
         assert step["returncode"] == 0 and step["seconds"] > 0
         assert 10 < step["peak_mib"] < 4096  # a Python process, not zero, not absurd
     assert any(k.startswith("peak_mib.") for k in doc["figures"])
     # the 1% change wrote into the scratch copy, never into data/samples/
-    status = subprocess.run(["git", "status", "--porcelain", "data/samples"], cwd=ROOT,
-                            capture_output=True, text=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "data/samples"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
     assert status.strip() == ""
     assert (base / "scratch" / "bench-small" / "etl" / "sources").is_dir()
 
@@ -86,8 +113,9 @@ def test_measured_step_reports_peak_memory_of_the_child(tmp_path):
     touch_200_mib = "b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096])"
     step = measure.run("allocate", [sys.executable, "-c", touch_200_mib], tmp_path / "log")
     assert step.ok and step.peak_process_mib >= 200
-    failed = measure.run("fail", [sys.executable, "-c", "raise SystemExit(3)"], tmp_path / "log2",
-                         check=False)
+    failed = measure.run(
+        "fail", [sys.executable, "-c", "raise SystemExit(3)"], tmp_path / "log2", check=False
+    )
     assert failed.returncode == 3
 
 
@@ -102,10 +130,18 @@ def test_national_copies_keep_links_codes_and_search(public_db, tmp_path):
     # ids stay unique and every link still resolves
     for table in ("enterprises", "accidents"):
         assert dst.execute(f"SELECT count(DISTINCT id) = count(*) FROM {table}").fetchone()[0] == 1
-    dangling = dst.execute("SELECT count(*) FROM accidents WHERE enterprise_id IS NOT NULL AND "
-                           "enterprise_id NOT IN (SELECT id FROM enterprises)").fetchone()[0]
-    assert dangling == src.execute("SELECT count(*) FROM accidents WHERE enterprise_id IS NOT NULL AND "
-                                   "enterprise_id NOT IN (SELECT id FROM enterprises)").fetchone()[0] * 3
+    dangling = dst.execute(
+        "SELECT count(*) FROM accidents WHERE enterprise_id IS NOT NULL AND "
+        "enterprise_id NOT IN (SELECT id FROM enterprises)"
+    ).fetchone()[0]
+    assert (
+        dangling
+        == src.execute(
+            "SELECT count(*) FROM accidents WHERE enterprise_id IS NOT NULL AND "
+            "enterprise_id NOT IN (SELECT id FROM enterprises)"
+        ).fetchone()[0]
+        * 3
+    )
     # a valid 统一社会信用代码 stays valid in every copy, an invalid one stays invalid
     for uscc, valid in dst.execute("SELECT uscc, uscc_valid FROM enterprises WHERE length(uscc) = 18"):
         if uscc[2:4] in national.PROVINCES:
@@ -133,8 +169,10 @@ def test_load_bench_replays_the_full_load_it_reads(internal_db, tmp_path):
     conn.close()
     assert 0 < apply.wall <= with_commit.wall and apply.cpu > 0
     original, replay = sqlite3.connect(internal_db), sqlite3.connect(tmp_path / "replay.db")
-    added = ("SELECT source_id, table_name, record_id FROM changes"
-             " WHERE run_id = 1 AND action = 'added' AND source_id != 'derive' ORDER BY id")
+    added = (
+        "SELECT source_id, table_name, record_id FROM changes"
+        " WHERE run_id = 1 AND action = 'added' AND source_id != 'derive' ORDER BY id"
+    )
     assert len(original.execute(added).fetchall()) > 100
     assert original.execute(added).fetchall() == replay.execute(added).fetchall()
     for table in sorted({table for _, loaded in batches for table, _ in loaded}):
@@ -148,8 +186,11 @@ def _record_rows(conn, table):
     from bench.load_bench import filled_by_derive
 
     skip = {"first_seen_run", "last_seen_run", "updated_run", "removed_run", "removed_at", "record_hash"}
-    columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")
-               if r[1] not in skip and not filled_by_derive(conn, table, r[1])]
+    columns = [
+        r[1]
+        for r in conn.execute(f"PRAGMA table_info({table})")
+        if r[1] not in skip and not filled_by_derive(conn, table, r[1])
+    ]
     return conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
 
 
@@ -173,13 +214,17 @@ def test_distinct_pages_are_different_pages_with_rows_and_miss_the_cache(public_
     db = tmp_path / "public.db"  # the server writes its inspect file next to the database
     shutil.copy(public_db, db)
     port = datasette_bench._free_port()
-    server = measure.Process("datasette", measure.python(
-        "publish.datasette_serve", "--db", db, "--port", port, "--workers", 1), tmp_path / "server.log")
+    server = measure.Process(
+        "datasette",
+        measure.python("publish.datasette_serve", "--db", db, "--port", port, "--workers", 1),
+        tmp_path / "server.log",
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         datasette_bench._wait_ready(base, server, timeout=60)
-        found = datasette_bench.load_distinct(base, pages["search"] + pages["row"], clients=3, cap=60,
-                                              server=server.pid)
+        found = datasette_bench.load_distinct(
+            base, pages["search"] + pages["row"], clients=3, cap=60, server=server.pid
+        )
         assert found["requests"] == found["urls"] == len(pages["search"]) + len(pages["row"])
         assert found["errors"] == 0 and found["cache_hits"] == 0 and found["p95_ms"] > 0
         # the server's CPU per page is counted (pages render in its process) and is of the
@@ -204,12 +249,29 @@ def test_datasette_notes_state_the_cpu_bound_of_distinct_pages():
 
     from bench import datasette_bench
 
-    found = {"p50_ms": 40.0, "p95_ms": 90.0, "max_ms": 120.0, "requests": 200, "requests_per_s": 150.0,
-             "errors": 0, "cache_hits": 0, "sample": [], "server_cpu_ms_per_page": 10.0,
-             "client_cpu_ms_per_page": 2.5}
-    detail = {"factor": 30, "national": {"mib": 7490.0, "tables": {}}, "clients": 8, "workers": 2,
-              "requests_per_url": 200, "time_cap_per_url_s": 30, "urls": [], "server": {"peak_mib": 680.0},
-              "distinct": {"table": found, "row": {**found, "server_cpu_ms_per_page": None}}}
+    found = {
+        "p50_ms": 40.0,
+        "p95_ms": 90.0,
+        "max_ms": 120.0,
+        "requests": 200,
+        "requests_per_s": 150.0,
+        "errors": 0,
+        "cache_hits": 0,
+        "sample": [],
+        "server_cpu_ms_per_page": 10.0,
+        "client_cpu_ms_per_page": 2.5,
+    }
+    detail = {
+        "factor": 30,
+        "national": {"mib": 7490.0, "tables": {}},
+        "clients": 8,
+        "workers": 2,
+        "requests_per_url": 200,
+        "time_cap_per_url_s": 30,
+        "urls": [],
+        "server": {"peak_mib": 680.0},
+        "distinct": {"table": found, "row": {**found, "server_cpu_ms_per_page": None}},
+    }
     notes: list[str] = []
     datasette_bench._notes(SimpleNamespace(note=notes.append), detail)
     cpu = [n for n in notes if "CPU per page" in n]
@@ -252,8 +314,9 @@ def test_load_clients_count_statuses_and_cache_hits_and_survive_closed_connectio
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         paths = [f"/page/{i}" for i in range(20)] + ["/hit/1", "/drop/1", "/hit/2", "/missing/1"]
-        found = datasette_bench.load_distinct(f"http://127.0.0.1:{server.server_port}", paths,
-                                              clients=3, cap=60)
+        found = datasette_bench.load_distinct(
+            f"http://127.0.0.1:{server.server_port}", paths, clients=3, cap=60
+        )
     finally:
         server.shutdown()
     assert sorted(seen) == sorted(paths)
@@ -289,16 +352,27 @@ def test_release_figures_carry_the_targets_of_their_size(size):
     def step(seconds, mib):
         return {"seconds": seconds, "peak_mib": mib}
 
-    detail = {"step": step(2344.0, 23280.0), "html_validation": "config", "gates_failed": [],
-              "log": [{"step": "site", "seconds": 508.0}],
-              "again": {"step": step(1674.0, 19093.0), "log": [{"step": "site", "seconds": 348.0,
-                                                               "counts": {"carried": 5}}]}}
+    detail = {
+        "step": step(2344.0, 23280.0),
+        "html_validation": "config",
+        "gates_failed": [],
+        "log": [{"step": "site", "seconds": 508.0}],
+        "again": {
+            "step": step(1674.0, 19093.0),
+            "log": [{"step": "site", "seconds": 348.0, "counts": {"carried": 5}}],
+        },
+    }
     figures = {f.key: f for f in release_bench.figures(detail, None, size)}
     first, again = figures["release.seconds"], figures["release.again_seconds"]
     memory = figures["release.again_peak_mib"]
     if size == "province":
         assert (first.target, first.met, again.met, memory.target, memory.met) == (
-            "< 300 s", False, False, "< 2,048 MiB", False)
+            "< 300 s",
+            False,
+            False,
+            "< 2,048 MiB",
+            False,
+        )
     else:
         assert (first.target, first.met) == (None, None)
         assert (again.target, again.met) == ("< 1,800 s", True)
@@ -323,13 +397,17 @@ def test_hostile_sql_scenario_produces_its_two_figures(public_db, tmp_path):
     db = tmp_path / "public.db"
     shutil.copy(public_db, db)
     port = datasette_bench._free_port()
-    server = measure.Process("datasette", measure.python(
-        "publish.datasette_serve", "--db", db, "--port", port, "--workers", 1), tmp_path / "server.log")
+    server = measure.Process(
+        "datasette",
+        measure.python("publish.datasette_serve", "--db", db, "--port", port, "--workers", 1),
+        tmp_path / "server.log",
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         datasette_bench._wait_ready(base, server, timeout=60)
-        found = datasette_bench.hostile_load(base, paths, server.pid, clients=2, cap=60,
-                                             hostile_clients=2, warmup=0.5, queries=queries)
+        found = datasette_bench.hostile_load(
+            base, paths, server.pid, clients=2, cap=60, hostile_clients=2, warmup=0.5, queries=queries
+        )
     finally:
         server.stop()
     assert found["ordinary"]["requests"] == len(paths) and found["ordinary"]["errors"] == 0

@@ -3,6 +3,7 @@ a real SQLite file: a corrupt, truncated or emptied report fails as that documen
 keeps its last good version), rejects of a failed source are kept, a source whose encoding or
 format changed says so, a JSON API that never stops paging is stopped, and an interrupted run is
 recorded as interrupted."""
+
 from __future__ import annotations
 
 import codecs
@@ -55,13 +56,20 @@ class Env:
 
     def cli(self, *args: str, wait: bool = True):
         """`python -m etl ARGS` in a process of its own, on this database, archive and server."""
-        env = dict(os.environ, DISCLOSURE_DB=str(self.db_path), DISCLOSURE_ARCHIVE=str(self.archive),
-                   DISCLOSURE_SAMPLES_URL=self.server.url, DISCLOSURE_HTTP_BACKOFF="0.01",
-                   DISCLOSURE_HTTP_TIMEOUT="30", COLUMNS="250")
+        env = dict(
+            os.environ,
+            DISCLOSURE_DB=str(self.db_path),
+            DISCLOSURE_ARCHIVE=str(self.archive),
+            DISCLOSURE_SAMPLES_URL=self.server.url,
+            DISCLOSURE_HTTP_BACKOFF="0.01",
+            DISCLOSURE_HTTP_TIMEOUT="30",
+            COLUMNS="250",
+        )
         command = [sys.executable, "-m", "etl", *args]
         if not wait:
-            return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True)
+            return subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
     def query(self, sql: str, params=()) -> list[dict]:
@@ -87,10 +95,17 @@ def env(tmp_path):
 
 def _report_with_pdf(env) -> dict:
     """An accident whose report is only in its PDF attachment (the page says 详见附件)."""
-    rows = env.query("SELECT * FROM accidents WHERE source_id = ? AND attachments LIKE '%.pdf%'"
-                     " AND deaths IS NOT NULL AND EXISTS (SELECT 1 FROM accountability x WHERE"
-                     " x.accident_id = accidents.id) ORDER BY id", (ACCIDENTS,))
-    return next(r for r in rows if "详见附件" in (SAMPLES / env.path_of(r["source_url"]).lstrip("/")).read_text("utf-8"))
+    rows = env.query(
+        "SELECT * FROM accidents WHERE source_id = ? AND attachments LIKE '%.pdf%'"
+        " AND deaths IS NOT NULL AND EXISTS (SELECT 1 FROM accountability x WHERE"
+        " x.accident_id = accidents.id) ORDER BY id",
+        (ACCIDENTS,),
+    )
+    return next(
+        r
+        for r in rows
+        if "详见附件" in (SAMPLES / env.path_of(r["source_url"]).lstrip("/")).read_text("utf-8")
+    )
 
 
 def _record(env, accident_id: str) -> tuple[dict, list[dict]]:
@@ -108,6 +123,7 @@ def _truncated(pdf: bytes) -> bytes:
 
 
 # --- 1. a report that fails as a document keeps its record's last good version ----------------
+
 
 @pytest.mark.parametrize("damage", [_corrupt, _truncated], ids=["corrupt", "truncated"])
 def test_a_broken_pdf_attachment_keeps_the_previous_report(env, damage):
@@ -127,8 +143,13 @@ def test_a_broken_pdf_attachment_keeps_the_previous_report(env, damage):
     assert env.scalar("SELECT status FROM source_runs WHERE run_id = ?", (run_id,)) == "ok"
     after, children_after = _record(env, accident["id"])
     assert after == before and children_after == children  # deaths, dates, body, accountability
-    assert env.query("SELECT * FROM changes WHERE run_id = ? AND (record_id = ? OR record_id LIKE ?)",
-                     (run_id, accident["id"], accident["id"] + "-%")) == []
+    assert (
+        env.query(
+            "SELECT * FROM changes WHERE run_id = ? AND (record_id = ? OR record_id LIKE ?)",
+            (run_id, accident["id"], accident["id"] + "-%"),
+        )
+        == []
+    )
     assert env.scalar("SELECT count(*) FROM accidents WHERE removed_run IS NULL") == live
     [reject] = env.query("SELECT * FROM rejects WHERE run_id = ?", (run_id,))
     assert reject["reason"].startswith("附件无法解析") and reject["reason"].endswith("（保留上一版本）")
@@ -150,11 +171,16 @@ def test_a_broken_pdf_attachment_keeps_the_previous_report(env, damage):
 
 def test_a_page_with_much_less_text_or_no_body_keeps_the_previous_report(env):
     env.run(ACCIDENTS)
-    rows = env.query("SELECT * FROM accidents WHERE source_id = ? AND (attachments IS NULL OR attachments = '[]')"
-                     " ORDER BY id", (ACCIDENTS,))
+    rows = env.query(
+        "SELECT * FROM accidents WHERE source_id = ? AND (attachments IS NULL OR attachments = '[]')"
+        " ORDER BY id",
+        (ACCIDENTS,),
+    )
     shrunk, emptied = rows[0], rows[1]
-    for row, replacement in ((shrunk, '<div class="content" id="zoom"><p>（示例数据）事故调查报告已批复。</p></div>'),
-                             (emptied, '<div class="text">页面改版</div>')):
+    for row, replacement in (
+        (shrunk, '<div class="content" id="zoom"><p>（示例数据）事故调查报告已批复。</p></div>'),
+        (emptied, '<div class="text">页面改版</div>'),
+    ):
         path = env.path_of(row["source_url"])
         page = (SAMPLES / path.lstrip("/")).read_text("utf-8")
         changed = re.sub(r'<div class="content".*?</div>', replacement, page, count=1, flags=re.S)
@@ -163,8 +189,10 @@ def test_a_page_with_much_less_text_or_no_body_keeps_the_previous_report(env):
     run_id, results = env.run(ACCIDENTS)
     result = results[ACCIDENTS]
     assert result.status == "ok" and len(result.document_failures) == 2
-    reasons = {r["row_ref"].split()[0]: r["reason"] for r in env.query(
-        "SELECT row_ref, reason FROM rejects WHERE run_id = ?", (run_id,))}
+    reasons = {
+        r["row_ref"].split()[0]: r["reason"]
+        for r in env.query("SELECT row_ref, reason FROM rejects WHERE run_id = ?", (run_id,))
+    }
     assert reasons[shrunk["source_url"]].startswith("文本比上一版本少很多")
     assert reasons[emptied["source_url"]].startswith("正文未找到")
     for row in (shrunk, emptied):
@@ -175,8 +203,11 @@ def test_a_page_with_much_less_text_or_no_body_keeps_the_previous_report(env):
     run_id, results = env.run(ACCIDENTS, allow_shrink={ACCIDENTS}, force=True)
     assert [reason for _, reason in results[ACCIDENTS].document_failures] == [reasons[emptied["source_url"]]]
     # (its evidence rows change with it: the sentences they quote are the shorter text's)
-    assert env.query("SELECT record_id FROM changes WHERE run_id = ? AND action = 'updated' "
-                     "AND table_name = 'accidents'", (run_id,)) == [{"record_id": shrunk["id"]}]
+    assert env.query(
+        "SELECT record_id FROM changes WHERE run_id = ? AND action = 'updated' "
+        "AND table_name = 'accidents'",
+        (run_id,),
+    ) == [{"record_id": shrunk["id"]}]
 
 
 def test_a_first_ever_document_that_fails_to_parse_is_not_loaded(env):
@@ -198,6 +229,7 @@ def test_a_first_ever_document_that_fails_to_parse_is_not_loaded(env):
 
 # --- 2. rejects of a source that failed are kept ------------------------------------------------
 
+
 def test_rejects_of_a_failed_source_are_kept_and_listed(env):
     source = "gs-credit-records"
     env.run(source)
@@ -215,14 +247,21 @@ def test_rejects_of_a_failed_source_are_kept_and_listed(env):
     assert env.scalar("SELECT count(*) FROM credit_records WHERE removed_run IS NULL") == before
     assert env.scalar("SELECT count(*) FROM rejects WHERE run_id = ?", (run_id,)) == before
     # a rolled-back documents row is gone: no reject points at an id another document may take
-    assert env.scalar("SELECT count(*) FROM rejects r WHERE run_id = ? AND document_id IS NOT NULL AND NOT"
-                      " EXISTS (SELECT 1 FROM documents d WHERE d.id = r.document_id)", (run_id,)) == 0
+    assert (
+        env.scalar(
+            "SELECT count(*) FROM rejects r WHERE run_id = ? AND document_id IS NOT NULL AND NOT"
+            " EXISTS (SELECT 1 FROM documents d WHERE d.id = r.document_id)",
+            (run_id,),
+        )
+        == 0
+    )
     proc = env.cli("rejects")
     assert proc.returncode == 0, proc.stderr
     assert f"拒收行 {before} 条" in proc.stdout and "缺少必填字段" in proc.stdout
 
 
 # --- 3. a source whose encoding or format changed says what changed -----------------------------
+
 
 def _bom_gbk(path: Path) -> bytes:
     return codecs.BOM_UTF8 + path.read_text("utf-8-sig").encode("gbk")
@@ -243,24 +282,32 @@ def _renamed_header(path: Path) -> bytes:
     return "\n".join(["名称,代码,类别,区域,等级,年份,日期,有效期,说明", rest]).encode("utf-8")
 
 
-@pytest.mark.parametrize("source, change, expected", [
-    ("jq-credit-ratings", _bom_gbk, "编码变了"),
-    ("gs-tjj-annual-statistics", _renamed_sheet, "工作表不存在"),
-    ("jq-credit-ratings", _renamed_header, "格式变了"),
-], ids=["bom-before-gbk", "sheet-renamed", "columns-renamed"])
+@pytest.mark.parametrize(
+    "source, change, expected",
+    [
+        ("jq-credit-ratings", _bom_gbk, "编码变了"),
+        ("gs-tjj-annual-statistics", _renamed_sheet, "工作表不存在"),
+        ("jq-credit-ratings", _renamed_header, "格式变了"),
+    ],
+    ids=["bom-before-gbk", "sheet-renamed", "columns-renamed"],
+)
 def test_a_source_whose_encoding_or_format_changed_says_what_changed(env, source, change, expected):
     spec = SPECS[source]
     env.run(source)
     table = spec.kind
-    before = env.scalar(f"SELECT count(*) FROM {table} WHERE removed_run IS NULL AND source_id = ?", (source,))
+    before = env.scalar(
+        f"SELECT count(*) FROM {table} WHERE removed_run IS NULL AND source_id = ?", (source,)
+    )
     path = env.path_of(spec.all_urls()[0].replace(settings.SAMPLES_URL, env.server.url))
     env.server.content[path] = change(SAMPLES / path.lstrip("/"))
     _, results = env.run(source)
     result = results[source]
     assert result.status == "failed" and expected in result.error, result.error
     assert "allow-shrink" not in result.error
-    assert env.scalar(f"SELECT count(*) FROM {table} WHERE removed_run IS NULL AND source_id = ?",
-                      (source,)) == before
+    assert (
+        env.scalar(f"SELECT count(*) FROM {table} WHERE removed_run IS NULL AND source_id = ?", (source,))
+        == before
+    )
 
 
 def test_a_table_selector_that_finds_nothing_says_so(env):
@@ -296,6 +343,7 @@ def test_an_emptied_source_still_offers_allow_shrink(env):
 
 # --- 4. a JSON API that never stops paging; an interrupted run ----------------------------------
 
+
 def _page(records: list[dict], total: int | None) -> bytes:
     data = {"records": records} | ({"total": total} if total is not None else {})
     return json.dumps({"code": 0, "data": data}, ensure_ascii=False).encode("utf-8")
@@ -326,10 +374,13 @@ def test_an_api_whose_total_keeps_growing_is_stopped(env):
     assert len(env.server.log) == 3
 
 
-@pytest.mark.parametrize("bound, expected", [
-    ({"max_pages": 3}, "more than max_pages 3"),
-    ({"max_bytes": 20_000}, "more than max_bytes 20000"),
-])
+@pytest.mark.parametrize(
+    "bound, expected",
+    [
+        ({"max_pages": 3}, "more than max_pages 3"),
+        ({"max_bytes": 20_000}, "more than max_bytes 20000"),
+    ],
+)
 def test_an_api_past_its_page_or_byte_bound_is_stopped(env, bound, expected):
     source = "gs-credit-records"
     for page in range(1, 200):  # no total, never an empty page
@@ -365,7 +416,9 @@ def test_paging_bounds_have_defaults_and_are_spec_options():
         PaginationSpec(max_pages=0)
 
 
-@pytest.mark.parametrize("how, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize(
+    "how, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"]
+)
 def test_an_interrupted_run_is_recorded_as_interrupted(env, how, code):
     source = "gs-credit-records"
     slow = f"/{source}/page-2.json"

@@ -1,6 +1,7 @@
 """publish/carry.py: a release starts from hard links to the current release's site; unchanged
 files keep their bytes, inode and modification time, the current release is never written
 through, and the gates and the manifest take over only what they may."""
+
 from __future__ import annotations
 
 import copy
@@ -22,9 +23,11 @@ def workspace(tmp_path_factory):
     content = base / "content"
     shutil.copytree(ROOT / "content", content)
     (content / "pages" / "carry-a.md").write_text(
-        "Title: 链接测试甲\nSlug: carry-a\n\n见[链接测试乙](/carry-b/)。\n", encoding="utf-8")
+        "Title: 链接测试甲\nSlug: carry-a\n\n见[链接测试乙](/carry-b/)。\n", encoding="utf-8"
+    )
     (content / "pages" / "carry-b.md").write_text(
-        "Title: 链接测试乙\nSlug: carry-b\n\n第二页。\n", encoding="utf-8")
+        "Title: 链接测试乙\nSlug: carry-b\n\n第二页。\n", encoding="utf-8"
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(settings, "ARCHIVE_DIR", base / "archive")
         yield base
@@ -67,8 +70,11 @@ def test_the_first_release_is_built_whole(first):
 def test_an_unchanged_release_carries_every_file_over(first, second):
     before, after = files(first), files(second)
     assert set(after) == set(before)
-    same = [rel for rel, st in after.items()
-            if (st.st_ino, st.st_mtime_ns) == (before[rel].st_ino, before[rel].st_mtime_ns)]
+    same = [
+        rel
+        for rel, st in after.items()
+        if (st.st_ino, st.st_mtime_ns) == (before[rel].st_ino, before[rel].st_mtime_ns)
+    ]
     # the pages that show the release time or the build (the home page, feeds) may be rewritten
     assert len(same) >= 0.9 * len(after), sorted(set(after) - set(same))[:20]
     log = steps(second)
@@ -102,8 +108,10 @@ def test_a_changed_page_is_new_in_the_new_release_and_the_old_one_keeps_its_byte
     assert "已修改" not in old.read_text(encoding="utf-8")
     assert os.stat(old).st_ino != os.stat(new).st_ino
     assert manifest.verify(second) == [] and manifest.verify(third) == []
-    assert "carry-b/index.html" not in carry.settle(
-        carry.Seed(second, {"carry-b/index.html": _key(old)}), third / "site", "").files
+    assert (
+        "carry-b/index.html"
+        not in carry.settle(carry.Seed(second, {"carry-b/index.html": _key(old)}), third / "site", "").files
+    )
 
 
 def _key(path):

@@ -1,5 +1,6 @@
 """The command lines staff use: every command has help, and the listing commands work on a
 real database."""
+
 from __future__ import annotations
 
 import os
@@ -29,13 +30,16 @@ def test_every_command_has_help(group):
 
 def test_etl_commands_present():
     assert {"run", "sources", "rejects", "check-code", "parse-report", "public"} <= set(etl_cli.commands)
-    assert {"release", "preview", "diff", "rollback", "deploy", "status", "promote"} <= set(publish_cli.commands)
+    assert {"release", "preview", "diff", "rollback", "deploy", "status", "promote"} <= set(
+        publish_cli.commands
+    )
 
 
 def run(*args, db):
     env = dict(os.environ, DISCLOSURE_DB=str(db), COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
 
 
 def test_sources_lists_last_run_status_and_freshness(internal_db):
@@ -57,13 +61,25 @@ def test_unknown_source_is_a_clear_error(internal_db):
     assert proc.returncode != 0 and "no-such-source" in proc.stderr
 
 
-@pytest.mark.parametrize("text, message", [
-    ("id: bad\ntitle: t\n", "publisher"),
-    ("id: bad\ntitle: t\nkind: nonsense\npublisher: p\nlicence: l\nformat: csv\nurl: x\nfields: {a: b}\n", "kind"),
-    ("id: bad\ntitle: t\nkind: bans\npublisher: p\nlicence: l\nformat: html_list\nurl: x\nfields: {a: b}\n", "list"),
-    ("id: other\ntitle: t\nkind: bans\npublisher: p\nlicence: l\nformat: csv\nurl: x\nfields: {a: b}\n", "file name"),
-    ("id: [unclosed\n", "YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("id: bad\ntitle: t\n", "publisher"),
+        (
+            "id: bad\ntitle: t\nkind: nonsense\npublisher: p\nlicence: l\nformat: csv\nurl: x\nfields: {a: b}\n",
+            "kind",
+        ),
+        (
+            "id: bad\ntitle: t\nkind: bans\npublisher: p\nlicence: l\nformat: html_list\nurl: x\nfields: {a: b}\n",
+            "list",
+        ),
+        (
+            "id: other\ntitle: t\nkind: bans\npublisher: p\nlicence: l\nformat: csv\nurl: x\nfields: {a: b}\n",
+            "file name",
+        ),
+        ("id: [unclosed\n", "YAML"),
+    ],
+)
 def test_bad_spec_gives_a_clear_error_naming_file_and_field(tmp_path, text, message):
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")

@@ -6,6 +6,7 @@ downloads (plugins/disclosure/opendata.py) and in every CSV Datasette serves
 The database is the fixture's public.db (real public filter, tests/_site_fixture.py) with
 enterprises whose names and problems are hostile text, and a negative INTEGER and REAL.
 """
+
 from __future__ import annotations
 
 import csv
@@ -62,15 +63,33 @@ def _add_enterprises(db: Path, hostile: bool = True, filler: int = 0) -> None:
     more rows cycling through the same texts."""
     conn = sqlite3.connect(db)
     with conn:
-        rows = [(eid, text, text, None, 0, text, "620100", PLAIN, "危险化学品", NEG_INT, NEG_REAL)
-                for eid, text in HOSTILE.items() if hostile]
+        rows = [
+            (eid, text, text, None, 0, text, "620100", PLAIN, "危险化学品", NEG_INT, NEG_REAL)
+            for eid, text in HOSTILE.items()
+            if hostile
+        ]
         texts = list(HOSTILE.values())
-        rows += [(f"ent-z{i:05d}", texts[i % len(texts)], texts[i % len(texts)], None, 1,
-                  texts[(i + 1) % len(texts)], "620200", PLAIN, "冶金", -i, -i - 0.25)
-                 for i in range(filler)]
+        rows += [
+            (
+                f"ent-z{i:05d}",
+                texts[i % len(texts)],
+                texts[i % len(texts)],
+                None,
+                1,
+                texts[(i + 1) % len(texts)],
+                "620200",
+                PLAIN,
+                "冶金",
+                -i,
+                -i - 0.25,
+            )
+            for i in range(filler)
+        ]
         conn.executemany(
             "INSERT INTO enterprises (id, name, name_norm, uscc, uscc_valid, uscc_problem, city_code,"
-            " region_name, industry, first_seen_run, last_seen_run) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            " region_name, industry, first_seen_run, last_seen_run) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
     conn.close()
 
 
@@ -101,14 +120,17 @@ def assert_no_live_formula(rows: list[list[str]]) -> None:
 
 # ------------------------------------------------------------------ the site's downloads
 
+
 def test_csv_chunks_quote_text_and_keep_numbers():
     from plugins.disclosure import opendata
 
     conn = sqlite3.connect(":memory:")
     conn.execute('CREATE TABLE t (id INTEGER, "=col" TEXT, amount REAL, n INTEGER)')
     values = list(HOSTILE.values())
-    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?)",
-                     [(i, v, NEG_REAL, NEG_INT) for i, v in enumerate(values)] + [(99, None, -0.5, "-1")])
+    conn.executemany(
+        "INSERT INTO t VALUES (?, ?, ?, ?)",
+        [(i, v, NEG_REAL, NEG_INT) for i, v in enumerate(values)] + [(99, None, -0.5, "-1")],
+    )
     rows = parse(b"".join(opendata.csv_chunks(conn, "t")).decode("utf-8-sig"))
     assert rows[0] == ["id", "'=col", "amount", "n"]
     assert [r[1] for r in rows[1:-1]] == [site_csv(v) for v in values]
@@ -117,7 +139,9 @@ def test_csv_chunks_quote_text_and_keep_numbers():
     assert rows[1 + values.index("-5")][1] == "'-5"  # text, though it looks like a number
     # the JSON download keeps every value and type
     data = json.loads(b"".join(opendata.json_chunks(conn, "t")))
-    assert [d["=col"] for d in data[:-1]] == values and data[0]["amount"] == NEG_REAL and data[0]["n"] == NEG_INT
+    assert (
+        [d["=col"] for d in data[:-1]] == values and data[0]["amount"] == NEG_REAL and data[0]["n"] == NEG_INT
+    )
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +160,9 @@ def test_site_downloads_neutralize_formulas(site):
     assert rows["ent-h07"]["name"] == "'" + HOSTILE["ent-h07"]  # the quoted newline survives
     for path in sorted((site.output / "data" / "csv").glob("*.csv")):
         assert_no_live_formula(parse(path.read_bytes().decode("utf-8-sig")))
-    records = {r["id"]: r for r in json.loads(site.path("/data/json/enterprises.json").read_text(encoding="utf-8"))}
+    records = {
+        r["id"]: r for r in json.loads(site.path("/data/json/enterprises.json").read_text(encoding="utf-8"))
+    }
     for eid, value in HOSTILE.items():
         assert records[eid]["name"] == value and records[eid]["uscc_problem"] == value
         assert records[eid]["first_seen_run"] == NEG_INT and records[eid]["last_seen_run"] == NEG_REAL
@@ -144,9 +170,11 @@ def test_site_downloads_neutralize_formulas(site):
 
 # ------------------------------------------------------------------ the rewriter in pieces
 
+
 def _guard_module():
     spec = importlib.util.spec_from_file_location(
-        "csv_guard_under_test", ROOT / "publish" / "datasette" / "plugins" / "csv_guard.py")
+        "csv_guard_under_test", ROOT / "publish" / "datasette" / "plugins" / "csv_guard.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -160,17 +188,21 @@ def _datasette_like_csv(rows) -> bytes:
 
 def test_rewriter_gives_the_same_bytes_however_the_body_is_cut():
     guard = _guard_module()
-    rows = [["id", "name", "amount"]] + [[i, v, NEG_REAL if i % 2 else NEG_INT] for i, v in enumerate(HOSTILE.values())]
+    rows = [["id", "name", "amount"]] + [
+        [i, v, NEG_REAL if i % 2 else NEG_INT] for i, v in enumerate(HOSTILE.values())
+    ]
     rows += [[100, "\r\n=x", None], [101, "", ""], [102, 'a "b", c', 1e-05]]
     data = _datasette_like_csv(rows)
     whole = guard.CsvRewriter().feed(data, final=True)
-    expected = [["id", "name", "amount"]] + [[str(i), datasette_csv(v), str(NEG_REAL if i % 2 else NEG_INT)]
-                                             for i, v in enumerate(HOSTILE.values())]
+    expected = [["id", "name", "amount"]] + [
+        [str(i), datasette_csv(v), str(NEG_REAL if i % 2 else NEG_INT)]
+        for i, v in enumerate(HOSTILE.values())
+    ]
     expected += [["100", "'\r\n=x", ""], ["101", "", ""], ["102", 'a "b", c', "1e-05"]]
     assert parse(whole.decode()) == expected
     for size in (1, 2, 3, 5, 64):  # cuts inside quoted newlines, "" pairs and UTF-8 characters
         rewriter = guard.CsvRewriter()
-        out = b"".join(rewriter.feed(data[i:i + size]) for i in range(0, len(data), size))
+        out = b"".join(rewriter.feed(data[i : i + size]) for i in range(0, len(data), size))
         assert out + rewriter.feed(b"", final=True) == whole, size
     # rows without a formula keep their bytes; a body without a final line end keeps none
     plain = _datasette_like_csv([["id", "name"], [1, PLAIN], [2, 'x,"y"\nz']])
@@ -190,7 +222,7 @@ def test_rewriter_holds_one_batch_and_one_unfinished_record_at_most():
     assert len([n for n in out if n]) > 5  # written as it comes (~64 K characters a time), not at the end
     long_record = _datasette_like_csv([["=" + "长" * 300_000 + '\n"']])
     for byte in range(0, len(long_record), 1000):  # one record in pieces: only it is held
-        assert not rewriter.feed(long_record[byte:byte + 1000])
+        assert not rewriter.feed(long_record[byte : byte + 1000])
     assert rewriter.feed(b"", final=True).decode() == "\"'=" + "长" * 300_000 + '\n"""\r\n'
 
 
@@ -220,8 +252,13 @@ def fetch_csv(server: str, path: str, **params) -> list[list[str]]:
     return parse(response.content.decode("utf-8"))
 
 
-def assert_hostile_rows(rows: list[list[str]], name: str = "name", problem: str = "uscc_problem",
-                        key: str = "id", numbers: bool = True) -> None:
+def assert_hostile_rows(
+    rows: list[list[str]],
+    name: str = "name",
+    problem: str = "uscc_problem",
+    key: str = "id",
+    numbers: bool = True,
+) -> None:
     found = by_id(rows, key)
     for eid, value in HOSTILE.items():
         assert found[eid][name] == datasette_csv(value), (eid, found[eid][name])
@@ -273,8 +310,10 @@ def test_datasette_canned_query_csv(server):
 
 
 def test_datasette_arbitrary_sql_csv(server):
-    sql = ("select id, name, uscc_problem, first_seen_run, last_seen_run, -3 as neg_int, -0.25 as neg_real,"
-           " '=cmd' as \"=header\" from enterprises where id like 'ent-h%' order by id")
+    sql = (
+        "select id, name, uscc_problem, first_seen_run, last_seen_run, -3 as neg_int, -0.25 as neg_real,"
+        " '=cmd' as \"=header\" from enterprises where id like 'ent-h%' order by id"
+    )
     rows = fetch_csv(server, "/public.csv", sql=sql)
     assert rows[0][-1] == "'=header"
     assert_hostile_rows(rows)
@@ -282,13 +321,20 @@ def test_datasette_arbitrary_sql_csv(server):
 
 
 def test_datasette_json_keeps_exact_values(server):
-    table = httpx.get(server + "/public/enterprises.json",
-                      params={"uscc_valid": "0", "_shape": "array", "_size": "max"}, timeout=30).json()
+    table = httpx.get(
+        server + "/public/enterprises.json",
+        params={"uscc_valid": "0", "_shape": "array", "_size": "max"},
+        timeout=30,
+    ).json()
     found = {r["id"]: r for r in table}
     sql = "select id, name, first_seen_run, last_seen_run from enterprises where id like 'ent-h%'"
-    query = {r["id"]: r for r in httpx.get(server + "/public.json", params={"sql": sql, "_shape": "array"},
-                                           timeout=30).json()}
-    row = httpx.get(server + "/public/enterprises/ent-h01.json", params={"_shape": "array"}, timeout=30).json()
+    query = {
+        r["id"]: r
+        for r in httpx.get(server + "/public.json", params={"sql": sql, "_shape": "array"}, timeout=30).json()
+    }
+    row = httpx.get(
+        server + "/public/enterprises/ent-h01.json", params={"_shape": "array"}, timeout=30
+    ).json()
     assert row[0]["name"] == HOSTILE["ent-h01"]
     for eid, value in HOSTILE.items():
         for record in (found[eid], query[eid]):

@@ -3,6 +3,7 @@ database built by the real ETL from the bundled samples (`public_db`, tests/conf
 through Datasette's own test client and through a real `datasette` server process on
 127.0.0.1 (started by publish/datasette_serve.py, the entry `make datasette` uses).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -62,10 +63,16 @@ def query_params(ds) -> dict[str, str]:
     async def collect():
         return {
             "search_all": "q=事故",
-            "enterprise_profile": "q=" + await first(
-                "select e.name from enterprises e join accidents a on a.enterprise_id = e.id limit 1"),
-            "blacklist_removable_in_month": "month=" + (await first(
-                "select substr(early_removal_from, 1, 7) from blacklist where in_force = 1 limit 1")),
+            "enterprise_profile": "q="
+            + await first(
+                "select e.name from enterprises e join accidents a on a.enterprise_id = e.id limit 1"
+            ),
+            "blacklist_removable_in_month": "month="
+            + (
+                await first(
+                    "select substr(early_removal_from, 1, 7) from blacklist where in_force = 1 limit 1"
+                )
+            ),
             # The samples have no enterprise with two reports (each enterprise is in one
             # accident), so ask for one; the rule tests' fixture has a repeated enterprise.
             "repeated_accidents": "min_count=1",
@@ -80,6 +87,7 @@ def accident_text(row: dict) -> str:
 
 # ------------------------------------------------------------------ configuration
 
+
 def test_metadata_yml_is_generated_from_the_dictionary():
     assert metadata_gen.main(["--check"]) == 0, "run: python -m publish.datasette.metadata"
 
@@ -89,8 +97,12 @@ def test_metadata_describes_every_table_and_column(ds, public_path):
 
     tables = ds.metadata("tables", database="public")
     with sqlite3.connect(public_path) as conn:
-        names = [r[0] for r in conn.execute(
-            "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%'")]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%'"
+            )
+        ]
         fts = [n for n in names if n.endswith(schema.FTS_SUFFIX)]
         for table in names:
             if any(table.startswith(f + "_") for f in fts):
@@ -113,6 +125,7 @@ def test_there_are_at_least_ten_documented_canned_queries():
 
 
 # ------------------------------------------------------------------ test client
+
 
 def test_every_canned_query_returns_rows(ds):
     params = query_params(ds)
@@ -176,10 +189,13 @@ def test_chinese_templates_are_the_ones_used(ds):
 
 def test_rows_link_to_archive_and_public_site(ds, monkeypatch):
     db = ds.get_database("public")
-    acc = asyncio.run(db.execute(
-        "select a.id, a.enterprise_id, d.archive_path, e.name from accidents a"
-        " join documents d on d.id = a.document_id join enterprises e on e.id = a.enterprise_id"
-        " limit 1")).first()
+    acc = asyncio.run(
+        db.execute(
+            "select a.id, a.enterprise_id, d.archive_path, e.name from accidents a"
+            " join documents d on d.id = a.document_id join enterprises e on e.id = a.enterprise_id"
+            " limit 1"
+        )
+    ).first()
     row = get(ds, f"/public/accidents/{acc['id']}").text
     assert "存档副本" not in row  # archived originals are published only when configured
     monkeypatch.setenv("DISCLOSURE_ARCHIVE_URL", "http://127.0.0.1:8000/archive/")
@@ -187,10 +203,16 @@ def test_rows_link_to_archive_and_public_site(ds, monkeypatch):
     assert f"http://127.0.0.1:8000/archive/{acc['archive_path']}" in row and "存档副本" in row
     assert f'href="http://127.0.0.1:8000/accidents/{acc["id"]}/"' in row and "在公开网站查看此记录" in row
     assert f"/public/enterprises/{acc['enterprise_id']}" in row and acc["name"] in row
-    code = asyncio.run(db.execute(
-        "select uscc from enterprises where uscc_valid = 1 group by uscc having count(*) = 1 limit 1")).first()[0]
-    enterprise = get(ds, "/public/enterprises/" + asyncio.run(db.execute(
-        "select id from enterprises where uscc = ?", [code])).first()[0]).text
+    code = asyncio.run(
+        db.execute(
+            "select uscc from enterprises where uscc_valid = 1 group by uscc having count(*) = 1 limit 1"
+        )
+    ).first()[0]
+    enterprise = get(
+        ds,
+        "/public/enterprises/"
+        + asyncio.run(db.execute("select id from enterprises where uscc = ?", [code])).first()[0],
+    ).text
     assert f"http://127.0.0.1:8000/enterprises/{code}/" in enterprise
 
 
@@ -213,8 +235,13 @@ def test_arbitrary_sql_switch(ds, public_path, monkeypatch):
     assert kwargs["metadata"]["allow_sql"] is False and kwargs["settings"]["default_allow_sql"] is False
     off = Datasette(immutables=[str(public_path)], **kwargs)
     asyncio.run(datasette_serve.check_startup(off))
-    for path in ("/public?sql=select+1", "/public.json?sql=select+1", "/public.csv?sql=select+1",
-                 "/public/accidents?_where=1%3D1", "/public/accidents.json?_where=1%3D1"):
+    for path in (
+        "/public?sql=select+1",
+        "/public.json?sql=select+1",
+        "/public.csv?sql=select+1",
+        "/public/accidents?_where=1%3D1",
+        "/public/accidents.json?_where=1%3D1",
+    ):
         assert get(off, path).status_code == 403, path
     assert get(off, "/public/repeated_accidents.json").status_code == 200  # canned queries still work
     params = query_params(off)
@@ -227,8 +254,9 @@ def test_arbitrary_sql_switch(ds, public_path, monkeypatch):
 
 
 def test_sql_switch_is_refused_by_a_real_server(public_path, tmp_path):
-    with serving(public_path, tmp_path / "datasette.log", DISCLOSURE_ALLOW_SQL="0",
-                 DISCLOSURE_DATASETTE_WARM="0") as base:
+    with serving(
+        public_path, tmp_path / "datasette.log", DISCLOSURE_ALLOW_SQL="0", DISCLOSURE_DATASETTE_WARM="0"
+    ) as base:
         assert httpx.get(base + "/public?sql=select+1").status_code == 403
         assert httpx.get(base + "/public.json?sql=select+1").status_code == 403
         assert httpx.get(base + "/public/repeated_accidents.json?min_count=1").status_code == 200
@@ -254,11 +282,11 @@ def test_server_runs_immutable_with_the_configuration(server, public_path):
     # the introspection pages (/-/settings, /-/databases, /-/plugins) are not public
     # (plugins/security_headers.py); the configuration shows in what the server does
     slow = httpx.get(server + "/public", params={"sql": SLOW_SQL}, timeout=30)
-    assert slow.status_code == 400 and "1500 毫秒" in slow.text          # sql_time_limit_ms
-    assert "自定义 SQL 查询" in httpx.get(server + "/public").text       # immutable, SQL on
+    assert slow.status_code == 400 and "1500 毫秒" in slow.text  # sql_time_limit_ms
+    assert "自定义 SQL 查询" in httpx.get(server + "/public").text  # immutable, SQL on
     assert public_path.with_suffix(".inspect.json").exists()
     assert httpx.get(server + "/-/settings.json").status_code == 404
-    assert "Disallow: /" in httpx.get(server + "/robots.txt").text       # plugins loaded
+    assert "Disallow: /" in httpx.get(server + "/robots.txt").text  # plugins loaded
     assert httpx.get(server + "/public/feed_new_reports.atom").status_code == 200  # datasette-atom
 
 

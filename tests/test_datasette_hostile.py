@@ -3,6 +3,7 @@ parameters and paths that do not exist, framing and sniffing, introspection page
 (publish/datasette_serve.py, one process) on 127.0.0.1, and Datasette's test client where an
 environment variable must change between requests. docs/datasette.md, "Limits and headers".
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,8 +34,18 @@ EXPENSIVE = {
     "randomblob": "select length(randomblob(500000000))",
     "replace": NESTED_REPLACE,
 }
-INTROSPECTION = ("versions", "threads", "plugins", "settings", "config", "databases", "actor",
-                 "permissions", "messages", "allow-debug")
+INTROSPECTION = (
+    "versions",
+    "threads",
+    "plugins",
+    "settings",
+    "config",
+    "databases",
+    "actor",
+    "permissions",
+    "messages",
+    "allow-debug",
+)
 CHINESE = re.compile("[\u4e00-\u9fff]")
 
 
@@ -60,7 +71,11 @@ def raw_get(base: str, path: str) -> tuple[int, dict, str]:
     try:
         conn.request("GET", path)
         response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8", "replace")
+        return (
+            response.status,
+            {k.lower(): v for k, v in response.getheaders()},
+            response.read().decode("utf-8", "replace"),
+        )
     finally:
         conn.close()
 
@@ -73,6 +88,7 @@ def new_log_lines(log_path: Path, before: int) -> list[str]:
 
 
 # ------------------------------------------------------------------ 1. expensive SQL functions
+
 
 @pytest.mark.parametrize("name", EXPENSIVE)
 def test_expensive_function_fails_fast_with_a_chinese_page(served, name):
@@ -135,8 +151,13 @@ def test_limits_leave_room_for_the_longest_value(public_db):
     assert errors.LIMITS["max_args"] == limits.LIMITS[sqlite3.SQLITE_LIMIT_FUNCTION_ARG]
     # printf within the limits is SQLite's own
     side = sqlite3.connect(":memory:")
-    for sql in ("printf('%d 起, %5.2f%%, %q, %Q, %w', 3, 2.5, 'it''s', null, 'a\"b')", "printf('%,d', 1234567)",
-                "format('%s-%s', 1)", "printf('%.*c', 5, 'x')", "printf('%-8s|', 'ab')"):
+    for sql in (
+        "printf('%d 起, %5.2f%%, %q, %Q, %w', 3, 2.5, 'it''s', null, 'a\"b')",
+        "printf('%,d', 1234567)",
+        "format('%s-%s', 1)",
+        "printf('%.*c', 5, 'x')",
+        "printf('%-8s|', 'ab')",
+    ):
         assert asyncio.run(client_sql(public_db, sql)) == side.execute("select " + sql).fetchone()[0], sql
 
 
@@ -172,7 +193,7 @@ def test_visitor_mistakes_get_a_chinese_4xx_and_one_log_line(served, path):
     if path.split("?")[0].endswith(".json"):
         assert '"ok": false' in body and f'"status": {status}' in body
     else:
-        assert "<html lang=\"zh-CN\"" in body and CHINESE.search(body.split("<main")[-1])
+        assert '<html lang="zh-CN"' in body and CHINESE.search(body.split("<main")[-1])
         assert ("未找到" if status == 404 else "请求无效") in body
     lines = new_log_lines(log_path, before)
     assert len(lines) == 1, lines
@@ -181,12 +202,24 @@ def test_visitor_mistakes_get_a_chinese_4xx_and_one_log_line(served, path):
 
 # ------------------------------------------------------------------ 3. headers, introspection
 
+
 def test_security_headers_on_every_response(served):
     base, _ = served
-    pages = ["/", "/public", "/public/accidents", "/public/accidents?_facet=city_name",
-             "/public?sql=select+1", "/public/repeated_accidents", "/public/nosuchtable",
-             "/public/accidents.json", "/public/accidents.csv", "/robots.txt",
-             "/static/disclosure.css", "/-/static/app.css", "/public?sql=" + quote(SLOW_SQL)]
+    pages = [
+        "/",
+        "/public",
+        "/public/accidents",
+        "/public/accidents?_facet=city_name",
+        "/public?sql=select+1",
+        "/public/repeated_accidents",
+        "/public/nosuchtable",
+        "/public/accidents.json",
+        "/public/accidents.csv",
+        "/robots.txt",
+        "/static/disclosure.css",
+        "/-/static/app.css",
+        "/public?sql=" + quote(SLOW_SQL),
+    ]
     for path in pages:
         response = httpx.get(base + path, timeout=30)
         headers = response.headers

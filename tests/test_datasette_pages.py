@@ -3,6 +3,7 @@ table pages with the data dictionary's default columns, coded values in Chinese 
 (codes in JSON and CSV), and axe-core in headless Chromium on every page type at desktop and
 phone width, against a real server started as `make datasette` starts it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,14 @@ QUERIES = yaml.safe_load((ROOT / "publish" / "datasette" / "queries.yml").read_t
 TABLES = schema.for_database("public")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -55,6 +62,7 @@ def first(public_db, sql, *params):
 
 # ------------------------------------------------------------------ data dictionary
 
+
 def test_default_columns_and_codes_name_real_columns():
     for name, spec in TABLES.items():
         chosen = spec.get("default_columns") or []
@@ -62,8 +70,13 @@ def test_default_columns_and_codes_name_real_columns():
         if len(spec["columns"]) > 12 and not spec.get("hidden"):
             assert 7 <= len(chosen) <= 12, f"{name}: {len(chosen)} default columns"
     coded = {(t, c) for t, spec in TABLES.items() for c, col in spec["columns"].items() if col.get("codes")}
-    assert {("accidents", "rect_status"), ("blacklist", "status"), ("evidence", "method"),
-            ("evidence", "confidence"), ("accountability", "subject_type")} <= coded
+    assert {
+        ("accidents", "rect_status"),
+        ("blacklist", "status"),
+        ("evidence", "method"),
+        ("evidence", "confidence"),
+        ("accountability", "subject_type"),
+    } <= coded
 
 
 def test_every_stored_code_has_a_chinese_label(public_db):
@@ -72,14 +85,19 @@ def test_every_stored_code_has_a_chinese_label(public_db):
     for table, spec in TABLES.items():
         for column, col in spec["columns"].items():
             if col.get("codes"):
-                values = {str(v) for (v,) in conn.execute(
-                    f"select distinct [{column}] from [{table}] where [{column}] is not null and [{column}] != ''")}
+                values = {
+                    str(v)
+                    for (v,) in conn.execute(
+                        f"select distinct [{column}] from [{table}] where [{column}] is not null and [{column}] != ''"
+                    )
+                }
                 missing += [(table, column, v) for v in values - {str(k) for k in col["codes"]}]
     conn.close()
     assert missing == []
 
 
 # ------------------------------------------------------------------ table pages
+
 
 def test_table_page_shows_default_columns_and_links_the_others(ds):
     page = get(ds, "/public/accidents").text
@@ -96,18 +114,23 @@ def test_table_page_shows_default_columns_and_links_the_others(ds):
 
 def test_long_text_is_cut_in_cells(ds, public_db):
     page = get(ds, "/public/rectification_assessments").text
-    (summary,) = first(public_db, "select summary from rectification_assessments"
-                                  " where length(summary) > 80 order by assessed_on desc limit 1")
+    (summary,) = first(
+        public_db,
+        "select summary from rectification_assessments"
+        " where length(summary) > 80 order by assessed_on desc limit 1",
+    )
     assert summary[:60] + "…" in page and summary not in page
 
 
 def test_coded_values_in_chinese_on_html_and_codes_in_json_and_csv(ds, public_db):
-    (code,) = first(public_db, "select rect_status from accidents group by rect_status order by count(*) desc")
+    (code,) = first(
+        public_db, "select rect_status from accidents group by rect_status order by count(*) desc"
+    )
     zh = TABLES["accidents"]["columns"]["rect_status"]["codes"][code]
     page = get(ds, f"/public/accidents?rect_status={code}&_facet=rect_status").text
     assert f'<span class="coded" title="代码：{code}">{zh}</span>' in page  # cells
-    assert f"{zh} &middot;" in page                                           # selected facet value
-    assert f"整改评估状态 等于 {zh}" in page                                   # active filter
+    assert f"{zh} &middot;" in page  # selected facet value
+    assert f"整改评估状态 等于 {zh}" in page  # active filter
     facet = get(ds, "/public/accidents?_facet=rect_status").text
     assert f">{zh}</a>" in facet and f">{code}</a>" not in facet
     rows = get(ds, f"/public/accidents.json?_shape=array&rect_status={code}").json()
@@ -115,18 +138,26 @@ def test_coded_values_in_chinese_on_html_and_codes_in_json_and_csv(ds, public_db
     table = list(csv.DictReader(io.StringIO(get(ds, f"/public/accidents.csv?rect_status={code}").text)))
     assert {r["rect_status"] for r in table} == {code}
     # a query's column named like a coded column (the same codes in every table that has it)
-    query = get(ds, "/public?sql=" + quote(f"select rect_status from accidents where rect_status = '{code}'")).text
+    query = get(
+        ds, "/public?sql=" + quote(f"select rect_status from accidents where rect_status = '{code}'")
+    ).text
     assert f'<span class="coded" title="代码：{code}">{zh}</span>' in query
 
 
 # ------------------------------------------------------------------ row pages
 
+
 def test_row_page_is_a_list_of_labelled_fields(ds, public_db):
     acc_id, body, enterprise_id, document_id = first(
-        public_db, "select id, body_text, enterprise_id, document_id from accidents"
-                   " where enterprise_id is not null order by length(body_text) desc limit 1")
+        public_db,
+        "select id, body_text, enterprise_id, document_id from accidents"
+        " where enterprise_id is not null order by length(body_text) desc limit 1",
+    )
     page = get(ds, f"/public/accidents/{acc_id}").text
-    assert '<dl class="record">' in page and "<table" not in page.split('<dl class="record">')[1].split("</dl>")[0]
+    assert (
+        '<dl class="record">' in page
+        and "<table" not in page.split('<dl class="record">')[1].split("</dl>")[0]
+    )
     assert '<span class="field-label">发生日期</span> <code class="field-name">occurred_on</code>' in page
     assert '<details class="long-text">' in page and "展开全文" in page
     assert f"/public/enterprises/{enterprise_id}" in page
@@ -139,18 +170,24 @@ def test_row_page_is_a_list_of_labelled_fields(ds, public_db):
 
 # ------------------------------------------------------------------ in the browser
 
+
 def _pages(public_db) -> dict[str, str]:
     acc = first(public_db, "select id from accidents order by length(body_text) desc limit 1")[0]
     ent = first(public_db, "select id from enterprises limit 1")[0]
     pages = {
-        "index": "/", "database": "/public", "table": "/public/accidents",
-        "table-all-columns": "/public/accidents?_columns=all", "table-enterprises": "/public/enterprises",
+        "index": "/",
+        "database": "/public",
+        "table": "/public/accidents",
+        "table-all-columns": "/public/accidents?_columns=all",
+        "table-enterprises": "/public/enterprises",
         "filtered": "/public/accidents?rect_status=overdue&_facet=rect_status",
         "search": "/public/accidents?_search=" + quote("事故"),
         "facet": "/public/accidents?_facet=rect_status&_facet=industry",
-        "row": f"/public/accidents/{acc}", "row-enterprise": f"/public/enterprises/{quote(ent)}",
+        "row": f"/public/accidents/{acc}",
+        "row-enterprise": f"/public/enterprises/{quote(ent)}",
         "sql": "/public?sql=" + quote("select 1"),
-        "error-404": "/public/nonexistent", "error-400": "/public/accidents?_sort=nope",
+        "error-404": "/public/nonexistent",
+        "error-400": "/public/accidents?_sort=nope",
     }
     pages.update({"query-" + name: f"/public/{name}" for name in QUERIES})
     return pages
@@ -188,8 +225,11 @@ def test_no_serious_accessibility_violation_on_any_page_type(server, browser, pu
             result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
                 resultTypes: ['violations']})""")
-            found += [(name, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                      for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            found += [
+                (name, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
     finally:
         page.close()
     assert found == []

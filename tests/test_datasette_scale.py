@@ -3,6 +3,7 @@ samples' public database: the summary tables agree with the records they sum, ev
 order and the canned queries' orders are served by an index, large tables open without
 default facets, the result cache and the SQLite settings are active on the served database.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,30 +32,46 @@ def rows(conn, sql, params=()):
 
 
 def test_enterprise_accidents_sum_the_accidents(conn):
-    expected = rows(conn, """
+    expected = rows(
+        conn,
+        """
         select e.id, e.name, e.uscc, count(*), sum(coalesce(a.deaths, 0)), min(a.occurred_on),
                max(a.occurred_on)
-        from accidents a join enterprises e on e.id = a.enterprise_id group by e.id order by e.id""")
-    summary = rows(conn, """
+        from accidents a join enterprises e on e.id = a.enterprise_id group by e.id order by e.id""",
+    )
+    summary = rows(
+        conn,
+        """
         select enterprise_id, enterprise_name, uscc, accident_count, deaths, first_occurred_on,
-               last_occurred_on from enterprise_accidents order by enterprise_id""")
+               last_occurred_on from enterprise_accidents order by enterprise_id""",
+    )
     assert len(expected) > 20
     assert summary == expected
     titles = dict(rows(conn, "select enterprise_id, titles from enterprise_accidents"))
-    for enterprise_id, title in rows(conn, "select enterprise_id, title from accidents"
-                                           " where enterprise_id is not null"):
+    for enterprise_id, title in rows(
+        conn, "select enterprise_id, title from accidents" " where enterprise_id is not null"
+    ):
         assert title in titles[enterprise_id].split("；")
 
 
 def test_accidents_by_year_city_sum_the_accidents(conn):
-    expected = rows(conn, """
+    expected = rows(
+        conn,
+        """
         select year, city_code, count(*), sum(coalesce(deaths, 0)),
                sum(coalesce(grade_stated, grade_computed) in ('较大', '重大', '特别重大'))
-        from accidents where year is not null group by year, city_code order by year, city_code""")
-    summary = rows(conn, "select year, city_code, accidents, deaths, major_or_worse"
-                         " from accidents_by_year_city order by year, city_code")
+        from accidents where year is not null group by year, city_code order by year, city_code""",
+    )
+    summary = rows(
+        conn,
+        "select year, city_code, accidents, deaths, major_or_worse"
+        " from accidents_by_year_city order by year, city_code",
+    )
     assert summary == expected
-    assert sum(r[2] for r in summary) == rows(conn, "select count(*) from accidents where year is not null")[0][0]
+    assert (
+        sum(r[2] for r in summary)
+        == rows(conn, "select count(*) from accidents where year is not null")[0][0]
+    )
 
 
 def test_summaries_are_described_and_rebuilt_by_the_national_bench():
@@ -92,9 +109,13 @@ def test_a_page_filtered_on_a_facet_is_read_in_order_from_an_index(conn):
         if not column or spec.get("view") or table.endswith(schema.FTS_SUFFIX) or not spec.get("facets"):
             continue
         pk = [r[1] for r in sorted(conn.execute(f"PRAGMA table_info({table})"), key=lambda r: r[5]) if r[5]]
-        order = ", ".join([column + (" desc" if spec.get("sort_desc") else "")] + [p for p in pk if p != column])
+        order = ", ".join(
+            [column + (" desc" if spec.get("sort_desc") else "")] + [p for p in pk if p != column]
+        )
         for facet in spec["facets"]:
-            plan = _plan(conn, f"select * from {table} where {facet} = :v order by {order} limit 51", {"v": "x"})
+            plan = _plan(
+                conn, f"select * from {table} where {facet} = :v order by {order} limit 51", {"v": "x"}
+            )
             assert not any("TEMP B-TREE" in step for step in plan), (table, facet, plan)
             if facet != column:
                 assert any(f"INDEX idx_{table}_{facet}_" in step for step in plan), (table, facet, plan)
@@ -122,20 +143,30 @@ def test_a_page_filtered_on_two_facets_reads_one_index_alone(conn):
                     continue
                 where = f"{a} = :a and {b} = :b"
                 count = _plan(conn, f"select count(*) from {table} where {where}", {"a": "x", "b": "y"})
-                assert any("COVERING INDEX" in s and (f"{a}=? AND {b}=?" in s or f"{b}=? AND {a}=?" in s)
-                           for s in count), (a, b, count)
-                page = _plan(conn, f"select id from {table} where {where} order by {order} limit 21",
-                             {"a": "x", "b": "y"})
+                assert any(
+                    "COVERING INDEX" in s and (f"{a}=? AND {b}=?" in s or f"{b}=? AND {a}=?" in s)
+                    for s in count
+                ), (a, b, count)
+                page = _plan(
+                    conn,
+                    f"select id from {table} where {where} order by {order} limit 21",
+                    {"a": "x", "b": "y"},
+                )
                 assert not any("TEMP B-TREE FOR ORDER BY" in s for s in page), (a, b, page)
                 for c in facets:  # a facet over the two filters (Datasette's facet SQL)
                     if c in (a, b):
                         continue
-                    facet = _plan(conn, f"select {c} as value, count(*) as count from (select * from"
-                                        f" {table} where {where}) where value is not null group by value"
-                                        f" order by count desc, value limit 21", {"a": "x", "b": "y"})
+                    facet = _plan(
+                        conn,
+                        f"select {c} as value, count(*) as count from (select * from"
+                        f" {table} where {where}) where value is not null group by value"
+                        f" order by count desc, value limit 21",
+                        {"a": "x", "b": "y"},
+                    )
                     assert any("COVERING INDEX" in s for s in facet), (a, b, c, facet)
-                    one = _plan(conn, f"select {c}, count(*) from {table} where {a} = :a group by {c}",
-                                {"a": "x"})
+                    one = _plan(
+                        conn, f"select {c}, count(*) from {table} where {a} = :a group by {c}", {"a": "x"}
+                    )
                     assert any("COVERING INDEX" in s for s in one), (a, c, one)
                 checked += 1
     assert checked == 30  # accidents: 6 facets, every ordered pair
@@ -144,16 +175,28 @@ def test_a_page_filtered_on_two_facets_reads_one_index_alone(conn):
 def test_the_city_facet_of_one_industry_reads_an_index_alone(conn):
     """`/public/enterprises?industry=工贸&_facet=city_code`, the facet journalists open most on
     the largest table, groups from the (industry, city_code) index, not from 1.4 million rows."""
-    plan = _plan(conn, "select city_code as value, count(*) as count from"
-                       " (select * from enterprises where industry = :i)"
-                       " where value is not null group by value order by count desc, value limit 21",
-                 {"i": "工贸"})
+    plan = _plan(
+        conn,
+        "select city_code as value, count(*) as count from"
+        " (select * from enterprises where industry = :i)"
+        " where value is not null group by value order by count desc, value limit 21",
+        {"i": "工贸"},
+    )
     assert any("COVERING INDEX idx_enterprises_industry_city_code" in s for s in plan), plan
 
 
-@pytest.mark.parametrize("name", ["repeated_accidents", "feed_new_reports",
-                                  "rectification_overdue", "assessments_not_in_place",
-                                  "concealed_accidents", "grade_mismatch", "uscc_check_failed"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "repeated_accidents",
+        "feed_new_reports",
+        "rectification_overdue",
+        "assessments_not_in_place",
+        "concealed_accidents",
+        "grade_mismatch",
+        "uscc_check_failed",
+    ],
+)
 def test_canned_query_reads_rows_in_index_order(conn, name):
     """These return the first rows of a long ordered list: an index gives them in order, so
     Datasette stops after max_returned_rows instead of sorting every accident or enterprise."""
@@ -168,7 +211,7 @@ def test_canned_query_reads_rows_in_index_order(conn, name):
         params["_html_rows"] = 201  # the HTML page's magic parameter (plugins/disclosure_ui.py)
     plan = _plan(conn, query["sql"], params)
     if name == "repeated_accidents":  # only the summary branch runs without since_year
-        plan = plan[:plan.index("RIGHT")]
+        plan = plan[: plan.index("RIGHT")]
     sorted_steps = [step for step in plan if "TEMP B-TREE FOR ORDER BY" in step]
     assert not sorted_steps, plan
     if name == "assessments_not_in_place":  # its LIKE filter is tested in the index, not the rows
@@ -196,7 +239,9 @@ def test_repeated_accidents_all_years_matches_the_records(public_db):
 
     c = sqlite3.connect(f"file:{public_db}?mode=ro", uri=True)
     earliest = c.execute("select min(year) from accidents").fetchone()[0]
-    undated = c.execute("select count(*) from accidents where year is null and enterprise_id is not null").fetchone()[0]
+    undated = c.execute(
+        "select count(*) from accidents where year is null and enterprise_id is not null"
+    ).fetchone()[0]
     c.close()
     all_years = run("min_count=1&since_year=")
     assert len(all_years) > 20
@@ -219,8 +264,11 @@ def test_metadata_file_is_written_only_when_facets_are_dropped(tmp_path):
     inspect = tmp_path / "public.inspect.json"
     inspect.write_text(json.dumps({"public": {"tables": {"enterprises": {"count": 10}}}}))
     assert datasette_serve.metadata_file(inspect) == datasette_serve.METADATA
-    inspect.write_text(json.dumps({"public": {"tables": {
-        "enterprises": {"count": datasette_serve.DEFAULT_FACETS_MAX_ROWS + 1}}}}))
+    inspect.write_text(
+        json.dumps(
+            {"public": {"tables": {"enterprises": {"count": datasette_serve.DEFAULT_FACETS_MAX_ROWS + 1}}}}
+        )
+    )
     written = datasette_serve.metadata_file(inspect)
     assert written == tmp_path / "public.metadata.json"
     assert "facets" not in json.loads(written.read_text())["databases"]["public"]["tables"]["enterprises"]
@@ -234,8 +282,7 @@ def test_result_cache_on_the_immutable_database(public_db, monkeypatch, enabled)
     monkeypatch.setenv("DISCLOSURE_QUERY_CACHE_MIN_MS", "0")
     monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")  # the page cache would answer too
     kwargs = datasette_serve.datasette_kwargs()
-    kwargs["metadata"]["databases"]["public"]["queries"]["random_probe"] = {
-        "sql": "select random() as r"}
+    kwargs["metadata"]["databases"]["public"]["queries"]["random_probe"] = {"sql": "select random() as r"}
     ds = Datasette(immutables=[str(public_db)], **kwargs)
 
     def value():
@@ -257,7 +304,8 @@ def test_response_cache_on_the_immutable_database(public_db, monkeypatch, enable
     monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE_ENTRY_KB", "8")
     kwargs = datasette_serve.datasette_kwargs()
     kwargs["metadata"]["databases"]["public"]["queries"]["random_probe"] = {
-        "sql": "select random() as r, :n as n"}
+        "sql": "select random() as r, :n as n"
+    }
     ds = Datasette(immutables=[str(public_db)], **kwargs)
 
     def get(path, **headers):
@@ -300,15 +348,23 @@ def test_rows_are_rendered_as_datasette_would_and_escaped():
 
     from publish.datasette.plugins import disclosure_ui
 
-    html = disclosure_ui.rows_html([[
-        {"column": "title", "value": "<script>x</script>", "value_type": "str"},
-        {"column": "事故 单位", "value": Markup('<a href="/e">企业</a>'), "value_type": "str"},
-    ]])
-    assert html == ('<tr><td class="col-title type-str">&lt;script&gt;x&lt;/script&gt;</td>'
-                    f'<td class="col-{to_css_class("事故 单位")} type-str"><a href="/e">企业</a></td></tr>')
+    html = disclosure_ui.rows_html(
+        [
+            [
+                {"column": "title", "value": "<script>x</script>", "value_type": "str"},
+                {"column": "事故 单位", "value": Markup('<a href="/e">企业</a>'), "value_type": "str"},
+            ]
+        ]
+    )
+    assert html == (
+        '<tr><td class="col-title type-str">&lt;script&gt;x&lt;/script&gt;</td>'
+        f'<td class="col-{to_css_class("事故 单位")} type-str"><a href="/e">企业</a></td></tr>'
+    )
     query = disclosure_ui.query_rows_html(["标题"], [["a & b"], [Markup("<b>c</b>")]])
-    assert query == (f'<tr><td class="col-{to_css_class("标题")}">a &amp; b</td></tr>'
-                     f'<tr><td class="col-{to_css_class("标题")}"><b>c</b></td></tr>')
+    assert query == (
+        f'<tr><td class="col-{to_css_class("标题")}">a &amp; b</td></tr>'
+        f'<tr><td class="col-{to_css_class("标题")}"><b>c</b></td></tr>'
+    )
 
 
 @pytest.mark.parametrize("base_url", ["/", "/datasette/"])
@@ -338,10 +394,13 @@ def test_canned_query_html_shows_the_first_rows_and_exports_all(public_db):
     shown = disclosure_ui.HTML_ROWS
     total = shown + 50
     kwargs = datasette_serve.datasette_kwargs()
-    kwargs["metadata"]["databases"]["public"]["queries"]["many_rows"] = {"sql": (
-        f"with recursive n(i) as (select 1 union all select i + 1 from n where i < {total})"
-        " select i as 序号 from n where i >= coalesce(cast(nullif(:start, '') as integer), 1)"
-        " order by i limit :_html_rows")}
+    kwargs["metadata"]["databases"]["public"]["queries"]["many_rows"] = {
+        "sql": (
+            f"with recursive n(i) as (select 1 union all select i + 1 from n where i < {total})"
+            " select i as 序号 from n where i >= coalesce(cast(nullif(:start, '') as integer), 1)"
+            " order by i limit :_html_rows"
+        )
+    }
     ds = Datasette(immutables=[str(public_db)], **kwargs)
 
     def get(path):
@@ -370,13 +429,17 @@ def test_table_permissions_are_worked_out_once_and_still_enforced(public_db, mon
     remembered per table."""
     monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
     kwargs = datasette_serve.datasette_kwargs()
-    kwargs["metadata"]["databases"]["public"].setdefault("tables", {}).setdefault("bans", {})["allow"] = {"id": "nobody"}
+    kwargs["metadata"]["databases"]["public"].setdefault("tables", {}).setdefault("bans", {})["allow"] = {
+        "id": "nobody"
+    }
     ds = Datasette(immutables=[str(public_db)], **kwargs)
 
     async def statuses():
         await ds.invoke_startup()
-        return [(await ds.client.get(path)).status_code
-                for path in ["/public/bans", "/public/bans", "/public/accidents", "/public/accidents"]]
+        return [
+            (await ds.client.get(path)).status_code
+            for path in ["/public/bans", "/public/bans", "/public/accidents", "/public/accidents"]
+        ]
 
     assert asyncio.run(statuses()) == [403, 403, 200, 200]
     memo = ds._table_permission_allows.memo
@@ -413,8 +476,9 @@ def test_the_schema_of_the_immutable_database_is_read_once(public_db, tmp_path, 
         with capture_traces(traces):
             response = await ds.client.get(path)
         assert response.status_code == 200, path
-        return response.text, [" ".join(t["sql"].lower().split()) for t in traces
-                               if t.get("database") == path.split("/")[1]]
+        return response.text, [
+            " ".join(t["sql"].lower().split()) for t in traces if t.get("database") == path.split("/")[1]
+        ]
 
     async def run():
         await ds.invoke_startup()
@@ -443,20 +507,32 @@ def test_remembered_answers_are_copied_as_deepcopy_would(public_db):
     import copy
     from collections import namedtuple
 
-    from hypothesis import given, settings as hsettings, strategies as st
+    from hypothesis import given
+    from hypothesis import settings as hsettings
+    from hypothesis import strategies as st
 
     from publish.datasette.plugins import schema_cache
 
     Column = namedtuple("Column", "cid name type notnull default_value is_pk hidden")
-    atoms = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                      st.text(max_size=5), st.binary(max_size=3))
+    atoms = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.text(max_size=5),
+        st.binary(max_size=3),
+    )
     columns = st.builds(Column, *([atoms] * 7))
     values = st.recursive(
         st.one_of(atoms, columns),
-        lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
-                                st.dictionaries(st.text(max_size=3), inner, max_size=4),
-                                st.builds(Column, *([inner] * 7))),
-        max_leaves=20)
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4),
+            st.tuples(inner, inner),
+            st.dictionaries(st.text(max_size=3), inner, max_size=4),
+            st.builds(Column, *([inner] * 7)),
+        ),
+        max_leaves=20,
+    )
 
     def containers(value):
         if isinstance(value, (list, tuple)):
@@ -489,15 +565,18 @@ def test_remembered_answers_are_copied_as_deepcopy_would(public_db):
         check(answer)
 
 
-@pytest.mark.parametrize("sql, schema", [
-    ("PRAGMA schema_version", True),
-    ("select sql from sqlite_master where name = :n and type=:t", True),
-    ("select name from sqlite_master where type='table'", True),
-    ("select * from accidents where id in (select name from sqlite_master)", False),
-    ("select a.name from sqlite_master a join accidents b on a.name = b.id", False),
-    ("select count(*) from accidents", False),
-    ("pragma table_info(accidents)", False),
-])
+@pytest.mark.parametrize(
+    "sql, schema",
+    [
+        ("PRAGMA schema_version", True),
+        ("select sql from sqlite_master where name = :n and type=:t", True),
+        ("select name from sqlite_master where type='table'", True),
+        ("select * from accidents where id in (select name from sqlite_master)", False),
+        ("select a.name from sqlite_master a join accidents b on a.name = b.id", False),
+        ("select count(*) from accidents", False),
+        ("pragma table_info(accidents)", False),
+    ],
+)
 def test_only_queries_of_the_schema_alone_are_remembered(sql, schema):
     from publish.datasette.plugins import schema_cache
 
@@ -533,8 +612,10 @@ def test_table_cells_are_the_ones_datasette_builds(public_db, tmp_path, monkeypa
     blobs = tmp_path / "blobs.db"
     with sqlite3.connect(blobs) as c:
         c.execute("create table files (id integer primary key, name text, body blob, url text)")
-        c.execute("insert into files values (1, 'a', x'00ff', 'https://example.org/a.pdf'),"
-                  " (2, '', null, 'not a url')")
+        c.execute(
+            "insert into files values (1, 'a', x'00ff', 'https://example.org/a.pdf'),"
+            " (2, '', null, 'not a url')"
+        )
     ds = Datasette([str(blobs)], immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
     fast = table_view.display_columns_and_rows
     assert fast.__module__ == "fast_cells.py" and fast.__wrapped__ is not fast
@@ -545,26 +626,36 @@ def test_table_cells_are_the_ones_datasette_builds(public_db, tmp_path, monkeypa
         columns, rows = await fast.__wrapped__(*args, **kwargs)
         assert mine_columns == columns
         assert [r.cells for r in mine_rows] == [r.cells for r in rows]
-        assert [[type(c["value"]) for c in r.cells] for r in mine_rows] == \
-            [[type(c["value"]) for c in r.cells] for r in rows]  # Markup stays Markup
+        assert [[type(c["value"]) for c in r.cells] for r in mine_rows] == [
+            [type(c["value"]) for c in r.cells] for r in rows
+        ]  # Markup stays Markup
         compared.append((args[2], len(rows), sum(len(r.cells) for r in rows)))
         return mine_columns, mine_rows
 
     monkeypatch.setattr(table_view, "display_columns_and_rows", both)
     with sqlite3.connect(public_db) as c:
-        tables = [t for (t,) in c.execute(
-            "select name from sqlite_master where type in ('table', 'view')"
-            " and name not like '%fts%' and name not like 'sqlite_%'")
+        tables = [
+            t
+            for (t,) in c.execute(
+                "select name from sqlite_master where type in ('table', 'view')"
+                " and name not like '%fts%' and name not like 'sqlite_%'"
+            )
             if c.execute(f"select exists (select 1 from [{t}])").fetchone()[0]
-            and t not in yaml.safe_load(datasette_serve.METADATA.read_text(encoding="utf-8"))
-            ["databases"]["public"].get("queries", {})]  # a canned query of that name wins
+            and t
+            not in yaml.safe_load(datasette_serve.METADATA.read_text(encoding="utf-8"))["databases"][
+                "public"
+            ].get("queries", {})
+        ]  # a canned query of that name wins
 
     async def run():
         await ds.invoke_startup()
         paths = [f"/public/{t}" for t in tables] + [
             "/public/accidents?city_name=%E5%85%B0%E5%B7%9E%E5%B8%82&_sort=deaths",
-            "/public/accidents?_search=%E7%88%86%E7%82%B8", "/public/documents?_size=100",
-            "/public/credit_ratings?_labels=on", "/blobs/files"]
+            "/public/accidents?_search=%E7%88%86%E7%82%B8",
+            "/public/documents?_size=100",
+            "/public/credit_ratings?_labels=on",
+            "/blobs/files",
+        ]
         # twice: the second time render_cell is skipped for the columns it never renders
         # (disclosure_ui's rendered_columns, known once a table's foreign keys are read)
         for path in paths + paths:
@@ -580,39 +671,59 @@ def test_every_search_index_row_is_a_row_of_its_table(conn):
     """plugins/search_plan.py counts a search from the FTS table alone: that is the table's
     count only if each FTS row is one of the table's rows, by rowid (rows with no searchable
     text have no FTS row, and match nothing either way)."""
-    fts_tables = [t for (t,) in rows(conn, "select name from sqlite_master where type = 'table'"
-                                           " and sql like 'CREATE VIRTUAL TABLE%fts5%'")]
+    fts_tables = [
+        t
+        for (t,) in rows(
+            conn,
+            "select name from sqlite_master where type = 'table'"
+            " and sql like 'CREATE VIRTUAL TABLE%fts5%'",
+        )
+    ]
     assert len(fts_tables) >= 5
     for fts in fts_tables:
         table = fts.removesuffix("_fts")
         assert rows(conn, f"select count(*) from {fts}")[0][0] > 0
-        assert rows(conn, f"select count(*) from {fts} where rowid not in (select rowid from {table})") == [(0,)]
+        assert rows(conn, f"select count(*) from {fts} where rowid not in (select rowid from {table})") == [
+            (0,)
+        ]
 
 
 def test_search_plan_rewrites_only_where_it_pays():
     from publish.datasette.plugins import search_plan
 
-    sql = ("select id, name from enterprises where rowid in (select rowid from enterprises_fts"
-           " where enterprises_fts match escape_fts(:search)) order by name, id limit 51")
+    sql = (
+        "select id, name from enterprises where rowid in (select rowid from enterprises_fts"
+        " where enterprises_fts match escape_fts(:search)) order by name, id limit 51"
+    )
     walked = sql.replace("where rowid in", "where +rowid in")
     assert search_plan.rewrite(sql, 122_970, 1_358_040) == walked  # 责任 at national size
     assert search_plan.rewrite(sql, 2_000, 1_358_040) == sql  # fewer than 4 × √rows: look up
     assert search_plan.rewrite(sql, 900, 10_000) == sql  # under MIN_MATCHES
     assert search_plan.rewrite(walked, 122_970, 1_358_040) == walked  # never twice
-    count = ("select count(*) from enterprises where rowid in (select rowid from enterprises_fts"
-             " where enterprises_fts match escape_fts(:search))")
+    count = (
+        "select count(*) from enterprises where rowid in (select rowid from enterprises_fts"
+        " where enterprises_fts match escape_fts(:search))"
+    )
     assert search_plan.count_of_search(count) == (
-        "select count(*) from enterprises_fts where enterprises_fts match escape_fts(:search)")
+        "select count(*) from enterprises_fts where enterprises_fts match escape_fts(:search)"
+    )
     filtered = count.replace("where rowid", "where city_code = :p0 and rowid")
     assert search_plan.count_of_search(filtered) == filtered
     assert search_plan.listing(sql) and not search_plan.listing(count)
-    assert not search_plan.listing("select industry, count(*) from (" + sql + ") group by industry"
-                                   " order by count(*) desc limit 21")
-    assert search_plan.walks_an_index(["SCAN enterprises USING COVERING INDEX idx_enterprises_name_id",
-                                       "LIST SUBQUERY 1", "SCAN enterprises_fts VIRTUAL TABLE INDEX 0:M4"])
+    assert not search_plan.listing(
+        "select industry, count(*) from (" + sql + ") group by industry" " order by count(*) desc limit 21"
+    )
+    assert search_plan.walks_an_index(
+        [
+            "SCAN enterprises USING COVERING INDEX idx_enterprises_name_id",
+            "LIST SUBQUERY 1",
+            "SCAN enterprises_fts VIRTUAL TABLE INDEX 0:M4",
+        ]
+    )
     assert not search_plan.walks_an_index(["SCAN accidents", "LIST SUBQUERY 1"])
-    assert not search_plan.walks_an_index(["SCAN accidents USING INDEX idx_a_city",
-                                           "USE TEMP B-TREE FOR ORDER BY"])
+    assert not search_plan.walks_an_index(
+        ["SCAN accidents USING INDEX idx_a_city", "USE TEMP B-TREE FOR ORDER BY"]
+    )
 
 
 def test_searches_answer_the_same_with_the_search_plan(public_db, monkeypatch):
@@ -625,19 +736,22 @@ def test_searches_answer_the_same_with_the_search_plan(public_db, monkeypatch):
     monkeypatch.setenv("DISCLOSURE_SEARCH_PLAN_MIN_MATCHES", "0")
     from urllib.parse import quote
 
-    paths = [f"/public/enterprises.json?_search={quote('公司')}",
-             f"/public/enterprises.json?_search={quote('有限公司')}&_size=5",
-             f"/public/accidents.json?_search={quote('事故')}",
-             f"/public/accidents.json?_search={quote('爆炸')}&city_name={quote('兰州市')}",
-             f"/public/accidents.json?_search={quote('事故')}&_sort_desc=deaths",
-             f"/public/enterprises.json?_search={quote('没有这个词')}",
-             f"/public/credit_ratings.json?_search={quote('公司')}&_size=3"]
+    paths = [
+        f"/public/enterprises.json?_search={quote('公司')}",
+        f"/public/enterprises.json?_search={quote('有限公司')}&_size=5",
+        f"/public/accidents.json?_search={quote('事故')}",
+        f"/public/accidents.json?_search={quote('爆炸')}&city_name={quote('兰州市')}",
+        f"/public/accidents.json?_search={quote('事故')}&_sort_desc=deaths",
+        f"/public/enterprises.json?_search={quote('没有这个词')}",
+        f"/public/credit_ratings.json?_search={quote('公司')}&_size=3",
+    ]
     plain, planned = _served_without_and_with(public_db, monkeypatch, "DISCLOSURE_SEARCH_PLAN", paths)
     token = plain[paths[1]][0]["next"]
     assert token
     second = [f"{paths[1]}&_next={quote(token)}"]  # the second page
-    more_plain, more_planned = _served_without_and_with(public_db, monkeypatch,
-                                                        "DISCLOSURE_SEARCH_PLAN", second)
+    more_plain, more_planned = _served_without_and_with(
+        public_db, monkeypatch, "DISCLOSURE_SEARCH_PLAN", second
+    )
     plain, planned = {**plain, **more_plain}, {**planned, **more_planned}
 
     def answer(data):
@@ -646,12 +760,18 @@ def test_searches_answer_the_same_with_the_search_plan(public_db, monkeypatch):
     assert {p: answer(d) for p, (d, _) in planned.items()} == {p: answer(d) for p, (d, _) in plain.items()}
     assert all(d["rows"] for d, _ in list(plain.values())[:4]) and plain[second[0]][0]["rows"]
     traced = {p: sqls for p, (_, sqls) in planned.items()}
-    walked = [p for p, sqls in traced.items()
-              if any("+rowid in (select rowid" in s and not s.startswith("explain") for s in sqls)]
+    walked = [
+        p
+        for p, sqls in traced.items()
+        if any("+rowid in (select rowid" in s and not s.startswith("explain") for s in sqls)
+    ]
     assert set(walked) >= {paths[0], paths[1], paths[2]}, walked
     assert paths[4] not in walked  # deaths has no index: Datasette's query stays
-    fts_counts = [s for s in traced[paths[0]]
-                  if s.startswith("select count(*) from enterprises_fts where enterprises_fts match")]
+    fts_counts = [
+        s
+        for s in traced[paths[0]]
+        if s.startswith("select count(*) from enterprises_fts where enterprises_fts match")
+    ]
     assert len(fts_counts) == 1, traced[paths[0]]  # counted once, for the plan and the page
 
 
@@ -672,8 +792,12 @@ def test_table_page_parts_built_in_python_match_the_template_loops(public_db, tm
         assert f'            "{name}": {name},\n' in source
         source = source.replace(f'            "{name}": {name},\n', "")
     (without / "disclosure_ui.py").write_text(source, encoding="utf-8")
-    paths = ["/public/accidents", f"/public/accidents?city_name={quote('兰州市')}&deaths__gte=1&_sort=deaths",
-             "/public/enterprises?_sort_desc=name", "/public/credit_ratings?_facet=rater"]
+    paths = [
+        "/public/accidents",
+        f"/public/accidents?city_name={quote('兰州市')}&deaths__gte=1&_sort=deaths",
+        "/public/enterprises?_sort_desc=name",
+        "/public/credit_ratings?_facet=rater",
+    ]
 
     def pages(plugins):
         kwargs = datasette_serve.datasette_kwargs()
@@ -682,6 +806,7 @@ def test_table_page_parts_built_in_python_match_the_template_loops(public_db, tm
 
         async def run():
             return [(await ds.client.get(p)).text for p in paths]
+
         return asyncio.run(run())
 
     def normal(html):
@@ -702,12 +827,13 @@ def test_table_page_parts_escape_what_they_show():
     assert "<script>" not in disclosure_ui.column_help_html({"c": bad}, {"c": bad})
     assert "<script>" not in disclosure_ui.lookup_options([("exact", bad, False)], None, {})
     assert "<script>" not in disclosure_ui.sort_options(
-        [{"name": "c", "sortable": True}], {"c": bad}, None, None)
+        [{"name": "c", "sortable": True}], {"c": bad}, None, None
+    )
     css = disclosure_ui.stacked_labels_css([{"name": "c"}], {"c": "</style><script>"})
     assert "</style>" not in css and "<script>" not in css
-    assert disclosure_ui.lookup_options([("isnull", "is null", True), ("exact", "=", False)], "exact",
-                                        {"exact": "等于"}) == (
-        '<option value="isnull__1">is null</option><option value="exact" selected>等于</option>')
+    assert disclosure_ui.lookup_options(
+        [("isnull", "is null", True), ("exact", "=", False)], "exact", {"exact": "等于"}
+    ) == ('<option value="isnull__1">is null</option><option value="exact" selected>等于</option>')
 
 
 def test_facet_counts_are_the_counts_of_the_rows(conn):
@@ -717,17 +843,40 @@ def test_facet_counts_are_the_counts_of_the_rows(conn):
     assert ("enterprises", "industry") in counted and ("enterprises", "city_code") in counted
     assert ("enterprises", "uscc_valid") not in counted  # INTEGER: not a filter here
     for table, column in counted:
-        totals = rows(conn, f"select {column}, count(*) from {table} where {column} is not null"
-                            f" group by {column} order by 1")
-        assert rows(conn, "select filter_value, count from facet_counts where table_name = ? and"
-                          " filter_column = ? and facet_column = '' order by 1", (table, column)) == totals
-        for (other,) in rows(conn, "select distinct facet_column from facet_counts where table_name = ?"
-                                   " and filter_column = ? and facet_column != ''", (table, column)):
-            expected = rows(conn, f"select {column}, {other}, count(*) from {table} where {column} is not"
-                                  f" null and {other} is not null group by 1, 2 order by 1, 2")
-            assert rows(conn, "select filter_value, value, count from facet_counts where table_name = ?"
-                              " and filter_column = ? and facet_column = ? order by 1, 2",
-                        (table, column, other)) == expected
+        totals = rows(
+            conn,
+            f"select {column}, count(*) from {table} where {column} is not null"
+            f" group by {column} order by 1",
+        )
+        assert (
+            rows(
+                conn,
+                "select filter_value, count from facet_counts where table_name = ? and"
+                " filter_column = ? and facet_column = '' order by 1",
+                (table, column),
+            )
+            == totals
+        )
+        for (other,) in rows(
+            conn,
+            "select distinct facet_column from facet_counts where table_name = ?"
+            " and filter_column = ? and facet_column != ''",
+            (table, column),
+        ):
+            expected = rows(
+                conn,
+                f"select {column}, {other}, count(*) from {table} where {column} is not"
+                f" null and {other} is not null group by 1, 2 order by 1, 2",
+            )
+            assert (
+                rows(
+                    conn,
+                    "select filter_value, value, count from facet_counts where table_name = ?"
+                    " and filter_column = ? and facet_column = ? order by 1, 2",
+                    (table, column, other),
+                )
+                == expected
+            )
 
 
 def test_facets_over_one_filter_answer_the_same_from_facet_counts(public_db, monkeypatch):
@@ -739,23 +888,36 @@ def test_facets_over_one_filter_answer_the_same_from_facet_counts(public_db, mon
     from urllib.parse import quote
 
     with sqlite3.connect(public_db) as c:
-        industries = [i for (i,) in c.execute("select industry from enterprises where industry is not null"
-                                              " group by industry order by count(*) desc limit 2")]
-        city = c.execute("select city_code from enterprises group by city_code order by count(*) desc").fetchone()[0]
-        rating = c.execute("select rating from credit_ratings group by rating order by count(*) desc").fetchone()[0]
+        industries = [
+            i
+            for (i,) in c.execute(
+                "select industry from enterprises where industry is not null"
+                " group by industry order by count(*) desc limit 2"
+            )
+        ]
+        city = c.execute(
+            "select city_code from enterprises group by city_code order by count(*) desc"
+        ).fetchone()[0]
+        rating = c.execute(
+            "select rating from credit_ratings group by rating order by count(*) desc"
+        ).fetchone()[0]
     facets = "&_facet=city_code&_facet=uscc_valid&_facet=industry&_facet=link_flag"
     paths = [f"/public/enterprises.json?industry={quote(i)}{facets}" for i in industries] + [
         f"/public/enterprises.json?city_code={city}{facets}&_facet_size=3",
         f"/public/enterprises.json?industry={quote('没有这个行业')}{facets}",
         f"/public/credit_ratings.json?rating={quote(rating)}&_facet=industry&_facet=rating_year&_facet=region_code",
         f"/public/enterprises.json?industry={quote(industries[0])}&city_code={city}{facets}",
-        f"/public/enterprises.json?industry={quote(industries[0])}&_search={quote('公司')}{facets}"]
+        f"/public/enterprises.json?industry={quote(industries[0])}&_search={quote('公司')}{facets}",
+    ]
 
     plain, counted = _served_without_and_with(public_db, monkeypatch, "DISCLOSURE_FACET_COUNTS", paths)
 
     def answer(data):
-        return (data["rows"], data["filtered_table_rows_count"],
-                {k: (v["results"], v["truncated"]) for k, v in data["facet_results"].items()})
+        return (
+            data["rows"],
+            data["filtered_table_rows_count"],
+            {k: (v["results"], v["truncated"]) for k, v in data["facet_results"].items()},
+        )
 
     used = {p: sum("from facet_counts" in sql for sql in sqls) for p, (_, sqls) in counted.items()}
     plain = {p: answer(d) for p, (d, _) in plain.items()}
@@ -791,10 +953,14 @@ def test_a_facet_asked_for_twice_is_computed_and_shown_once(public_db, monkeypat
 
     async def run():
         await ds.invoke_startup()
-        return [await served(p) for p in (
-            "/public/accidents.json?_facet=city_name",
-            "/public/accidents.json?_facet=enterprise_name&_facet=enterprise_name",
-            "/public/accidents?_facet=city_name&_facet=enterprise_name")]
+        return [
+            await served(p)
+            for p in (
+                "/public/accidents.json?_facet=city_name",
+                "/public/accidents.json?_facet=enterprise_name&_facet=enterprise_name",
+                "/public/accidents?_facet=city_name&_facet=enterprise_name",
+            )
+        ]
 
     (plain, plain_sql), (twice, twice_sql), (page, _) = asyncio.run(run())
     results = plain.json()["facet_results"]
@@ -818,16 +984,24 @@ def test_facets_over_two_filters_answer_the_same_grouped_after_the_filter(public
 
     facets = schema.load()["tables"]["accidents"]["facets"]
     with sqlite3.connect(public_db) as c:
-        pairs = c.execute("select year, accident_type, city_name, count(*) from accidents"
-                          " where year is not null and accident_type is not null and city_name is not null"
-                          " group by 1, 2, 3 order by 4 desc limit 3").fetchall()
+        pairs = c.execute(
+            "select year, accident_type, city_name, count(*) from accidents"
+            " where year is not null and accident_type is not null and city_name is not null"
+            " group by 1, 2, 3 order by 4 desc limit 3"
+        ).fetchall()
     paths = []
     for year, kind, city, _ in pairs:
-        paths.append("/public/accidents.json?" + urlencode({"year": year, "accident_type": kind, "_facet_size": 3}))
-        paths.append("/public/accidents.json?" + urlencode({"year": year, "city_name": city, "accident_type": kind}))
+        paths.append(
+            "/public/accidents.json?" + urlencode({"year": year, "accident_type": kind, "_facet_size": 3})
+        )
+        paths.append(
+            "/public/accidents.json?" + urlencode({"year": year, "city_name": city, "accident_type": kind})
+        )
     paths.append("/public/accidents.json?" + urlencode({"year": pairs[0][0]}))
-    paths.append("/public/accidents.json?" + urlencode({"year": pairs[0][0], "accident_type": pairs[0][1],
-                                                        "_search": "事故"}))
+    paths.append(
+        "/public/accidents.json?"
+        + urlencode({"year": pairs[0][0], "accident_type": pairs[0][1], "_search": "事故"})
+    )
     paths.append("/public/accidents.json?" + urlencode({"year": pairs[0][0], "accident_type": "没有这一类"}))
 
     plain, planned = _served_without_and_with(public_db, monkeypatch, "DISCLOSURE_FACET_PLAN", paths)
@@ -844,20 +1018,28 @@ def test_facets_over_two_filters_answer_the_same_grouped_after_the_filter(public
     assert not [sql for _, sqls in plain.values() for sql in sqls if "group by +" in sql]
 
 
-@pytest.mark.parametrize("where, rewritten", [
-    ('"year" = :p0 and "accident_type" = :p1', True),
-    ('"year" = :p0 and "accident_type" = :p1 and "rect_status" = :p2', True),
-    ('"year" = :p0', False),
-    ('"year" = :p0 and "city_name" = :p1', False),  # the facet's own column is filtered
-    ('"year" > :p0 and "accident_type" = :p1', False),
-    ('"year" = :p0 or "accident_type" = :p1', False),
-    ('"year" = :p0 and rowid in (select rowid from accidents_fts where accidents_fts match :search)', False),
-])
+@pytest.mark.parametrize(
+    "where, rewritten",
+    [
+        ('"year" = :p0 and "accident_type" = :p1', True),
+        ('"year" = :p0 and "accident_type" = :p1 and "rect_status" = :p2', True),
+        ('"year" = :p0', False),
+        ('"year" = :p0 and "city_name" = :p1', False),  # the facet's own column is filtered
+        ('"year" > :p0 and "accident_type" = :p1', False),
+        ('"year" = :p0 or "accident_type" = :p1', False),
+        (
+            '"year" = :p0 and rowid in (select rowid from accidents_fts where accidents_fts match :search)',
+            False,
+        ),
+    ],
+)
 def test_the_facet_plan_rewrites_only_facets_over_two_equality_filters(where, rewritten):
     from publish.datasette.plugins import facet_plan
 
-    sql = ("select city_name as value, count(*) as count from (\n    select id, title, city_name from accidents"
-           f" where {where} \n  )\n  where city_name is not null\n  group by city_name order by count desc, value limit 21")
+    sql = (
+        "select city_name as value, count(*) as count from (\n    select id, title, city_name from accidents"
+        f" where {where} \n  )\n  where city_name is not null\n  group by city_name order by count desc, value limit 21"
+    )
     out = facet_plan.rewrite(sql)
     assert (out is not None) is rewritten
     if rewritten:
@@ -902,10 +1084,15 @@ def test_header_sort_links_are_datasettes_own():
     class FakeDatasette:
         urls = Urls()
 
-    columns = [{"name": n, "sortable": True, "type": "TEXT", "notnull": 0, "is_pk": 0}
-               for n in ("deaths", "名 称", "a&b")]
-    for query in ("", "?city_name=%E5%85%B0%E5%B7%9E%E5%B8%82&deaths__gte=1&_sort=deaths&_next=5",
-                  "?_search=%E5%8C%96%E5%B7%A5+%22x%22&_facet=year&_facet=city_name&_sort_desc=year"):
+    columns = [
+        {"name": n, "sortable": True, "type": "TEXT", "notnull": 0, "is_pk": 0}
+        for n in ("deaths", "名 称", "a&b")
+    ]
+    for query in (
+        "",
+        "?city_name=%E5%85%B0%E5%B7%9E%E5%B8%82&deaths__gte=1&_sort=deaths&_next=5",
+        "?_search=%E5%8C%96%E5%B7%A5+%22x%22&_facet=year&_facet=city_name&_sort_desc=year",
+    ):
         request = Request.fake("/public/accidents" + query)
         sort = request.args.get("_sort")
         sort_desc = request.args.get("_sort_desc")
@@ -913,13 +1100,16 @@ def test_header_sort_links_are_datasettes_own():
         for column in columns:
             name = column["name"]
             key = "_sort_desc" if name == sort else "_sort"
-            expected = path_with_replaced_args(request, {"_sort": None, "_sort_desc": None, "_next": None,
-                                                         key: name})
+            expected = path_with_replaced_args(
+                request, {"_sort": None, "_sort_desc": None, "_next": None, key: name}
+            )
             assert f'href="{escape(expected)}"' in html, (query, name)
 
 
 def _inline_counts(ds) -> dict:
-    return dict(ds.get_database("public").__dict__.get("_disclosure_inline_counts", {"inline": 0, "moved": 0}))
+    return dict(
+        ds.get_database("public").__dict__.get("_disclosure_inline_counts", {"inline": 0, "moved": 0})
+    )
 
 
 def test_queries_run_on_the_event_loop_and_slow_ones_move_to_the_sql_threads(public_db, monkeypatch):
@@ -929,11 +1119,16 @@ def test_queries_run_on_the_event_loop_and_slow_ones_move_to_the_sql_threads(pub
     monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
     monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
     ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
-    paths = ["/public/accidents?_facet=city_name&_sort=deaths", "/public/enterprises?_search=%E7%A4%BA%E4%BE%8B",
-             "/public/blacklist.json?_shape=array"]
+    paths = [
+        "/public/accidents?_facet=city_name&_sort=deaths",
+        "/public/enterprises?_search=%E7%A4%BA%E4%BE%8B",
+        "/public/blacklist.json?_shape=array",
+    ]
     # about 100 ms of SQLite work: past a 20 ms budget, far inside the 1.5 s limit
-    counting = ("with recursive c(x) as (select 1 union all select x + 1 from c where x < 400000)"
-                " select count(*) as n from c")
+    counting = (
+        "with recursive c(x) as (select 1 union all select x + 1 from c where x < 400000)"
+        " select count(*) as n from c"
+    )
 
     async def pages():
         return [(await ds.client.get(p)).text for p in paths]
@@ -995,29 +1190,71 @@ def test_schemas_are_refreshed_once_while_every_database_is_immutable(public_db,
 def test_absolute_urls_are_datasettes_own(force_https):
     """plugins/fast_urls.py: scheme://host + path where that is what urljoin gives, Datasette's
     own method otherwise; the same URL either way, for generated hosts and paths."""
-    from hypothesis import given, settings as hsettings, strategies as st
     from datasette.utils.asgi import Request
+    from hypothesis import given
+    from hypothesis import settings as hsettings
+    from hypothesis import strategies as st
 
     from publish.datasette.plugins import fast_urls
 
     ds = Datasette(memory=True, settings={"force_https_urls": force_https})
-    hosts = st.one_of(st.sampled_from(["localhost", "localhost", "127.0.0.1:8001", "127.0.0.1:8001", "data.example.org", "[::1]:8001",
-                                       "a b", "evil.com/x", "h?q", ""]),
-                      st.text(alphabet="ab.:-/?#[]1", max_size=12))
+    hosts = st.one_of(
+        st.sampled_from(
+            [
+                "localhost",
+                "localhost",
+                "127.0.0.1:8001",
+                "127.0.0.1:8001",
+                "data.example.org",
+                "[::1]:8001",
+                "a b",
+                "evil.com/x",
+                "h?q",
+                "",
+            ]
+        ),
+        st.text(alphabet="ab.:-/?#[]1", max_size=12),
+    )
     paths = st.one_of(
-        st.sampled_from(["/public/accidents?_facet=city_name&city_name=%E5%85%B0", "/public/accidents?",
-                         "/public/../x", "/./a", "//evil.com/x", "/a;b?c", "/a#f", "/a?b#", "/a b",
-                         "relative/x", "", "/", "/a/.?x=/.", "/\t/a", "/中文?x=中"]),
+        st.sampled_from(
+            [
+                "/public/accidents?_facet=city_name&city_name=%E5%85%B0",
+                "/public/accidents?",
+                "/public/../x",
+                "/./a",
+                "//evil.com/x",
+                "/a;b?c",
+                "/a#f",
+                "/a?b#",
+                "/a b",
+                "relative/x",
+                "",
+                "/",
+                "/a/.?x=/.",
+                "/\t/a",
+                "/中文?x=中",
+            ]
+        ),
         st.text(alphabet="/.?#;&=%ab中 \t", max_size=20),
-        st.text(alphabet="/.?&=%ab中_~", max_size=20).map(lambda tail: "/" + tail))
+        st.text(alphabet="/.?&=%ab中_~", max_size=20).map(lambda tail: "/" + tail),
+    )
     seen = {"plain": 0, "other": 0}
 
     @hsettings(max_examples=600, deadline=None, derandomize=True)
     @given(st.sampled_from(["http", "https"]), hosts, paths)
     def check(scheme, host, path):
         headers = [(b"host", host.encode("latin-1"))] if host else []
-        request = Request({"type": "http", "scheme": scheme, "headers": headers, "path": "/public",
-                           "raw_path": b"/public", "query_string": b"a=1"}, None)
+        request = Request(
+            {
+                "type": "http",
+                "scheme": scheme,
+                "headers": headers,
+                "path": "/public",
+                "raw_path": b"/public",
+                "query_string": b"a=1",
+            },
+            None,
+        )
         try:
             expected = fast_urls.DATASETTE_ABSOLUTE_URL(ds, request, path)
         except ValueError:  # urljoin refuses the host (e.g. an unclosed "["): so must we
@@ -1035,19 +1272,28 @@ def test_facet_value_links_are_datasettes_own():
     """plugins/fast_urls.py path_with_added_args: the same path as Datasette's for generated
     query strings and arguments (added, replaced by None, several on one request, in any order),
     each request's kept arguments encoded once."""
-    from hypothesis import given, settings as hsettings, strategies as st
     from datasette.utils.asgi import Request
+    from hypothesis import given
+    from hypothesis import settings as hsettings
+    from hypothesis import strategies as st
 
     from publish.datasette.plugins import fast_urls
 
     keys = st.sampled_from(["year", "city_name", "_facet", "_sort", "a b", "中", "_next", "x&y"])
     values = st.one_of(st.text(alphabet="ab 中&=%+?#", max_size=6), st.integers(-5, 2030))
     queries = st.lists(st.tuples(keys, st.text(alphabet="ab 中&=%+", max_size=6)), max_size=5).map(
-        lambda pairs: __import__("urllib.parse").parse.urlencode(pairs))
+        lambda pairs: __import__("urllib.parse").parse.urlencode(pairs)
+    )
     raw = st.sampled_from(["", "a=1&a=2", "x", "=v", "a=%ZZ", "b=&c", "&&a=1"])
-    calls = st.lists(st.tuples(st.dictionaries(keys, st.one_of(st.none(), values), max_size=3),
-                               st.sampled_from([None, "/public/other"]), st.booleans()),
-                     min_size=1, max_size=6)
+    calls = st.lists(
+        st.tuples(
+            st.dictionaries(keys, st.one_of(st.none(), values), max_size=3),
+            st.sampled_from([None, "/public/other"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=6,
+    )
 
     @hsettings(max_examples=500, deadline=None, derandomize=True)
     @given(st.one_of(queries, raw), calls)
@@ -1055,11 +1301,13 @@ def test_facet_value_links_are_datasettes_own():
         request = Request.fake("/public/accidents" + (f"?{query}" if query else ""))
         for args, path, as_pairs in args_list:
             given_args = list(args.items()) if as_pairs else args
-            assert (fast_urls.path_with_added_args(request, given_args, path)
-                    == fast_urls.DATASETTE_ADDED_ARGS(request, given_args, path)), (query, args, path)
+            assert fast_urls.path_with_added_args(
+                request, given_args, path
+            ) == fast_urls.DATASETTE_ADDED_ARGS(request, given_args, path), (query, args, path)
 
     check()
     import datasette.facets
+
     assert datasette.facets.path_with_added_args is not fast_urls.DATASETTE_ADDED_ARGS
 
 
@@ -1067,23 +1315,28 @@ def test_facet_value_links_are_datasettes_own():
 def test_document_links_are_the_markup_datasette_would_format(public_db, monkeypatch, archive):
     """plugins/disclosure_ui.py _document_links (every row's 来源文件 cell): the markup
     Markup.format with datasette.urls.row gave, for found, missing and hostile documents."""
-    from markupsafe import Markup
-
     from datasette.plugins import pm
+    from markupsafe import Markup
 
     monkeypatch.setenv("DISCLOSURE_ARCHIVE_URL", archive)
     ds = Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
     ui = next(m for m in pm.get_plugins() if (getattr(m, "__file__", "") or "").endswith("disclosure_ui.py"))
-    documents = [{}, {"url": None, "archive_path": None},
-                 {"url": "https://example.org/a?b=1&c=<2>", "archive_path": "ab/cd.gz"},
-                 {"url": 'http://x.org/"onmouseover="alert(1)', "archive_path": '"><script>'},
-                 {"url": "ftp://example.org/x", "archive_path": ""}, {"url": "javascript:alert(1)", "archive_path": None}]
+    documents = [
+        {},
+        {"url": None, "archive_path": None},
+        {"url": "https://example.org/a?b=1&c=<2>", "archive_path": "ab/cd.gz"},
+        {"url": 'http://x.org/"onmouseover="alert(1)', "archive_path": '"><script>'},
+        {"url": "ftp://example.org/x", "archive_path": ""},
+        {"url": "javascript:alert(1)", "archive_path": None},
+    ]
 
     def expected(document_id, found):
         row_link = ds.urls.row("public", "documents", str(document_id))
         parts = [Markup('<a href="{}">文件 {}</a>').format(row_link, document_id)]
         if found and found["archive_path"] and ui.archive_url(ds):
-            parts.append(Markup('<a href="{}">存档副本</a>').format(ui.archive_url(ds) + found["archive_path"]))
+            parts.append(
+                Markup('<a href="{}">存档副本</a>').format(ui.archive_url(ds) + found["archive_path"])
+            )
         if found and (found["url"] or "").startswith(("http://", "https://")):
             parts.append(Markup('<a href="{}" rel="nofollow">原网址</a>').format(found["url"]))
         return Markup(" · ").join(parts)
@@ -1092,8 +1345,10 @@ def test_document_links_are_the_markup_datasette_would_format(public_db, monkeyp
         await ds.invoke_startup()
         out = []
         for number, found in enumerate(documents):
+
             async def fake(datasette, database, document_id, found=found):
                 return found
+
             monkeypatch.setattr(ui, "_document", fake)
             for document_id in (number, f"d<{number}>"):
                 got = await ui._document_links(ds, "public", document_id)()
@@ -1113,8 +1368,13 @@ def test_templates_are_looked_up_once(public_db, monkeypatch):
 
     monkeypatch.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
     monkeypatch.setenv("DISCLOSURE_QUERY_CACHE", "0")
-    paths = ["/public/accidents", "/public/enterprises?_search=%E7%A4%BA%E4%BE%8B", "/public/accidents/1",
-             "/public", "/-/versions"]
+    paths = [
+        "/public/accidents",
+        "/public/enterprises?_search=%E7%A4%BA%E4%BE%8B",
+        "/public/accidents/1",
+        "/public",
+        "/-/versions",
+    ]
 
     def served(reload: str):
         monkeypatch.setenv("DISCLOSURE_TEMPLATE_RELOAD", reload)
@@ -1131,6 +1391,7 @@ def test_templates_are_looked_up_once(public_db, monkeypatch):
             again = [(await ds.client.get(p)).text for p in paths]
             monkeypatch.setattr(os, "stat", stat)
             return first, again
+
         first, again = asyncio.run(run())
         return first, again, [c for c in calls if str(c).endswith(".html")]
 
@@ -1161,6 +1422,7 @@ def test_the_result_cache_is_bounded_by_bytes():
     async def run():
         for size in ("2000", "900", "900", "900"):
             await cached(size)
+
     asyncio.run(run())
     # 2,000 bytes is over an eighth of the budget: not kept; 900 once, then answered from the cache
     assert [len(r.rows[0][0]) for r in cached.cache.values()] == [900]

@@ -1,5 +1,6 @@
 """The whole ETL end to end against a real HTTP server on 127.0.0.1 serving the bundled sample
 sources: what is in the database afterwards, re-runs, failures that must not lose data."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,9 @@ from tests.httpd import FaultyServer
 
 SAMPLES = settings.SAMPLES_DIR
 TRUTH = json.loads((SAMPLES / "_truth.json").read_text(encoding="utf-8"))
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])")
+ID_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
+)
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
@@ -67,9 +70,19 @@ def source_of_kind(kind: str, fmt: str | None = None) -> str:
 def test_every_source_loads_over_http(loaded):
     env, _, results = loaded
     assert {k: r.error for k, r in results.items() if r.status != "ok"} == {}
-    counts = {t: env.scalar(f"SELECT count(*) FROM {t} WHERE removed_run IS NULL") for t in (
-        "accidents", "rectification_assessments", "credit_ratings", "credit_records", "blacklist",
-        "blacklist_removals", "bans", "annual_statistics")}
+    counts = {
+        t: env.scalar(f"SELECT count(*) FROM {t} WHERE removed_run IS NULL")
+        for t in (
+            "accidents",
+            "rectification_assessments",
+            "credit_ratings",
+            "credit_records",
+            "blacklist",
+            "blacklist_removals",
+            "bans",
+            "annual_statistics",
+        )
+    }
     assert counts["accidents"] >= 60 and counts["credit_records"] >= 80 and counts["blacklist"] >= 40
     assert counts["rectification_assessments"] >= 30 and counts["bans"] >= 10
     assert counts["annual_statistics"] >= 6 * 15
@@ -107,7 +120,15 @@ def test_no_unmasked_personal_data_anywhere_in_the_database(loaded):
         columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
         for row in conn.execute(f"SELECT * FROM {table}"):
             for column, value in zip(columns, row):
-                if isinstance(value, str) and column not in ("uscc", "enterprise_uscc", "sha256", "id", "record_hash", "archive_path", "etag"):
+                if isinstance(value, str) and column not in (
+                    "uscc",
+                    "enterprise_uscc",
+                    "sha256",
+                    "id",
+                    "record_hash",
+                    "archive_path",
+                    "etag",
+                ):
                     for match in ID_NUMBER.findall(value) + MOBILE.findall(value):
                         leaks.append((table, column, match))
     conn.close()
@@ -116,11 +137,21 @@ def test_no_unmasked_personal_data_anywhere_in_the_database(loaded):
     assert env.scalar("SELECT count(*) FROM accidents WHERE body_text LIKE '%[身份证号码已隐去]%'") >= 1
     # no part of an ID number stays in text: not even a fragment a source printed masked
     from etl.normalize.mask import find_unmasked_pii
+
     conn = sqlite3.connect(env.db_path)
-    text_columns = {"accidents": "body_text", "blacklist": "reason", "bans": "reason",
-                    "credit_records": "facts", "accountability": "measure"}
-    texts = [r[0] for table, column in text_columns.items()
-             for r in conn.execute(f"SELECT {column} FROM {table}") if r[0]]
+    text_columns = {
+        "accidents": "body_text",
+        "blacklist": "reason",
+        "bans": "reason",
+        "credit_records": "facts",
+        "accountability": "measure",
+    }
+    texts = [
+        r[0]
+        for table, column in text_columns.items()
+        for r in conn.execute(f"SELECT {column} FROM {table}")
+        if r[0]
+    ]
     conn.close()
     assert texts and not [f for t in texts for f in find_unmasked_pii(t) if f[0] == "id_fragment"]
 
@@ -132,21 +163,33 @@ def test_messy_rows_are_flagged_or_rejected_never_dropped(loaded):
     assert any("重复" in reason for reason in reasons)
     unmapped = {sid: r.unmapped for sid, r in results.items() if r.unmapped}
     assert unmapped, "the extra column and the extra JSON field must be reported"
-    stored = env.query("SELECT source_id, unmapped_fields FROM source_runs WHERE run_id = ? AND unmapped_fields IS NOT NULL", (run_id,))
+    stored = env.query(
+        "SELECT source_id, unmapped_fields FROM source_runs WHERE run_id = ? AND unmapped_fields IS NOT NULL",
+        (run_id,),
+    )
     assert {r["source_id"] for r in stored} == set(unmapped)
 
 
 def test_links_between_records(loaded):
     env, _, _ = loaded
-    assert env.scalar("SELECT count(*) FROM blacklist WHERE removed_on IS NOT NULL AND removal_reason = '信用修复'") >= 1
+    assert (
+        env.scalar(
+            "SELECT count(*) FROM blacklist WHERE removed_on IS NOT NULL AND removal_reason = '信用修复'"
+        )
+        >= 1
+    )
     linked = env.scalar("SELECT count(*) FROM rectification_assessments WHERE accident_id IS NOT NULL")
     assert linked >= 0.9 * env.scalar("SELECT count(*) FROM rectification_assessments")
     assert env.scalar("SELECT count(*) FROM accidents WHERE enterprise_id IS NOT NULL") >= 50
     assert env.scalar("SELECT count(*) FROM accidents WHERE approved_on IS NOT NULL") >= 50
     # the same enterprise's rating, records and accidents join on one hub row
-    assert env.scalar(
-        "SELECT count(*) FROM enterprises e WHERE EXISTS (SELECT 1 FROM credit_ratings c WHERE c.enterprise_id = e.id)"
-        " AND EXISTS (SELECT 1 FROM accidents a WHERE a.enterprise_id = e.id)") >= 5
+    assert (
+        env.scalar(
+            "SELECT count(*) FROM enterprises e WHERE EXISTS (SELECT 1 FROM credit_ratings c WHERE c.enterprise_id = e.id)"
+            " AND EXISTS (SELECT 1 FROM accidents a WHERE a.enterprise_id = e.id)"
+        )
+        >= 5
+    )
 
 
 def test_rerun_with_no_change_changes_nothing_and_uses_304(env):
@@ -207,7 +250,13 @@ def test_empty_source_keeps_previous_data_until_the_operator_allows_it(env):
     run_id, results = env.run(allow_shrink={source: 0})
     assert results[source].status == "ok" and results[source].counts.removed == before
     assert env.scalar("SELECT count(*) FROM credit_records") == before  # marked removed, not deleted
-    assert env.scalar("SELECT count(*) FROM changes WHERE run_id = ? AND action = 'removed' AND table_name = 'credit_records'", (run_id,)) == before
+    assert (
+        env.scalar(
+            "SELECT count(*) FROM changes WHERE run_id = ? AND action = 'removed' AND table_name = 'credit_records'",
+            (run_id,),
+        )
+        == before
+    )
 
 
 def test_changed_and_vanished_records_are_logged(env):
@@ -217,13 +266,15 @@ def test_changed_and_vanished_records_are_logged(env):
     env.run()
     original = (SAMPLES / path.lstrip("/")).read_bytes()
     lines = original.split(b"\n")
-    header, first, rest = lines[0], lines[1], lines[2:]
+    header, rest = lines[0], lines[2:]
     env.server.content[path] = b"\n".join([header] + rest)  # the first row vanished
     run_id, results = env.run()
     assert results[source].counts.removed >= 1
     assert sum(r.parsed_documents for r in results.values()) == 1  # only the changed file
     removed = env.query("SELECT record_id FROM changes WHERE run_id = ? AND action = 'removed'", (run_id,))
-    row = env.query("SELECT removed_run, removed_at FROM credit_ratings WHERE id = ?", (removed[0]["record_id"],))[0]
+    row = env.query(
+        "SELECT removed_run, removed_at FROM credit_ratings WHERE id = ?", (removed[0]["record_id"],)
+    )[0]
     assert row["removed_run"] == run_id and row["removed_at"]
     env.server.content[path] = original  # it came back
     run_id, results = env.run()
@@ -234,12 +285,17 @@ def test_run_twice_never_duplicates(internal_db, tmp_path):
     db_path = tmp_path / "d.db"
     run_etl(db_path, tmp_path / "archive")
     conn = sqlite3.connect(db_path)
-    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("accidents", "blacklist", "enterprises")}
+    counts = {
+        t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("accidents", "blacklist", "enterprises")
+    }
     conn.close()
     run_etl(db_path, tmp_path / "archive", force=True)  # re-normalize everything
     conn = sqlite3.connect(db_path)
     again = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts}
-    updated = conn.execute("SELECT count(*) FROM changes WHERE run_id = 2 AND action != 'added'").fetchone()[0]
+    updated = conn.execute("SELECT count(*) FROM changes WHERE run_id = 2 AND action != 'added'").fetchone()[
+        0
+    ]
     conn.close()
     assert again == counts and updated == 0
 
@@ -254,8 +310,11 @@ def test_withdrawn_report_is_marked_removed_and_stays_provable(env):
     env.server.content[list_path] = page.replace(first_item.group(0), "", 1).encode("utf-8")
     run_id, results = env.run()
     assert results[spec.id].counts.removed >= 1
-    row = env.query("SELECT a.id, a.removed_run, d.gone_since, d.archive_path, d.sha256 FROM accidents a"
-                    " JOIN documents d ON d.id = a.document_id WHERE a.removed_run = ?", (run_id,))[0]
+    row = env.query(
+        "SELECT a.id, a.removed_run, d.gone_since, d.archive_path, d.sha256 FROM accidents a"
+        " JOIN documents d ON d.id = a.document_id WHERE a.removed_run = ?",
+        (run_id,),
+    )[0]
     assert row["gone_since"], "the detail page is recorded as gone from the source"
     assert (env.archive / row["archive_path"]).exists()  # the archived copy still proves it
 
@@ -263,28 +322,40 @@ def test_withdrawn_report_is_marked_removed_and_stays_provable(env):
 def test_accountability_is_extracted_from_the_reports(loaded):
     env, _, _ = loaded
     ids = {r["title"]: r["id"] for r in env.query("SELECT title, id FROM accidents")}
-    found = {(r["accident_id"], r["subject"], r["measure_type"])
-             for r in env.query("SELECT accident_id, subject, measure_type FROM accountability")}
-    expected = [(ids[a["title"]], x["subject"], x["measure_type"])
-                for a in TRUTH["accidents"] for x in a["accountability"]]
+    found = {
+        (r["accident_id"], r["subject"], r["measure_type"])
+        for r in env.query("SELECT accident_id, subject, measure_type FROM accountability")
+    }
+    expected = [
+        (ids[a["title"]], x["subject"], x["measure_type"])
+        for a in TRUTH["accidents"]
+        for x in a["accountability"]
+    ]
     share = sum(e in found for e in expected) / len(expected)
     print(f"accountability entries found: {share:.0%} of {len(expected)}")
     assert share >= 0.65  # measured 71% on the samples; persons are masked (张某昌) as published
-    assert all("某" in r["subject"] for r in env.query(
-        "SELECT subject FROM accountability WHERE subject_type = 'person'"))
+    assert all(
+        "某" in r["subject"]
+        for r in env.query("SELECT subject FROM accountability WHERE subject_type = 'person'")
+    )
 
 
 def _loaded_content(db_path: Path) -> dict[str, list[tuple]]:
     """Every record row, reject and change of a database, without the times of the run."""
     conn = sqlite3.connect(db_path)
     try:
-        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                  if "record_hash" in [c[1] for c in conn.execute(f"PRAGMA table_info({name})")]]
+        tables = [
+            name
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if "record_hash" in [c[1] for c in conn.execute(f"PRAGMA table_info({name})")]
+        ]
         content = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
         content["rejects"] = conn.execute(
-            "SELECT source_id, row_ref, reason, raw FROM rejects ORDER BY id").fetchall()
+            "SELECT source_id, row_ref, reason, raw FROM rejects ORDER BY id"
+        ).fetchall()
         content["changes"] = conn.execute(
-            "SELECT source_id, table_name, record_id, action, fields FROM changes ORDER BY id").fetchall()
+            "SELECT source_id, table_name, record_id, action, fields FROM changes ORDER BY id"
+        ).fetchall()
         return content
     finally:
         conn.close()
@@ -324,7 +395,8 @@ def test_derive_rewrites_only_the_links_that_differ_and_repairs_them(internal_db
     """etl/derive.py writes a record's enterprise_id and an accident's region name only when they
     differ from what it derives: wrong or missing values are still repaired, and the hub table
     comes out the same."""
-    from etl import db as database, derive
+    from etl import db as database
+    from etl import derive
 
     path = tmp_path / "d.db"
     path.write_bytes(internal_db.read_bytes())
@@ -343,8 +415,10 @@ def test_derive_rewrites_only_the_links_that_differ_and_repairs_them(internal_db
     conn.execute("BEGIN")
     conn.execute("UPDATE accidents SET enterprise_id = NULL WHERE rowid % 3 = 0")
     conn.execute("UPDATE credit_ratings SET enterprise_id = 'wrong' WHERE rowid % 5 = 0")
-    conn.execute("UPDATE accidents SET region_name = CASE WHEN rowid % 2 THEN NULL ELSE '错' END"
-                 " WHERE rowid % 3 = 1")
+    conn.execute(
+        "UPDATE accidents SET region_name = CASE WHEN rowid % 2 THEN NULL ELSE '错' END"
+        " WHERE rowid % 3 = 1"
+    )
     conn.execute("COMMIT")
     assert links() != before
     conn.execute("BEGIN")
@@ -394,7 +468,8 @@ def test_removal_announcements_remove_the_entry_they_name(tmp_path):
     the same date, then the only live entry with that code or name listed before the removal;
     two candidates remove neither; an entry removed by an earlier announcement, or withdrawn
     from its source, is no candidate; a missing code matches nothing."""
-    from etl import db as database, derive
+    from etl import db as database
+    from etl import derive
 
     conn = database.connect(tmp_path / "d.db")
     entries = [  # id, name, uscc, decision_no, listed_on, removed_run
@@ -410,22 +485,24 @@ def test_removal_announcements_remove_the_entry_they_name(tmp_path):
     conn.executemany(
         "INSERT INTO blacklist (id, subject_type, subject_name, uscc, decision_no, listed_on,"
         " removed_run, source_id, record_hash) VALUES (?, 'enterprise', ?, ?, ?, ?, ?, 's', 'h')",
-        entries)
+        entries,
+    )
     removals = [  # id, name, uscc, decision_no, listed_on, removed_on
         ("r1", "甲公司（改名）", None, "D-1", None, "2025-01-01"),
         ("r2", "乙公司", "U2", None, "2024-02-01", "2025-01-02"),
-        ("r3", "乙公司", "U2", None, None, "2025-01-03"),   # same-day is taken: other-day is left
-        ("r4", "丙公司", None, None, None, "2025-01-04"),   # two candidates: neither
-        ("r5", "丁公司", "U4", None, None, "2023-12-31"),   # before it was listed: no
+        ("r3", "乙公司", "U2", None, None, "2025-01-03"),  # same-day is taken: other-day is left
+        ("r4", "丙公司", None, None, None, "2025-01-04"),  # two candidates: neither
+        ("r5", "丁公司", "U4", None, None, "2023-12-31"),  # before it was listed: no
         ("r6", "丁公司", "U4", None, None, "2025-01-06"),
-        ("r7", "戊公司", "U5", None, None, "2025-01-07"),   # withdrawn entry: no candidate
-        ("r8", "己公司", "U6", None, None, "2025-01-08"),   # the code names it
-        ("r9", "庚公司", None, None, None, "2025-01-09"),   # nothing by that name
+        ("r7", "戊公司", "U5", None, None, "2025-01-07"),  # withdrawn entry: no candidate
+        ("r8", "己公司", "U6", None, None, "2025-01-08"),  # the code names it
+        ("r9", "庚公司", None, None, None, "2025-01-09"),  # nothing by that name
     ]
     conn.executemany(
         "INSERT INTO blacklist_removals (id, subject_name, uscc, decision_no, listed_on, removed_on,"
         " removal_reason, source_id, record_hash) VALUES (?, ?, ?, ?, ?, ?, '信用修复', 's', 'h')",
-        removals)
+        removals,
+    )
     derive.link_removals(conn)
     linked = dict(conn.execute("SELECT id, removal_doc FROM blacklist WHERE removed_on IS NOT NULL"))
     assert linked == {"doc": "r1", "same-day": "r2", "other-day": "r3", "only": "r6", "by-code": "r8"}

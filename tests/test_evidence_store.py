@@ -2,6 +2,7 @@
 (tests/_reports_source.py) writes `evidence` rows beside the accidents, the public filter
 (etl/public.py rule 10) copies them with masked quotes and checked offsets, and Datasette shows
 the table with its Chinese labels."""
+
 from __future__ import annotations
 
 import asyncio
@@ -39,8 +40,15 @@ def _text(report: dict) -> str:
 
 def test_each_fact_of_a_report_has_its_evidence(ws):
     evidence = ws.evidence(PLAIN["标题"])
-    assert {"occurred_on", "enterprise_name", "deaths", "direct_loss_yuan", "grade_stated", "grade_computed",
-            "accident_type"} <= evidence.keys()
+    assert {
+        "occurred_on",
+        "enterprise_name",
+        "deaths",
+        "direct_loss_yuan",
+        "grade_stated",
+        "grade_computed",
+        "accident_type",
+    } <= evidence.keys()
     deaths = evidence["deaths"]
     assert (deaths["value"], deaths["method"], deaths["confidence"]) == (1, "stated", "high")
     assert "1人死亡" in deaths["quote"] and "150万元" in evidence["direct_loss_yuan"]["quote"]
@@ -50,7 +58,7 @@ def test_each_fact_of_a_report_has_its_evidence(ws):
     assert evidence["accident_type"]["value"] == ws.accident(PLAIN["标题"])["accident_type"]
     for row in evidence.values():
         if row["quote_start"] is not None:  # offsets into the archived text: the quote is there
-            assert _text(PLAIN)[row["quote_start"]:row["quote_end"]] == row["quote"], row
+            assert _text(PLAIN)[row["quote_start"] : row["quote_end"]] == row["quote"], row
 
 
 def test_a_figure_stated_twice_keeps_both_values_and_their_sentences(ws):
@@ -60,7 +68,7 @@ def test_a_figure_stated_twice_keeps_both_values_and_their_sentences(ws):
     assert {deaths["value"]} | {c["value"] for c in candidates} == {3, 4}
     for candidate in candidates:
         assert candidate["quote"] in _text(DISAGREES)
-        assert _text(DISAGREES)[candidate["start"]:candidate["end"]] == candidate["quote"]
+        assert _text(DISAGREES)[candidate["start"] : candidate["end"]] == candidate["quote"]
 
 
 def test_a_source_field_that_wins_is_the_evidence_and_a_text_that_differs_goes_to_review(ws):
@@ -102,7 +110,9 @@ def test_the_public_database_has_the_evidence_of_the_published_accidents(ws, pub
         # an offset is published only where it points at the quote in the published text
         if row["quote_start"] is not None:
             acc = accidents[row["accident_id"]]
-            assert f"{acc['title']}\n{acc['body_text']}"[row["quote_start"]:row["quote_end"]] == row["quote"]
+            assert (
+                f"{acc['title']}\n{acc['body_text']}"[row["quote_start"] : row["quote_end"]] == row["quote"]
+            )
         assert not (row["source_url"] or "").startswith("file:")  # rule 9
         assert row["needs_review"] == (1 if row["confidence"] == "low" else 0)  # no decision yet
         assert row["review"] is None

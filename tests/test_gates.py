@@ -4,6 +4,7 @@ Each gate takes shortcuts at province size (scan_unmasked_pii, links read by reg
 one walk of the folder instead of a stat per link, worker processes). Every test compares the
 gate with the plain way of doing the same thing, written out below, and checks that what must
 be found is found."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,10 @@ from publish import gates
 from tests import _site_fixture as fx
 
 ID = "620102199001011239"
-PAGE = '<!DOCTYPE html>\n<html lang="zh"><head><link rel="stylesheet" href="/theme/site.css"></head>\n' \
-       '<body><nav><a href="/">首页</a> <a href="/accidents/">事故</a></nav>\n{body}\n</body></html>\n'
+PAGE = (
+    '<!DOCTYPE html>\n<html lang="zh"><head><link rel="stylesheet" href="/theme/site.css"></head>\n'
+    '<body><nav><a href="/">首页</a> <a href="/accidents/">事故</a></nav>\n{body}\n</body></html>\n'
+)
 
 
 @pytest.fixture(autouse=True)
@@ -29,14 +32,17 @@ def full_reports(monkeypatch):
 
 # --- personal data ---------------------------------------------------------------------------
 
+
 def _plain_personal_data(folder: Path) -> list[str]:
     """The gate as first written: every text file, whole, through find_unmasked_pii."""
     problems = []
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.suffix in gates.TEXT_SUFFIXES and "pagefind" not in path.parts:
             text = path.read_text(encoding="utf-8", errors="replace")
-            problems += [f"{path.relative_to(folder)}: unmasked {kind} {match[:6]}…"
-                         for kind, match in find_unmasked_pii(text)]
+            problems += [
+                f"{path.relative_to(folder)}: unmasked {kind} {match[:6]}…"
+                for kind, match in find_unmasked_pii(text)
+            ]
     return problems
 
 
@@ -47,8 +53,12 @@ def downloads(tmp_path) -> Path:
     files = {
         "index.html": PAGE.format(body=filler),
         "accidents/acc-1/index.html": PAGE.format(body=filler + f"<p>死者身份证号：{ID}</p>" + filler),
-        "accidents/acc-2/index.html": PAGE.format(body="<p>联系电话：\n  0931-8465596，手机 +86 139 1234 5678</p>"),
-        "accidents/acc-3/index.html": PAGE.format(body="<p>举报电话：0931-8465596；信用代码 91620000000024328C</p>"),
+        "accidents/acc-2/index.html": PAGE.format(
+            body="<p>联系电话：\n  0931-8465596，手机 +86 139 1234 5678</p>"
+        ),
+        "accidents/acc-3/index.html": PAGE.format(
+            body="<p>举报电话：0931-8465596；信用代码 91620000000024328C</p>"
+        ),
         "feeds/accidents.xml": "<feed><entry><summary>身份证号６２０１０２１９９００１０１１２３９</summary></entry></feed>",
         "data/csv/accidents.csv": "id,summary\nacc-036438215901,直接经济损失1102535元\nacc-2,电话 8465596\n",
         "data/json/accidents.json": '[{"id": "acc-1", "note": "13912345678"}]',
@@ -88,9 +98,15 @@ def test_a_large_download_is_scanned_in_pieces_with_the_whole_files_findings(dow
     monkeypatch.setattr(gates, "CONTEXT_BYTES", 64)
     rows = []
     for i in range(60):
-        rows.append({"id": f"acc-{i}", "summary": "示例事故经过说明，" * (i % 5),
-                     "contact": ["无", "电话13912345678", f"身份证号：{ID}", "0931-8465596", "13912345678"][i % 5]})
+        rows.append(
+            {
+                "id": f"acc-{i}",
+                "summary": "示例事故经过说明，" * (i % 5),
+                "contact": ["无", "电话13912345678", f"身份证号：{ID}", "0931-8465596", "13912345678"][i % 5],
+            }
+        )
     import json
+
     big = downloads / "data" / "json" / "big.json"
     big.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")  # one line, as the downloads
     assert big.stat().st_size > 4 * piece
@@ -106,7 +122,8 @@ def test_personal_data_gate_stops_on_one_file_among_many(downloads):
         page.parent.mkdir(parents=True)
         page.write_text(PAGE.format(body=f"<p>示例企业 {i}</p>"), encoding="utf-8")
     (downloads / "enterprises" / "e-0917" / "index.html").write_text(
-        PAGE.format(body="<p>负责人 电话13912345678</p>"), encoding="utf-8")
+        PAGE.format(body="<p>负责人 电话13912345678</p>"), encoding="utf-8"
+    )
     result = gates.personal_data(downloads, [], workers=2)
     assert not result.ok
     assert "enterprises/e-0917/index.html: unmasked mobile 139123…" in result.problems
@@ -137,18 +154,30 @@ def test_personal_data_in_databases(tmp_path):
         ]
 
 
-@pytest.mark.parametrize("fragment", ["620102********1234", "412***********7714", "6201**********1234",
-                                      "62010219******1234", "６２０１０２＊＊＊＊＊＊＊＊１２３４"])
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "620102********1234",
+        "412***********7714",
+        "6201**********1234",
+        "62010219******1234",
+        "６２０１０２＊＊＊＊＊＊＊＊１２３４",
+    ],
+)
 def test_a_masked_id_fragment_is_flagged_in_files_and_databases(downloads, tmp_path, fragment):
     """No part of an ID number may be released (行政处罚结果信息网上公开暂行办法 第七条), not even as
     a source masked it: a fragment planted in a page, a feed, a download or public.db stops the
     release. The internal database may keep it in its id_number column only."""
     (downloads / "bans" / "index.html").parent.mkdir(parents=True)
-    (downloads / "bans" / "index.html").write_text(PAGE.format(body=f"<td>李某军<br>身份证号码：{fragment}</td>"),
-                                                   encoding="utf-8")
-    (downloads / "feeds" / "bans.xml").write_text(f"<feed><summary>（{fragment}）</summary></feed>", encoding="utf-8")
-    (downloads / "data" / "csv" / "bans.csv").write_text(f"id,reason\nban-1,作为示例公司主要负责人{fragment}\n",
-                                                        encoding="utf-8")
+    (downloads / "bans" / "index.html").write_text(
+        PAGE.format(body=f"<td>李某军<br>身份证号码：{fragment}</td>"), encoding="utf-8"
+    )
+    (downloads / "feeds" / "bans.xml").write_text(
+        f"<feed><summary>（{fragment}）</summary></feed>", encoding="utf-8"
+    )
+    (downloads / "data" / "csv" / "bans.csv").write_text(
+        f"id,reason\nban-1,作为示例公司主要负责人{fragment}\n", encoding="utf-8"
+    )
     for workers in (1, 2):
         result = gates.personal_data(downloads, [], workers=workers)
         assert result.problems == _plain_personal_data(downloads)
@@ -161,7 +190,9 @@ def test_a_masked_id_fragment_is_flagged_in_files_and_databases(downloads, tmp_p
         conn.execute("INSERT INTO bans VALUES ('ban-1', ?, '对较大事故负有主要责任')", (fragment,))
         conn.execute("INSERT INTO bans VALUES ('ban-2', NULL, ?)", (f"身份证号：{fragment}",))
         conn.execute("CREATE TABLE changes (record_id TEXT, fields TEXT)")  # an old value, before the policy
-        conn.execute("INSERT INTO changes VALUES ('ban-2', ?)", (f'{{"reason": ["身份证号：{fragment}", "…"]}}',))
+        conn.execute(
+            "INSERT INTO changes VALUES ('ban-2', ?)", (f'{{"reason": ["身份证号：{fragment}", "…"]}}',)
+        )
         if path == internal:
             conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         conn.commit()
@@ -176,6 +207,7 @@ def test_a_masked_id_fragment_is_flagged_in_files_and_databases(downloads, tmp_p
 
 
 # --- site: links and hosts -------------------------------------------------------------------
+
 
 def _plain_site(site_dir: Path, external_ok: tuple[str, ...]) -> list[str]:
     """Links as first checked: html.parser on every page, a stat per link."""
@@ -214,9 +246,12 @@ def site_dir(tmp_path) -> Path:
         # html.parser reads neither the comment nor the script's text as links: no problem there
         "accidents/acc-2/index.html": PAGE.format(
             body='<!-- <a href="/in-comment/"> --><script>var a = \'<a href="/in-script/">\';</script>'
-                 '<a href=/unquoted-missing/>x</a>'),
+            "<a href=/unquoted-missing/>x</a>"
+        ),
         "pagefind/ui.html": '<a href="/not-checked/">x</a>',
-        "data/x.csv": "id\n", "data/下载.csv": "id\n", "theme/logo.png": "",
+        "data/x.csv": "id\n",
+        "data/下载.csv": "id\n",
+        "theme/logo.png": "",
         "theme/site.css": "body { background: url('/theme/logo.png') }",
         "theme/fonts.css": "@font-face { src: url(https://fonts.example.com/f.woff2) }",
     }
@@ -253,31 +288,34 @@ def test_site_gate_reports_a_missing_required_page(site_dir):
     assert gates.site(site_dir).problems == ["missing required page /bans/index.html"]
 
 
-@pytest.mark.parametrize("html, regular", [
-    ('<a href="/a?x=1&amp;y=2">x</a>', True),
-    ("<A HREF='/b' Class=nav-x>", False),  # unquoted value: html.parser
-    ("<A HREF='/b' Class='nav'>", True),
-    ('<img src="/i.png" srcset="/i.png 1x, /i2.png 2x"/>', True),
-    ('<!DOCTYPE html><html><br/><br ><p>a &lt;a href="/t"&gt; b</p></html>', True),
-    ('<a href="/c" href="/d" data-href="/e" hreflang="zh">', True),
-    ('<object data="/o.svg"></object><form action="/s/"><video poster="/p.jpg">', True),
-    ('<a href="">x</a><a href>y</a><a href="   ">z</a>', True),
-    ('<a title="x>y" href="/f">', True),
-    ('<a title="<b>" href="/g">', False),
-    ('<a href="/h"title="x">', False),
-    ("<!-- <a href='/i'> -->", False),
-    ('<script src="/s.js" defer></script><style></style><script/>', True),
-    ("<script>var a = '<a href=\"/j\">';</script>", False),
-    ("<SCRIPT>x</SCRIPT>", False),
-    ('<style>a { background: url("/k.png") }</style>', False),
-    ("a < b", False),
-    ('<a\u3000href="/l">', False),
-    ('<a href="/m" / >', False),
-    ('<?xml version="1.0"?><a href="/n">', False),
-    ('<a href="/o"', False),
-    ('<svg><use href="/sprite.svg#i"/></svg>', True),
-    ('<img \u017frc=" data=\'/z\'">', False),  # ſ is s to a case-insensitive Unicode match
-])
+@pytest.mark.parametrize(
+    "html, regular",
+    [
+        ('<a href="/a?x=1&amp;y=2">x</a>', True),
+        ("<A HREF='/b' Class=nav-x>", False),  # unquoted value: html.parser
+        ("<A HREF='/b' Class='nav'>", True),
+        ('<img src="/i.png" srcset="/i.png 1x, /i2.png 2x"/>', True),
+        ('<!DOCTYPE html><html><br/><br ><p>a &lt;a href="/t"&gt; b</p></html>', True),
+        ('<a href="/c" href="/d" data-href="/e" hreflang="zh">', True),
+        ('<object data="/o.svg"></object><form action="/s/"><video poster="/p.jpg">', True),
+        ('<a href="">x</a><a href>y</a><a href="   ">z</a>', True),
+        ('<a title="x>y" href="/f">', True),
+        ('<a title="<b>" href="/g">', False),
+        ('<a href="/h"title="x">', False),
+        ("<!-- <a href='/i'> -->", False),
+        ('<script src="/s.js" defer></script><style></style><script/>', True),
+        ("<script>var a = '<a href=\"/j\">';</script>", False),
+        ("<SCRIPT>x</SCRIPT>", False),
+        ('<style>a { background: url("/k.png") }</style>', False),
+        ("a < b", False),
+        ('<a\u3000href="/l">', False),
+        ('<a href="/m" / >', False),
+        ('<?xml version="1.0"?><a href="/n">', False),
+        ('<a href="/o"', False),
+        ('<svg><use href="/sprite.svg#i"/></svg>', True),
+        ("<img \u017frc=\" data='/z'\">", False),  # ſ is s to a case-insensitive Unicode match
+    ],
+)
 def test_links_by_regular_expression_are_what_html_parser_reports(html, regular):
     parser = gates._Refs()
     parser.feed(html)
@@ -293,8 +331,11 @@ def test_generated_pages_take_the_regular_path(tmp_path_factory):
     # change breaks that, every page falls back to html.parser (still right, five times slower)
     output = fx.fixture_site(tmp_path_factory).output
     pages = sorted(p for p in output.rglob("*.html") if "pagefind" not in p.parts)
-    slow = [p.relative_to(output).as_posix() for p in pages
-            if gates._links_regular(p.read_text(encoding="utf-8")) is None]
+    slow = [
+        p.relative_to(output).as_posix()
+        for p in pages
+        if gates._links_regular(p.read_text(encoding="utf-8")) is None
+    ]
     assert len(pages) > 20
     assert set(slow) <= {"data/index.html"}, slow  # its JSON-LD <script> has content
 
@@ -310,12 +351,17 @@ def test_a_name_is_flagged_except_in_the_internal_raw_rows_and_history(tmp_path)
         conn.execute("CREATE TABLE accidents (id TEXT PRIMARY KEY, summary TEXT)")
         conn.execute("INSERT INTO accidents VALUES ('a-1', ?)", (text,))
         conn.execute("CREATE TABLE rejects (id INTEGER PRIMARY KEY, raw TEXT)")
-        conn.execute("INSERT INTO rejects (raw) VALUES (?)", (json.dumps({"wfxw": text}, ensure_ascii=False),))
+        conn.execute(
+            "INSERT INTO rejects (raw) VALUES (?)", (json.dumps({"wfxw": text}, ensure_ascii=False),)
+        )
         if path == internal:
             conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         conn.commit()
         conn.close()
     problems = gates.personal_data(None, [public, internal], workers=1).problems
     assert sorted(p.split(": unmasked")[0] for p in problems) == [
-        "disclosure.db: accidents.summary", "public.db: accidents.summary", "public.db: rejects.raw"]
+        "disclosure.db: accidents.summary",
+        "public.db: accidents.summary",
+        "public.db: rejects.raw",
+    ]
     assert all("unmasked name" in p for p in problems)

@@ -1,5 +1,6 @@
 """The HTML validation gate with the W3C Nu checker: pages already valid are not checked again,
 new pages are checked in turn when there are too many for one release, errors are reported."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,8 +9,10 @@ import pytest
 
 from publish import gates
 
-pytestmark = pytest.mark.skipif(not (shutil.which("java") and gates.VNU_JAR.exists()),
-                                reason="needs Java and node_modules/vnu-jar (npm ci)")
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("java") and gates.VNU_JAR.exists()),
+    reason="needs Java and node_modules/vnu-jar (npm ci)",
+)
 
 PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><main><h1>{title}</h1><p>{body}</p></main></body></html>

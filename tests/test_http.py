@@ -1,12 +1,13 @@
 """The HTTP layer against a real local server: conditional GET, retries, timeouts, truncated
 bodies, size limits, file:// URLs and the documents table."""
+
 from __future__ import annotations
 
 import pytest
 
 from etl import db as database
 from etl import settings
-from etl.http import FetchError, Fetcher, read_archived
+from etl.http import Fetcher, FetchError, read_archived
 from tests.httpd import FaultyServer
 
 
@@ -48,8 +49,12 @@ def test_changed_content_is_a_new_version(site, fetcher):
     site.content["/a.html"] = "<html><body>示例数据 二</body></html>".encode()
     second = fetcher.get(site.url + "/a.html")
     assert second.changed and second.sha256 != first.sha256
-    assert fetcher.conn.execute("SELECT count(*) FROM documents WHERE url = ?",
-                                (site.url + "/a.html",)).fetchone()[0] == 2
+    assert (
+        fetcher.conn.execute(
+            "SELECT count(*) FROM documents WHERE url = ?", (site.url + "/a.html",)
+        ).fetchone()[0]
+        == 2
+    )
 
 
 def test_server_error_then_success_is_retried(site, fetcher):

@@ -42,8 +42,17 @@ NO_RULE = re.compile(r"没有(写明|规定|设定)[^。]*(天数|期限|时限|
 # article of these documents is a guess and fails. 《安全生产领域举报奖励办法》 第六条起的条号 were
 # checked against the 2012 text and local copies, not a full official 2018 copy: see the report.
 KNOWN_ARTICLES = {
-    "中华人民共和国安全生产法": {"六十五", "七十三", "七十四", "七十六", "八十三", "九十八", "九十九",
-                         "一百零二", "一百一十三"},
+    "中华人民共和国安全生产法": {
+        "六十五",
+        "七十三",
+        "七十四",
+        "七十六",
+        "八十三",
+        "九十八",
+        "九十九",
+        "一百零二",
+        "一百一十三",
+    },
     "安全生产领域举报奖励办法": {"四", "五", "六", "七", "八", "十", "十一", "十二", "十三", "十六"},
     "生产经营单位从业人员安全生产举报处理规定": {"四", "五"},
     "国家安全监管总局关于保护生产安全事故和事故隐患举报人的意见": {"四", "五"},
@@ -74,6 +83,7 @@ REMOVED_PHRASES = [
 
 
 # --- markdown → blocks ------------------------------------------------------------------------
+
 
 def blocks(text: str) -> list[str]:
     """Paragraphs, list items and tables of a Pelican markdown page (front matter, headings and
@@ -146,7 +156,7 @@ def unknown_citations(text: str) -> list[str]:
         if key is None:
             continue  # documents not in the table are not checked here
         # the article list may continue after the first one: 第七条、第十一条 / 第四条至第八条
-        tail = text[m.start(2):m.start(2) + 120].split("）")[0].split("。")[0]
+        tail = text[m.start(2) : m.start(2) + 120].split("）")[0].split("。")[0]
         for art, clause in _articles(tail):
             num = art or clause
             if num not in KNOWN_ARTICLES[key]:
@@ -169,6 +179,7 @@ def gansu_problems(text: str) -> list[str]:
 
 
 # --- the tests --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
 def test_every_number_period_and_promise_cites_its_article(path):
@@ -245,8 +256,13 @@ def test_old_page_fails(tmp_path):
     import subprocess
 
     try:
-        old = subprocess.run(["git", "show", "572b57f:content/pages/12350.md"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
+        old = subprocess.run(
+            ["git", "show", "572b57f:content/pages/12350.md"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("git history not available")
     assert len(claim_problems(old)) >= 5

@@ -1,5 +1,6 @@
 """etl/load.py on its own: content hashes that never change, and the rows and change log that a
 first load, a re-run and a changed source leave behind."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,15 +14,24 @@ NOW = "2026-06-0{}T00:00:00Z"
 @pytest.fixture
 def conn(tmp_path):
     conn = db.connect(tmp_path / "load.db")
-    conn.executemany("INSERT INTO etl_runs (id, started_at, status) VALUES (?, ?, 'ok')",
-                     [(run, NOW.format(run)) for run in (1, 2, 3)])
+    conn.executemany(
+        "INSERT INTO etl_runs (id, started_at, status) VALUES (?, ?, 'ok')",
+        [(run, NOW.format(run)) for run in (1, 2, 3)],
+    )
     yield conn
     conn.close()
 
 
 def stat(id_, year, deaths, region="620100"):
-    return {"id": id_, "year": year, "region_code": region, "region_name": "兰州市", "deaths": deaths,
-            "document_id": None, "source_url": "file:///stats.csv"}
+    return {
+        "id": id_,
+        "year": year,
+        "region_code": region,
+        "region_name": "兰州市",
+        "deaths": deaths,
+        "document_id": None,
+        "source_url": "file:///stats.csv",
+    }
 
 
 def apply(conn, run, records, source="stats", table="annual_statistics"):
@@ -33,8 +43,8 @@ def apply(conn, run, records, source="stats", table="annual_statistics"):
 
 def changes(conn, run):
     return conn.execute(
-        "SELECT source_id, record_id, action, fields, at FROM changes WHERE run_id = ? ORDER BY id",
-        (run,)).fetchall()
+        "SELECT source_id, record_id, action, fields, at FROM changes WHERE run_id = ? ORDER BY id", (run,)
+    ).fetchall()
 
 
 def test_record_hashes_never_change():
@@ -50,10 +60,18 @@ def test_first_load_inserts_every_record_and_logs_it_added_in_order(conn):
     counts = apply(conn, 1, records)
     assert (counts.added, counts.updated, counts.removed, counts.unchanged) == (3, 0, 0, 0)
     assert [tuple(r) for r in changes(conn, 1)] == [
-        ("stats", i, "added", None, NOW.format(1)) for i in ("s-b", "s-a", "s-c")]
+        ("stats", i, "added", None, NOW.format(1)) for i in ("s-b", "s-a", "s-c")
+    ]
     row = conn.execute("SELECT * FROM annual_statistics WHERE id = 's-a'").fetchone()
-    assert (row["source_id"], row["first_seen_run"], row["last_seen_run"], row["updated_run"],
-            row["removed_run"], row["removed_at"], row["gdp_yi"]) == ("stats", 1, 1, 1, None, None, None)
+    assert (
+        row["source_id"],
+        row["first_seen_run"],
+        row["last_seen_run"],
+        row["updated_run"],
+        row["removed_run"],
+        row["removed_at"],
+        row["gdp_yi"],
+    ) == ("stats", 1, 1, 1, None, None, None)
     assert row["record_hash"] == record_hash((2023, "620100", "兰州市", None, 7, None, None))
 
 
@@ -62,7 +80,9 @@ def test_added_changes_cover_only_the_rows_this_source_inserted(conn):
     apply(conn, 1, [stat("s-1", 2021, 2)])
     apply(conn, 2, [stat("s-1", 2021, 2), stat("s-2", 2022, 3)])
     assert [(r["source_id"], r["record_id"]) for r in changes(conn, 1)] == [
-        ("other", "o-1"), ("stats", "s-1")]
+        ("other", "o-1"),
+        ("stats", "s-1"),
+    ]
     assert [(r["record_id"], r["action"]) for r in changes(conn, 2)] == [("s-2", "added")]
 
 
@@ -71,13 +91,14 @@ def test_rerun_updates_removes_and_restores_in_place(conn):
     counts = apply(conn, 2, [stat("s-1", 2021, 2), stat("s-2", 2022, 9)])
     assert (counts.added, counts.updated, counts.removed, counts.unchanged) == (0, 1, 1, 1)
     assert [(r["record_id"], r["action"], r["fields"]) for r in changes(conn, 2)] == [
-        ("s-2", "updated", '{"deaths": [3, 9]}'), ("s-3", "removed", None)]
+        ("s-2", "updated", '{"deaths": [3, 9]}'),
+        ("s-3", "removed", None),
+    ]
     counts = apply(conn, 3, [stat("s-1", 2021, 2), stat("s-2", 2022, 9), stat("s-3", 2023, 4)])
     assert (counts.added, counts.updated, counts.removed, counts.unchanged) == (0, 1, 0, 2)
     assert [(r["record_id"], r["action"]) for r in changes(conn, 3)] == [("s-3", "restored")]
     rows = {r["id"]: tuple(r)[-5:] for r in conn.execute("SELECT * FROM annual_statistics")}
-    assert rows == {"s-1": (1, 3, 1, None, None), "s-2": (1, 3, 2, None, None),
-                    "s-3": (1, 3, 3, None, None)}
+    assert rows == {"s-1": (1, 3, 1, None, None), "s-2": (1, 3, 2, None, None), "s-3": (1, 3, 3, None, None)}
     assert conn.execute("SELECT count(*) FROM annual_statistics").fetchone()[0] == 3
 
 
@@ -93,14 +114,21 @@ def test_hashes_made_with_the_tables_hasher_are_the_ones_the_loader_makes(conn):
     hashes = Loader(conn, 1, NOW.format(1)).hashers()["annual_statistics"](records)
     apply(conn, 1, [dict(r) for r in records], source="self")
     conn.execute("BEGIN")
-    Loader(conn, 1, NOW.format(1)).apply("given", "annual_statistics",
-                                         [r | {"id": r["id"] + "2"} for r in records], hashes)
+    Loader(conn, 1, NOW.format(1)).apply(
+        "given", "annual_statistics", [r | {"id": r["id"] + "2"} for r in records], hashes
+    )
     with pytest.raises(ValueError, match="1 hashes for 2 records"):
         Loader(conn, 1, NOW.format(1)).apply("given", "annual_statistics", records, hashes[:1])
     conn.execute("COMMIT")
-    by_source = {source: [h for (h,) in conn.execute(
-        "SELECT record_hash FROM annual_statistics WHERE source_id = ? ORDER BY id", (source,))]
-        for source in ("self", "given")}
+    by_source = {
+        source: [
+            h
+            for (h,) in conn.execute(
+                "SELECT record_hash FROM annual_statistics WHERE source_id = ? ORDER BY id", (source,)
+            )
+        ]
+        for source in ("self", "given")
+    }
     assert by_source["self"] == by_source["given"] == hashes
     assert hashes[0] == record_hash((2023, "620100", "兰州市", None, 7, None, None))
 
@@ -130,7 +158,8 @@ def test_none_binds_as_null_through_the_registered_adapter(conn):
     apply(conn, 1, [stat("s-1", 2024, None)])
     row = conn.execute(
         "SELECT typeof(deaths), typeof(gdp_yi), typeof(document_id), typeof(removed_run)"
-        " FROM annual_statistics WHERE id = 's-1'").fetchone()
+        " FROM annual_statistics WHERE id = 's-1'"
+    ).fetchone()
     assert tuple(row) == ("null", "null", "null", "null")
     assert conn.execute("SELECT count(*) FROM annual_statistics WHERE deaths IS NULL").fetchone()[0] == 1
     # and a None parameter anywhere else in the process
@@ -147,8 +176,12 @@ def test_internal_changes_have_no_record_index_new_or_migrated(tmp_path):
     def indexes(path):
         c = sqlite3.connect(path)
         try:
-            return {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
-                                            " AND tbl_name = 'changes'")}
+            return {
+                r[0]
+                for r in c.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index'" " AND tbl_name = 'changes'"
+                )
+            }
         finally:
             c.close()
 
@@ -170,26 +203,48 @@ def test_a_record_whose_id_changed_but_not_its_content_keeps_its_history_under_t
     """An id made from a key that changed (a report without 文号 or 索引号 keyed by its address
     before): the row, its changes and its accountability rows move to the new id; nothing is
     shown withdrawn and added again. The document it now cites is recorded."""
+
     def report(id_, url, title="示例公司“3·5”事故调查报告"):
-        return {"id": id_, "title": title, "occurred_on": "2024-03-05", "deaths": 1,
-                "document_id": None, "source_url": url}
+        return {
+            "id": id_,
+            "title": title,
+            "occurred_on": "2024-03-05",
+            "deaths": 1,
+            "document_id": None,
+            "source_url": url,
+        }
 
     def person(parent, i):
-        return {"id": f"{parent}-{i}", "accident_id": parent, "subject_type": "person", "subject": "张某",
-                "position": "矿长", "measure_type": "党纪政务处分",
-                "document_id": None, "source_url": "https://example.gov.cn/a.html"}
+        return {
+            "id": f"{parent}-{i}",
+            "accident_id": parent,
+            "subject_type": "person",
+            "subject": "张某",
+            "position": "矿长",
+            "measure_type": "党纪政务处分",
+            "document_id": None,
+            "source_url": "https://example.gov.cn/a.html",
+        }
 
     apply(conn, 1, [report("acc-old", "https://example.gov.cn/a.html")], source="rep", table="accidents")
     apply(conn, 1, [person("acc-old", 1)], source="rep", table="accountability")
-    counts = apply(conn, 2, [report("acc-new", "https://example.gov.cn/new/a.html"), report("acc-2", "x", "另一份报告")],
-                   source="rep", table="accidents")
+    counts = apply(
+        conn,
+        2,
+        [report("acc-new", "https://example.gov.cn/new/a.html"), report("acc-2", "x", "另一份报告")],
+        source="rep",
+        table="accidents",
+    )
     assert (counts.added, counts.removed) == (1, 0)  # only acc-2 is new
-    row = conn.execute("SELECT id, source_url, removed_run FROM accidents WHERE title LIKE '示例%'"
-                       " AND id != 'acc-2'").fetchone()
+    row = conn.execute(
+        "SELECT id, source_url, removed_run FROM accidents WHERE title LIKE '示例%'" " AND id != 'acc-2'"
+    ).fetchone()
     assert tuple(row) == ("acc-new", "https://example.gov.cn/new/a.html", None)
     assert conn.execute("SELECT count(*) FROM accidents WHERE id = 'acc-old'").fetchone()[0] == 0
     assert [(r["record_id"], r["action"]) for r in changes(conn, 1)] == [
-        ("acc-new", "added"), ("acc-new-1", "added")]
+        ("acc-new", "added"),
+        ("acc-new-1", "added"),
+    ]
     child = apply(conn, 2, [person("acc-new", 1)], source="rep", table="accountability")
     assert (child.added, child.removed) == (0, 0)
     assert conn.execute("SELECT id FROM accountability").fetchall()[0][0] == "acc-new-1"

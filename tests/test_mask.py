@@ -2,18 +2,29 @@
 
 Rules: 个人信息保护法 第二十八条. Every output is scanned for anything that still looks like an ID
 number or a phone number."""
+
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.normalize.codes import classify_18, id_check_char, plausible_birth_date, uscc_check_char
-from etl.normalize.mask import (ID_MARKER, find_unmasked_pii, hide_id_fragments, load_policy,
-                                mask_id_numbers, mask_names, mask_phones, mask_text, role_names,
-                                scan_unmasked_pii)
+from etl.normalize.mask import (
+    ID_MARKER,
+    find_unmasked_pii,
+    hide_id_fragments,
+    load_policy,
+    mask_id_numbers,
+    mask_names,
+    mask_phones,
+    mask_text,
+    role_names,
+    scan_unmasked_pii,
+)
 from etl.normalize.names import is_masked_name, mask_person_name
 from etl.normalize.text import to_halfwidth
 
@@ -34,12 +45,23 @@ def assert_clean(text: str) -> None:
 
 
 # --- names ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, convention, surname", [
-    ("张三", "张某", "张某某"), ("张三丰", "张某丰", "张某某"), ("欧阳修", "欧阳某", "欧阳某某"),
-    ("欧阳修文", "欧阳某文", "欧阳某某"), ("司马相如", "司马某如", "司马某某"), ("诸葛亮", "诸葛某", "诸葛某某"),
-    ("张王三丰", "张某丰", "张某某"), ("张 三", "张某", "张某某"), ("阿不都·热合曼", "阿某·热某", "阿某·热某"),
-    ("张某昌", "张某昌", "张某昌"), ("张某某", "张某某", "张某某"), ("张*", "张*", "张*"),
-])
+@pytest.mark.parametrize(
+    "name, convention, surname",
+    [
+        ("张三", "张某", "张某某"),
+        ("张三丰", "张某丰", "张某某"),
+        ("欧阳修", "欧阳某", "欧阳某某"),
+        ("欧阳修文", "欧阳某文", "欧阳某某"),
+        ("司马相如", "司马某如", "司马某某"),
+        ("诸葛亮", "诸葛某", "诸葛某某"),
+        ("张王三丰", "张某丰", "张某某"),
+        ("张 三", "张某", "张某某"),
+        ("阿不都·热合曼", "阿某·热某", "阿某·热某"),
+        ("张某昌", "张某昌", "张某昌"),
+        ("张某某", "张某某", "张某某"),
+        ("张*", "张*", "张*"),
+    ],
+)
 def test_mask_person_name(name, convention, surname):
     assert mask_person_name(name) == convention
     assert mask_person_name(name, "surname") == surname
@@ -51,10 +73,21 @@ def test_mask_person_name_edges():
     assert mask_person_name("") == ""
 
 
-@pytest.mark.parametrize("s, masked", [
-    ("张某", True), ("张某某", True), ("张某昌", True), ("欧阳某文", True), ("张**", True),
-    ("张三", False), ("某", False), ("", False), (None, False), ("示例某某有限公司某某部门", False),
-])
+@pytest.mark.parametrize(
+    "s, masked",
+    [
+        ("张某", True),
+        ("张某某", True),
+        ("张某昌", True),
+        ("欧阳某文", True),
+        ("张**", True),
+        ("张三", False),
+        ("某", False),
+        ("", False),
+        (None, False),
+        ("示例某某有限公司某某部门", False),
+    ],
+)
 def test_is_masked_name(s, masked):
     assert is_masked_name(s) is masked
 
@@ -118,10 +151,17 @@ def test_bad_policy_is_loud(tmp_path):
         load_policy(policy_file)
 
 
-@pytest.mark.parametrize("code", [
-    "914403001922038216", "9144030071526726XG", "91110000802100433B", "91110000710925462X",
-    "91350802581142663K", "91110000710926094P",   # GB 32100-2015 test vectors
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "914403001922038216",
+        "9144030071526726XG",
+        "91110000802100433B",
+        "91110000710925462X",
+        "91350802581142663K",
+        "91110000710926094P",  # GB 32100-2015 test vectors
+    ],
+)
 def test_uscc_is_never_masked(code):
     text = f"统一社会信用代码：{code}；代码{code}，{code}"
     assert mask_text(text) == text
@@ -148,15 +188,25 @@ def test_label_decides_an_ambiguous_all_digit_code():
 # --- fragments of ID numbers that sources print already masked --------------------------------
 # No part of the number is published: region code, birth date and last four go with the rest.
 FRAGMENTS = [
-    "620102********1234", "412***********7714", "6201**********1234", "62010219******1234",
-    "620102********123X", "620102**********", "620102********", "620102×××××××××1234",
-    "６２０１０２＊＊＊＊＊＊＊＊１２３４", "620102********12345", "6201*********1234",
+    "620102********1234",
+    "412***********7714",
+    "6201**********1234",
+    "62010219******1234",
+    "620102********123X",
+    "620102**********",
+    "620102********",
+    "620102×××××××××1234",
+    "６２０１０２＊＊＊＊＊＊＊＊１２３４",
+    "620102********12345",
+    "6201*********1234",
 ]
 
 
 @pytest.mark.parametrize("fragment", FRAGMENTS)
-@pytest.mark.parametrize("before, after", [("", ""), ("身份证号：", "。"), ("（", "）"), ("<td>", "</td>"),
-                                           ("法定代表人张某昌，", "，示例公司")])
+@pytest.mark.parametrize(
+    "before, after",
+    [("", ""), ("身份证号：", "。"), ("（", "）"), ("<td>", "</td>"), ("法定代表人张某昌，", "，示例公司")],
+)
 def test_masked_fragments_are_hidden_whole(fragment, before, after):
     text = before + fragment + after
     out = mask_text(text)
@@ -167,26 +217,44 @@ def test_masked_fragments_are_hidden_whole(fragment, before, after):
     assert mask_text(out) == out
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("身份证号：62010219******1234", f"身份证号：{ID_MARKER}"),
-    ("身份证号码：6201**1234，", f"身份证号码：{ID_MARKER}，"),
-    ("身份证：620102****", f"身份证：{ID_MARKER}"),
-    ("证件号码 620102900101123", f"证件号码 {ID_MARKER}"),  # a 15-digit number
-    ("公民身份号码为62010219900101", f"公民身份号码为{ID_MARKER}"),  # cut short, still digits of it
-    ("身份证件号码：****1234。", f"身份证件号码：{ID_MARKER}。"),
-    ("身份证号后：1234", "身份证号后：1234"),  # not right after the label
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("身份证号：62010219******1234", f"身份证号：{ID_MARKER}"),
+        ("身份证号码：6201**1234，", f"身份证号码：{ID_MARKER}，"),
+        ("身份证：620102****", f"身份证：{ID_MARKER}"),
+        ("证件号码 620102900101123", f"证件号码 {ID_MARKER}"),  # a 15-digit number
+        ("公民身份号码为62010219900101", f"公民身份号码为{ID_MARKER}"),  # cut short, still digits of it
+        ("身份证件号码：****1234。", f"身份证件号码：{ID_MARKER}。"),
+        ("身份证号后：1234", "身份证号后：1234"),  # not right after the label
+    ],
+)
 def test_labelled_fragments_are_hidden(text, expected):
     assert mask_text(text) == expected
     assert find_unmasked_pii(expected) == []
 
 
-@pytest.mark.parametrize("text", [
-    "统一社会信用代码：91623****", "信用代码 91620102MA7****01X", "统一社会信用代码：916201021****4567X",
-    "信用代码：9162010200****123X", "手机138****5678", "联系电话：138****5678", "电话0931-****596",
-    "1381234****", "**2024**年", "1000*60*60*24", "第3*4条", "[身份证号码已隐去]", "身份证号码：[身份证号码已隐去]",
-    "某X某", "****", "共计****元",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "统一社会信用代码：91623****",
+        "信用代码 91620102MA7****01X",
+        "统一社会信用代码：916201021****4567X",
+        "信用代码：9162010200****123X",
+        "手机138****5678",
+        "联系电话：138****5678",
+        "电话0931-****596",
+        "1381234****",
+        "**2024**年",
+        "1000*60*60*24",
+        "第3*4条",
+        "[身份证号码已隐去]",
+        "身份证号码：[身份证号码已隐去]",
+        "某X某",
+        "****",
+        "共计****元",
+    ],
+)
 def test_not_id_fragments_stay(text):
     assert mask_text(text) == text
     assert find_unmasked_pii(text) == []
@@ -194,19 +262,27 @@ def test_not_id_fragments_stay(text):
 
 def test_uscc_and_id_fragment_in_one_text():
     text = "示例公司（统一社会信用代码：91623****）主要负责人张某昌（身份证号：6201**********1234）"
-    assert mask_text(text) == f"示例公司（统一社会信用代码：91623****）主要负责人张某昌（身份证号：{ID_MARKER}）"
+    assert (
+        mask_text(text) == f"示例公司（统一社会信用代码：91623****）主要负责人张某昌（身份证号：{ID_MARKER}）"
+    )
 
 
-_MASKED_ID = st.tuples(st.from_regex(
-    r"62[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}",
-    fullmatch=True).map(lambda b: b + id_check_char(b)),
-    st.integers(0, 6), st.integers(8, 14), st.sampled_from("*＊×")).map(
-    lambda t: t[0][:t[1]] + t[3] * min(t[2], 18 - t[1]) + t[0][t[1] + t[2]:])
+_MASKED_ID = st.tuples(
+    st.from_regex(
+        r"62[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True
+    ).map(lambda b: b + id_check_char(b)),
+    st.integers(0, 6),
+    st.integers(8, 14),
+    st.sampled_from("*＊×"),
+).map(lambda t: t[0][: t[1]] + t[3] * min(t[2], 18 - t[1]) + t[0][t[1] + t[2] :])
 
 
 @settings(max_examples=300, deadline=1000)
-@given(st.text(alphabet="甲乙，。：（） 身份证号码件", max_size=10), _MASKED_ID,
-       st.text(alphabet="甲乙，。：（） ", max_size=10))
+@given(
+    st.text(alphabet="甲乙，。：（） 身份证号码件", max_size=10),
+    _MASKED_ID,
+    st.text(alphabet="甲乙，。：（） ", max_size=10),
+)
 def test_generated_masked_fragments_leave_no_digit(a, fragment, b):
     out = mask_text(a + fragment + b)
     assert out == a + ID_MARKER + b
@@ -214,69 +290,109 @@ def test_generated_masked_fragments_leave_no_digit(a, fragment, b):
 
 
 # --- phones --------------------------------------------------------------------------------
-@pytest.mark.parametrize("raw, masked", [
-    ("联系电话13812345678。", "联系电话138****5678。"),
-    ("手机：138 1234 5678", "手机：138****5678"),
-    ("手机+86-13812345678", "手机138****5678"),
-    ("电话0931-8465596", "电话0931-****596"),
-    ("电话(0931)8465596", "电话0931-****596"),
-    ("电话（0931）84655961", "电话0931-*****961"),
-    ("电话010-12345678", "电话010-*****678"),
-    ("电话09318465596", "电话0931-****596"),
-    ("联系电话：8465596", "联系电话：****596"),
-])
+@pytest.mark.parametrize(
+    "raw, masked",
+    [
+        ("联系电话13812345678。", "联系电话138****5678。"),
+        ("手机：138 1234 5678", "手机：138****5678"),
+        ("手机+86-13812345678", "手机138****5678"),
+        ("电话0931-8465596", "电话0931-****596"),
+        ("电话(0931)8465596", "电话0931-****596"),
+        ("电话（0931）84655961", "电话0931-*****961"),
+        ("电话010-12345678", "电话010-*****678"),
+        ("电话09318465596", "电话0931-****596"),
+        ("联系电话：8465596", "联系电话：****596"),
+    ],
+)
 def test_phones_are_masked(raw, masked):
     assert mask_phones(raw) == masked
     assert_clean(mask_phones(raw))
 
 
-@pytest.mark.parametrize("text", [
-    "统一社会信用代码91350802581142663K", "2018年4月19日", "2018-04-19", "20180419",
-    "直接经济损失123,456元", "罚款13812345万元", "甘安委办发〔2018〕12号", "索引号：620722087/2020-00915",
-    "索引号：1669705777577376", "安全生产举报投诉电话12350", "举报电话：0931-8465596",
-    "值班电话0931-8465596", "文号13812345678", "G30连霍高速公路K1856公里处", "车牌号甘D·12345",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "统一社会信用代码91350802581142663K",
+        "2018年4月19日",
+        "2018-04-19",
+        "20180419",
+        "直接经济损失123,456元",
+        "罚款13812345万元",
+        "甘安委办发〔2018〕12号",
+        "索引号：620722087/2020-00915",
+        "索引号：1669705777577376",
+        "安全生产举报投诉电话12350",
+        "举报电话：0931-8465596",
+        "值班电话0931-8465596",
+        "文号13812345678",
+        "G30连霍高速公路K1856公里处",
+        "车牌号甘D·12345",
+    ],
+)
 def test_not_personal_numbers_stay(text):
     assert mask_text(text) == text
 
 
 # --- names after role words ----------------------------------------------------------------
-@pytest.mark.parametrize("raw, masked", [
-    ("死者张三丰，男，45岁", "死者张某某，男，45岁"),
-    ("遇难者王五系该公司员工", "遇难者王某某系该公司员工"),
-    ("工人王五、赵六和孙七在作业", "工人王某某、赵某某和孙某某在作业"),
-    ("驾驶员李四驾驶车辆", "驾驶员李某某驾驶车辆"),
-    ("法定代表人张三昌对事故负有责任", "法定代表人张某昌对事故负有责任"),
-    ("法定代表人：张三昌", "法定代表人：张某昌"),
-    ("矿长欧阳修文未履行职责", "矿长欧阳某文未履行职责"),
-    ("总经理为李四", "总经理为李某"),
-    ("1.马小明，示例公司总经理，建议移送司法机关", "1.马某明，示例公司总经理，建议移送司法机关"),
-    ("（二）刘建国，示例公司安全员", "（二）刘某国，示例公司安全员"),
-])
+@pytest.mark.parametrize(
+    "raw, masked",
+    [
+        ("死者张三丰，男，45岁", "死者张某某，男，45岁"),
+        ("遇难者王五系该公司员工", "遇难者王某某系该公司员工"),
+        ("工人王五、赵六和孙七在作业", "工人王某某、赵某某和孙某某在作业"),
+        ("驾驶员李四驾驶车辆", "驾驶员李某某驾驶车辆"),
+        ("法定代表人张三昌对事故负有责任", "法定代表人张某昌对事故负有责任"),
+        ("法定代表人：张三昌", "法定代表人：张某昌"),
+        ("矿长欧阳修文未履行职责", "矿长欧阳某文未履行职责"),
+        ("总经理为李四", "总经理为李某"),
+        ("1.马小明，示例公司总经理，建议移送司法机关", "1.马某明，示例公司总经理，建议移送司法机关"),
+        ("（二）刘建国，示例公司安全员", "（二）刘某国，示例公司安全员"),
+    ],
+)
 def test_names_after_role_words(raw, masked):
     assert mask_names(raw) == masked
 
 
-@pytest.mark.parametrize("text", [
-    "驾驶员安全意识淡薄", "工人工资按月发放", "职工宿舍", "负责人员未到岗", "死者张某某，男",
-    "矿长马某某未履行职责", "法定代表人张某昌", "施工人员进入现场", "员工培训不到位",
-    "动员工作", "示例有限公司", "经理办公室", "1.管理原因：", "（一）单位概况：", "2.付款情况：",
-    "（三）施工单位：", "1.高处坠落：", "3.安全管理：",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "驾驶员安全意识淡薄",
+        "工人工资按月发放",
+        "职工宿舍",
+        "负责人员未到岗",
+        "死者张某某，男",
+        "矿长马某某未履行职责",
+        "法定代表人张某昌",
+        "施工人员进入现场",
+        "员工培训不到位",
+        "动员工作",
+        "示例有限公司",
+        "经理办公室",
+        "1.管理原因：",
+        "（一）单位概况：",
+        "2.付款情况：",
+        "（三）施工单位：",
+        "1.高处坠落：",
+        "3.安全管理：",
+    ],
+)
 def test_no_false_names(text):
     assert mask_names(text) == text
 
 
 def test_role_names_reports_masked_and_unmasked():
-    assert role_names("矿长马某某未履行，法定代表人张三对事故负责") == [("矿长", "马某某"),
-                                                                 ("法定代表人", "张三")]
+    assert role_names("矿长马某某未履行，法定代表人张三对事故负责") == [
+        ("矿长", "马某某"),
+        ("法定代表人", "张三"),
+    ]
 
 
 # --- the gate ------------------------------------------------------------------------------
 def test_find_unmasked_pii_kinds():
     code = gansu_id()
-    found = find_unmasked_pii(f"身份证{code}，手机13812345678，电话0931-8465596，死者张三",
-                              include_names=True)
+    found = find_unmasked_pii(
+        f"身份证{code}，手机13812345678，电话0931-8465596，死者张三", include_names=True
+    )
     assert [k for k, _ in found] == ["id_number", "mobile", "landline", "name"]
     assert found[0][1] == code
 
@@ -296,8 +412,7 @@ REPORT = """经查，死者张三丰（身份证号{id1}，联系电话139123456
 
 
 def test_report_text_comes_out_clean():
-    text = REPORT.format(id1=gansu_id(), id2=gansu_id("62042119750505002"),
-                         id3=gansu_id("62080219850707003"))
+    text = REPORT.format(id1=gansu_id(), id2=gansu_id("62042119750505002"), id3=gansu_id("62080219850707003"))
     out = mask_text(text)
     assert_clean(out)
     for kept in ("914403001922038216", "2018年4月19日15时30分许", "123,456元", "〔2018〕12号", "12350"):
@@ -306,8 +421,9 @@ def test_report_text_comes_out_clean():
     assert mask_text(out) == out  # idempotent
 
 
-_ID = st.from_regex(r"62[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}",
-                    fullmatch=True).map(lambda b: b + id_check_char(b))
+_ID = st.from_regex(
+    r"62[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True
+).map(lambda b: b + id_check_char(b))
 _MOBILE = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
 _FILLER = st.text(alphabet="甲乙丙丁，。、：的了是在有 号码电话身份证", max_size=12)
 _SEPARATOR = st.text(alphabet="甲乙丙丁，。、：的了是在有 号码电话身份证", min_size=1, max_size=12)
@@ -321,9 +437,11 @@ def test_embedded_ids_and_phones_are_always_masked(a, ident, b, mobile, c):
     assert_clean(out)
 
 
-_USCC = st.tuples(st.sampled_from(["91", "92", "93"]), st.from_regex(r"62[0-9]{4}", fullmatch=True),
-                  st.text(alphabet="0123456789", min_size=9, max_size=9)).map(
-    lambda t: "".join(t) + uscc_check_char("".join(t)))
+_USCC = st.tuples(
+    st.sampled_from(["91", "92", "93"]),
+    st.from_regex(r"62[0-9]{4}", fullmatch=True),
+    st.text(alphabet="0123456789", min_size=9, max_size=9),
+).map(lambda t: "".join(t) + uscc_check_char("".join(t)))
 
 
 @settings(max_examples=200, deadline=1000)
@@ -352,38 +470,106 @@ def test_record_ids_and_urls_are_not_phone_numbers():
 # what find_unmasked_pii returns; a difference would be personal data the gate lets through.
 _BOILERPLATE = '<li><a class="nav" href="/accidents/">事故调查报告</a></li>\n' * 400
 _TRICKY = [
-    gansu_id(), gansu_id()[:17] + "x", "62010219900101123X", "62010219900101123x",
-    "６２０１０２１９９００１０１１２３Ｘ", "620102199001011239", "身份证号：620102199001011239",
-    "统一社会信用代码：916200000002426247", "信用代码 91620000000024328C", "证件号620102199001011239号",
-    "13912345678", "139-1234-5678", "139 1234 5678", "+86 13912345678", "+86-139-1234-5678",
-    "008613912345678", "86 139 1234 5678", "8613912345678", "１３９１２３４５６７８", "１３９－１２３４－５６７８",
-    "139\u30001234\u30005678", "139\u00a01234\u00a05678", "139\n1234\n5678", "139-1234 5678x",
-    "a13912345678", "*13912345678", "139123456789", "1391234567",
-    "0931-8465596", "0931－8465596", "0931—8465596", "(0931)8465596", "（0931）8465596",
-    "（ 0931 ）  8465596", "0931 - 84655961", "09318465596", "01084655961", "acc-09318465596",
-    "/09318465596", "_09318465596", "n-0447294156/", "电话：8465596", "电话 : 84655961", "手机8465596",
-    "座机：8465596", "联系方式8465596", "TEL:8465596", "Tel 84655961", "tel：8465596",
-    "举报电话：0931-8465596", "值班电话 13912345678", "索引号：620000-GSD0122-15-001/2022-06136",
-    "文号 09318465596", "批号13912345678", "直接经济损失1102535元", "2023-2024年", "t20220218_4037714.html",
-    "١٣٩١٢٣٤٥٦٧٨", "٦٢٠١٠٢١٩٩٠٠١٠١١٢٣٩", "<td>13912345678</td>", '<a href="tel:13912345678">',
-    "13912345678,13812345678;0931-8465596", "电话<b>13912345678</b>", "身份证<br>620102199001011239",
-    "ID:620102199001011239<", "联系电话：\n  0931-8465596", "电话" + "<i></i>" * 3 + "8465596",
+    gansu_id(),
+    gansu_id()[:17] + "x",
+    "62010219900101123X",
+    "62010219900101123x",
+    "６２０１０２１９９００１０１１２３Ｘ",
+    "620102199001011239",
+    "身份证号：620102199001011239",
+    "统一社会信用代码：916200000002426247",
+    "信用代码 91620000000024328C",
+    "证件号620102199001011239号",
+    "13912345678",
+    "139-1234-5678",
+    "139 1234 5678",
+    "+86 13912345678",
+    "+86-139-1234-5678",
+    "008613912345678",
+    "86 139 1234 5678",
+    "8613912345678",
+    "１３９１２３４５６７８",
+    "１３９－１２３４－５６７８",
+    "139\u30001234\u30005678",
+    "139\u00a01234\u00a05678",
+    "139\n1234\n5678",
+    "139-1234 5678x",
+    "a13912345678",
+    "*13912345678",
+    "139123456789",
+    "1391234567",
+    "0931-8465596",
+    "0931－8465596",
+    "0931—8465596",
+    "(0931)8465596",
+    "（0931）8465596",
+    "（ 0931 ）  8465596",
+    "0931 - 84655961",
+    "09318465596",
+    "01084655961",
+    "acc-09318465596",
+    "/09318465596",
+    "_09318465596",
+    "n-0447294156/",
+    "电话：8465596",
+    "电话 : 84655961",
+    "手机8465596",
+    "座机：8465596",
+    "联系方式8465596",
+    "TEL:8465596",
+    "Tel 84655961",
+    "tel：8465596",
+    "举报电话：0931-8465596",
+    "值班电话 13912345678",
+    "索引号：620000-GSD0122-15-001/2022-06136",
+    "文号 09318465596",
+    "批号13912345678",
+    "直接经济损失1102535元",
+    "2023-2024年",
+    "t20220218_4037714.html",
+    "١٣٩١٢٣٤٥٦٧٨",
+    "٦٢٠١٠٢١٩٩٠٠١٠١١٢٣٩",
+    "<td>13912345678</td>",
+    '<a href="tel:13912345678">',
+    "13912345678,13812345678;0931-8465596",
+    "电话<b>13912345678</b>",
+    "身份证<br>620102199001011239",
+    "ID:620102199001011239<",
+    "联系电话：\n  0931-8465596",
+    "电话" + "<i></i>" * 3 + "8465596",
     "信用代码" + "，" * 12 + "916200000002426247",
     # fragments of ID numbers, labelled or not, and what is not one
-    "620102********1234", "412***********7714", "身份证号：62010219******1234", "证件号码 620102900101123",
-    "６２０１０２＊＊＊＊＊＊＊＊１２３４", "电话138****5678，身份证6201**********1234", "信用代码 91620102MA7****01X",
-    "统一社会信用代码：916201021****4567X", "1381234****", "620102********" + "<br>" * 3,
+    "620102********1234",
+    "412***********7714",
+    "身份证号：62010219******1234",
+    "证件号码 620102900101123",
+    "６２０１０２＊＊＊＊＊＊＊＊１２３４",
+    "电话138****5678，身份证6201**********1234",
+    "信用代码 91620102MA7****01X",
+    "统一社会信用代码：916201021****4567X",
+    "1381234****",
+    "620102********" + "<br>" * 3,
     # the label decides, several characters before the number (up to _LABEL_WIDTH)
-    "统一社会信用代码为某某：116201199001011230", "统一社会信用代码为某某某某：116201199001011230",
-    "身份证号为某某某：116201199001011230", "文号为甘安监字 09318465596", "索引号为第 13912345678",
-    "举报电话为本局 0931-8465596", "值班电话（24小时）：13912345678",
+    "统一社会信用代码为某某：116201199001011230",
+    "统一社会信用代码为某某某某：116201199001011230",
+    "身份证号为某某某：116201199001011230",
+    "文号为甘安监字 09318465596",
+    "索引号为第 13912345678",
+    "举报电话为本局 0931-8465596",
+    "值班电话（24小时）：13912345678",
 ]
 
 
 @pytest.mark.parametrize("text", _TRICKY)
 def test_scan_finds_what_find_finds(text):
-    for document in (text, f"{_BOILERPLATE}{text}{_BOILERPLATE}", f"{text}\n{text}", f"前文{text}后文",
-                     f"<p>{text}</p>", f"{_BOILERPLATE[:97]}{text}"):
+    for document in (
+        text,
+        f"{_BOILERPLATE}{text}{_BOILERPLATE}",
+        f"{text}\n{text}",
+        f"前文{text}后文",
+        f"<p>{text}</p>",
+        f"{_BOILERPLATE[:97]}{text}",
+    ):
         assert scan_unmasked_pii(document) == find_unmasked_pii(document), document[-200:]
 
 
@@ -391,17 +577,85 @@ def test_the_tricky_inputs_hold_findings():
     # the comparison above means something only if the detector finds things in them
     found = [text for text in _TRICKY if find_unmasked_pii(text)]
     assert len(found) > 40
-    assert scan_unmasked_pii(_BOILERPLATE + "身份证号：620102199001011239" + _BOILERPLATE) == \
-        [("id_number", "620102199001011239")]
+    assert scan_unmasked_pii(_BOILERPLATE + "身份证号：620102199001011239" + _BOILERPLATE) == [
+        ("id_number", "620102199001011239")
+    ]
 
 
-_PIECES = st.sampled_from([
-    "1", "3", "9", "0", "62", "139", "0931", "8465596", "1234", "5678", "19900101", "X", "x",
-    "１", "３", "９", "０", "٣", "-", "－", "—", " ", "\u3000", "\n", "(", ")", "（", "）", ":", "：",
-    "+", "+86", "86", "00", "电话", "手机", "TEL", "tel", "联系方式", "身份证", "信用代码", "索引号",
-    "举报电话", "<", ">", '"', "/", "_", "*", ".", ",", "，", "。", "a", "T", "E", "L", "示", "例",
-    "&amp;", '<a href="/e/', "/>", "*", "＊", "×", "****", "********", "证件号", "身份号码", "统一社会信用代码",
-])
+_PIECES = st.sampled_from(
+    [
+        "1",
+        "3",
+        "9",
+        "0",
+        "62",
+        "139",
+        "0931",
+        "8465596",
+        "1234",
+        "5678",
+        "19900101",
+        "X",
+        "x",
+        "１",
+        "３",
+        "９",
+        "０",
+        "٣",
+        "-",
+        "－",
+        "—",
+        " ",
+        "\u3000",
+        "\n",
+        "(",
+        ")",
+        "（",
+        "）",
+        ":",
+        "：",
+        "+",
+        "+86",
+        "86",
+        "00",
+        "电话",
+        "手机",
+        "TEL",
+        "tel",
+        "联系方式",
+        "身份证",
+        "信用代码",
+        "索引号",
+        "举报电话",
+        "<",
+        ">",
+        '"',
+        "/",
+        "_",
+        "*",
+        ".",
+        ",",
+        "，",
+        "。",
+        "a",
+        "T",
+        "E",
+        "L",
+        "示",
+        "例",
+        "&amp;",
+        '<a href="/e/',
+        "/>",
+        "*",
+        "＊",
+        "×",
+        "****",
+        "********",
+        "证件号",
+        "身份号码",
+        "统一社会信用代码",
+    ]
+)
 _NUMBERS = st.one_of(_ID, _MOBILE, _USCC, st.from_regex(r"0[1-9][0-9]{1,2}[0-9]{7,8}", fullmatch=True))
 
 
@@ -463,8 +717,9 @@ def test_cut_characters_are_never_inside_a_match():
     from etl.normalize import mask
 
     patterns = (mask._ID_CANDIDATE, mask._MOBILE, mask._LANDLINE, mask._LANDLINE_PLAIN, mask._LOCAL_LABELLED)
-    consumable = re.compile("[" + "".join(p for pattern in patterns
-                                          for p in _consumed(_parser.parse(pattern.pattern))) + "]")
+    consumable = re.compile(
+        "[" + "".join(p for pattern in patterns for p in _consumed(_parser.parse(pattern.pattern))) + "]"
+    )
     cuts = "".join(mask._CUT.findall(_every_character()))
     assert consumable.search(to_halfwidth(cuts)) is None
     assert "<" in cuts and "," in cuts and "示" in cuts and "/" in cuts
@@ -482,13 +737,16 @@ def test_candidates_survive_halfwidth():
     assert mask._CANDIDATE.pattern == r"\d\d\d\d[-\s\uff0d]?\d\d\d"  # the classes checked here
 
 
-@pytest.mark.parametrize("text, masked", [
-    ("1.张三，建议移送司法机关2.李四，副总经理", "1.张某，建议移送司法机关2.李某，副总经理"),
-    ("事故经过（一）王五，男，", "事故经过（一）王某，男，"),
-    ("处以罚款2.5万元，", "处以罚款2.5万元，"),
-    ("依据第3、4条，", "依据第3、4条，"),
-    ("（二）安全生产，", "（二）安全生产，"),
-])
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("1.张三，建议移送司法机关2.李四，副总经理", "1.张某，建议移送司法机关2.李某，副总经理"),
+        ("事故经过（一）王五，男，", "事故经过（一）王某，男，"),
+        ("处以罚款2.5万元，", "处以罚款2.5万元，"),
+        ("依据第3、4条，", "依据第3、4条，"),
+        ("（二）安全生产，", "（二）安全生产，"),
+    ],
+)
 def test_an_enumerated_name_in_the_middle_of_a_line_is_masked(text, masked):
     """Text taken from PDFs often runs enumerated items together on one line; the name opening
     such an item is masked as at the start of a line, and numbers are not items."""
@@ -498,7 +756,7 @@ def test_an_enumerated_name_in_the_middle_of_a_line_is_masked(text, masked):
 
 
 def test_a_list_of_places_is_not_a_person_with_particulars():
-    """"、住…" opens the next item of a list (商场、宾馆、住宅), not an address after a name."""
+    """ "、住…" opens the next item of a list (商场、宾馆、住宅), not an address after a name."""
     from etl.normalize.names import person_name_spans
 
     assert person_name_spans("火灾（商场、宾馆、住宅等）") == []

@@ -1,43 +1,48 @@
 """etl/normalize/money.py: amounts in yuan, with bounds kept apart from the value."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.normalize.money import Money, parse_money
 
 
-@pytest.mark.parametrize("raw, yuan, bound, qualifier", [
-    ("约456.7万元", 4_567_000, "approx", "约"),
-    ("4190.45万元", 41_904_500, None, None),
-    ("1.2亿元", 120_000_000, None, None),
-    ("62251.89元", 62_251.89, None, None),
-    ("123,456元", 123_456, None, None),
-    ("1,234,567.8元", 1_234_567.8, None, None),
-    ("123，456元", 123_456, None, None),
-    ("￥5000", 5000, None, None),
-    ("¥5000.50", 5000.5, None, None),
-    ("人民币30万元", 300_000, None, None),
-    ("超过5100万元", 51_000_000, ">", "超过"),
-    ("逾1亿元", 100_000_000, ">", "逾"),
-    ("1000余万元", 10_000_000, ">", "余"),
-    ("300万余元", 3_000_000, ">", "余"),
-    ("5万多元", 50_000, ">", "多"),
-    ("近千万元", 10_000_000, "<", "近"),
-    ("不足100万元", 1_000_000, "<", "不足"),
-    ("不超过50万元", 500_000, "<=", "不超过"),
-    ("5000万元以上", 50_000_000, ">=", "以上"),
-    ("3.5万元左右", 35_000, "approx", "左右"),
-    ("直接经济损失约为1200万元", 12_000_000, "approx", "约"),
-    ("直接经济损失为三百二十万元", 3_200_000, None, None),
-    ("一千二百万元", 12_000_000, None, None),
-    ("罚款人民币贰拾万元", 200_000, None, None),
-    ("1亿2000万元", 120_000_000, None, None),
-    ("损失1200万", 12_000_000, None, None),
-    ("１２３４元", 1234, None, None),
-    ("5千元", 5000, None, None),
-    ("共计4190.45万元（人民币）", 41_904_500, None, None),
-])
+@pytest.mark.parametrize(
+    "raw, yuan, bound, qualifier",
+    [
+        ("约456.7万元", 4_567_000, "approx", "约"),
+        ("4190.45万元", 41_904_500, None, None),
+        ("1.2亿元", 120_000_000, None, None),
+        ("62251.89元", 62_251.89, None, None),
+        ("123,456元", 123_456, None, None),
+        ("1,234,567.8元", 1_234_567.8, None, None),
+        ("123，456元", 123_456, None, None),
+        ("￥5000", 5000, None, None),
+        ("¥5000.50", 5000.5, None, None),
+        ("人民币30万元", 300_000, None, None),
+        ("超过5100万元", 51_000_000, ">", "超过"),
+        ("逾1亿元", 100_000_000, ">", "逾"),
+        ("1000余万元", 10_000_000, ">", "余"),
+        ("300万余元", 3_000_000, ">", "余"),
+        ("5万多元", 50_000, ">", "多"),
+        ("近千万元", 10_000_000, "<", "近"),
+        ("不足100万元", 1_000_000, "<", "不足"),
+        ("不超过50万元", 500_000, "<=", "不超过"),
+        ("5000万元以上", 50_000_000, ">=", "以上"),
+        ("3.5万元左右", 35_000, "approx", "左右"),
+        ("直接经济损失约为1200万元", 12_000_000, "approx", "约"),
+        ("直接经济损失为三百二十万元", 3_200_000, None, None),
+        ("一千二百万元", 12_000_000, None, None),
+        ("罚款人民币贰拾万元", 200_000, None, None),
+        ("1亿2000万元", 120_000_000, None, None),
+        ("损失1200万", 12_000_000, None, None),
+        ("１２３４元", 1234, None, None),
+        ("5千元", 5000, None, None),
+        ("共计4190.45万元（人民币）", 41_904_500, None, None),
+    ],
+)
 def test_amounts(raw, yuan, bound, qualifier):
     money = parse_money(raw)
     assert money.yuan == pytest.approx(yuan)
@@ -46,10 +51,19 @@ def test_amounts(raw, yuan, bound, qualifier):
     assert money.qualifier == qualifier
 
 
-@pytest.mark.parametrize("raw", [
-    "直接经济损失正在核定中", "3人死亡", "2018年4月19日", "12350", "甘安委办发〔2018〕12号", "",
-    None, "第3条",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "直接经济损失正在核定中",
+        "3人死亡",
+        "2018年4月19日",
+        "12350",
+        "甘安委办发〔2018〕12号",
+        "",
+        None,
+        "第3条",
+    ],
+)
 def test_no_amount(raw):
     assert parse_money(raw) == Money(None, False, None)
 

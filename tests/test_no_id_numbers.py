@@ -9,6 +9,7 @@ number, masked fragments (620102********1234, 412***********7714, 6201**********
 ETL on the bundled samples (which print masked numbers and one unmasked). Every text cell of
 public.db and every file of the built site (pages, feeds, CSV/JSON downloads) is scanned with
 patterns written here, independent of etl/normalize/mask.py."""
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,10 @@ from tests import _site_fixture as fx
 MARKER = "[身份证号码已隐去]"
 _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 # an 18-character number (birth date at 7-14), a 15-character one (yymmdd at 7-12)
-_WHOLE = re.compile(rf"(?<![0-9A-Za-z])[1-9]\d{{5}}(?:(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[0-9Xx]|\d{{2}}{_DATE}\d{{3}})"
-                    r"(?![0-9A-Za-z])")
+_WHOLE = re.compile(
+    rf"(?<![0-9A-Za-z])[1-9]\d{{5}}(?:(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[0-9Xx]|\d{{2}}{_DATE}\d{{3}})"
+    r"(?![0-9A-Za-z])"
+)
 _TOKEN = re.compile(r"(?<![A-Za-z])[0-9Xx*×]+(?![A-Za-z])")
 _REGION_THEN_STARS = re.compile(r"\d{6}[*×]+")
 
@@ -44,11 +47,26 @@ def id_shapes(text: str) -> list[str]:
 
 
 def test_the_scan_finds_every_shape_it_is_meant_to():
-    for text in (fx.FULL_ID, fx.MASKED_ID, *fx.FRAGMENT_PRINTED, "620102********", "６２０１０２＊＊＊＊＊＊＊＊１２３４",
-                 "620102900101123", f"身份证号：{fx.FULL_ID[:8]}******{fx.FULL_ID[-4:]}"):
+    for text in (
+        fx.FULL_ID,
+        fx.MASKED_ID,
+        *fx.FRAGMENT_PRINTED,
+        "620102********",
+        "６２０１０２＊＊＊＊＊＊＊＊１２３４",
+        "620102900101123",
+        f"身份证号：{fx.FULL_ID[:8]}******{fx.FULL_ID[-4:]}",
+    ):
         assert id_shapes(f"<td>{text}</td>"), text
-    for text in (MARKER, "138****5678", "0931-****596", fx.E1_USCC, "91623****", "acc-036438215901",
-                 "2026-06-30", "12350"):
+    for text in (
+        MARKER,
+        "138****5678",
+        "0931-****596",
+        fx.E1_USCC,
+        "91623****",
+        "acc-036438215901",
+        "2026-06-30",
+        "12350",
+    ):
         assert not id_shapes(text), text
 
 
@@ -71,8 +89,11 @@ def db_cells(path: Path):
 def assert_no_id_shapes(db: Path, output: Path) -> None:
     found = [(where, shape) for where, value in db_cells(db) for shape in id_shapes(value)]
     assert not found, found[:20]
-    columns = {r[1] for table in ("blacklist", "bans")
-               for r in sqlite3.connect(db).execute(f"PRAGMA table_info({table})")}
+    columns = {
+        r[1]
+        for table in ("blacklist", "bans")
+        for r in sqlite3.connect(db).execute(f"PRAGMA table_info({table})")
+    }
     assert "id_number" not in columns
     files = [p for p in output.rglob("*") if p.is_file()]
     assert any(p.suffix == ".csv" for p in files) and any(p.suffix == ".json" for p in files)
@@ -104,12 +125,18 @@ def test_persons_are_shown_by_masked_name_and_unit(site):
     page = site.read("/bans/")
     for name in ("李某军", "孙某平", "钱某强"):
         assert name in page
-    assert f"所在单位：<a href=\"/enterprises/{fx.E2_USCC}/\">{fx.PERSON_UNIT}</a>" in page or fx.PERSON_UNIT in page
+    assert (
+        f'所在单位：<a href="/enterprises/{fx.E2_USCC}/">{fx.PERSON_UNIT}</a>' in page
+        or fx.PERSON_UNIT in page
+    )
     assert fx.E3_NAME in page and fx.E4_NAME in page
     assert "身份证号码：" not in page and MARKER in page  # the reason text as printed, the number hidden
     for fragment in (fx.MASKED_ID, fx.FULL_ID, *fx.FRAGMENT_PRINTED, fx.FULL_ID[:6] + "*"):
-        for path in (site.output / "bans" / "index.html", site.output / "data" / "json" / "bans.json",
-                     site.output / "data" / "csv" / "bans.csv"):
+        for path in (
+            site.output / "bans" / "index.html",
+            site.output / "data" / "json" / "bans.json",
+            site.output / "data" / "csv" / "bans.csv",
+        ):
             assert fragment not in path.read_text(encoding="utf-8"), (fragment, path)
     with sqlite3.connect(site.db) as conn:
         units = dict(conn.execute("SELECT subject_name, unit FROM bans"))
@@ -122,7 +149,8 @@ def test_the_gate_passes_what_is_published_and_flags_old_text_in_the_internal_da
     # copied), but text stored under the earlier policy is flagged until the ETL re-normalizes it.
     internal = site.db.with_name("internal-" + site.db.name)
     assert gates.personal_data(None, [internal], workers=1).problems == [
-        "internal-public.db: bans.reason: unmasked id_fragment 620102…"]
+        "internal-public.db: bans.reason: unmasked id_fragment 620102…"
+    ]
 
 
 def test_sample_site_and_public_db_hold_no_part_of_an_id_number(request, tmp_path_factory, public_db):
@@ -135,16 +163,25 @@ def test_sample_site_and_public_db_hold_no_part_of_an_id_number(request, tmp_pat
 
 
 # --- the unit of a listed person (etl/datasets/common.py person_unit) ---------------------------
-@pytest.mark.parametrize("fields, unit", [
-    ({"reason": "作为甘肃陇原示例化工有限公司主要负责人，发生较大生产安全事故"}, "甘肃陇原示例化工有限公司"),
-    ({"reason": "作为白银示例矿业有限责任公司直接责任人员（安全评价师），出具虚假报告"}, "白银示例矿业有限责任公司"),
-    ({"reason": "作为天水示例建材厂的法定代表人，瞒报事故"}, "天水示例建材厂"),
-    ({"reason": "作为示例公司副总经理，瞒报"}, "示例公司"),
-    ({"unit": "酒泉示例物流有限公司", "reason": "作为另一示例公司主要负责人，"}, "酒泉示例物流有限公司"),
-    ({"unit": "—", "reason": "作为示例公司主要负责人，"}, "示例公司"),
-    ({"reason": "对“6·3”事故负有责任"}, None),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    "fields, unit",
+    [
+        (
+            {"reason": "作为甘肃陇原示例化工有限公司主要负责人，发生较大生产安全事故"},
+            "甘肃陇原示例化工有限公司",
+        ),
+        (
+            {"reason": "作为白银示例矿业有限责任公司直接责任人员（安全评价师），出具虚假报告"},
+            "白银示例矿业有限责任公司",
+        ),
+        ({"reason": "作为天水示例建材厂的法定代表人，瞒报事故"}, "天水示例建材厂"),
+        ({"reason": "作为示例公司副总经理，瞒报"}, "示例公司"),
+        ({"unit": "酒泉示例物流有限公司", "reason": "作为另一示例公司主要负责人，"}, "酒泉示例物流有限公司"),
+        ({"unit": "—", "reason": "作为示例公司主要负责人，"}, "示例公司"),
+        ({"reason": "对“6·3”事故负有责任"}, None),
+        ({}, None),
+    ],
+)
 def test_person_unit(fields, unit):
     from etl.datasets.common import person_unit
 
@@ -160,10 +197,23 @@ def test_the_etl_keeps_the_masked_number_internal_and_the_unit(tmp_path):
     from etl.datasets.common import Context
     from etl.normalizing import mask_row
 
-    ctx = Context(spec=SimpleNamespace(id="t", publisher="甘肃省应急管理厅", region_code="620000"), url="", document_id=None)
-    row = mask_row(blacklist.normalize({
-        "subject_name": "张三昌", "subject_type": "主要负责人", "id_number": fx.FULL_ID, "listed_on": "2025-06-01",
-        "reason": f"作为{fx.E1_NAME}主要负责人（身份证号：{fx.FULL_ID[:8]}******{fx.FULL_ID[-4:]}），瞒报事故"}, ctx)["blacklist"][0])
+    ctx = Context(
+        spec=SimpleNamespace(id="t", publisher="甘肃省应急管理厅", region_code="620000"),
+        url="",
+        document_id=None,
+    )
+    row = mask_row(
+        blacklist.normalize(
+            {
+                "subject_name": "张三昌",
+                "subject_type": "主要负责人",
+                "id_number": fx.FULL_ID,
+                "listed_on": "2025-06-01",
+                "reason": f"作为{fx.E1_NAME}主要负责人（身份证号：{fx.FULL_ID[:8]}******{fx.FULL_ID[-4:]}），瞒报事故",
+            },
+            ctx,
+        )["blacklist"][0]
+    )
     assert row["subject_name"] == "张某昌" and row["unit"] == fx.E1_NAME
     assert row["id_number"] == fx.FULL_ID[:6] + "*" * 8 + fx.FULL_ID[-4:]  # internal column: masked
     assert row["reason"] == f"作为{fx.E1_NAME}主要负责人（身份证号：{MARKER}），瞒报事故"

@@ -5,6 +5,7 @@ Rule tests run on tests/_fixture_db.py (one row per case, including a withdrawn 
 record removed from its source, which one ETL run on the samples cannot produce); coverage
 tests also run on the `public_db` built by the real ETL from the samples (tests/conftest.py).
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -42,6 +43,7 @@ def one(db, sql, *params):
 
 # ------------------------------------------------------------------ the rules
 
+
 def test_expired_blacklist_entry_is_not_in_force_and_not_identifying(built, db):
     rows = [dict(r) for r in db.execute("SELECT * FROM blacklist WHERE status = 'expired'")]
     assert len(rows) == 1
@@ -49,8 +51,18 @@ def test_expired_blacklist_entry_is_not_in_force_and_not_identifying(built, db):
     assert entry["in_force"] == 0 and entry["status_zh"]
     assert entry["subject_name"] == public.STOPPED
     assert "id_number" not in entry.keys()  # no part of an ID number is public, in force or not
-    for column in ("uscc", "unit", "responsible_person", "enterprise_id", "reason",
-                   "decision_no", "removal_doc", "region_code", "document_id", "record_hash"):
+    for column in (
+        "uscc",
+        "unit",
+        "responsible_person",
+        "enterprise_id",
+        "reason",
+        "decision_no",
+        "removal_doc",
+        "region_code",
+        "document_id",
+        "record_hash",
+    ):
         assert entry[column] is None, column
     # listed in 2022: the 1-year term of 安监总办〔2017〕49号, not Order No. 11's 3 years
     assert entry["listed_on"] == "2022-03-01" and entry["term_end"] == "2023-03-01"
@@ -75,7 +87,9 @@ def test_credit_record_after_publicity_is_de_identified(db):
     stopped = one(db, "SELECT * FROM credit_records WHERE publicity_active = 0")
     assert stopped["enterprise_name"] == public.STOPPED
     assert stopped["uscc"] is None and stopped["decision_no"] is None and stopped["facts"] is None
-    assert one(db, "SELECT publicity_active FROM credit_records WHERE id = 'rec-1'") == {"publicity_active": 1}
+    assert one(db, "SELECT publicity_active FROM credit_records WHERE id = 'rec-1'") == {
+        "publicity_active": 1
+    }
 
 
 def test_overdue_rectification_as_of_a_fixed_date(db, tmp_path):
@@ -85,7 +99,10 @@ def test_overdue_rectification_as_of_a_fixed_date(db, tmp_path):
     assert [r[0] for r in db.execute("SELECT id FROM rectification_overdue")] == ["acc-1"]
     assessed = one(db, "SELECT * FROM accidents WHERE id = 'acc-2'")
     assert (assessed["rect_status"], assessed["assessment_id"], assessed["assessment_result"]) == (
-        "assessed", "ra-1", "不到位")
+        "assessed",
+        "ra-1",
+        "不到位",
+    )
     # The same data as of an earlier date: inside the window, and the later assessment unknown.
     internal = fx.make_internal_db(tmp_path / "internal.db")
     public.build_public_db(internal, tmp_path / "public.db", date(2025, 2, 1))
@@ -112,11 +129,14 @@ def test_internal_only_data_is_not_published(built, db):
     content = built[0].read_bytes()
     for secret in (fx.SECRET_ERROR, fx.SECRET_RAW, "secret-etag"):
         assert secret.encode() not in content, secret
-    assert {r[0] for r in db.execute("SELECT record_id FROM changes WHERE table_name = 'enterprises'")} == {"ent-1"}
+    assert {r[0] for r in db.execute("SELECT record_id FROM changes WHERE table_name = 'enterprises'")} == {
+        "ent-1"
+    }
     assert {r[0] for r in db.execute("SELECT id FROM enterprises")} == {"ent-1", "ent-2"}
     # sources lists only the sources of public records (ent-2's listing never existed publicly)
     assert one(db, "SELECT sources FROM enterprises WHERE id = 'ent-2'")["sources"] == (
-        '["sample-accidents", "sample-credit"]')
+        '["sample-accidents", "sample-credit"]'
+    )
 
 
 def test_bans_active_as_of(db):
@@ -143,8 +163,9 @@ def test_same_input_and_date_give_the_same_bytes(tmp_path, monkeypatch):
 def test_command_builds_with_as_of(tmp_path):
     internal = fx.make_internal_db(tmp_path / "internal.db")
     out = tmp_path / "out" / "public.db"
-    result = CliRunner().invoke(public.COMMAND, ["--as-of", "2026-06-30", "--db", str(internal),
-                                                 "--out", str(out)])
+    result = CliRunner().invoke(
+        public.COMMAND, ["--as-of", "2026-06-30", "--db", str(internal), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "已停止公示" in result.output and out.exists()
     assert public.COMMAND.help and "public" in public.COMMAND.name
@@ -152,14 +173,19 @@ def test_command_builds_with_as_of(tmp_path):
 
 # ------------------------------------------------------------------ the data dictionary
 
+
 def _columns(conn, table):
     return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
 
 
 def _described_tables(conn):
     """Tables and views a reader sees: not SQLite's own, not FTS5's shadow tables."""
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")]
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
     fts = {n for n in names if n.endswith(schema.FTS_SUFFIX)}
     return [n for n in names if not any(n.startswith(f + "_") for f in fts)]
 
@@ -176,8 +202,13 @@ def _assert_described(conn, scope):
     # and nothing described that the database does not have (stale entries)
     present = set(_described_tables(conn))
     stale = [t for t in described if t not in present]
-    stale += [f"{t}.{c}" for t in described if t in present
-              for c in described[t]["columns"] if c not in _columns(conn, t)]
+    stale += [
+        f"{t}.{c}"
+        for t in described
+        if t in present
+        for c in described[t]["columns"]
+        if c not in _columns(conn, t)
+    ]
     assert not stale, f"described but not in the {scope} database: {stale}"
 
 
@@ -209,34 +240,45 @@ def test_descriptions_carry_units_and_legal_basis():
 
 def test_filter_lists_agree_with_the_dictionary():
     tables = schema.load()["tables"]
-    internal_only = {t: tuple(c for c, col in spec["columns"].items() if col["scope"] == "internal")
-                     for t, spec in tables.items() if spec["scope"] == "both"}
+    internal_only = {
+        t: tuple(c for c, col in spec["columns"].items() if col["scope"] == "internal")
+        for t, spec in tables.items()
+        if spec["scope"] == "both"
+    }
     assert {t: c for t, c in internal_only.items() if c} == public.DROPPED
-    computed = {t: tuple(c for c, col in spec["columns"].items() if col["scope"] == "public")
-                for t, spec in tables.items() if spec["scope"] == "both" and not spec.get("view")}
+    computed = {
+        t: tuple(c for c, col in spec["columns"].items() if col["scope"] == "public")
+        for t, spec in tables.items()
+        if spec["scope"] == "both" and not spec.get("view")
+    }
     assert {t: c for t, c in computed.items() if c} == {
-        t: tuple(name for name, _ in cols) for t, cols in public.COMPUTED.items()}
+        t: tuple(name for name, _ in cols) for t, cols in public.COMPUTED.items()
+    }
     assert set(public.PUBLIC_TABLES) == {t for t, s in tables.items() if s["scope"] == "both"}
 
 
 # ------------------------------------------------------------------ the search text form
 
-@pytest.mark.parametrize("query, text, hit", [
-    ("爆炸", "某化工有限公司发生爆炸事故", True),
-    ("瞒报", "企业瞒报1人死亡", True),
-    ("化工有限公司", "甘肃某化工有限公司", True),
-    ("化工公司", "甘肃某化工有限公司", False),  # a phrase, not a bag of characters
-    ("爆", "发生爆炸", True),  # one character: prefix of a bigram
-    ("炸", "发生爆炸", True),  # ...or the run's last character
-    ("蘭州", "兰州市", True),  # traditional finds simplified (OpenCC t2s on both sides)
-    ("A级", "A级企业", True),
-    ("91620100MA71234567", "代码91620100MA71234567。", True),
-    ("916201", "代码91620100MA71234567。", False),  # ASCII words are whole words...
-    ("916201*", "代码91620100MA71234567。", True),  # ...unless the user asks for a prefix
-    ("化工 爆炸", "化工厂爆炸", True),  # two terms: both must occur
-    ("化工 坍塌", "化工厂爆炸", False),
-    ("，。", "任何文字", False),
-])
+
+@pytest.mark.parametrize(
+    "query, text, hit",
+    [
+        ("爆炸", "某化工有限公司发生爆炸事故", True),
+        ("瞒报", "企业瞒报1人死亡", True),
+        ("化工有限公司", "甘肃某化工有限公司", True),
+        ("化工公司", "甘肃某化工有限公司", False),  # a phrase, not a bag of characters
+        ("爆", "发生爆炸", True),  # one character: prefix of a bigram
+        ("炸", "发生爆炸", True),  # ...or the run's last character
+        ("蘭州", "兰州市", True),  # traditional finds simplified (OpenCC t2s on both sides)
+        ("A级", "A级企业", True),
+        ("91620100MA71234567", "代码91620100MA71234567。", True),
+        ("916201", "代码91620100MA71234567。", False),  # ASCII words are whole words...
+        ("916201*", "代码91620100MA71234567。", True),  # ...unless the user asks for a prefix
+        ("化工 爆炸", "化工厂爆炸", True),  # two terms: both must occur
+        ("化工 坍塌", "化工厂爆炸", False),
+        ("，。", "任何文字", False),
+    ],
+)
 def test_bigram_index_finds_exactly_the_term(query, text, hit):
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE VIRTUAL TABLE t USING fts5(body, content='')")
@@ -245,8 +287,20 @@ def test_bigram_index_finds_exactly_the_term(query, text, hit):
     assert bool(found) is hit
 
 
-@pytest.mark.parametrize("text", ["化工有限公司", "爆", "发生爆炸事故，死亡2人。", "A级企业（蘭州）",
-                                  "代码91620100MA71234567", "ＡＢＣ１２３化工", "", "，。", "〇一二三"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "化工有限公司",
+        "爆",
+        "发生爆炸事故，死亡2人。",
+        "A级企业（蘭州）",
+        "代码91620100MA71234567",
+        "ＡＢＣ１２３化工",
+        "",
+        "，。",
+        "〇一二三",
+    ],
+)
 def test_index_text_is_the_documented_token_form(text):
     """index_text is written with map() for speed; its tokens are still each Han run's bigrams
     and last character (_han_tokens) and every other run lower-cased, in order."""
@@ -265,14 +319,23 @@ def test_splitting_search_text_in_workers_builds_the_same_index(built, tmp_path,
     internal = fx.make_internal_db(tmp_path / "internal.db")
     public.build_public_db(internal, tmp_path / "public.db", AS_OF)
     serial, parallel = sqlite3.connect(built[0]), sqlite3.connect(tmp_path / "public.db")
-    shadows = [r[0] for r in serial.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_fts\\_%' ESCAPE '\\'")]
+    shadows = [
+        r[0]
+        for r in serial.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_fts\\_%' ESCAPE '\\'"
+        )
+    ]
     assert len(shadows) >= 8
     for name in shadows:
         rows = serial.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall()
         assert rows == parallel.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall(), name
-    assert parallel.execute("SELECT count(*) FROM accidents_fts WHERE accidents_fts MATCH ?",
-                            (search.match_expression("瞒报"),)).fetchone()[0] == 1
+    assert (
+        parallel.execute(
+            "SELECT count(*) FROM accidents_fts WHERE accidents_fts MATCH ?",
+            (search.match_expression("瞒报"),),
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def test_public_search_tables_use_the_bigram_form(db):
@@ -282,11 +345,13 @@ def test_public_search_tables_use_the_bigram_form(db):
     titles = [db.execute("SELECT id FROM accidents WHERE rowid = ?", r).fetchone()[0] for r in rowids]
     assert titles == ["acc-1"]
     # de-identified rows are not indexed
-    assert not db.execute("SELECT rowid FROM blacklist_fts WHERE blacklist_fts MATCH ?",
-                          (search.match_expression("停止公示"),)).fetchall()
+    assert not db.execute(
+        "SELECT rowid FROM blacklist_fts WHERE blacklist_fts MATCH ?", (search.match_expression("停止公示"),)
+    ).fetchall()
 
 
 # ------------------------------------------------------------------ on the samples (real ETL)
+
 
 def _truth():
     import json
@@ -303,7 +368,8 @@ def test_samples_blacklist_in_force_is_the_truth_and_the_rest_is_not_identifying
         in_force = {r[0] for r in conn.execute("SELECT subject_name FROM blacklist WHERE in_force = 1")}
         stopped = conn.execute(
             "SELECT subject_name, uscc, unit, responsible_person, enterprise_id, reason, decision_no"
-            " FROM blacklist WHERE in_force = 0").fetchall()
+            " FROM blacklist WHERE in_force = 0"
+        ).fetchall()
     assert in_force == {b["subject_name"] for b in truth["blacklist"] if b["status"] == "active"}
     assert stopped and all(r == (public.STOPPED,) + (None,) * 6 for r in stopped)
 
@@ -314,7 +380,8 @@ def test_samples_overdue_rectifications_are_overdue(public_db):
     overdue = _truth()["assessments_overdue"]
     assert overdue
     assert {a["accident_title"]: status.get(search.normalise(a["accident_title"])) for a in overdue} == {
-        a["accident_title"]: "overdue" for a in overdue}
+        a["accident_title"]: "overdue" for a in overdue
+    }
 
 
 def test_schema_yaml_reads_the_same_with_libyaml():

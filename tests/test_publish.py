@@ -1,4 +1,5 @@
 """The publish pipeline end to end on the sample sources, in a temporary destination."""
+
 from __future__ import annotations
 
 import copy
@@ -47,7 +48,12 @@ def test_release_succeeds_and_current_points_at_it(workspace, first):
     files = manifest.read(first)
     assert "data/public.db" in files and any(k.startswith("site/") for k in files)
     steps = [json.loads(line) for line in (first / "log.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert {s["step"] for s in steps} >= {"ETL", "site", "gate: personal data in the site and downloads", "manifest"}
+    assert {s["step"] for s in steps} >= {
+        "ETL",
+        "site",
+        "gate: personal data in the site and downloads",
+        "manifest",
+    }
     assert all("seconds" in s for s in steps if s["step"] not in ("switch",))
 
 
@@ -75,7 +81,9 @@ def test_unmasked_id_in_a_hand_written_page_fails_the_gate_and_current_is_unchan
     content = workspace / "content"
     shutil.copytree(ROOT / "content", content, dirs_exist_ok=True)
     page = next(content.rglob("*.md"))
-    page.write_text(page.read_text(encoding="utf-8") + "\n\n联系人身份证号 620102198001011239\n", encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\n\n联系人身份证号 620102198001011239\n", encoding="utf-8"
+    )
     with pytest.raises(StepFailed, match="personal data"):
         release(options(workspace, content=content, run_etl=False))
     assert releases.current(dest) == before
@@ -88,8 +96,12 @@ def test_rollback_restores_the_previous_release(workspace, first):
     now = releases.current(dest)
     previous = releases.previous(dest)
     assert previous is not None and previous != now
-    proc = subprocess.run([sys.executable, "-m", "publish", "rollback", "--dest", str(dest)],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "publish", "rollback", "--dest", str(dest)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert releases.current(dest) == previous
 
@@ -99,21 +111,31 @@ def test_deploy_to_a_local_folder_is_complete_and_atomic(workspace, first):
     target = workspace / "www" / "site"
     target.parent.mkdir()
     for _ in range(2):  # first deploy, then a redeploy over a live target
-        proc = subprocess.run([sys.executable, "-m", "publish", "deploy", "--dest", str(dest), str(target)],
-                              cwd=ROOT, capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "publish", "deploy", "--dest", str(dest), str(target)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         assert proc.returncode == 0, proc.stderr
     current = releases.current(dest)
-    expected = {k[len("site/"):]: v for k, v in manifest.read(current).items() if k.startswith("site/")}
-    deployed = {p.relative_to(target).as_posix(): manifest.sha256_file(p)
-                for p in target.rglob("*") if p.is_file()}
+    expected = {k[len("site/") :]: v for k, v in manifest.read(current).items() if k.startswith("site/")}
+    deployed = {
+        p.relative_to(target).as_posix(): manifest.sha256_file(p) for p in target.rglob("*") if p.is_file()
+    }
     assert deployed == expected
     assert target.is_symlink()  # swapped with one rename, never copied into place
     assert not [p for p in target.parent.rglob(".*incoming*")]
 
 
 def test_status_reports_the_current_release(workspace, first):
-    proc = subprocess.run([sys.executable, "-m", "publish", "status", "--dest", str(workspace / "dist")],
-                          cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, COLUMNS="200"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "publish", "status", "--dest", str(workspace / "dist")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, COLUMNS="200"),
+    )
     assert proc.returncode == 0
     assert releases.current(workspace / "dist").name in proc.stdout
     assert "all files match" in proc.stdout
@@ -154,30 +176,59 @@ def test_the_change_report_names_what_changed_between_two_public_databases(publi
         shutil.copy(public_db, folder / "data" / "public.db")
     with sql.connect(new / "data" / "public.db") as c:
         active = [r[0] for r in c.execute("select id from blacklist where in_force = 1 order by id limit 3")]
-        expired_name, removed_name = (c.execute("select subject_name from blacklist where id = ?", (i,)).fetchone()[0]
-                                      for i in active[:2])
-        c.execute("update blacklist set in_force = 0, status = 'expired', status_zh = '已期满' where id = ?", (active[0],))
-        c.execute("update blacklist set in_force = 0, status = 'removed', status_zh = '已移出' where id = ?", (active[1],))
-        c.execute("insert into blacklist (id, subject_name, in_force, status) values ('new-entry', '示例新列入公司', 1, 'active')")
-        due, assessed = (c.execute(f"select id, title from accidents where rect_status = '{s}' order by id limit 1").fetchone()
-                         for s in ("due", "not_due"))
+        expired_name, removed_name = (
+            c.execute("select subject_name from blacklist where id = ?", (i,)).fetchone()[0]
+            for i in active[:2]
+        )
+        c.execute(
+            "update blacklist set in_force = 0, status = 'expired', status_zh = '已期满' where id = ?",
+            (active[0],),
+        )
+        c.execute(
+            "update blacklist set in_force = 0, status = 'removed', status_zh = '已移出' where id = ?",
+            (active[1],),
+        )
+        c.execute(
+            "insert into blacklist (id, subject_name, in_force, status) values ('new-entry', '示例新列入公司', 1, 'active')"
+        )
+        due, assessed = (
+            c.execute(
+                f"select id, title from accidents where rect_status = '{s}' order by id limit 1"
+            ).fetchone()
+            for s in ("due", "not_due")
+        )
         c.execute("update accidents set rect_status = 'overdue' where id = ?", (due[0],))
-        c.execute("update accidents set rect_status = 'assessed', assessment_result = '整改到位' where id = ?", (assessed[0],))
+        c.execute(
+            "update accidents set rect_status = 'assessed', assessment_result = '整改到位' where id = ?",
+            (assessed[0],),
+        )
         gone = c.execute("select id from enterprises order by id limit 1").fetchone()[0]
         c.execute("delete from enterprises where id = ?", (gone,))
         touched = c.execute("select id from credit_ratings order by id limit 2").fetchall()
-        c.execute("update credit_ratings set last_seen_run = last_seen_run + 1 where id = ?", touched[0])  # volatile
+        c.execute(
+            "update credit_ratings set last_seen_run = last_seen_run + 1 where id = ?", touched[0]
+        )  # volatile
         c.execute("update credit_ratings set rating = rating || '（变）' where id = ?", touched[1])
 
     report = compare(old, new)
-    assert report.tables["blacklist"] == {"added": ["new-entry"], "changed": sorted(active[:2]), "removed": []}
+    assert report.tables["blacklist"] == {
+        "added": ["new-entry"],
+        "changed": sorted(active[:2]),
+        "removed": [],
+    }
     assert report.tables["accidents"]["changed"] == sorted([due[0], assessed[0]])
     assert report.tables["enterprises"] == {"added": [], "changed": [], "removed": [gone]}
     assert report.tables["credit_ratings"]["changed"] == [str(touched[1][0])]
-    assert not any(any(v.values()) for t, v in report.tables.items()
-                   if t not in ("blacklist", "accidents", "enterprises", "credit_ratings"))
-    assert report.blacklist == {"added": ["示例新列入公司"], "expired": [f"{expired_name}（已期满）"],
-                                "removed": [f"{removed_name}（已移出）"]}
+    assert not any(
+        any(v.values())
+        for t, v in report.tables.items()
+        if t not in ("blacklist", "accidents", "enterprises", "credit_ratings")
+    )
+    assert report.blacklist == {
+        "added": ["示例新列入公司"],
+        "expired": [f"{expired_name}（已期满）"],
+        "removed": [f"{removed_name}（已移出）"],
+    }
     assert report.rectification == {"overdue": [due[1]], "completed": [f"{assessed[1]}（整改到位）"]}
     assert "| 严重失信主体名单 | 1 | 2 | 0 |" in to_markdown(report)
     assert compare(old, old).empty and not compare(None, old).empty
@@ -233,10 +284,13 @@ def test_an_interrupted_release_stops_its_child_step():
     import signal
     import time
 
-    script = ("import os, time\nfrom publish.release import _in_child\nprint(os.getpid(), flush=True)\n"
-              "_in_child(time.sleep, 60)\n")
-    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
+    script = (
+        "import os, time\nfrom publish.release import _in_child\nprint(os.getpid(), flush=True)\n"
+        "_in_child(time.sleep, 60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     pid = int(parent.stdout.readline())
     children: list[str] = []
     for _ in range(100):

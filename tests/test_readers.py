@@ -1,5 +1,6 @@
 """Each reader on small documents in the shapes real sites publish (the bundled samples are
 read end to end in test_etl.py)."""
+
 from __future__ import annotations
 
 import io
@@ -48,36 +49,63 @@ DETAIL = """<html><head><meta http-equiv="Content-Type" content="text/html; char
 
 
 def html_list_spec(tmp_path, **kwargs):
-    return spec(kind="accidents", format="html_list", url=(tmp_path / "list" / "index.html").as_uri(),
-                list={"item_links": "ul.list li a", "date": "span"},
-                detail={"title": "h1.title", "body": "div.content", "meta": "table.xxgk",
-                        "attachments": "div.attach a"},
-                fields={"title": "_title"}, **kwargs)
+    return spec(
+        kind="accidents",
+        format="html_list",
+        url=(tmp_path / "list" / "index.html").as_uri(),
+        list={"item_links": "ul.list li a", "date": "span"},
+        detail={
+            "title": "h1.title",
+            "body": "div.content",
+            "meta": "table.xxgk",
+            "attachments": "div.attach a",
+        },
+        fields={"title": "_title"},
+        **kwargs,
+    )
 
 
 def test_html_list_pages_details_metadata_and_a_lying_charset(tmp_path, fetcher):
     root = tmp_path / "list"
     items = lambda n: "".join(  # noqa: E731
-        f'<li><a href="d{i}.html">报告{i}</a><span>2024-03-0{i}</span></li>' for i in n)
-    write(root / "index.html", LIST.format(charset="gbk", items=items([1, 2]),
-                                           next='<a href="index_1.html">下一页</a>'), "gbk")
+        f'<li><a href="d{i}.html">报告{i}</a><span>2024-03-0{i}</span></li>' for i in n
+    )
+    write(
+        root / "index.html",
+        LIST.format(charset="gbk", items=items([1, 2]), next='<a href="index_1.html">下一页</a>'),
+        "gbk",
+    )
     write(root / "index_1.html", LIST.format(charset="gbk", items=items([3]), next="下一页"), "gbk")
     for i in (1, 2):
-        write(root / f"d{i}.html", DETAIL.format(charset="gbk", title=f"某示例公司“3·5”较大事故调查报告{i}",
-                                                 body="造成3人死亡", attachments=""), "gbk")
+        write(
+            root / f"d{i}.html",
+            DETAIL.format(
+                charset="gbk", title=f"某示例公司“3·5”较大事故调查报告{i}", body="造成3人死亡", attachments=""
+            ),
+            "gbk",
+        )
     # the page says utf-8, the bytes are GBK: the bytes win
-    write(root / "d3.html", DETAIL.format(charset="utf-8", title="谎称编码的页面", body="瞒报事故",
-                                          attachments=""), "gbk")
+    write(
+        root / "d3.html",
+        DETAIL.format(charset="utf-8", title="谎称编码的页面", body="瞒报事故", attachments=""),
+        "gbk",
+    )
     records = list(read(html_list_spec(tmp_path), fetcher))
     assert [r.fields["_title"] for r in records] == [
-        "某示例公司“3·5”较大事故调查报告1", "某示例公司“3·5”较大事故调查报告2", "谎称编码的页面"]
+        "某示例公司“3·5”较大事故调查报告1",
+        "某示例公司“3·5”较大事故调查报告2",
+        "谎称编码的页面",
+    ]
     first = records[0].fields
     assert first["索引号"] == "620100/2024-00012" and first["发布机构"] == "兰州市应急管理局"
     assert first["发文字号"] == "兰安委〔2024〕3号" and first["成文日期"] == "2024年03月05日"
     assert first["发布日期"] == "2024-03-08" and first["_list_date"] == "2024-03-01"
     assert "造成3人死亡" in first["_body"] and "alert" not in first["_body"]
     assert "瞒报事故" in records[2].fields["_body"]
-    encodings = {r["url"].rsplit("/", 1)[-1]: r["encoding"] for r in fetcher.conn.execute("SELECT url, encoding FROM documents")}
+    encodings = {
+        r["url"].rsplit("/", 1)[-1]: r["encoding"]
+        for r in fetcher.conn.execute("SELECT url, encoding FROM documents")
+    }
     assert encodings["d3.html"] == "gb18030" and encodings["index.html"] == "gb18030"
 
 
@@ -101,15 +129,25 @@ def test_html_list_extracts_pdf_attachment_text(tmp_path, fetcher):
     root = tmp_path / "list"
     (root).mkdir(parents=True)
     (root / "report.pdf").write_bytes(buffer.getvalue())
-    write(root / "index.html", LIST.format(charset="utf-8", items='<li><a href="d.html">报告</a></li>', next=""))
-    write(root / "d.html", DETAIL.format(charset="utf-8", title="报告", body="详见附件",
-                                         attachments='<a href="report.pdf">调查报告.pdf</a>'))
+    write(
+        root / "index.html", LIST.format(charset="utf-8", items='<li><a href="d.html">报告</a></li>', next="")
+    )
+    write(
+        root / "d.html",
+        DETAIL.format(
+            charset="utf-8",
+            title="报告",
+            body="详见附件",
+            attachments='<a href="report.pdf">调查报告.pdf</a>',
+        ),
+    )
     [record] = read(html_list_spec(tmp_path), fetcher)
     assert "2人死亡" in record.fields["_attachments_text"]
     assert record.extra["attachments"][0]["name"] == "调查报告.pdf"
     # Lines end in LF, the 间隔号 comes back as U+00B7, pages are separated by a blank line.
     assert pdf_text(buffer.getvalue()) == (
-        "事故造成2人死亡，直接经济损失约456.7万元。\n“1·13”较大坍塌事故\n\n第二页")
+        "事故造成2人死亡，直接经济损失约456.7万元。\n“1·13”较大坍塌事故\n\n第二页"
+    )
     with pytest.raises(ValueError):
         pdf_text(buffer.getvalue()[:200])
 
@@ -121,12 +159,24 @@ def test_html_list_without_items_is_a_parse_error(tmp_path, fetcher):
 
 
 def test_html_table_rows_header_and_broken_row(tmp_path, fetcher):
-    page = write(tmp_path / "t.html", """<html><head><title>2024年第1批严重失信主体名单</title></head><body>
+    page = write(
+        tmp_path / "t.html",
+        """<html><head><title>2024年第1批严重失信主体名单</title></head><body>
     <table class="announce"><tr><th>序号</th><th>单位 名称</th><th>统一社会信用代码</th><th>备注</th></tr>
     <tr><td>1</td><td>甘肃示例矿业有限公司</td><td>91620100MA0000000X</td><td></td></tr>
-    <tr><td>2</td><td>兰州示例化工有限公司</td></tr></table></body></html>""")
-    rows = list(read(spec(format="html_table", url=page.as_uri(), table="table.announce",
-                          fields={"enterprise_name": "单位名称"}), fetcher))
+    <tr><td>2</td><td>兰州示例化工有限公司</td></tr></table></body></html>""",
+    )
+    rows = list(
+        read(
+            spec(
+                format="html_table",
+                url=page.as_uri(),
+                table="table.announce",
+                fields={"enterprise_name": "单位名称"},
+            ),
+            fetcher,
+        )
+    )
     assert rows[0].fields["单位名称"] == "甘肃示例矿业有限公司"
     assert rows[0].fields["_page_title"] == "2024年第1批严重失信主体名单"
     assert "error" not in rows[0].extra and "单元格" in rows[1].extra["error"]
@@ -134,7 +184,11 @@ def test_html_table_rows_header_and_broken_row(tmp_path, fetcher):
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
 def test_csv_in_gbk_and_utf8_bom_read_as_strings(tmp_path, fetcher, encoding):
-    path = write(tmp_path / "r.csv", "企业名称,统一社会信用代码,评定年度\n甘肃示例矿业有限公司,0916201,2024\n", encoding)
+    path = write(
+        tmp_path / "r.csv",
+        "企业名称,统一社会信用代码,评定年度\n甘肃示例矿业有限公司,0916201,2024\n",
+        encoding,
+    )
     [row] = read(spec(format="csv", url=path.as_uri(), fields={"enterprise_name": "企业名称"}), fetcher)
     assert row.fields["统一社会信用代码"] == "0916201"  # leading zero kept: strings, not numbers
     assert row.fields["企业名称"] == "甘肃示例矿业有限公司" and row.row_ref == "row 2"
@@ -148,17 +202,38 @@ def test_xlsx_with_a_title_row_above_the_header(tmp_path, fetcher):
     sheet.append(["甘肃示例建材有限公司", "00123", "A"])
     path = tmp_path / "r.xlsx"
     book.save(path)
-    [row] = read(spec(format="xlsx", url=path.as_uri(), header_row=1, fields={"enterprise_name": "单位名称"}), fetcher)
-    assert row.fields == {"单位名称": "甘肃示例建材有限公司", "信用代码": "00123", "等级": "A", "_url": path.as_uri()}
+    [row] = read(
+        spec(format="xlsx", url=path.as_uri(), header_row=1, fields={"enterprise_name": "单位名称"}), fetcher
+    )
+    assert row.fields == {
+        "单位名称": "甘肃示例建材有限公司",
+        "信用代码": "00123",
+        "等级": "A",
+        "_url": path.as_uri(),
+    }
 
 
 def test_json_api_pages_until_total(tmp_path, fetcher):
     for page, names in ((1, ["甲", "乙"]), (2, ["丙"])):
-        payload = {"code": 0, "data": {"total": 3, "records": [{"qymc": f"示例{n}公司", "fkje": 1000} for n in names]}}
+        payload = {
+            "code": 0,
+            "data": {"total": 3, "records": [{"qymc": f"示例{n}公司", "fkje": 1000} for n in names]},
+        }
         write(tmp_path / f"page-{page}.json", json.dumps(payload, ensure_ascii=False))
     url = (tmp_path / "page-{page}.json").as_uri().replace("%7B", "{").replace("%7D", "}")
-    rows = list(read(spec(format="json_api", url=url, records_path="data.records", total_path="data.total",
-                          pagination={"size": 2}, fields={"enterprise_name": "qymc"}), fetcher))
+    rows = list(
+        read(
+            spec(
+                format="json_api",
+                url=url,
+                records_path="data.records",
+                total_path="data.total",
+                pagination={"size": 2},
+                fields={"enterprise_name": "qymc"},
+            ),
+            fetcher,
+        )
+    )
     assert [r.fields["qymc"] for r in rows] == ["示例甲公司", "示例乙公司", "示例丙公司"]
     assert rows[0].fields["fkje"] == "1000"
 

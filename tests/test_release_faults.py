@@ -1,5 +1,6 @@
 """Releases under faults: two runs at once, kill -9 at a step, unfinished folders, pruning and a
 missing HTML validator (publish/release.py, publish/releases.py, etl/locks.py)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -41,17 +42,24 @@ def test_the_cli_refuses_a_concurrent_release_and_rollback(tmp_path):
     dest = tmp_path / "dist"
     with locks.exclusive(dest / "release", "publish release"):
         for args in (["release", "--no-etl"], ["rollback"], ["clean"]):
-            done = subprocess.run([sys.executable, "-m", "publish", *args, "--dest", str(dest)], cwd=ROOT,
-                                  capture_output=True, text=True, timeout=60)
+            done = subprocess.run(
+                [sys.executable, "-m", "publish", *args, "--dest", str(dest)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert done.returncode != 0 and f"pid {os.getpid()}" in done.stderr, (args, done.stderr)
 
 
 def test_a_lock_dies_with_its_holder(tmp_path):
     """kill -9 leaves no stale lock: the kernel drops an flock with its process."""
     target = tmp_path / "disclosure.db"
-    script = ("import sys, time\nfrom pathlib import Path\nfrom etl import locks\n"
-              f"with locks.exclusive(Path({str(target)!r}), 'etl run'):\n"
-              "    print('locked', flush=True)\n    time.sleep(60)\n")
+    script = (
+        "import sys, time\nfrom pathlib import Path\nfrom etl import locks\n"
+        f"with locks.exclusive(Path({str(target)!r}), 'etl run'):\n"
+        "    print('locked', flush=True)\n    time.sleep(60)\n"
+    )
     holder = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
     assert locks.held(target)
@@ -66,10 +74,13 @@ def test_a_lock_dies_with_its_holder(tmp_path):
 
 
 def test_a_step_does_not_outlive_a_release_killed_with_sigkill():
-    script = ("import os, time\nfrom publish.release import _in_child\nprint(os.getpid(), flush=True)\n"
-              "_in_child(time.sleep, 60)\n")
-    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
+    script = (
+        "import os, time\nfrom publish.release import _in_child\nprint(os.getpid(), flush=True)\n"
+        "_in_child(time.sleep, 60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     pid = int(parent.stdout.readline())
     children = _wait(lambda: open(f"/proc/{pid}/task/{pid}/children").read().split())
     child = int(children[0])
@@ -81,6 +92,7 @@ def test_a_step_does_not_outlive_a_release_killed_with_sigkill():
             return open(f"/proc/{child}/stat").read().split()[2] == "Z"
         except FileNotFoundError:
             return True
+
     try:
         _wait(gone, seconds=10)
     except AssertionError:
@@ -100,7 +112,8 @@ def test_prune_counts_complete_releases_and_keeps_current_and_the_rollback_targe
     dest = tmp_path / "dist"
     names = [f"20260101T00000{i}" for i in range(6)]
     a, b, broken, c, d, building = [
-        _fake(dest, n, s) for n, s in zip(names, ["ok", "ok", "failed", "ok", "ok", "building"])]
+        _fake(dest, n, s) for n, s in zip(names, ["ok", "ok", "failed", "ok", "ok", "building"])
+    ]
     releases.switch(dest, b)  # current is an old one: b; rollback would go to a
     assert releases.previous(dest) == a
     releases.mark_interrupted(dest)
@@ -117,20 +130,47 @@ def test_prune_counts_complete_releases_and_keeps_current_and_the_rollback_targe
 def test_a_release_killed_mid_way_is_shown_interrupted_and_removed_by_clean(internal_db, tmp_path):
     dest = tmp_path / "dist"
     env = dict(os.environ, DISCLOSURE_ARCHIVE_DIR=str(tmp_path / "archive"))
-    proc = subprocess.Popen([sys.executable, "-m", "publish", "release", "--no-etl", "--dest", str(dest),
-                             "--db", str(internal_db), "--as-of", "2026-06-30"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "publish",
+            "release",
+            "--no-etl",
+            "--dest",
+            str(dest),
+            "--db",
+            str(internal_db),
+            "--as-of",
+            "2026-06-30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     folder = _wait(lambda: next(iter(releases.all_releases(dest, complete_only=False)), None))
     _wait(lambda: (folder / "log.jsonl").exists())  # a step has run
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     assert releases.info(folder)["status"] == "building"
-    status = subprocess.run([sys.executable, "-m", "publish", "status", "--dest", str(dest)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    status = subprocess.run(
+        [sys.executable, "-m", "publish", "status", "--dest", str(dest)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert f"release {folder.name}: interrupted" in status.stdout
     assert not locks.held(dest / "release")
-    clean = subprocess.run([sys.executable, "-m", "publish", "clean", "--dest", str(dest)], cwd=ROOT,
-                           capture_output=True, text=True, timeout=60)
+    clean = subprocess.run(
+        [sys.executable, "-m", "publish", "clean", "--dest", str(dest)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert clean.returncode == 0 and folder.name in clean.stdout and not folder.exists()
     assert not (dest / "current").exists()  # no stray link
 
@@ -150,15 +190,17 @@ def small_disk(tmp_path):
     """A 3 MB tmpfs (root can mount one here); else None."""
     mount = tmp_path / "small"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     yield mount if done.returncode == 0 else None
     if done.returncode == 0:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_full_disk_is_reported_as_such_and_leaves_current_alone(internal_db, tmp_path, small_disk,
-                                                                  monkeypatch):
+def test_a_full_disk_is_reported_as_such_and_leaves_current_alone(
+    internal_db, tmp_path, small_disk, monkeypatch
+):
     """A release into a destination with no room: the failure names the full disk, the failure
     path raises nothing of its own, and the unfinished release is marked by the next run. Where no
     small volume can be mounted, the disk fills (ENOSPC) at the public-database step instead."""
@@ -169,8 +211,10 @@ def test_a_full_disk_is_reported_as_such_and_leaves_current_alone(internal_db, t
 
     base = small_disk or tmp_path
     if small_disk is None:
+
         def full(*args, **kwargs):
             raise OSError(errno.ENOSPC, "No space left on device", str(base))
+
         monkeypatch.setattr(release_module, "_public", full)
     opts = dataclasses.replace(options(base, run_etl=False), db=internal_db)
     with pytest.raises(StepFailed, match="磁盘空间不足"):
@@ -185,10 +229,16 @@ def test_a_full_disk_is_reported_as_such_and_leaves_current_alone(internal_db, t
 def test_a_second_etl_run_on_the_same_database_is_refused(tmp_path):
     db = tmp_path / "disclosure.db"
     with locks.exclusive(db, "etl run (the first one)"):
-        done = subprocess.run([sys.executable, "-m", "etl", "run", "--db", str(db)], cwd=ROOT,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "etl", "run", "--db", str(db)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode != 0 and "etl run (the first one)" in done.stderr, done.stderr
     import sqlite3
+
     assert sqlite3.connect(db).execute("SELECT count(*) FROM etl_runs").fetchone()[0] == 0  # nothing ran
 
 
@@ -199,10 +249,15 @@ def test_a_switch_killed_half_way_is_repaired(tmp_path):
     a, b = _fake(dest, "20260101T000000", "ok"), _fake(dest, "20260101T000001", "ok")
     releases.switch(dest, a)
     (dest / ".current.4242").symlink_to(os.path.relpath(b, dest))  # never renamed
-    os.replace(dest / ".current.4242", dest / "current")             # renamed, history not written
+    os.replace(dest / ".current.4242", dest / "current")  # renamed, history not written
     (dest / ".current.4343").symlink_to(os.path.relpath(a, dest))  # another never renamed
-    done = subprocess.run([sys.executable, "-m", "publish", "clean", "--dest", str(dest)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "publish", "clean", "--dest", str(dest)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert not list(dest.glob(".current.*"))
     history = [json.loads(line)["current"] for line in (dest / "history.jsonl").read_text().splitlines()]
@@ -215,20 +270,32 @@ def test_an_etl_run_killed_with_sigkill_is_recorded_as_interrupted_by_the_next(t
 
     db = tmp_path / "disclosure.db"
     env = dict(os.environ, DISCLOSURE_ARCHIVE=str(tmp_path / "archive"))
-    proc = subprocess.Popen([sys.executable, "-m", "etl", "run", "--db", str(db)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl", "run", "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
     def started():
         try:
             return sqlite3.connect(db).execute("SELECT count(*) FROM etl_runs").fetchone()[0] > 0
         except sqlite3.Error:
             return False
+
     _wait(started)
     proc.kill()
     proc.wait(timeout=10)
     assert sqlite3.connect(db).execute("SELECT status FROM etl_runs").fetchall() == [("running",)]
-    done = subprocess.run([sys.executable, "-m", "etl", "run", "--db", str(db), "--only", "gs-tjj-annual-statistics"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "run", "--db", str(db), "--only", "gs-tjj-annual-statistics"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     statuses = sqlite3.connect(db).execute("SELECT status FROM etl_runs ORDER BY id").fetchall()
     assert statuses == [("interrupted",), ("ok",)]

@@ -3,6 +3,7 @@
 These tests check the sample files and specs themselves; the ETL tests compare the loaded
 database with data/samples/_truth.json.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,16 +30,39 @@ SAMPLES = ROOT / "data" / "samples"
 SPECS = ROOT / "etl" / "sources"
 FORMATS = {"html_list", "html_table", "csv", "xlsx", "json_api"}
 REQUIRED_TARGETS = {
-    "accidents": {"title"}, "rectification_assessments": {"title"},
-    "credit_ratings": {"enterprise_name", "rating"}, "credit_records": {"enterprise_name", "record_type"},
-    "blacklist": {"subject_name", "listed_on"}, "blacklist_removals": {"subject_name", "removed_on"},
-    "bans": {"subject_name", "ban_type"}, "annual_statistics": {"year", "region"},
+    "accidents": {"title"},
+    "rectification_assessments": {"title"},
+    "credit_ratings": {"enterprise_name", "rating"},
+    "credit_records": {"enterprise_name", "record_type"},
+    "blacklist": {"subject_name", "listed_on"},
+    "blacklist_removals": {"subject_name", "removed_on"},
+    "bans": {"subject_name", "ban_type"},
+    "annual_statistics": {"year", "region"},
 }
 # The vocabularies structured fields use: GB 6441-86 事故类别, and the 行业领域 the
 # emergency-management statistics count by.
-ACCIDENT_TYPES = ("物体打击", "车辆伤害", "机械伤害", "起重伤害", "触电", "淹溺", "灼烫", "火灾", "高处坠落", "坍塌",
-                  "冒顶片帮", "透水", "放炮", "火药爆炸", "瓦斯爆炸", "锅炉爆炸", "容器爆炸", "其他爆炸", "中毒和窒息",
-                  "其他伤害")
+ACCIDENT_TYPES = (
+    "物体打击",
+    "车辆伤害",
+    "机械伤害",
+    "起重伤害",
+    "触电",
+    "淹溺",
+    "灼烫",
+    "火灾",
+    "高处坠落",
+    "坍塌",
+    "冒顶片帮",
+    "透水",
+    "放炮",
+    "火药爆炸",
+    "瓦斯爆炸",
+    "锅炉爆炸",
+    "容器爆炸",
+    "其他爆炸",
+    "中毒和窒息",
+    "其他伤害",
+)
 SECTORS = ("煤矿", "金属非金属矿山", "危险化学品", "烟花爆竹", "工贸", "建筑施工", "道路运输", "火灾", "其他")
 # Columns/keys planted on purpose for the unmapped-field audit (see _truth.json "planted").
 DELIBERATELY_UNMAPPED = {"gs-yjt-blacklist": {"备注"}, "gs-credit-records": {"sjly"}}
@@ -55,8 +79,11 @@ def specs() -> dict[str, dict]:
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _decode(data: bytes) -> str:
@@ -72,6 +99,7 @@ def _local(url: str) -> Path:
 
 
 # --- reproducibility and marking ----------------------------------------------------
+
 
 def test_generator_reproduces_the_tracked_samples(tmp_path):
     generate(tmp_path, seed=20261129)
@@ -109,12 +137,17 @@ def test_persons_are_masked(truth):
     masked = re.compile(r"^[\u4e00-\u9fff]某[\u4e00-\u9fff]$")
     people = [e["subject_name"] for e in truth["blacklist"] if e["subject_type"] == "person"]
     people += [b["subject_name"] for b in truth["bans"] if b["subject_type"] == "person"]
-    people += [m["subject"] for a in truth["accidents"] for m in a["accountability"]
-               if m["measure_type"] in ("移送司法机关", "党纪政务处分")]
+    people += [
+        m["subject"]
+        for a in truth["accidents"]
+        for m in a["accountability"]
+        if m["measure_type"] in ("移送司法机关", "党纪政务处分")
+    ]
     assert people and all(masked.match(p) for p in people)
 
 
 # --- specs ---------------------------------------------------------------------------
+
 
 def test_one_spec_per_source(specs):
     assert set(specs) == set(SOURCES)
@@ -156,9 +189,15 @@ def _walk_list(spec: dict, first: Path) -> list[Path]:
     while page is not None and pages < spec["list"].get("max_pages", 200):
         doc = _html(page)
         base = page.as_uri()
-        details += [Path(urljoin(base, a.get("href")).removeprefix("file://"))
-                    for a in doc.cssselect(spec["list"]["item_links"])]
-        nxt = [a for a in doc.xpath("//a[@href]") if a.text_content().strip() == spec["list"].get("next_text", "下一页")]
+        details += [
+            Path(urljoin(base, a.get("href")).removeprefix("file://"))
+            for a in doc.cssselect(spec["list"]["item_links"])
+        ]
+        nxt = [
+            a
+            for a in doc.xpath("//a[@href]")
+            if a.text_content().strip() == spec["list"].get("next_text", "下一页")
+        ]
         page = Path(urljoin(base, nxt[0].get("href")).removeprefix("file://")) if nxt else None
         pages += 1
     return details
@@ -212,7 +251,9 @@ def _columns(spec: dict) -> list[tuple[str, list[str], int]]:
         rows = list(csv.reader(io.StringIO(text)))
     elif spec["format"] == "xlsx":
         wb = openpyxl.load_workbook(path, read_only=True)
-        rows = [[("" if c is None else str(c)) for c in r] for r in wb[spec["sheet"]].iter_rows(values_only=True)]
+        rows = [
+            [("" if c is None else str(c)) for c in r] for r in wb[spec["sheet"]].iter_rows(values_only=True)
+        ]
     else:
         docs = sorted(path.parent.glob("page-*.json"), key=lambda p: int(p.stem.split("-")[1]))
         out = []
@@ -242,19 +283,22 @@ def test_table_columns_are_mapped_or_ignored(specs):
 def test_rating_lookups_cover_every_spelling(specs, truth):
     for stem in ("lz-credit-ratings", "jq-credit-ratings", "gs-yjt-credit-ratings"):
         spec = specs[stem]
-        (_, header, _), = _columns(spec)
+        ((_, header, _),) = _columns(spec)
         column = header.index(spec["fields"]["rating"])
         path = _local(spec["url"])
         if spec["format"] == "csv":
             rows = list(csv.reader(io.StringIO(path.read_bytes().decode(spec.get("encoding", "utf-8-sig")))))
         else:
-            rows = [[str(c) for c in r] for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
-        values = {r[column] for r in rows[spec["header_row"] + 1:]}
+            rows = [
+                [str(c) for c in r] for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)
+            ]
+        values = {r[column] for r in rows[spec["header_row"] + 1 :]}
         normalized = {spec["lookups"]["rating"].get(v, v) for v in values}
         assert normalized <= {"A", "B", "C", "D"}, (stem, normalized)
 
 
 # --- volume and variety (the minimums of issue 2 and the sample brief) ------------------
+
 
 def test_accident_reports_cover_years_regions_grades_and_industries(truth):
     accidents = truth["accidents"]
@@ -281,7 +325,11 @@ def test_assessments(truth):
     on_time = [a["months_after_approval"] for a in truth["assessments"] if not a["late"]]
     assert all(9.5 <= m <= 12.1 for m in on_time)
     as_of = dt.date.fromisoformat(truth["as_of"])
-    due = [a for a in truth["accidents"] if dt.date.fromisoformat(a["approved_on"]) <= as_of - dt.timedelta(days=366)]
+    due = [
+        a
+        for a in truth["accidents"]
+        if dt.date.fromisoformat(a["approved_on"]) <= as_of - dt.timedelta(days=366)
+    ]
     assessed = {a["accident_key"] for a in truth["assessments"]}
     assert sum(a["key"] in assessed for a in due) / len(due) > 0.8
 
@@ -310,8 +358,9 @@ def test_credit_and_statistics(truth):
     stats = {(s["year"], s["region_code"]): s for s in truth["annual_statistics"]}
     assert len(stats) == 7 * 15
     province = [stats[(y, "620000")] for y in range(2019, 2026)]
-    falling = sum(b["accidents"] < a["accidents"] and b["deaths"] < a["deaths"]
-                  for a, b in zip(province, province[1:]))
+    falling = sum(
+        b["accidents"] < a["accidents"] and b["deaths"] < a["deaths"] for a, b in zip(province, province[1:])
+    )
     assert 3 <= falling < 6  # 双下降 most years, not all
 
 
@@ -325,6 +374,7 @@ def test_enterprises_link_across_sources(truth):
 
 
 # --- planted cases -------------------------------------------------------------------
+
 
 def test_planted_pdf_text_is_extractable_chinese(truth):
     acc = next(a for a in truth["accidents"] if a["pdf_only"])
@@ -340,8 +390,19 @@ def test_planted_pdf_text_is_extractable_chinese(truth):
 
 def test_planted_unmasked_numbers_are_present_and_valid(truth):
     cases = {p["case"] for p in truth["planted"]}
-    assert {"unmasked_id", "phone", "unmasked_id_number", "charset_lies", "gb2312_page", "traditional",
-            "extra_column", "extra_json_field", "duplicate_row", "bad_uscc_check", "fullwidth_uscc"} <= cases
+    assert {
+        "unmasked_id",
+        "phone",
+        "unmasked_id_number",
+        "charset_lies",
+        "gb2312_page",
+        "traditional",
+        "extra_column",
+        "extra_json_field",
+        "duplicate_row",
+        "bad_uscc_check",
+        "fullwidth_uscc",
+    } <= cases
     acc = next(a for a in truth["accidents"] if "unmasked_id" in a["planted"])
     text = (SAMPLES / acc["source_id"] / acc["path"]).read_text(encoding="utf-8")
     ids = re.findall(r"(?<!\d)\d{17}[\dX](?!\d)", text)
@@ -374,12 +435,15 @@ def test_enterprise_names_never_run_out():
     made = [pool.create("620100", "有色") for _ in range(3000)]
     assert len({e.name for e in made}) == 3000
     suffixes = ("有色金属有限公司", "铝业有限公司")
-    brands = [next(rest[:-len(s)] for s in suffixes if rest.endswith(s))
-              for rest in (e.name.split("示例", 1)[1] for e in made)]
+    brands = [
+        next(rest[: -len(s)] for s in suffixes if rest.endswith(s))
+        for rest in (e.name.split("示例", 1)[1] for e in made)
+    ]
     assert {len(b) for b in brands} == {2, 3}
 
 
 # --- the stories users look for ------------------------------------------------------
+
 
 def test_enterprises_with_repeated_accidents(truth):
     per = Counter(a["enterprise_uscc_registry"] for a in truth["accidents"])
@@ -397,9 +461,14 @@ def test_enterprises_with_repeated_accidents(truth):
 def test_an_accident_while_on_the_blacklist(truth):
     """An accident while its enterprise was listed (in the term, never removed), published before
     as_of: the canned query blacklisted_with_accidents shows it."""
-    listed = [(a, e) for a in truth["accidents"] for e in truth["blacklist"]
-              if e["uscc"] == a["enterprise_uscc_registry"] and e["status"] == "active"
-              and e["listed_on"] <= a["occurred_on"] <= e["term_end"]]
+    listed = [
+        (a, e)
+        for a in truth["accidents"]
+        for e in truth["blacklist"]
+        if e["uscc"] == a["enterprise_uscc_registry"]
+        and e["status"] == "active"
+        and e["listed_on"] <= a["occurred_on"] <= e["term_end"]
+    ]
     assert listed and all(a["published_on"] <= truth["as_of"] for a, _ in listed)
     assert any("accident_while_listed" in a["planted"] for a, _ in listed)
 
@@ -414,7 +483,9 @@ def test_reports_whose_figures_disagree(truth):
     stated = int(re.search(r"（(\d+)人死亡）", titled["title"]).group(1))
     assert titled["deaths"] == stated + 1
     assert f"事故死亡人数增至{titled['deaths']}人" in _body(titled)
-    understated = [a for a in truth["accidents"] if set(a["planted"]) & {"grade_mismatch", "grade_mismatch_loss"}]
+    understated = [
+        a for a in truth["accidents"] if set(a["planted"]) & {"grade_mismatch", "grade_mismatch_loss"}
+    ]
     assert {(a["grade_stated"], a["grade_computed"]) for a in understated} == {("一般", "较大")}
     assert any(a["deaths"] < 3 and a["direct_loss_yuan"] >= 1e7 for a in understated)  # the loss alone
 
@@ -441,8 +512,10 @@ def test_registers_print_the_sector_vocabulary(specs):
         if spec["format"] == "csv":
             rows = list(csv.reader(io.StringIO(path.read_bytes().decode(spec.get("encoding", "utf-8-sig")))))
         else:
-            rows = [["" if c is None else str(c) for c in r]
-                    for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+            rows = [
+                ["" if c is None else str(c) for c in r]
+                for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)
+            ]
         header = rows[spec["header_row"]]
         column = header.index(spec["fields"]["industry"])
-        assert {r[column] for r in rows[spec["header_row"] + 1:]} <= set(SECTORS), stem
+        assert {r[column] for r in rows[spec["header_row"] + 1 :]} <= set(SECTORS), stem

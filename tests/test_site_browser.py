@@ -6,6 +6,7 @@ console error and no request to any host but 127.0.0.1; a Chinese company-name q
 traditional-script one, and a 统一社会信用代码) reaches the right enterprise; the accident filter
 works; axe-core finds no serious or critical violation on the main page types; keyboard and print.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -18,15 +19,23 @@ from tests import _site_fixture as fx
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     # no DNS at all except for the local server (Chromium otherwise looks up Google hosts)
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 AXE = fx.ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
-                                reason="chromium not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+    reason="chromium not installed (apt-get install chromium)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +51,9 @@ def base(site):
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install playwright)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright not installed (pip install playwright)"
+    )
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
@@ -59,11 +70,18 @@ class Watched:
         self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
         # ERR_ABORTED: a load cut short by navigation (an exact search match opens its page)
-        self.page.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "")
-                     and self.problems.append(f"failed: {r.url} {r.failure}"))
+        self.page.on(
+            "requestfailed",
+            lambda r: "ERR_ABORTED" not in (r.failure or "")
+            and self.problems.append(f"failed: {r.url} {r.failure}"),
+        )
         self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"{r.status}: {r.url}"))
-        self.page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https")
-                     and urlsplit(r.url).hostname != host and self.problems.append(f"foreign request: {r.url}"))
+        self.page.on(
+            "request",
+            lambda r: urlsplit(r.url).scheme in ("http", "https")
+            and urlsplit(r.url).hostname != host
+            and self.problems.append(f"foreign request: {r.url}"),
+        )
 
     def close(self):
         self.page.close()
@@ -87,8 +105,13 @@ def _subject(site):
 def test_main_pages_load_cleanly_and_stay_on_127_0_0_1(site, base, watched):
     ent, acc = _subject(site)
     page = watched.page
-    for path, must_see in [("/", "最新公开的事故调查报告"), ("/" + ent["path"], ent["name"]), ("/" + acc["path"], acc["title"]),
-                           ("/12350/", "12350"), ("/search/?q=" + quote("事故"), "全文检索")]:
+    for path, must_see in [
+        ("/", "最新公开的事故调查报告"),
+        ("/" + ent["path"], ent["name"]),
+        ("/" + acc["path"], acc["title"]),
+        ("/12350/", "12350"),
+        ("/search/?q=" + quote("事故"), "全文检索"),
+    ]:
         page.goto(base + path)
         if "?q=" in path:
             page.wait_for_selector("#search-status:has-text('全文检索')")
@@ -152,8 +175,18 @@ def test_no_serious_accessibility_violation(site, base, watched):
     source = AXE.read_text(encoding="utf-8")
     page = watched.page
     found = []
-    for path in ["/", "/accidents/", "/" + acc["path"], "/" + ent["path"], "/blacklist/", "/rectification/",
-                 "/statistics/", "/data/", "/12350/", "/search/?q=" + quote("事故")]:
+    for path in [
+        "/",
+        "/accidents/",
+        "/" + acc["path"],
+        "/" + ent["path"],
+        "/blacklist/",
+        "/rectification/",
+        "/statistics/",
+        "/data/",
+        "/12350/",
+        "/search/?q=" + quote("事故"),
+    ]:
         page.goto(base + path)
         if "?q=" in path:
             page.wait_for_selector("#search-status:has-text('全文检索')")
@@ -177,7 +210,9 @@ def test_keyboard_skip_link_and_print_stylesheet(base, browser):
     assert page.evaluate("document.activeElement.id") == "main"
     page.emulate_media(media="print")
     assert not page.locator(".site-nav").is_visible() and page.locator("main h1").is_visible()
-    after = page.evaluate("getComputedStyle(document.querySelector('main a[href^=\"tel:\"]'), '::after').content")
+    after = page.evaluate(
+        "getComputedStyle(document.querySelector('main a[href^=\"tel:\"]'), '::after').content"
+    )
     assert "tel:12350" in after
     w.close()
     assert w.problems == []

@@ -1,6 +1,7 @@
 """The public site built from the fixture database (real public filter, planted cases): the key
 pages exist and say the right thing. Browser, validator and link checks: test_site_browser.py and
 test_site_quality.py."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,21 @@ import pytest
 from tests import _site_fixture as fx
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-KEY_PAGES = ["/", "/accidents/", "/enterprises/", "/blacklist/", "/rectification/", "/credit/", "/bans/",
-             "/statistics/", "/12350/", "/data/", "/data/terms/", "/about/", "/search/"]
+KEY_PAGES = [
+    "/",
+    "/accidents/",
+    "/enterprises/",
+    "/blacklist/",
+    "/rectification/",
+    "/credit/",
+    "/bans/",
+    "/statistics/",
+    "/12350/",
+    "/data/",
+    "/data/terms/",
+    "/about/",
+    "/search/",
+]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +65,7 @@ def parse(html: str) -> Tags:
 
 def main_text(html: str) -> str:
     """Visible text of <main> (so the footer and header do not count)."""
-    return re.sub(r"<[^>]+>", "", html.split('<main', 1)[1].split("</main>", 1)[0])
+    return re.sub(r"<[^>]+>", "", html.split("<main", 1)[1].split("</main>", 1)[0])
 
 
 def test_key_pages_exist(site):
@@ -111,7 +125,11 @@ def test_expired_blacklist_entry_is_not_in_force_and_not_named(site):
     assert "不在严重失信主体名单" in e4 and "status-overdue" not in e4
     # the entry that expired must not be identifiable anywhere on the site
     for path in site.output.rglob("*"):
-        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".csv") and "pagefind" not in path.parts:
+        if (
+            path.is_file()
+            and path.suffix in (".html", ".xml", ".json", ".csv")
+            and "pagefind" not in path.parts
+        ):
             assert fx.EXPIRED_NAME not in path.read_text(encoding="utf-8"), path
 
 
@@ -126,6 +144,7 @@ def test_in_force_entry_shows_term_and_early_removal_date(site):
 
 def test_about_page_lists_every_rule_applied_with_its_citation(site):
     from etl.rules import catalogue
+
     html = site.read("/about/")
     rules = html.split('id="h-rules"', 1)[1]
     for key, topic, rule_zh, citation_zh, _, confirmed in catalogue.rows():
@@ -140,7 +159,9 @@ def test_credit_record_past_publicity_is_not_shown(site):
     assert "未按规定对重大危险源进行监测监控" in site.read("/enterprises/" + fx.E1_USCC + "/")
 
 
-_ID = re.compile(r"(?<![0-9A-Z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9X](?![0-9A-Z])")
+_ID = re.compile(
+    r"(?<![0-9A-Z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9X](?![0-9A-Z])"
+)
 
 
 def test_masked_ids_stay_masked(site):
@@ -148,7 +169,11 @@ def test_masked_ids_stay_masked(site):
     assert fx.MASKED_ID not in site.read("/bans/") and "所在单位：" in site.read("/bans/")
     assert "张某昌" in site.read("/accidents/acc-0001/")
     for path in site.output.rglob("*"):
-        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".csv") and "pagefind" not in path.parts:
+        if (
+            path.is_file()
+            and path.suffix in (".html", ".xml", ".json", ".csv")
+            and "pagefind" not in path.parts
+        ):
             text = path.read_text(encoding="utf-8")
             assert not _ID.findall(text), (path, _ID.findall(text))
 
@@ -184,7 +209,11 @@ def test_no_resource_from_another_host_and_restrictive_csp(site):
         for tag, attrs in parse(html).tags:
             for name in ("src", "href"):
                 value = attrs.get(name) or ""
-                if tag != "a" and name in attrs and not (tag == "link" and attrs.get("rel") in ("canonical",)):
+                if (
+                    tag != "a"
+                    and name in attrs
+                    and not (tag == "link" and attrs.get("rel") in ("canonical",))
+                ):
                     assert not urlsplit(value).netloc, (path, tag, value)
 
 
@@ -205,8 +234,13 @@ def test_sitemap_lists_existing_pages(site):
 
 
 def test_atom_feeds(site):
-    feeds = ["/feeds/accidents.xml", "/feeds/blacklist.xml", "/feeds/rectification.xml",
-             f"/enterprises/{fx.E1_USCC}/feed.xml", "/regions/620100/feed.xml"]
+    feeds = [
+        "/feeds/accidents.xml",
+        "/feeds/blacklist.xml",
+        "/feeds/rectification.xml",
+        f"/enterprises/{fx.E1_USCC}/feed.xml",
+        "/regions/620100/feed.xml",
+    ]
     titles = {}
     for feed in feeds:
         root = ET.fromstring(site.path(feed).read_bytes())
@@ -224,8 +258,19 @@ def test_atom_feeds(site):
 
 def test_accident_page_contents(site):
     text = main_text(site.read("/accidents/acc-0001/"))
-    for expected in ["620000001/2025-00101", "甘应急调〔2025〕1号", "2025-05-20", "1,250 万元", "3 人",
-                     "张某昌", "总经理", "a" * 64, "2026-01-05", "首次收录", "内容更新（死亡）"]:
+    for expected in [
+        "620000001/2025-00101",
+        "甘应急调〔2025〕1号",
+        "2025-05-20",
+        "1,250 万元",
+        "3 人",
+        "张某昌",
+        "总经理",
+        "a" * 64,
+        "2026-01-05",
+        "首次收录",
+        "内容更新（死亡）",
+    ]:
         assert expected in text, expected
     html = site.read("/accidents/acc-0001/")
     assert f'href="/enterprises/{fx.E1_USCC}/"' in html
@@ -246,8 +291,10 @@ def test_report_text_is_on_its_page(site, tmp_path):
     with conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM accidents ORDER BY id LIMIT 2")]
         for n, record_id in enumerate(ids):
-            conn.execute("UPDATE accidents SET body_text = ? WHERE id = ?",
-                         (f"第{n}份报告正文：经调查<b>事故</b>原因如下。\n第二段。", record_id))
+            conn.execute(
+                "UPDATE accidents SET body_text = ? WHERE id = ?",
+                (f"第{n}份报告正文：经调查<b>事故</b>原因如下。\n第二段。", record_id),
+            )
     conn.close()
     result = fx.run_pelican(db, out, env={"DISCLOSURE_WORKERS": "2"})
     assert result.returncode == 0, result.stderr[-3000:]
@@ -270,9 +317,27 @@ def test_12350_guide(site):
     html = site.read("/12350/")
     text = main_text(html)
     assert 'href="tel:12350"' in html
-    for expected in ["安监总财〔2018〕19号", "15%", "3000 元", "30 万元", "3 万元", "4 万元", "5 万元", "6 万元",
-                     "重大事故隐患", "瞒报", "书信", "电子邮件", "传真", "走访", "dctjfx.mem.gov.cn/aqscjb",
-                     "保密", "不予受理", "常见问题", "举报之后"]:
+    for expected in [
+        "安监总财〔2018〕19号",
+        "15%",
+        "3000 元",
+        "30 万元",
+        "3 万元",
+        "4 万元",
+        "5 万元",
+        "6 万元",
+        "重大事故隐患",
+        "瞒报",
+        "书信",
+        "电子邮件",
+        "传真",
+        "走访",
+        "dctjfx.mem.gov.cn/aqscjb",
+        "保密",
+        "不予受理",
+        "常见问题",
+        "举报之后",
+    ]:
         assert expected in text, expected
     assert "本页可以直接打印" in html
 
@@ -304,10 +369,16 @@ def test_search_files(site):
     meta = json.loads(site.path("/search/exact.json").read_text(encoding="utf-8"))
     t2s = dict(zip(meta["t2s"][0::2], meta["t2s"][1::2]))
     assert t2s["隴"] == "陇" and t2s["肅"] == "肃"
-    names = [row for i in range(meta["names"]) for row in
-             json.loads(site.path(f"/search/names-{i}.json").read_text(encoding="utf-8"))]
-    codes = [row for i in range(meta["codes"]) for row in
-             json.loads(site.path(f"/search/codes-{i}.json").read_text(encoding="utf-8"))]
+    names = [
+        row
+        for i in range(meta["names"])
+        for row in json.loads(site.path(f"/search/names-{i}.json").read_text(encoding="utf-8"))
+    ]
+    codes = [
+        row
+        for i in range(meta["codes"])
+        for row in json.loads(site.path(f"/search/codes-{i}.json").read_text(encoding="utf-8"))
+    ]
     assert [fx.E1_NAME, fx.E1_NAME, fx.E1_USCC, f"enterprises/{fx.E1_USCC}/", "企业"] in names
     assert any(r[0] == fx.E1_USCC and r[3] == f"enterprises/{fx.E1_USCC}/" for r in codes)
     assert any(r[2] == "甘应急调〔2025〕1号" and r[3] == "accidents/acc-0001/" for r in codes)
@@ -343,7 +414,9 @@ def test_record_leaving_the_database_loses_its_page(site, tmp_path):
     result = fx.run_pelican(db, out, env={"DISCLOSURE_ARCHIVE_COPY": "1", "DISCLOSURE_ARCHIVE": str(archive)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert (out / "archive" / "aa" / ("a" * 64 + ".gz")).read_bytes() == b"archived copy"
-    assert f'href="/archive/aa/{"a" * 64}.gz"' in (out / "accidents" / "acc-0001" / "index.html").read_text("utf-8")
+    assert f'href="/archive/aa/{"a" * 64}.gz"' in (out / "accidents" / "acc-0001" / "index.html").read_text(
+        "utf-8"
+    )
     assert not (out / "accidents" / "acc-0003").exists()
     assert not (out / "enterprises" / fx.E3_USCC_BAD).exists()  # no public record left
     assert "acc-0003" not in (out / "sitemap.xml").read_text(encoding="utf-8")
@@ -378,11 +451,18 @@ def test_database_hash_is_remembered_only_while_the_file_is_untouched(tmp_path):
 
 
 def _summary(log: str) -> dict:
-    m = re.search(r"disclosure: (\d+) files written, (\d+) unchanged after rendering, (\d+) unchanged and not "
-                  r"re-rendered[^\n]*", log)
+    m = re.search(
+        r"disclosure: (\d+) files written, (\d+) unchanged after rendering, (\d+) unchanged and not "
+        r"re-rendered[^\n]*",
+        log,
+    )
     assert m, log[-2000:]
-    return {"written": int(m[1]), "rendered_same": int(m[2]), "skipped": int(m[3]),
-            "pagefind": "search index of" in m[0]}
+    return {
+        "written": int(m[1]),
+        "rendered_same": int(m[2]),
+        "skipped": int(m[3]),
+        "pagefind": "search index of" in m[0],
+    }
 
 
 def _change_and_rebuild(db, out, env, sql: str):
@@ -417,10 +497,13 @@ def test_a_new_build_time_or_fetch_time_renders_only_the_home_page_again(site, t
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("UPDATE build_info SET value = '2030-01-01T00:00:00Z' WHERE key = 'built_at'")
-        source, fetched = conn.execute("SELECT id, last_success_at FROM sources WHERE last_success_at IS NOT NULL"
-                                       " ORDER BY id").fetchone()
+        source, fetched = conn.execute(
+            "SELECT id, last_success_at FROM sources WHERE last_success_at IS NOT NULL" " ORDER BY id"
+        ).fetchone()
         # the same day in Beijing (the footer shows the day), another minute (the home page shows it)
-        moment = datetime.fromisoformat(fetched.replace("Z", "+00:00")).astimezone(timezone(timedelta(hours=8)))
+        moment = datetime.fromisoformat(fetched.replace("Z", "+00:00")).astimezone(
+            timezone(timedelta(hours=8))
+        )
         later = moment.replace(minute=(moment.minute + 7) % 60, second=0)
         conn.execute("UPDATE sources SET last_success_at = ? WHERE id = ?", (later.isoformat(), source))
     conn.close()
@@ -437,9 +520,13 @@ def test_a_new_build_time_or_fetch_time_renders_only_the_home_page_again(site, t
     assert later.isoformat() in sources  # the sources table changed: its downloads are new
     # a changed report is a page Pagefind reads: the index is built again; and its table's
     # downloads are generated again
-    third = _change_and_rebuild(db, out, env, "UPDATE accidents SET title = title || '（更正）' WHERE id = 'acc-0001'")
+    third = _change_and_rebuild(
+        db, out, env, "UPDATE accidents SET title = title || '（更正）' WHERE id = 'acc-0001'"
+    )
     assert _summary(third.stdout + third.stderr)["pagefind"]
-    assert "（更正）" in download.read_text(encoding="utf-8-sig") and not download.read_bytes().endswith(b"#!#")
+    assert "（更正）" in download.read_text(encoding="utf-8-sig") and not download.read_bytes().endswith(
+        b"#!#"
+    )
 
 
 def test_a_rebuild_that_changes_nothing_reads_and_writes_nothing_and_forgets_nothing(site, tmp_path):
@@ -492,9 +579,16 @@ def test_table_digest_tells_every_value_and_type_apart():
 
     base = digest((1, "x"), (2, None))
     assert base == digest((1, "x"), (2, None))
-    variants = [digest((1.0, "x"), (2, None)), digest(("1", "x"), (2, None)), digest((1, "x"), (2, "")),
-                digest((1, "x,2"), (None, None)), digest((2, None), (1, "x")), digest((1, "x"), (2, "None")),
-                digest((1, "x"), (2, None), columns=("a", "c")), digest((0.1 + 0.2, "x"), (2, None))]
+    variants = [
+        digest((1.0, "x"), (2, None)),
+        digest(("1", "x"), (2, None)),
+        digest((1, "x"), (2, "")),
+        digest((1, "x,2"), (None, None)),
+        digest((2, None), (1, "x")),
+        digest((1, "x"), (2, "None")),
+        digest((1, "x"), (2, None), columns=("a", "c")),
+        digest((0.1 + 0.2, "x"), (2, None)),
+    ]
     assert digest((0.1 + 0.2, "x"), (2, None)) != digest((0.3, "x"), (2, None))  # exact reals
     assert len({base, *variants}) == len(variants) + 1
 
@@ -510,8 +604,13 @@ def test_downloads_are_written_in_pieces_with_the_bytes_of_one_dump(tmp_path, mo
     monkeypatch.setattr(opendata, "EXPORT_BATCH", 2)
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE t (id INTEGER, name TEXT, amount REAL, note TEXT)")
-    rows = [(1, "兰州示例公司", 1.5, None), (2, 'a,"b"\nc', 0.1 + 0.2, ""), (3, "x", -0.0, "\u2028"),
-            (4, None, 1e20, "é"), (5, "末行", None, "\\")]
+    rows = [
+        (1, "兰州示例公司", 1.5, None),
+        (2, 'a,"b"\nc', 0.1 + 0.2, ""),
+        (3, "x", -0.0, "\u2028"),
+        (4, None, 1e20, "é"),
+        (5, "末行", None, "\\"),
+    ]
     conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", rows)
     conn.execute("CREATE TABLE empty (a TEXT, b INTEGER)")
     for table in ("t", "empty"):
@@ -523,7 +622,8 @@ def test_downloads_are_written_in_pieces_with_the_bytes_of_one_dump(tmp_path, mo
         writer.writerows(expected)
         assert b"".join(opendata.csv_chunks(conn, table)) == ("\ufeff" + buf.getvalue()).encode("utf-8")
         assert b"".join(opendata.json_chunks(conn, table)) == json.dumps(
-            [dict(zip(columns, r)) for r in expected], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            [dict(zip(columns, r)) for r in expected], ensure_ascii=False, separators=(",", ":")
+        ).encode("utf-8")
     assert len(list(opendata.csv_chunks(conn, "t"))) >= 3  # really in pieces
 
     def build(chunks):

@@ -2,6 +2,7 @@
 incremental parallel rebuild ends where a fresh build of the changed database would, and the
 enterprise-pages policy decides which enterprises get a static page. No timing here: speed is
 measured by `make bench` (bench/site_bench.py), as ratios."""
+
 from __future__ import annotations
 
 import json
@@ -27,12 +28,17 @@ def build(db: Path, output: Path, **env) -> str:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def summary(stdout: str) -> dict:
-    m = re.search(r"disclosure: (\d+) files written, (\d+) unchanged after rendering, (\d+) unchanged and not "
-                  r"re-rendered, (\d+) stale files removed, [\d.]+ s, (\d+) render process", stdout)
+    m = re.search(
+        r"disclosure: (\d+) files written, (\d+) unchanged after rendering, (\d+) unchanged and not "
+        r"re-rendered, (\d+) stale files removed, [\d.]+ s, (\d+) render process",
+        stdout,
+    )
     assert m, stdout[-500:]
     return dict(zip(("written", "compared", "skipped", "removed", "processes"), map(int, m.groups())))
 
@@ -79,7 +85,9 @@ def test_parallel_rebuilds_keep_files_and_match_a_fresh_build(db, serial, tmp_pa
     conn = sqlite3.connect(changed)
     with conn:
         acc_id = conn.execute("SELECT id FROM accidents ORDER BY id LIMIT 1").fetchone()[0]
-        conn.execute("UPDATE accidents SET summary = summary || '（更正：补充事故经过。）' WHERE id = ?", (acc_id,))
+        conn.execute(
+            "UPDATE accidents SET summary = summary || '（更正：补充事故经过。）' WHERE id = ?", (acc_id,)
+        )
     conn.close()
     result = summary(build(changed, out, DISCLOSURE_WORKERS="2"))
     fresh = tmp_path / "fresh"
@@ -95,13 +103,19 @@ def test_a_failing_worker_fails_the_build(db, tmp_path):
     broken = tmp_path / "theme"
     shutil.copytree(fx.ROOT / "theme", broken)
     enterprise = broken / "templates" / "enterprise.html"
-    enterprise.write_text(enterprise.read_text(encoding="utf-8").replace("{{ ent.name }}", "{{ ent.name.nope() }}", 1),
-                          encoding="utf-8")
+    enterprise.write_text(
+        enterprise.read_text(encoding="utf-8").replace("{{ ent.name }}", "{{ ent.name.nope() }}", 1),
+        encoding="utf-8",
+    )
     conf = tmp_path / "conf.py"
-    conf.write_text(f"import sys\nsys.path.insert(0, {str(fx.ROOT)!r})\nfrom pelicanconf import *\n"
-                    f"THEME = {str(broken)!r}\n", encoding="utf-8")
-    result = fx.run_pelican(db, tmp_path / "output", settings=str(conf),
-                            env={**NO_SEARCH, "DISCLOSURE_WORKERS": "2"})
+    conf.write_text(
+        f"import sys\nsys.path.insert(0, {str(fx.ROOT)!r})\nfrom pelicanconf import *\n"
+        f"THEME = {str(broken)!r}\n",
+        encoding="utf-8",
+    )
+    result = fx.run_pelican(
+        db, tmp_path / "output", settings=str(conf), env={**NO_SEARCH, "DISCLOSURE_WORKERS": "2"}
+    )
     assert result.returncode != 0
     assert "nope" in result.stdout + result.stderr
 
@@ -128,7 +142,9 @@ def test_a_worker_does_not_outlive_a_killed_build(tmp_path):
         "    time.sleep(3)\n"
         "    return b'x' * (1 << 20)  # more than a pipe holds\n"
         "join = render.in_background(work, Tree())\n"
-        "time.sleep(60)\n", encoding="utf-8")
+        "time.sleep(60)\n",
+        encoding="utf-8",
+    )
     build = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     worker = int(build.stdout.readline())
     os.kill(build.pid, signal.SIGKILL)
@@ -149,6 +165,7 @@ def test_a_worker_does_not_outlive_a_killed_build(tmp_path):
 
 
 # ---------------------------------------------------------------- which enterprises get a page
+
 
 def test_enterprise_pages_policy_choice(tmp_path):
     from plugins.disclosure.data import PublicData
@@ -171,7 +188,9 @@ def test_enterprise_pages_policy_choice(tmp_path):
     assert any(r["enterprise_id"] == "ent-0004" for r in every.ratings)
     assert adverse.ratings_total == every.ratings_total == len(every.ratings)
     assert adverse.rating_dist == every.rating_dist
-    rating = next(r for r in PublicData(db, "with_records", slim=False).ratings if r["enterprise_id"] == "ent-0004")
+    rating = next(
+        r for r in PublicData(db, "with_records", slim=False).ratings if r["enterprise_id"] == "ent-0004"
+    )
     assert rating["enterprise_path"] is None
     with pytest.raises(ValueError):
         PublicData(db, "some")
@@ -188,14 +207,16 @@ def test_with_records_keeps_everything_its_pages_show(tmp_path):
     conn.executemany(
         "INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
         " VALUES (1, 's', ?, ?, 'added', NULL, '2026-01-01T00:00:00+08:00')",
-        [("enterprises", "ent-0004"), ("credit_ratings", rating), ("enterprises", "ent-0001")])
+        [("enterprises", "ent-0004"), ("credit_ratings", rating), ("enterprises", "ent-0001")],
+    )
     conn.commit()
     conn.close()
     slim, full = PublicData(db, "with_records"), PublicData(db, "with_records", slim=False)
     assert [e["id"] for e in slim.enterprise_pages] == [e["id"] for e in full.enterprise_pages]
     assert slim.enterprise_pages == full.enterprise_pages
-    assert [(e["id"], e["name"], e["uscc"], e["path"]) for e in slim.enterprise_rows] == \
-        [(e["id"], e["name"], e["uscc"], e["path"]) for e in full.enterprise_rows]
+    assert [(e["id"], e["name"], e["uscc"], e["path"]) for e in slim.enterprise_rows] == [
+        (e["id"], e["name"], e["uscc"], e["path"]) for e in full.enterprise_rows
+    ]
     for ent in full.enterprise_pages:
         assert slim.ratings_by_ent.get(ent["id"]) == full.ratings_by_ent.get(ent["id"])
     history = conn_rows(db, "SELECT table_name, record_id FROM changes")
@@ -226,7 +247,8 @@ def test_record_pages_read_text_accountability_and_history_per_page_as_loaded_be
     conn.executemany(  # a long history, several entries at one moment (ordered by id then)
         "INSERT INTO changes (run_id, source_id, table_name, record_id, action, fields, at)"
         " VALUES (1, 's', 'accidents', 'acc-0001', 'updated', NULL, ?)",
-        [(f"2026-0{1 + i % 5}-01T00:00:00+08:00",) for i in range(60)])
+        [(f"2026-0{1 + i % 5}-01T00:00:00+08:00",) for i in range(60)],
+    )
     conn.commit()
     accidents = conn.execute("SELECT * FROM accidents").fetchall()
     every_change = conn.execute("SELECT * FROM changes ORDER BY at DESC, id DESC").fetchall()
@@ -238,18 +260,31 @@ def test_record_pages_read_text_accountability_and_history_per_page_as_loaded_be
     for acc in accidents:
         assert d.body_text_of(acc["id"]) == acc["body_text"]
         assert d.accountability_of(acc["id"]) == [r for r in accountability if r["accident_id"] == acc["id"]]
-        assert d.changes_of([("accidents", acc["id"])], 50) == \
-            [c for c in every_change if (c["table_name"], c["record_id"]) == ("accidents", acc["id"])][:50]
+        assert (
+            d.changes_of([("accidents", acc["id"])], 50)
+            == [c for c in every_change if (c["table_name"], c["record_id"]) == ("accidents", acc["id"])][:50]
+        )
     assert len(d.changes_of([("accidents", "acc-0001")], 50)) == 50
     for ent in d.enterprise_pages:
         ctx = pages.enterprise_context(d, ent)
-        related = {("enterprises", ent["id"])} | {(t, r["id"]) for t, rows in (
-            ("accidents", d.accidents_by_ent.get(ent["id"], [])), ("credit_ratings", d.ratings_by_ent.get(ent["id"], [])),
-            ("credit_records", d.records_by_ent.get(ent["id"], [])), ("blacklist", d.blacklist_by_ent.get(ent["id"], [])),
-            ("bans", d.bans_by_ent.get(ent["id"], []))) for r in rows}
-        assert ctx["changes"] == [c for c in every_change if (c["table_name"], c["record_id"]) in related][:100]
+        related = {("enterprises", ent["id"])} | {
+            (t, r["id"])
+            for t, rows in (
+                ("accidents", d.accidents_by_ent.get(ent["id"], [])),
+                ("credit_ratings", d.ratings_by_ent.get(ent["id"], [])),
+                ("credit_records", d.records_by_ent.get(ent["id"], [])),
+                ("blacklist", d.blacklist_by_ent.get(ent["id"], [])),
+                ("bans", d.bans_by_ent.get(ent["id"], [])),
+            )
+            for r in rows
+        }
+        assert (
+            ctx["changes"] == [c for c in every_change if (c["table_name"], c["record_id"]) in related][:100]
+        )
     assert any(pages.enterprise_context(d, e)["changes"] for e in d.enterprise_pages)
-    many = [(c["table_name"], c["record_id"]) for c in every_change] + [("credit_ratings", f"none-{i}") for i in range(900)]
+    many = [(c["table_name"], c["record_id"]) for c in every_change] + [
+        ("credit_ratings", f"none-{i}") for i in range(900)
+    ]
     assert d.changes_of(dict.fromkeys(many)) == every_change  # more keys than one statement takes
     assert d.body_text_of("no-such-report") is None and d.accountability_of("no-such-report") == []
     # a forked worker opens its own connection (a SQLite connection must not cross a fork)
@@ -275,11 +310,21 @@ def test_with_records_policy_serves_rating_only_enterprises_from_datasette(tmp_p
     assert (out / "enterprises" / fx.E1_USCC / "index.html").is_file()  # blacklisted, with accidents
     # the ratings are Datasette's: no static list that grows with the register
     assert not (out / "credit" / "ratings").exists()
-    assert 'href="http://127.0.0.1:8001/public/credit_ratings">全部评级' in (out / "credit" / "index.html").read_text("utf-8")
+    assert 'href="http://127.0.0.1:8001/public/credit_ratings">全部评级' in (
+        out / "credit" / "index.html"
+    ).read_text("utf-8")
     assert f"enterprises/{fx.E4_USCC}/" not in (out / "sitemap.xml").read_text("utf-8")
     meta = json.loads((out / "search" / "exact.json").read_text("utf-8"))
-    names = [r for i in range(meta["names"]) for r in json.loads((out / "search" / f"names-{i}.json").read_text("utf-8"))]
-    codes = [r for i in range(meta["codes"]) for r in json.loads((out / "search" / f"codes-{i}.json").read_text("utf-8"))]
+    names = [
+        r
+        for i in range(meta["names"])
+        for r in json.loads((out / "search" / f"names-{i}.json").read_text("utf-8"))
+    ]
+    codes = [
+        r
+        for i in range(meta["codes"])
+        for r in json.loads((out / "search" / f"codes-{i}.json").read_text("utf-8"))
+    ]
     assert [fx.E4_NAME, fx.E4_NAME, fx.E4_USCC, row, "企业（数据平台）"] in names
     assert [fx.E4_USCC, fx.E4_NAME, fx.E4_USCC, row, "企业（数据平台）"] in codes
     assert fx.E4_NAME not in (out / "enterprises" / "index.html").read_text("utf-8")  # the list: pages only
@@ -308,4 +353,3 @@ def test_name_index_finds_any_part_of_a_name_in_one_shard(tmp_path, monkeypatch,
             assert any(row[1] == name for row in found), (query, gram)
             if query == name:
                 assert any(row[0] == key and row[3] == ent["path"] for row in found)
-

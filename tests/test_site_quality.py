@@ -1,6 +1,7 @@
 """Site quality with real tools: the W3C Nu HTML checker over the whole output (one call), a crawl
 for broken internal links and anchors, and a rebuild with nothing changed that must rewrite no file.
 Uses the sample site (conftest.py ``public_db``) when it has records, else the fixture site."""
+
 from __future__ import annotations
 
 import re
@@ -27,14 +28,30 @@ def test_build_passes_with_fatal_warnings_and_reports(site):
     assert "disclosure:" in site.log and "stale files removed" in site.log
 
 
-@pytest.mark.skipif(shutil.which("java") is None, reason="java not installed (apt-get install default-jre-headless)")
+@pytest.mark.skipif(
+    shutil.which("java") is None, reason="java not installed (apt-get install default-jre-headless)"
+)
 @pytest.mark.skipif(not VNU.exists(), reason="vnu-jar not installed (npm ci)")
 def test_html_validates_with_zero_errors(site):
     # one JVM over the whole output (never once per file); the Pagefind bundle is not ours
     proc = subprocess.run(
-        ["java", "-jar", str(VNU), "--skip-non-html", "--errors-only", "--stdout", "--format", "gnu",
-         "--filterpattern", ".*pagefind.*", str(site.output)],
-        capture_output=True, text=True, timeout=900)
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--skip-non-html",
+            "--errors-only",
+            "--stdout",
+            "--format",
+            "gnu",
+            "--filterpattern",
+            ".*pagefind.*",
+            str(site.output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     messages = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
     assert proc.returncode == 0 and not messages, "\n".join(messages[:40])
 
@@ -112,8 +129,11 @@ def test_rebuild_with_nothing_changed_rewrites_no_file(site, tmp_path):
     # bytes; now the fingerprint cache matches: record pages, feeds and downloads are not even
     # rendered again (only Pelican's own pages, static files and the sitemap are compared)
     result = fx.run_pelican(site.db, out)
-    summary = re.search(r"disclosure: (\d+) files written, (\d+) unchanged after rendering, (\d+) unchanged and not "
-                        r"re-rendered", result.stdout)
+    summary = re.search(
+        r"disclosure: (\d+) files written, (\d+) unchanged after rendering, (\d+) unchanged and not "
+        r"re-rendered",
+        result.stdout,
+    )
     assert summary, result.stdout[-500:]
     written, compared, skipped = map(int, summary.groups())
     d = site.data()

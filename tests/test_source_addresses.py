@@ -8,6 +8,7 @@ index) are searched for such an address and for the absolute paths of the checko
 test's temporary folder. Ids: the accident and assessment sources are loaded from one local HTTP
 server, then from another that serves the same documents under other addresses.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -34,8 +35,15 @@ FILE_URL = re.compile(rb"file:/+[^/\s\"'<>]", re.IGNORECASE)
 
 def _forbidden_paths(tmp_path_factory) -> list[bytes]:
     """Absolute paths of this machine that a published file could leak."""
-    paths = {fx.ROOT, fx.ROOT.resolve(), settings.SAMPLES_DIR, settings.SAMPLES_DIR.resolve(),
-             settings.DATA.resolve(), tmp_path_factory.getbasetemp(), tmp_path_factory.getbasetemp().resolve()}
+    paths = {
+        fx.ROOT,
+        fx.ROOT.resolve(),
+        settings.SAMPLES_DIR,
+        settings.SAMPLES_DIR.resolve(),
+        settings.DATA.resolve(),
+        tmp_path_factory.getbasetemp(),
+        tmp_path_factory.getbasetemp().resolve(),
+    }
     return sorted({str(p).rstrip("/").encode("utf-8") for p in paths})
 
 
@@ -46,6 +54,7 @@ def _leaks(data: bytes, paths: list[bytes]) -> list[str]:
 
 
 # ---------------------------------------------------------------- 1. no local address is public
+
 
 @pytest.fixture(scope="module")
 def site(request, tmp_path_factory):
@@ -73,8 +82,12 @@ def test_no_cell_of_the_public_database_holds_a_local_address(public_db, tmp_pat
         # The records still say where they came from: their source, named on the site.
         assert conn.execute("SELECT count(*) FROM accidents WHERE source_id IS NULL").fetchone()[0] == 0
         # Every address left is one the public can open.
-        for table, column in [("accidents", "source_url"), ("rectification_assessments", "source_url"),
-                              ("documents", "url"), ("sources", "url")]:
+        for table, column in [
+            ("accidents", "source_url"),
+            ("rectification_assessments", "source_url"),
+            ("documents", "url"),
+            ("sources", "url"),
+        ]:
             for (value,) in conn.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL"):
                 assert value.startswith(("http://", "https://")), (table, column, value)
     finally:
@@ -104,7 +117,8 @@ def test_accident_page_names_its_source_instead_of_an_address(site):
     try:
         rows = conn.execute(
             "SELECT a.id, s.title, s.publisher FROM accidents a JOIN sources s ON s.id = a.source_id"
-            " WHERE a.source_url IS NULL OR a.source_url NOT LIKE 'http%' ORDER BY a.id LIMIT 3").fetchall()
+            " WHERE a.source_url IS NULL OR a.source_url NOT LIKE 'http%' ORDER BY a.id LIMIT 3"
+        ).fetchall()
     finally:
         conn.close()
     assert rows, "the samples are read from local files: their accidents have no public address"
@@ -120,20 +134,34 @@ def test_public_addresses_keep_http_and_replace_the_rest():
     from etl.public import _public_addresses
 
     build = SimpleNamespace(source_addresses={"web": "https://yjt.gansu.gov.cn/sgdc/", "samples": None})
-    kept = _public_addresses(build, {"source_id": "web", "source_url": "https://yjt.gansu.gov.cn/sgdc/1.html"})
+    kept = _public_addresses(
+        build, {"source_id": "web", "source_url": "https://yjt.gansu.gov.cn/sgdc/1.html"}
+    )
     assert kept["source_url"] == "https://yjt.gansu.gov.cn/sgdc/1.html"
     local = _public_addresses(build, {"source_id": "web", "source_url": "file:///srv/etl/data/1.html"})
     assert local["source_url"] == "https://yjt.gansu.gov.cn/sgdc/"  # the source's public address
-    for value in ("file:///srv/etl/data/1.html", "/srv/etl/data/1.html", "{samples}/a/index.html",
-                  "javascript:alert(1)", "C:\\etl\\1.html"):
+    for value in (
+        "file:///srv/etl/data/1.html",
+        "/srv/etl/data/1.html",
+        "{samples}/a/index.html",
+        "javascript:alert(1)",
+        "C:\\etl\\1.html",
+    ):
         assert _public_addresses(build, {"source_id": "samples", "source_url": value})["source_url"] is None
-    attachments = json.dumps([{"name": "a.pdf", "url": "file:///srv/a.pdf", "document_id": 3},
-                              {"name": "b.pdf", "url": "https://x.gov.cn/b.pdf"}], ensure_ascii=False)
+    attachments = json.dumps(
+        [
+            {"name": "a.pdf", "url": "file:///srv/a.pdf", "document_id": 3},
+            {"name": "b.pdf", "url": "https://x.gov.cn/b.pdf"},
+        ],
+        ensure_ascii=False,
+    )
     row = _public_addresses(build, {"source_id": "samples", "attachments": attachments})
     assert [a["url"] for a in json.loads(row["attachments"])] == [None, "https://x.gov.cn/b.pdf"]
     assert json.loads(row["attachments"])[0]["document_id"] == 3
-    change = {"source_id": "samples", "fields": json.dumps(
-        {"attachments": [attachments, None], "deaths": [1, 2]}, ensure_ascii=False)}
+    change = {
+        "source_id": "samples",
+        "fields": json.dumps({"attachments": [attachments, None], "deaths": [1, 2]}, ensure_ascii=False),
+    }
     fields = json.loads(_public_addresses(build, change)["fields"])
     assert "file:" not in json.dumps(fields) and fields["deaths"] == [1, 2]
     document = _public_addresses(build, {"source_id": "web", "url": "file:///srv/etl/data/1.html"})
@@ -184,21 +212,31 @@ def test_ids_survive_the_documents_moving_to_other_addresses(tmp_path):
             sources = {r[0] for r in conn.execute(f"SELECT DISTINCT source_id FROM {table}")}
             moved_docs = conn.execute(
                 f"SELECT count(DISTINCT source_id) FROM documents WHERE url LIKE ? AND source_id IN"
-                f" (SELECT source_id FROM {table})", (f"{new.url}/moved/2026/%",)).fetchone()[0]
+                f" (SELECT source_id FROM {table})",
+                (f"{new.url}/moved/2026/%",),
+            ).fetchone()[0]
             assert moved_docs == len(sources), table
-            assert conn.execute(f"SELECT count(*) FROM {table} WHERE removed_run IS NOT NULL").fetchone()[0] == 0
+            assert (
+                conn.execute(f"SELECT count(*) FROM {table} WHERE removed_run IS NOT NULL").fetchone()[0] == 0
+            )
         moved = conn.execute(
             "SELECT table_name, action, count(*) FROM changes WHERE run_id = ? AND action IN ('added', 'removed')"
-            " GROUP BY table_name, action", (second,)).fetchall()
+            " GROUP BY table_name, action",
+            (second,),
+        ).fetchall()
         assert not [tuple(r) for r in moved]
         # Reports without 文号 or 索引号 are among them (their ids were the address before) …
         keyless = conn.execute("SELECT count(*) FROM accidents WHERE doc_no IS NULL AND index_no IS NULL")
         assert keyless.fetchone()[0] > 0
         # … and the ids of those with one are what they always were (they are page URLs).
-        for row in conn.execute("SELECT id, source_id, doc_no, index_no FROM accidents"
-                                " WHERE doc_no IS NOT NULL OR index_no IS NOT NULL"):
+        for row in conn.execute(
+            "SELECT id, source_id, doc_no, index_no FROM accidents"
+            " WHERE doc_no IS NOT NULL OR index_no IS NOT NULL"
+        ):
             assert row["id"] == stable_id("acc", row["source_id"], row["doc_no"] or row["index_no"])
-        for row in conn.execute("SELECT id, source_id, doc_no FROM rectification_assessments WHERE doc_no IS NOT NULL"):
+        for row in conn.execute(
+            "SELECT id, source_id, doc_no FROM rectification_assessments WHERE doc_no IS NOT NULL"
+        ):
             assert row["id"] == stable_id("ra", row["source_id"], row["doc_no"])
     finally:
         conn.close()
@@ -206,8 +244,11 @@ def test_ids_survive_the_documents_moving_to_other_addresses(tmp_path):
 
 def test_assessment_without_doc_no_keeps_its_id_at_another_address():
     spec = SimpleNamespace(id="gs-yjt-assessments", publisher="甘肃省应急管理厅")
-    fields = {"title": "白银示例矿业“6·3”事故整改措施落实情况评估报告", "published_on": "2025年8月10日",
-              "body": "评估意见：基本到位。"}
+    fields = {
+        "title": "白银示例矿业“6·3”事故整改措施落实情况评估报告",
+        "published_on": "2025年8月10日",
+        "body": "评估意见：基本到位。",
+    }
 
     def id_at(url, **changed):
         rows = rectification_assessments.normalize({**fields, **changed}, Context(spec, url, 1))
@@ -216,7 +257,11 @@ def test_assessment_without_doc_no_keeps_its_id_at_another_address():
     first = id_at("file:///home/staff/disclosure/data/samples/gs-yjt-assessments/202508/t1.html")
     assert id_at("https://yjt.gansu.gov.cn/zgpg/2025/08/t1.html") == first
     # the same title with other spacing and full-width digits is the same document
-    assert id_at("https://yjt.gansu.gov.cn/x.html", title="白银示例矿业 “６·３” 事故整改措施落实情况评估报告") == first
+    assert (
+        id_at("https://yjt.gansu.gov.cn/x.html", title="白银示例矿业 “６·３” 事故整改措施落实情况评估报告")
+        == first
+    )
     assert id_at("https://yjt.gansu.gov.cn/x.html", published_on="2025年9月1日") != first  # another document
-    assert id_at("https://yjt.gansu.gov.cn/x.html", doc_no="白安委办〔2025〕9号") == \
-        stable_id("ra", spec.id, "白安委办〔2025〕9号")
+    assert id_at("https://yjt.gansu.gov.cn/x.html", doc_no="白安委办〔2025〕9号") == stable_id(
+        "ra", spec.id, "白安委办〔2025〕9号"
+    )

@@ -1,27 +1,35 @@
 """etl/normalize/text.py: width, script and whitespace."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.normalize.text import clean_text, to_halfwidth, to_simplified
 
 to_simplified("預熱")  # load OpenCC once, outside the hypothesis deadlines
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("ＡＢＣ１２３", "ABC123"),
-    ("９１３５０８０２５８１１４２６６３Ｋ", "91350802581142663K"),
-    ("２０１８．０４．１９", "2018.04.19"),
-    ("２０１８－４－１９", "2018-4-19"),
-    ("ｅｍａｉｌ＠ｅｘａｍｐｌｅ．ｃｏｍ", "email@example.com"),
-    ("［附件］", "[附件]"),
-    ("示例\u3000公司", "示例 公司"),
-    ("示例（甘肃）有限公司", "示例（甘肃）有限公司"),   # （） kept unless asked
-    ("损失，死亡。受伤、失踪：是；否！？", "损失，死亡。受伤、失踪：是；否！？"),  # Chinese punctuation kept
-    ("《条例》“第三条”", "《条例》“第三条”"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("ＡＢＣ１２３", "ABC123"),
+        ("９１３５０８０２５８１１４２６６３Ｋ", "91350802581142663K"),
+        ("２０１８．０４．１９", "2018.04.19"),
+        ("２０１８－４－１９", "2018-4-19"),
+        ("ｅｍａｉｌ＠ｅｘａｍｐｌｅ．ｃｏｍ", "email@example.com"),
+        ("［附件］", "[附件]"),
+        ("示例\u3000公司", "示例 公司"),
+        ("示例（甘肃）有限公司", "示例（甘肃）有限公司"),  # （） kept unless asked
+        (
+            "损失，死亡。受伤、失踪：是；否！？",
+            "损失，死亡。受伤、失踪：是；否！？",
+        ),  # Chinese punctuation kept
+        ("《条例》“第三条”", "《条例》“第三条”"),
+        ("", ""),
+    ],
+)
 def test_to_halfwidth(raw, expected):
     assert to_halfwidth(raw) == expected
 
@@ -32,27 +40,33 @@ def test_to_halfwidth_options():
     assert to_halfwidth(None) is None
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("靖遠縣示例煤業有限責任公司示例煤礦", "靖远县示例煤业有限责任公司示例煤矿"),
-    ("造成兩人死亡，直接經濟損失為三百二十萬元", "造成两人死亡，直接经济损失为三百二十万元"),
-    ("構成瞞報", "构成瞒报"),
-    ("較大道路交通事故", "较大道路交通事故"),
-    ("已经是简体字", "已经是简体字"),
-    ("", ""),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("靖遠縣示例煤業有限責任公司示例煤礦", "靖远县示例煤业有限责任公司示例煤矿"),
+        ("造成兩人死亡，直接經濟損失為三百二十萬元", "造成两人死亡，直接经济损失为三百二十万元"),
+        ("構成瞞報", "构成瞒报"),
+        ("較大道路交通事故", "较大道路交通事故"),
+        ("已经是简体字", "已经是简体字"),
+        ("", ""),
+        (None, None),
+    ],
+)
 def test_to_simplified(raw, expected):
     assert to_simplified(raw) == expected
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("  示例\u3000公司  ", "示例 公司"),
-    ("示例\u00a0\u00a0公司", "示例 公司"),
-    ("示\u200b例", "示例"),
-    ("第一行\r\n\r\n  第二行\t", "第一行 第二行"),
-    ("", ""),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("  示例\u3000公司  ", "示例 公司"),
+        ("示例\u00a0\u00a0公司", "示例 公司"),
+        ("示\u200b例", "示例"),
+        ("第一行\r\n\r\n  第二行\t", "第一行 第二行"),
+        ("", ""),
+        (None, None),
+    ],
+)
 def test_clean_text(raw, expected):
     assert clean_text(raw) == expected
 

@@ -5,6 +5,7 @@
 taking the mapped source strings and returning rows per table (the kind's own table first,
 child tables after), or raising Reject with the reason. Found by module name (spec.kind).
 """
+
 from __future__ import annotations
 
 import importlib

@@ -5,6 +5,7 @@ the text of PDF attachments) through etl/extract/report.py. A field the text doe
 stays empty (never guessed). Each fact keeps its evidence (the `evidence` child rows): the
 sentence it was read from, or the source field that won, and how sure the extractor is.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,15 +14,25 @@ from datetime import date
 from functools import lru_cache
 
 from etl.datasets.common import (
-    Context, count, document_key, enterprise_name, paragraphs, iso_date, region_code, required, stable_id, text,
-    uscc, yuan,
+    Context,
+    count,
+    document_key,
+    enterprise_name,
+    iso_date,
+    paragraphs,
+    region_code,
+    required,
+    stable_id,
+    text,
+    uscc,
+    yuan,
 )
 from etl.extract.industry import sector_from_register
 from etl.extract.report import extract_report
 from etl.normalize.dates import find_first_date
 from etl.normalize.mask import mask_text
-from etl.normalize.text import to_halfwidth, to_simplified
 from etl.normalize.regions import city_of
+from etl.normalize.text import to_halfwidth, to_simplified
 from etl.rules.grades import compute_grade, grade_mismatch, normalize_grade
 from etl.rules.vocabulary import normalize_type
 
@@ -58,8 +69,11 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     # The id is in the report's page URL, so it must not change while the report stays the same:
     # its 文号, else its 索引号, else who published it, the title and the accident date (else the
     # publication date). Never the address it was read from, which changes when a site moves.
-    accident_id = stable_id("acc", ctx.spec.id, doc_no or text(fields, "index_no")
-                            or document_key(publisher, title, occurred_on or published))
+    accident_id = stable_id(
+        "acc",
+        ctx.spec.id,
+        doc_no or text(fields, "index_no") or document_key(publisher, title, occurred_on or published),
+    )
     row = {
         "id": accident_id,
         "title": title,
@@ -72,7 +86,9 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "enterprise_uscc": uscc(fields, "enterprise_uscc") or uscc_in_text(body),
         "industry": _first(given["industry"], facts.get("industry")),
         "accident_type": _first(given["accident_type"], facts.get("accident_type")),
-        "accident_subtype": given["accident_subtype"] if given["accident_type"] else facts.get("accident_subtype"),
+        "accident_subtype": given["accident_subtype"]
+        if given["accident_type"]
+        else facts.get("accident_subtype"),
         "deaths": deaths,
         "missing": _first(given["missing"], facts.get("missing")),
         "serious_injuries": serious,
@@ -84,7 +100,9 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "grade_mismatch": _flag(grade_mismatch(stated, computed)),
         "concealed": _flag(facts.get("concealed")),
         "concealment": facts.get("concealment"),
-        "summary": mask_text(text(fields, "summary") or summarize(body)) if (body or text(fields, "summary")) else None,
+        "summary": mask_text(text(fields, "summary") or summarize(body))
+        if (body or text(fields, "summary"))
+        else None,
         "body_text": mask_text(body) if body else None,
         "index_no": text(fields, "index_no"),
         "publisher": publisher,
@@ -108,27 +126,54 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         for i, item in enumerate(facts.get("accountability") or [], start=1)
     ]
     evidence = evidence_rows(row, facts, _given_quotes(fields, ctx.spec, given))
-    evidence += [_accountability_evidence(i, child, item["evidence"]) for i, (child, item)
-                 in enumerate(zip(children, facts.get("accountability") or []), start=1) if item.get("evidence")]
+    evidence += [
+        _accountability_evidence(i, child, item["evidence"])
+        for i, (child, item) in enumerate(zip(children, facts.get("accountability") or []), start=1)
+        if item.get("evidence")
+    ]
     return {TABLE: [row], "accountability": children, "evidence": evidence}
 
 
 # accidents column -> the extractor's key for its value and evidence (etl/extract/report.py)
 EVIDENCE_KEYS = {
-    "occurred_on": "occurred_on", "enterprise_name": "enterprise", "deaths": "deaths",
-    "missing": "missing", "serious_injuries": "serious_injuries", "injuries": "injuries",
-    "direct_loss_yuan": "direct_loss_yuan", "grade_stated": "grade", "grade_computed": "grade_computed",
-    "accident_type": "accident_type", "concealment": "concealment", "industry": "industry",
+    "occurred_on": "occurred_on",
+    "enterprise_name": "enterprise",
+    "deaths": "deaths",
+    "missing": "missing",
+    "serious_injuries": "serious_injuries",
+    "injuries": "injuries",
+    "direct_loss_yuan": "direct_loss_yuan",
+    "grade_stated": "grade",
+    "grade_computed": "grade_computed",
+    "accident_type": "accident_type",
+    "concealment": "concealment",
+    "industry": "industry",
 }
 # accidents column -> the spec's target field that fills it from a structured source field
-_SOURCE_KEYS = {"occurred_on": "occurred_on", "enterprise_name": "enterprise_name", "deaths": "deaths",
-                "missing": "missing", "serious_injuries": "serious_injuries", "injuries": "injuries",
-                "direct_loss_yuan": "direct_loss", "grade_stated": "grade_stated",
-                "accident_type": "accident_type", "industry": "industry"}
+_SOURCE_KEYS = {
+    "occurred_on": "occurred_on",
+    "enterprise_name": "enterprise_name",
+    "deaths": "deaths",
+    "missing": "missing",
+    "serious_injuries": "serious_injuries",
+    "injuries": "injuries",
+    "direct_loss_yuan": "direct_loss",
+    "grade_stated": "grade_stated",
+    "accident_type": "accident_type",
+    "industry": "industry",
+}
 # Facts whose source field and text are compared: a report whose table says 3 deaths and whose
 # text says 4 goes to review. Type and industry are not: sources word them their own way.
-_COMPARED = ("occurred_on", "enterprise_name", "deaths", "missing", "serious_injuries", "injuries",
-             "direct_loss_yuan", "grade_stated")
+_COMPARED = (
+    "occurred_on",
+    "enterprise_name",
+    "deaths",
+    "missing",
+    "serious_injuries",
+    "injuries",
+    "direct_loss_yuan",
+    "grade_stated",
+)
 
 
 def _given(fields: dict, anchor: date | None) -> dict:
@@ -137,7 +182,9 @@ def _given(fields: dict, anchor: date | None) -> dict:
     kind = normalize_type(text(fields, "accident_type"))
     return {
         "occurred_on": iso_date(fields, "occurred_on", anchor),
-        "enterprise_name": enterprise_name(fields, "enterprise_name") if text(fields, "enterprise_name") else None,
+        "enterprise_name": enterprise_name(fields, "enterprise_name")
+        if text(fields, "enterprise_name")
+        else None,
         "deaths": count(fields, "deaths"),
         "missing": count(fields, "missing"),
         "serious_injuries": count(fields, "serious_injuries"),
@@ -176,8 +223,15 @@ def evidence_rows(row: dict, facts: dict, given_quotes: dict[str, str]) -> list[
         else:
             evidence = _extracted(extracted) if extracted else None
         if evidence:
-            rows.append({"id": f"{row['id']}-ev-{column}", "accident_id": row["id"], "field": column,
-                         "value": value, **evidence})
+            rows.append(
+                {
+                    "id": f"{row['id']}-ev-{column}",
+                    "accident_id": row["id"],
+                    "field": column,
+                    "value": value,
+                    **evidence,
+                }
+            )
     return rows
 
 
@@ -186,9 +240,22 @@ def _source_field(quote: str, value, text_value, extracted: dict | None) -> dict
     evidence = {"method": "source_field", "confidence": "high", "quote": _masked(quote)}
     if extracted and text_value is not None and text_value != value:
         own = _extracted(extracted)
-        evidence.update(confidence="low", reason="disagreement", candidates=json.dumps(
-            [{"value": text_value, "quote": own["quote"], "start": own["quote_start"],
-              "end": own["quote_end"]}] + json.loads(own["candidates"] or "[]"), ensure_ascii=False))
+        evidence.update(
+            confidence="low",
+            reason="disagreement",
+            candidates=json.dumps(
+                [
+                    {
+                        "value": text_value,
+                        "quote": own["quote"],
+                        "start": own["quote_start"],
+                        "end": own["quote_end"],
+                    }
+                ]
+                + json.loads(own["candidates"] or "[]"),
+                ensure_ascii=False,
+            ),
+        )
     return evidence
 
 
@@ -201,8 +268,15 @@ def _extracted(evidence: dict) -> dict:
     archive), offsets into the extractor's text kept (etl/public.py publishes them only where
     they point at the masked quote)."""
     quote = evidence.get("quote") or None
-    candidates = [{"value": c.get("value"), "quote": _masked(c.get("quote") or "") or None,
-                   "start": c.get("start"), "end": c.get("end")} for c in evidence.get("candidates") or ()]
+    candidates = [
+        {
+            "value": c.get("value"),
+            "quote": _masked(c.get("quote") or "") or None,
+            "start": c.get("start"),
+            "end": c.get("end"),
+        }
+        for c in evidence.get("candidates") or ()
+    ]
     return {
         "method": evidence.get("method") or "stated",
         "confidence": evidence.get("confidence") or "high",
@@ -215,9 +289,14 @@ def _extracted(evidence: dict) -> dict:
 
 
 def _accountability_evidence(i: int, child: dict, evidence: dict) -> dict:
-    return {"id": f"{child['accident_id']}-ev-accountability-{i}",
-            "accident_id": child["accident_id"], "accountability_id": child["id"],
-            "field": "accountability", "value": child.get("subject"), **_extracted(evidence)}
+    return {
+        "id": f"{child['accident_id']}-ev-accountability-{i}",
+        "accident_id": child["accident_id"],
+        "accountability_id": child["id"],
+        "field": "accountability",
+        "value": child.get("subject"),
+        **_extracted(evidence),
+    }
 
 
 def summarize(body: str) -> str:

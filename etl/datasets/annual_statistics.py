@@ -1,4 +1,5 @@
 """Annual accident statistics by 市州, as statistical bulletins publish them."""
+
 from __future__ import annotations
 
 from etl.datasets.common import Context, Reject, integer, number, required

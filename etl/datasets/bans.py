@@ -1,9 +1,20 @@
 """行业禁入 / 职业禁入 decisions."""
+
 from __future__ import annotations
 
 from etl.datasets.common import (
-    Context, checked_date, clean_text, free_text, person, region_code, required, stable_id,
-    subject_type, text, uscc, person_unit,
+    Context,
+    checked_date,
+    clean_text,
+    free_text,
+    person,
+    person_unit,
+    region_code,
+    required,
+    stable_id,
+    subject_type,
+    text,
+    uscc,
 )
 from etl.normalize.mask import mask_id_numbers
 from etl.normalize.names import normalize_enterprise_name

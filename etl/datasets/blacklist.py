@@ -1,13 +1,25 @@
 """严重失信主体名单 entries (《安全生产严重失信主体名单管理办法》, 应急管理部令第11号, and the
 joint-punishment lists before it)."""
+
 from __future__ import annotations
 
 import re
 from datetime import date
 
 from etl.datasets.common import (
-    Context, Reject, checked_date, clean_text, free_text, person, region_code, required, stable_id,
-    subject_type, text, uscc, person_unit,
+    Context,
+    Reject,
+    checked_date,
+    clean_text,
+    free_text,
+    person,
+    person_unit,
+    region_code,
+    required,
+    stable_id,
+    subject_type,
+    text,
+    uscc,
 )
 from etl.normalize.mask import mask_id_numbers
 from etl.normalize.names import normalize_enterprise_name

@@ -1,8 +1,17 @@
 """移出严重失信主体名单 announcements: 期满, 信用修复 (early removal) or 撤销."""
+
 from __future__ import annotations
 
 from etl.datasets.common import (
-    Context, Reject, checked_date, clean_text, person, required, stable_id, text, uscc,
+    Context,
+    Reject,
+    checked_date,
+    clean_text,
+    person,
+    required,
+    stable_id,
+    text,
+    uscc,
 )
 from etl.normalize.names import normalize_enterprise_name
 from etl.rules.blacklist import normalize_removal_reason

@@ -3,6 +3,7 @@
 Every conversion goes through the domain normalizers in etl/normalize; a value that cannot be
 read is None (never guessed), and a row missing what its kind requires is rejected.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -167,16 +168,73 @@ def person(value: str | None) -> str | None:
 
 
 # "作为示例化工有限公司主要负责人，……": the unit a listed person acted for, as the reason states it.
-_UNIT_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司", "集团", "分公司", "厂", "矿", "煤矿",
-                  "场", "站", "店", "中心", "合作社", "研究院", "设计院", "院", "所", "队", "部", "社", "局",
-                  "处", "会", "行", "馆", "校", "园", "商行", "工作室", "事务所")
-_UNIT_ROLES = ("主要负责人", "法定代表人", "实际控制人", "实际经营人", "负责人", "董事长", "总经理",
-               "副总经理", "经理", "项目经理", "矿长", "副矿长", "厂长", "站长", "总工程师", "安全总监",
-               "安全管理人员", "直接责任人员", "有关责任人员", "责任人员", "股东", "员工", "从业人员",
-               "安全评价师", "技术负责人")
+_UNIT_SUFFIXES = (
+    "有限责任公司",
+    "股份有限公司",
+    "有限公司",
+    "公司",
+    "集团",
+    "分公司",
+    "厂",
+    "矿",
+    "煤矿",
+    "场",
+    "站",
+    "店",
+    "中心",
+    "合作社",
+    "研究院",
+    "设计院",
+    "院",
+    "所",
+    "队",
+    "部",
+    "社",
+    "局",
+    "处",
+    "会",
+    "行",
+    "馆",
+    "校",
+    "园",
+    "商行",
+    "工作室",
+    "事务所",
+)
+_UNIT_ROLES = (
+    "主要负责人",
+    "法定代表人",
+    "实际控制人",
+    "实际经营人",
+    "负责人",
+    "董事长",
+    "总经理",
+    "副总经理",
+    "经理",
+    "项目经理",
+    "矿长",
+    "副矿长",
+    "厂长",
+    "站长",
+    "总工程师",
+    "安全总监",
+    "安全管理人员",
+    "直接责任人员",
+    "有关责任人员",
+    "责任人员",
+    "股东",
+    "员工",
+    "从业人员",
+    "安全评价师",
+    "技术负责人",
+)
 _UNIT_IN_REASON = re.compile(
-    r"作为([^，,。；;、：:（）()\s]{2,60}?(?:" + "|".join(sorted(map(re.escape, _UNIT_SUFFIXES), key=len, reverse=True))
-    + r"))(?:的)?(?:" + "|".join(sorted(map(re.escape, _UNIT_ROLES), key=len, reverse=True)) + ")")
+    r"作为([^，,。；;、：:（）()\s]{2,60}?(?:"
+    + "|".join(sorted(map(re.escape, _UNIT_SUFFIXES), key=len, reverse=True))
+    + r"))(?:的)?(?:"
+    + "|".join(sorted(map(re.escape, _UNIT_ROLES), key=len, reverse=True))
+    + ")"
+)
 
 
 def person_unit(fields: dict, kind: str, reason_key: str = "reason") -> str | None:
@@ -193,11 +251,23 @@ def person_unit(fields: dict, kind: str, reason_key: str = "reason") -> str | No
 
 
 SUBJECT_TYPES = {
-    "unit": "unit", "单位": "unit", "生产经营单位": "unit", "企业": "unit",
-    "agency": "agency", "机构": "agency", "技术服务机构": "agency", "安全评价机构": "agency",
-    "检测检验机构": "agency", "中介机构": "agency",
-    "person": "person", "个人": "person", "人员": "person", "自然人": "person", "主要负责人": "person",
-    "有关责任人员": "person", "从业人员": "person",
+    "unit": "unit",
+    "单位": "unit",
+    "生产经营单位": "unit",
+    "企业": "unit",
+    "agency": "agency",
+    "机构": "agency",
+    "技术服务机构": "agency",
+    "安全评价机构": "agency",
+    "检测检验机构": "agency",
+    "中介机构": "agency",
+    "person": "person",
+    "个人": "person",
+    "人员": "person",
+    "自然人": "person",
+    "主要负责人": "person",
+    "有关责任人员": "person",
+    "从业人员": "person",
 }
 
 

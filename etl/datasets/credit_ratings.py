@@ -1,8 +1,17 @@
 """安全生产信用等级 (credit ratings) as published by each authority."""
+
 from __future__ import annotations
 
 from etl.datasets.common import (
-    Context, enterprise_name, integer, iso_date, region_code, required, stable_id, text, uscc,
+    Context,
+    enterprise_name,
+    integer,
+    iso_date,
+    region_code,
+    required,
+    stable_id,
+    text,
+    uscc,
 )
 
 TABLE = "credit_ratings"

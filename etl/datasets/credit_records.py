@@ -1,8 +1,17 @@
 """不良信用记录 / 行政处罚 with their publicity period."""
+
 from __future__ import annotations
 
 from etl.datasets.common import (
-    Context, checked_date, enterprise_name, free_text, region_code, required, stable_id, text, uscc,
+    Context,
+    checked_date,
+    enterprise_name,
+    free_text,
+    region_code,
+    required,
+    stable_id,
+    text,
+    uscc,
     yuan,
 )
 
@@ -16,8 +25,9 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     decided_on = checked_date(fields, "decided_on", "决定日期")
     facts = free_text(fields, "facts")
     row = {
-        "id": stable_id("cd", ctx.spec.id, decision_no or "", code or name, decided_on,
-                        "" if decision_no else facts),
+        "id": stable_id(
+            "cd", ctx.spec.id, decision_no or "", code or name, decided_on, "" if decision_no else facts
+        ),
         "enterprise_name": name,
         "uscc": code,
         "record_type": required(fields, "record_type", "记录类型"),

@@ -1,10 +1,18 @@
 """整改措施落实情况评估 results (安全生产法 第八十六条; 安委办〔2021〕4号 第三条; 甘肃省…评估办法 第四条)."""
+
 from __future__ import annotations
 
 import re
 
 from etl.datasets.common import (
-    Context, document_key, free_text, iso_date, paragraphs, required, stable_id, text,
+    Context,
+    document_key,
+    free_text,
+    iso_date,
+    paragraphs,
+    required,
+    stable_id,
+    text,
 )
 from etl.normalize.mask import mask_text
 from etl.normalize.text import to_simplified
@@ -27,8 +35,11 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     # Its 文号 (the ids of those stay as they were), else its 索引号, else who published it, the
     # title and the publication date (else the assessment date): never the address it was read
     # from, which changes when a site moves its pages.
-    key = text(fields, "doc_no") or text(fields, "index_no") or document_key(
-        publisher, title, published_on or assessed_on)
+    key = (
+        text(fields, "doc_no")
+        or text(fields, "index_no")
+        or document_key(publisher, title, published_on or assessed_on)
+    )
     row = {
         "id": stable_id("ra", ctx.spec.id, key),
         "accident_ref": text(fields, "accident_ref") or reference(f"{title}\n{body}"),
@@ -60,7 +71,7 @@ def _conclusion(body: str) -> str:
     for marker in ("评估意见", "评估结论", "总体评价", "综合评定", "评估结果"):
         at = body.find(marker)
         if at >= 0:
-            return body[at: at + 200]
+            return body[at : at + 200]
     return ""
 
 

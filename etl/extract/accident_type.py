@@ -8,6 +8,7 @@ road-vehicle hints. Within one place the rules below are tried most specific fir
 explosion that starts a fire is an explosion, a crane that falls over is 起重伤害, a fire's smoke
 poisoning is 火灾, and 一起重大 is not 起重.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,9 @@ EXPLOSION = "爆炸"  # placeholder class: resolved by what exploded (GB 6441 co
 # The subtypes a report's type is given with (the corpus README's list): the finer kinds the rules
 # below tell apart (矿井运输, 燃气爆炸, 脚手架坍塌 …) order the rules and inform the sector, but are
 # not given as a subtype (docs/vocabulary.md).
-NAMED_SUBTYPES = frozenset({"道路运输", "煤与瓦斯突出", "冲击地压", "煤尘爆炸", "粉尘爆炸", "边坡坍塌", "基坑坍塌"})
+NAMED_SUBTYPES = frozenset(
+    {"道路运输", "煤与瓦斯突出", "冲击地压", "煤尘爆炸", "粉尘爆炸", "边坡坍塌", "基坑坍塌"}
+)
 
 
 @dataclass(frozen=True)
@@ -48,29 +51,57 @@ RULES = (
     _rule("车辆伤害", "道路运输", r"道路交通|交通事故|道路运输(?=(?:安全)?事故)"),
     _rule("冒顶片帮", "冲击地压", r"冲击地压|冲击矿压"),
     _rule(EXPLOSION, None, r"爆炸(?!危险|极限|上限|下限|性|物)|爆燃|燃爆|闪爆"),
-    _rule("车辆伤害", None, r"车辆伤害|观光车|叉车|[厂场]内(?:机动)?车辆?|装载机|铲车|铲运机|倒车|溜车|翻车|自卸车|"
-                         r"运输车|罐车|车辆(?:倾覆|侧翻)"),
+    _rule(
+        "车辆伤害",
+        None,
+        r"车辆伤害|观光车|叉车|[厂场]内(?:机动)?车辆?|装载机|铲车|铲运机|倒车|溜车|翻车|自卸车|"
+        r"运输车|罐车|车辆(?:倾覆|侧翻)",
+    ),
     # mine haulage, rope-hauled runaways (斜巷跑车) included, is counted as 车辆伤害
-    _rule("车辆伤害", "矿井运输", r"跑车|串车|断绳|运输事故|提升运输|矿车|人车|电机车|机车|胶轮车|"
-                              r"矿用(?:卡车|自卸车)|运矿车", needs="mine"),
-    _rule("起重伤害", None, r"起重伤害|(?<!一)起重(?!大)|塔吊|塔式起重机|吊车|汽车吊|吊装|吊臂|吊运|龙门吊|"
-                         r"[桥门]式起重|施工升降机|升降机|物料提升机|卷扬机|吊笼"),
+    _rule(
+        "车辆伤害",
+        "矿井运输",
+        r"跑车|串车|断绳|运输事故|提升运输|矿车|人车|电机车|机车|胶轮车|" r"矿用(?:卡车|自卸车)|运矿车",
+        needs="mine",
+    ),
+    _rule(
+        "起重伤害",
+        None,
+        r"起重伤害|(?<!一)起重(?!大)|塔吊|塔式起重机|吊车|汽车吊|吊装|吊臂|吊运|龙门吊|"
+        r"[桥门]式起重|施工升降机|升降机|物料提升机|卷扬机|吊笼",
+    ),
     _rule("透水", None, r"透水|突水|水害|溃水|涌水"),
     # GB 6441 坍塌 "不适用于矿山冒顶片帮": a roadway or face that caves in underground is 冒顶片帮
     # (a slope is open ground, never a roof fall: 露天采场边坡坍塌 is 坍塌)
-    _rule("冒顶片帮", None, r"冒顶|片帮|顶板(?!管理)|(?:巷道|工作面|采场|硐室|掘进头|迎头)(?:(?!边坡)[^，。]){0,4}"
-                         r"(?:坍塌|垮塌|冒落)"),
+    _rule(
+        "冒顶片帮",
+        None,
+        r"冒顶|片帮|顶板(?!管理)|(?:巷道|工作面|采场|硐室|掘进头|迎头)(?:(?!边坡)[^，。]){0,4}"
+        r"(?:坍塌|垮塌|冒落)",
+    ),
     _rule("冒顶片帮", None, r"坍塌|垮塌|冒落|塌方|坍方", needs="underground"),
     _rule("放炮", None, r"放炮|爆破(?!器材|物品|公司|有限)"),
     _rule("火灾", None, r"火灾|起火|着火|失火"),
     # (气体检测 is a duty any report may cite, not the event)
-    _rule("中毒和窒息", None, r"中毒|窒息|硫化氢|一氧化碳|氨气|氯气|光气|氰化氢|二氧化硫|"
-                           r"(?:有毒(?:有害)?|有害)气体(?!检测|监测|报警|浓度)|缺氧"),
+    _rule(
+        "中毒和窒息",
+        None,
+        r"中毒|窒息|硫化氢|一氧化碳|氨气|氯气|光气|氰化氢|二氧化硫|"
+        r"(?:有毒(?:有害)?|有害)气体(?!检测|监测|报警|浓度)|缺氧",
+    ),
     # news of a confined space often names no gas: a person who collapses in a pit or well
-    _rule("中毒和窒息", None, r"(?:化粪池|粪池|沼气池|污水池|污水井|集水池|集水井|窨井|检查井|阀门井|发酵池|"
-                           r"有限空间|地窖|菜窖)[^。；\n]{0,40}?(?:晕倒|昏倒|昏迷|(?<![滑摔跌绊推])倒(?:地|在))"),
+    _rule(
+        "中毒和窒息",
+        None,
+        r"(?:化粪池|粪池|沼气池|污水池|污水井|集水池|集水井|窨井|检查井|阀门井|发酵池|"
+        r"有限空间|地窖|菜窖)[^。；\n]{0,40}?(?:晕倒|昏倒|昏迷|(?<![滑摔跌绊推])倒(?:地|在))",
+    ),
     _rule("触电", None, r"触电|电击|漏电(?!保护)|雷击"),
-    _rule("淹溺", None, r"淹溺|溺水|溺亡|落水|淹死|(?:洪水|山洪|急流|激流|河水|水流|海浪)[^，。]{0,3}(?:冲走|卷走)"),
+    _rule(
+        "淹溺",
+        None,
+        r"淹溺|溺水|溺亡|落水|淹死|(?:洪水|山洪|急流|激流|河水|水流|海浪)[^，。]{0,3}(?:冲走|卷走)",
+    ),
     _rule("坍塌", "边坡坍塌", r"边坡[^，。]{0,4}(?:坍塌|垮塌|崩塌|滑坡|失稳)|滑坡"),
     _rule("坍塌", "基坑坍塌", r"(?:基坑|基槽|沟槽|管沟|槽壁|土方)[^，。]{0,4}(?:坍塌|垮塌|塌方|坍方)"),
     _rule("坍塌", "脚手架坍塌", r"脚手架[^，。]{0,4}(?:坍塌|垮塌|倒塌)"),
@@ -97,19 +128,25 @@ QUALIFIERS = (
     ("其他爆炸", "燃气爆炸", re.compile(r"燃气|天然气|液化气|液化石油气|煤气|沼气")),
     ("其他爆炸", "粉尘爆炸", re.compile(r"粉尘|铝粉|镁粉|面粉|煤粉|木粉|金属粉末")),
 )
-_QUALIFIED = re.compile(r"(煤尘|瓦斯|锅炉|压力容器|容器|储罐|炸药|火药|烟花爆竹|花炮|燃气|天然气|液化气|"
-                        r"液化石油气|煤气|粉尘)(?:发生)?(?:爆炸|爆燃|闪爆)")
+_QUALIFIED = re.compile(
+    r"(煤尘|瓦斯|锅炉|压力容器|容器|储罐|炸药|火药|烟花爆竹|花炮|燃气|天然气|液化气|"
+    r"液化石油气|煤气|粉尘)(?:发生)?(?:爆炸|爆燃|闪爆)"
+)
 _BLASTING = re.compile(r"放炮|爆破作业|装药|爆破")
 
 _LABEL = re.compile(r"事故(?:类型|类别)\s*(?:[:：]|为|是|属于|属|系)\s*([^\n，。；、]{1,16})")
 # a later finding that corrects what was first said (通稿称冒顶事故 … 事故性质实为煤与瓦斯突出)
 _CORRECTED = re.compile(r"实为|实际(?:上)?(?:是|为)|实系|核实为|查明为|更正为")
-_CORRECTED_SUBJECT = re.compile(r"(?:事故|性质|类型|类别)[^，。；\n]{0,6}$")  # what is corrected is the accident
+_CORRECTED_SUBJECT = re.compile(
+    r"(?:事故|性质|类型|类别)[^，。；\n]{0,6}$"
+)  # what is corrected is the accident
 _ANCHOR = re.compile(r"事故|发生(?!在|于|地|时|后|前|的|单位|经过|原因)")  # not 事故发生单位：示例起重公司
 _STATED_GAP = re.compile(r"[^致发成因引，。；、\n]{0,2}事故")
 _PUNCT = re.compile(r"[，。；：、\n]")
-_CONTEXT = {"mine": re.compile(r"煤矿|矿井|井下|巷道|斜井|立井|平硐|采区|工作面|矿山"),
-            "underground": re.compile(r"井下|巷道|硐室|回采|采空区|(?<!开)采区")}  # mining words, not tunnels
+_CONTEXT = {
+    "mine": re.compile(r"煤矿|矿井|井下|巷道|斜井|立井|平硐|采区|工作面|矿山"),
+    "underground": re.compile(r"井下|巷道|硐室|回采|采空区|(?<!开)采区"),
+}  # mining words, not tunnels
 _OPEN_PIT = re.compile(r"露天")  # its 采区 is no underground
 # Weak hints, used only when nothing else names a type: vehicles on roads, unless the text puts
 # them on a site (厂区, 工地, 矿区 …), where they are 车辆伤害 but not road traffic.
@@ -117,8 +154,10 @@ _ROAD_HINTS = re.compile(r"相撞|追尾|侧翻|轿车|货车|客车|摩托车|�
 _OFF_ROAD = re.compile(r"厂区|厂内|场内|院内|工地|施工现场|矿区|采场|仓库|码头|景区|停车场")
 # vehicles that do not drive on public roads: never 道路运输
 _SITE_VEHICLES = re.compile(r"观光车|叉车|[厂场]内|装载机|铲车|铲运机")
-_ROAD_STRONG = re.compile(r"道路交通|交通事故|道路运输(?:安全)?事故|国道|省道|县道|高速公路|"
-                          r"高速[^，。]{0,6}?(?:段|收费站|服务区|匝道)|(?<![A-Za-z0-9])[GSXY]\d{1,4}(?![0-9])")
+_ROAD_STRONG = re.compile(
+    r"道路交通|交通事故|道路运输(?:安全)?事故|国道|省道|县道|高速公路|"
+    r"高速[^，。]{0,6}?(?:段|收费站|服务区|匝道)|(?<![A-Za-z0-9])[GSXY]\d{1,4}(?![0-9])"
+)
 # a vehicle that never drives on a road: a text naming one is not road traffic, even where it
 # mentions a 交通事故 (one the unit claimed to hide a forklift death)
 _SITE_ONLY = re.compile(r"叉车|观光车|[厂场][(（]?[厂场]?[)）]?内(?:专用)?机动车辆")
@@ -146,8 +185,12 @@ def _classify(text: str) -> TypeFinding | None:
     context = {name: pattern.search(text) is not None for name, pattern in _CONTEXT.items()}
     if context["underground"] and _OPEN_PIT.search(text):
         context["underground"] = any(m.group() != "采区" for m in _CONTEXT["underground"].finditer(text))
-    found = (_labelled(text, context) or _corrected(text, context) or _phrased(text, context)
-             or _anywhere(text, context))
+    found = (
+        _labelled(text, context)
+        or _corrected(text, context)
+        or _phrased(text, context)
+        or _anywhere(text, context)
+    )
     if found is None:
         m = _ROAD_HINTS.search(text)
         # a named road (G309线, 高速公路) outweighs a site word elsewhere (前往景区的游客)
@@ -177,8 +220,10 @@ def _corrected(text: str, context: dict) -> TypeFinding | None:
         cut = _PUNCT.search(text, m.end(), hi)
         named = _first_rule(text, m.end(), cut.start() if cut else hi, context)
         # 事故性质实为…, …实为一起坍塌事故; not 发生单位实为示例起重设备公司
-        if named and (_CORRECTED_SUBJECT.search(text, max(0, m.start() - 10), m.start())
-                      or _STATED_GAP.match(text, named.end)):
+        if named and (
+            _CORRECTED_SUBJECT.search(text, max(0, m.start() - 10), m.start())
+            or _STATED_GAP.match(text, named.end)
+        ):
             found = named
     return _with_method(found, "stated") if found else None
 
@@ -263,7 +308,9 @@ def _refine(text: str, found: TypeFinding, context: dict) -> TypeFinding:
     decided by a site vehicle (叉车, 观光车) keeps no subtype."""
     if found.subtype or found.type_class not in _REFINE:
         return found
-    if found.type_class == "车辆伤害" and (_SITE_VEHICLES.match(text, found.start) or _SITE_ONLY.search(text)):
+    if found.type_class == "车辆伤害" and (
+        _SITE_VEHICLES.match(text, found.start) or _SITE_ONLY.search(text)
+    ):
         return found
     for rule in _REFINE[found.type_class]:
         if rule.needs and not context[rule.needs]:

@@ -6,6 +6,7 @@ Subjects come from enumerated items ("1.张某某，示例公司总经理，…�
 words in a sentence with a measure ("矿长马某某…已被移送司法机关") and from "对X处以…" for units.
 Person names are masked as in Gansu's published reports (张某昌); unit names stay as published.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,22 +17,36 @@ from etl.normalize.money import parse_money
 from etl.normalize.names import is_masked_name, mask_person_name, normalize_enterprise_name
 
 MEASURES = [
-    ("移送司法机关", r"移送司法机关|追究刑事责任|刑事责任|刑事拘留|刑拘|逮捕|取保候审|立案侦查|"
-                 r"提起公诉|判处|有期徒刑|拘役|监视居住"),
+    (
+        "移送司法机关",
+        r"移送司法机关|追究刑事责任|刑事责任|刑事拘留|刑拘|逮捕|取保候审|立案侦查|"
+        r"提起公诉|判处|有期徒刑|拘役|监视居住",
+    ),
     ("党纪政务处分", r"处分|党内警告|严重警告|记大过|记过|降级|撤职|开除|留党察看|撤销党内职务"),
-    ("行政处罚", r"罚款|吊销|暂扣|责令停产停业|停产整顿|停业整顿|行政处罚|撤销[^，。]{0,6}资格|职业禁入|"
-                 r"不得担任|暂停[^，。；]{0,6}(?:执业|资格|资质)|(?<!免予)处罚"),
-    ("其他", r"约谈|通报批评|诫勉|批评教育|书面检查|深刻检查|作出检查|检讨|组织处理|调离|免职|问责|"
-           r"辞退|解除劳动合同|记入不良|不良行为记录|警示教育|提醒谈话|谈话"),
+    (
+        "行政处罚",
+        r"罚款|吊销|暂扣|责令停产停业|停产整顿|停业整顿|行政处罚|撤销[^，。]{0,6}资格|职业禁入|"
+        r"不得担任|暂停[^，。；]{0,6}(?:执业|资格|资质)|(?<!免予)处罚",
+    ),
+    (
+        "其他",
+        r"约谈|通报批评|诫勉|批评教育|书面检查|深刻检查|作出检查|检讨|组织处理|调离|免职|问责|"
+        r"辞退|解除劳动合同|记入不良|不良行为记录|警示教育|提醒谈话|谈话",
+    ),
 ]
 _ENUM = r"(?:\d{1,2}[.、．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)"
-_ITEM_PERSON = re.compile(rf"^\s*{_ENUM}?\s*([\u4e00-\u9fff]{{1,2}}某[\u4e00-\u9fff某]?|"
-                          rf"[\u4e00-\u9fff]{{2,4}})[，,（(]")
+_ITEM_PERSON = re.compile(
+    rf"^\s*{_ENUM}?\s*([\u4e00-\u9fff]{{1,2}}某[\u4e00-\u9fff某]?|" rf"[\u4e00-\u9fff]{{2,4}})[，,（(]"
+)
 _POSITION = re.compile(r"经理|长|员|主任|书记|负责人|代表人|控制人|股东|工程师|监理|承包|干部|司机|驾驶")
 _NOT_POSITION = re.compile(r"(中共)?(预备)?党员|群众|男|女|[\u4e00-\u9fff]{1,3}族|\d+岁|无党派人士")
-_UNIT_TARGET = re.compile(r"(?:对|责令|责成|建议)([^，。；]{2,40}?)(?:处以|处|给予|予以|依法|罚款|作出|进行|向|分别|停产|停业|限期)")
+_UNIT_TARGET = re.compile(
+    r"(?:对|责令|责成|建议)([^，。；]{2,40}?)(?:处以|处|给予|予以|依法|罚款|作出|进行|向|分别|停产|停业|限期)"
+)
 # "对监理单位X公司…": the unit's role in the project is not part of its name
-_UNIT_ROLE = re.compile(r"^(?:施工|建设|监理|总承包|分包|劳务分包|劳务|设计|勘察|运营|使用|产权|维保|承包)?单位")
+_UNIT_ROLE = re.compile(
+    r"^(?:施工|建设|监理|总承包|分包|劳务分包|劳务|设计|勘察|运营|使用|产权|维保|承包)?单位"
+)
 _SAME_UNIT = re.compile(r"^(该公司|该企业|该单位|该矿|事故单位|事故发生单位|涉事企业)")
 _UNIT_SUFFIX = re.compile(r"(人民政府|政府|局|委员会|办公室|中心|站|所|队)$")
 _CLAUSE_END = "，,；;。"
@@ -41,7 +56,7 @@ def _clause_around(text: str, start: int, end: int) -> str:
     floor = max(0, start - 200)  # bounded: clauses are short
     left = max(max(text.rfind(c, floor, start) for c in _CLAUSE_END) + 1, floor)
     rights = [i for i in (text.find(c, end, end + 200) for c in _CLAUSE_END) if i >= 0]
-    return text[left:min(rights) if rights else min(len(text), end + 200)].strip()
+    return text[left : min(rights) if rights else min(len(text), end + 200)].strip()
 
 
 def measure_of(text: str) -> tuple[str, str] | None:
@@ -56,8 +71,8 @@ def measure_of(text: str) -> tuple[str, str] | None:
 def fine_of(text: str) -> float | None:
     """The amount of a fine: '处以罚款人民币52万元', '处52万元罚款', '罚款30万元'."""
     for m in re.finditer("罚款", text):
-        after = re.split(r"[；;。]", text[m.end():m.end() + 40], maxsplit=1)[0]  # "…的罚款，计204000元"
-        before = re.split(r"[，,；;。]", text[max(0, m.start() - 40):m.start()])[-1]
+        after = re.split(r"[；;。]", text[m.end() : m.end() + 40], maxsplit=1)[0]  # "…的罚款，计204000元"
+        before = re.split(r"[，,；;。]", text[max(0, m.start() - 40) : m.start()])[-1]
         for part in (after, before):
             money = parse_money(part)
             if money.yuan is not None:
@@ -65,11 +80,19 @@ def fine_of(text: str) -> float | None:
     return None
 
 
-def _entry(subject_type: str, subject: str, position: str | None, measure: tuple[str, str],
-           item: str) -> dict:
+def _entry(
+    subject_type: str, subject: str, position: str | None, measure: tuple[str, str], item: str
+) -> dict:
     fine = fine_of(item) if measure[0] == "行政处罚" else None
-    return {"subject_type": subject_type, "subject": subject, "position": position,
-            "measure_type": measure[0], "measure": measure[1], "fine_yuan": fine, "item": item}
+    return {
+        "subject_type": subject_type,
+        "subject": subject,
+        "position": position,
+        "measure_type": measure[0],
+        "measure": measure[1],
+        "fine_yuan": fine,
+        "item": item,
+    }
 
 
 def _is_person_name(name: str) -> bool:
@@ -80,9 +103,8 @@ def _listed_person(item: str) -> tuple[str, str | None] | None:
     m = _ITEM_PERSON.match(item)
     if not m or not _is_person_name(m.group(1)):
         return None
-    segments = re.split(r"[，,（()）]", item[m.end():])
-    position = next((s for s in segments[:4]
-                     if _POSITION.search(s) and not _NOT_POSITION.fullmatch(s)), None)
+    segments = re.split(r"[，,（()）]", item[m.end() :])
+    position = next((s for s in segments[:4] if _POSITION.search(s) and not _NOT_POSITION.fullmatch(s)), None)
     return m.group(1), position
 
 
@@ -101,8 +123,10 @@ def _role_persons(item: str) -> list[tuple[str, str | None]]:
 
 _COMPOUND_SURNAME = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|长孙|令狐|宇文|夏侯|司徒|端木|独孤"
 # A masked name (张某, 张某某, 欧阳某) followed by what happens to its person or by a list mark.
-_MASKED_SUBJECT = re.compile(rf"((?:{_COMPOUND_SURNAME})?[\u4e00-\u9fff]某某?)"
-                             r"(?=等|被|涉嫌|已|因|均|分别|依法|移送|受到|对事故|[，,、])")
+_MASKED_SUBJECT = re.compile(
+    rf"((?:{_COMPOUND_SURNAME})?[\u4e00-\u9fff]某某?)"
+    r"(?=等|被|涉嫌|已|因|均|分别|依法|移送|受到|对事故|[，,、])"
+)
 # Words a name-length guess can swallow after a masked name: "刘某某等", "李某某已".
 _AFTER_NAME = "等已被均因涉于在为系将由对"
 
@@ -121,7 +145,7 @@ def _units(item: str, enterprise: str | None, persons: tuple[str, ...] = ()) -> 
     units = []
     matches = list(_UNIT_TARGET.finditer(item))
     for i, m in enumerate(matches):
-        segment = item[m.start():matches[i + 1].start() if i + 1 < len(matches) else len(item)]
+        segment = item[m.start() : matches[i + 1].start() if i + 1 < len(matches) else len(item)]
         target = m.group(1).strip()
         if target.startswith("由"):  # "建议由…局对X公司处以罚款": the authority acts on X
             target = target.rpartition("对")[2] if "对" in target else ""
@@ -146,21 +170,25 @@ def _units(item: str, enterprise: str | None, persons: tuple[str, ...] = ()) -> 
 _UNIT_LIST = re.compile(r"[、]|和(?=[\u4e00-\u9fff]{4})|及(?=[\u4e00-\u9fff]{4})")
 # "责任追究：矿长曹某某，处…罚款；X有限责任公司，处罚款；": a unit opening a clause, its measure
 # right after the comma
-_CLAUSE_UNIT = re.compile(r"(?:^|[：:；;])\s*([\u4e00-\u9fff（）()]{2,40}?(?:公司|厂|矿|场|局|政府|中心|站|所|"
-                          r"队|委员会|管委会|办事处|项目部|合作社))[，,](?=处|给予|罚款|责令|吊销|暂扣|约谈|通报|予以)")
+_CLAUSE_UNIT = re.compile(
+    r"(?:^|[：:；;])\s*([\u4e00-\u9fff（）()]{2,40}?(?:公司|厂|矿|场|局|政府|中心|站|所|"
+    r"队|委员会|管委会|办事处|项目部|合作社))[，,](?=处|给予|罚款|责令|吊销|暂扣|约谈|通报|予以)"
+)
 
 
 def _clause_units(item: str) -> list[tuple[str, str]]:
     found = []
     for m in _CLAUSE_UNIT.finditer(item):
-        end = re.search(r"[；;。]", item[m.end():])
-        segment = item[m.start(1):m.end() + end.start()] if end else item[m.start(1):]
+        end = re.search(r"[；;。]", item[m.end() :])
+        segment = item[m.start(1) : m.end() + end.start()] if end else item[m.start(1) :]
         found.append((normalize_enterprise_name(m.group(1)), segment))
     return found
 
 
-_LISTED_UNIT = re.compile(rf"^\s*{_ENUM}\s*([\u4e00-\u9fff（）()]{{2,40}}?(?:公司|厂|矿|场|局|政府|中心|站|所|队|"
-                          rf"委员会|管委会|办公室|办事处|服务部|经营部|项目部|合作社))[，,。：:；;\s]")
+_LISTED_UNIT = re.compile(
+    rf"^\s*{_ENUM}\s*([\u4e00-\u9fff（）()]{{2,40}}?(?:公司|厂|矿|场|局|政府|中心|站|所|队|"
+    rf"委员会|管委会|办公室|办事处|服务部|经营部|项目部|合作社))[，,。：:；;\s]"
+)
 
 
 def _listed_unit(item: str) -> list[tuple[str, str]]:
@@ -200,16 +228,19 @@ def _masked_in(measure: tuple[str, str], names: list[tuple[str, str]]) -> tuple[
 
 
 # "X有限责任公司（以下简称X公司）": the short name the accountability section will use
-_ALIAS = re.compile(r"[（(](?:以下简称|以下称|下称|简称)[:：]?[“\"']?([\u4e00-\u9fffA-Za-z0-9]{2,12}?)[”\"']?"
-                    r"(?:[，,、；;][^（）()]{0,16})?[）)]")
+_ALIAS = re.compile(
+    r"[（(](?:以下简称|以下称|下称|简称)[:：]?[“\"']?([\u4e00-\u9fffA-Za-z0-9]{2,12}?)[”\"']?"
+    r"(?:[，,、；;][^（）()]{0,16})?[）)]"
+)
 
 
 def aliases(text: str) -> dict[str, str]:
     """Short name → full name for every unit the text introduces with （以下简称…）."""
     found = {}
     for m in _ALIAS.finditer(text):
-        before = [c for c in candidates(text[max(0, m.start() - 60):m.start()])
-                  if c.end == min(60, m.start())]
+        before = [
+            c for c in candidates(text[max(0, m.start() - 60) : m.start()]) if c.end == min(60, m.start())
+        ]
         if before:
             found[m.group(1)] = normalize_enterprise_name(before[-1].name)
     return found

@@ -46,6 +46,7 @@ Evidence: Casualties.where gives the sentence that decided each field, inferred 
 from indirect wording only, conflicts the death figures the reading could not take in (the
 extractor turns these into low-confidence evidence for staff review).
 """
+
 from __future__ import annotations
 
 import re
@@ -63,11 +64,14 @@ from etl.extract.casualty_sentences import (
     table_rows,
 )
 
-_TOTAL = re.compile(r"造成|致使|导致|共|计|至此|截至|最终|核实|核查|核定|实际|升至|增至|上升|增加|已致|证实"
-                    r"|查明")
+_TOTAL = re.compile(
+    r"造成|致使|导致|共|计|至此|截至|最终|核实|核查|核定|实际|升至|增至|上升|增加|已致|证实" r"|查明"
+)
 # A death told with these explains a change of the toll (no conflict with an earlier figure).
-_CHANGED = re.compile(r"最终|核实|核查|核定|实际|更正|纠正|修正|复核|升至|增至|上升|增加|至此|截至|已致|已造成|证实|查明|此后"
-                      r"|随后|又|另有|抢救无效|医治无效|不治|途中|后经|后死亡")
+_CHANGED = re.compile(
+    r"最终|核实|核查|核定|实际|更正|纠正|修正|复核|升至|增至|上升|增加|至此|截至|已致|已造成|证实|查明|此后"
+    r"|随后|又|另有|抢救无效|医治无效|不治|途中|后经|后死亡"
+)
 # 另有/又 at the start of a sentence adds to the previous sentence's count of the same kind
 # (另外2人, 另一人 are the rest of a group, not more persons).
 _ADD = re.compile(r"^\s*(?:[^，,；;]{0,6}?又|另有|还有|此外)")
@@ -163,18 +167,27 @@ class _Tally:
 
     def read(self, reading: Reading, index: int, sentence: str) -> None:
         events = [e for e in reading.events if e.op not in ("claim", "ignore", "dead")]
-        if any(e.kind == "death" and _CHANGED.search(sentence, max(0, e.start - 16), e.end)
-               for e in events):  # 后经核实，死亡人数为4人
+        if any(
+            e.kind == "death" and _CHANGED.search(sentence, max(0, e.start - 16), e.end) for e in events
+        ):  # 后经核实，死亡人数为4人
             self.updates.append(index)
         if not re.search(r"免予追究|免于追究|不再追究", sentence):
             # a detail (其老伴被划伤，受轻伤) tells the severity of the injured it belongs to
-            self.pool += [(index, e) for e in events if e.op in ("stated", "detail") and not e.explicit
-                          and e.n is not None and _survived(sentence, e)]
-        stated = [e for e in events if e.op in ("stated", "detail") and e.explicit
-                  and e.n is not None and e.kind != "casualty"]
+            self.pool += [
+                (index, e)
+                for e in events
+                if e.op in ("stated", "detail")
+                and not e.explicit
+                and e.n is not None
+                and _survived(sentence, e)
+            ]
+        stated = [
+            e
+            for e in events
+            if e.op in ("stated", "detail") and e.explicit and e.n is not None and e.kind != "casualty"
+        ]
         fields = self._statements(sentence, stated, index, events[0] if events else None)
-        grand = _grand_total(sentence, [e for e in stated
-                                        if e.kind == "death" and e.op == "stated"])
+        grand = _grand_total(sentence, [e for e in stated if e.kind == "death" and e.op == "stated"])
         for e in events:
             if e.op not in ("convert", "found") or e.n is None:
                 continue
@@ -189,25 +202,39 @@ class _Tally:
         if fields:
             self.previous, self.previous_at = fields, index
 
-    def _statements(self, sentence: str, stated: list[Event], index: int,
-                    opening: Event | None) -> set[str]:
+    def _statements(self, sentence: str, stated: list[Event], index: int, opening: Event | None) -> set[str]:
         # 3名重伤员中的1人…死亡: the 3 restate a count unless it is the first
-        main = [e for e in stated if e.op == "stated" and not (e.ref and self.values[
-            "serious_injuries" if e.kind == "serious" else _FIELD_OF.get(e.kind, "")] is not None)]
-        injured = [e for e in main if e.kind in ("injury", "poison")] or [
-            e for e in main if e.kind in GRADED]
-        sums = {"deaths": _accumulate(sentence, [e for e in main if e.kind == "death"]),
-                "missing": _accumulate(sentence, [e for e in main if e.kind == "missing"]),
-                "injuries": _accumulate(sentence, injured)}
+        main = [
+            e
+            for e in stated
+            if e.op == "stated"
+            and not (
+                e.ref
+                and self.values["serious_injuries" if e.kind == "serious" else _FIELD_OF.get(e.kind, "")]
+                is not None
+            )
+        ]
+        injured = [e for e in main if e.kind in ("injury", "poison")] or [e for e in main if e.kind in GRADED]
+        sums = {
+            "deaths": _accumulate(sentence, [e for e in main if e.kind == "death"]),
+            "missing": _accumulate(sentence, [e for e in main if e.kind == "missing"]),
+            "injuries": _accumulate(sentence, injured),
+        }
         for name, found in sums.items():
             if found is None:
                 continue
             value, first, decided, approx = found
             clause = clause_around(sentence, first.start, first.end)
-            add = (first is opening and name in self.previous and self.values[name] is not None
-                   and (_ADD.match(clause) or (name == "deaths" and self.previous_at == index - 1
-                                               and _REST_DEAD.match(clause))
-                        or (name == "injuries" and _OTHERS.match(clause) and self._apart(injured))))
+            add = (
+                first is opening
+                and name in self.previous
+                and self.values[name] is not None
+                and (
+                    _ADD.match(clause)
+                    or (name == "deaths" and self.previous_at == index - 1 and _REST_DEAD.match(clause))
+                    or (name == "injuries" and _OTHERS.match(clause) and self._apart(injured))
+                )
+            )
             if add:  # onto the count the narrative has reached (打捞出遗体8具。又找到2名…)
                 value += self.shadow.pop(name, self.values[name])
             before = self.values[name]
@@ -217,11 +244,18 @@ class _Tally:
             final = clause_around(sentence, decided.start, decided.end)
             # a correction cue may open the sentence (经最终核实，事故共造成3人死亡)
             corrected = TRUTH.search(final) or TRUTH.search(
-                sentence, segment_start(sentence, decided.start), decided.start)
+                sentence, segment_start(sentence, decided.start), decided.start
+            )
             lower = before is not None and value < before and not corrected
-            if (name == "injuries" and not add and before is not None and value <= before
-                    and not corrected and len({e.kind for e in injured} - {"injury", "poison"}) == 1
-                    and all(e.kind in GRADED for e in injured)):
+            if (
+                name == "injuries"
+                and not add
+                and before is not None
+                and value <= before
+                and not corrected
+                and len({e.kind for e in injured} - {"injury", "poison"}) == 1
+                and all(e.kind in GRADED for e in injured)
+            ):
                 continue  # 5人受伤。经诊断，3人为轻伤: the grade of some of those counted
             if name == "deaths" and lower:
                 # A death toll only grows; a lower figure later in the text, not stated as a
@@ -261,9 +295,9 @@ class _Tally:
         details = [e for e in stated if e.op == "detail"]
         # 11人中毒（其中2人重度中毒）: the detail is part of the stated count
         serious = [e.n for e in main if e.kind in ("serious", "poison")] or [
-            e.n for e in details if e.kind in ("serious", "poison")]
-        light = [e.n for e in main if e.kind == "light"] or [
-            e.n for e in details if e.kind == "light"]
+            e.n for e in details if e.kind in ("serious", "poison")
+        ]
+        light = [e.n for e in main if e.kind == "light"] or [e.n for e in details if e.kind == "light"]
         injuries = self.values["injuries"]
         if serious:
             self._set("serious_injuries", sum(serious), index)
@@ -280,8 +314,7 @@ class _Tally:
         """Injured persons who died, missing persons found dead; a total stated later in the same
         sentence already counts them."""
         later = {_FIELD_OF.get(s.kind) for s in stated if s.start > e.start}
-        later |= {"serious_injuries" for s in stated
-                  if s.start > e.start and s.kind in ("serious", "poison")}
+        later |= {"serious_injuries" for s in stated if s.start > e.start and s.kind in ("serious", "poison")}
         deaths, injuries = self.values["deaths"], self.values["injuries"]
         if e.op == "convert" and not injuries and deaths is not None and not _MORE.match(clause):
             return  # no injured person is counted: the one who died is among the dead already
@@ -309,8 +342,7 @@ class _Tally:
         if reading.zero_weak and self.zero_weak is None:
             self.zero_weak = index
 
-    def _set(self, name: str, value: int, index: int, approx: bool = False,
-             inferred: bool = False) -> None:
+    def _set(self, name: str, value: int, index: int, approx: bool = False, inferred: bool = False) -> None:
         if self.values[name] != value or name not in self.where:
             self.where[name] = index
         self.values[name] = value
@@ -324,16 +356,22 @@ class _Tally:
                 self.where.pop("injuries", None)
 
 
-_FIELD_OF = {"death": "deaths", "missing": "missing", "injury": "injuries", "poison": "injuries",
-             "serious": "injuries", "light": "injuries", "grave": "injuries"}
+_FIELD_OF = {
+    "death": "deaths",
+    "missing": "missing",
+    "injury": "injuries",
+    "poison": "injuries",
+    "serious": "injuries",
+    "light": "injuries",
+    "grave": "injuries",
+}
 
 
 def _is_title(sentences: list[str]) -> bool:
     """A headline: the first line of several, short, without a comma, not opening like a
     sentence of the body (事故造成…, 经核查…, a date)."""
     first = sentences[0] if len(sentences) > 1 else ""
-    return (0 < len(first) <= 60 and not re.search(r"[，,；;]", first)
-            and not _BODY_OPENING.match(first))
+    return 0 < len(first) <= 60 and not re.search(r"[，,；;]", first) and not _BODY_OPENING.match(first)
 
 
 _BODY_OPENING = re.compile(r"\s*(?:事故|经|据|截至|截止|该|此次|本次|次日|当日|当天|现场|其中|另有|\d)")

@@ -19,6 +19,7 @@ report's figure, 此前通报的3名遇难者; other accidents, 曾发生, 3起)
 无人员伤亡 / 未造成人员死亡 state zero; 其他作业人员未受伤 is a weak zero of the injured.
 The tally across sentences is etl/extract/casualties.py.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,11 +41,15 @@ _TOKEN = re.compile(
     r"|(?P<one>一名|一位|一人|其(?![中余他它间实次])|该名?(?:男子|女子|工人|员工|司机|驾驶员|职工"
     r"|矿工|老人|学生|人)|一(?:男子|女子|工人|村民|老人|男孩|女孩|儿童|学生|员工|矿工|司机|骑手|女工"
     r"|民工|农民工|行人|乘客|男童|女童))"
-    r"|(?P<plural>等人|人们|多名|数名|几名|多人|多位|若干|人员|群众|众人|部分|一些|不少|众多|大量)")
+    r"|(?P<plural>等人|人们|多名|数名|几名|多人|多位|若干|人员|群众|众人|部分|一些|不少|众多|大量)"
+)
 _VERBS = [  # (kind, pattern), tried in this order at each position
-    ("death", r"不治身亡|死亡|遇难|身亡|罹难|丧生|殒命|溺亡|遇害|致死|不治|死去|去世|未能生还"
-              r"|(?:均已|已经|已|均)无生命体征"
-              r"|(?:抢救|医治)无效(?![^。；;]{0,16}?(?:死亡|身亡|不治|去世|无生命体征))"),
+    (
+        "death",
+        r"不治身亡|死亡|遇难|身亡|罹难|丧生|殒命|溺亡|遇害|致死|不治|死去|去世|未能生还"
+        r"|(?:均已|已经|已|均)无生命体征"
+        r"|(?:抢救|医治)无效(?![^。；;]{0,16}?(?:死亡|身亡|不治|去世|无生命体征))",
+    ),
     ("missing", r"失踪|失联|下落不明|失去联系"),
     ("serious", r"受重伤|重伤"),
     ("light", r"受轻伤|轻伤|轻微伤"),
@@ -56,40 +61,52 @@ _VERBS = [  # (kind, pattern), tried in this order at each position
     ("injury", r"受伤|负伤|(?<![损悲哀忧创])伤"),
 ]
 # A verb followed by these is part of a noun (重伤人员, 伤者, 遇难矿工, 中毒和窒息), not a statement.
-_NOT_VERB = (r"(?!人员|者|员|势|情|残|口|病|痕|处|率|的|事故|原因|名单|家属|矿工|工人|乘客|群众"
-             r"|村民|职工|员工|害|心|后死亡|死亡|身亡|和窒息|窒息|症状|亡)")
+_NOT_VERB = (
+    r"(?!人员|者|员|势|情|残|口|病|痕|处|率|的|事故|原因|名单|家属|矿工|工人|乘客|群众"
+    r"|村民|职工|员工|害|心|后死亡|死亡|身亡|和窒息|窒息|症状|亡)"
+)
 _VERB = re.compile("(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _VERBS) + ")" + _NOT_VERB)
 # The count after a verb: 受伤5人, 死亡人数：1, 遇难人数由2人核实为8人, 死亡人数升至20人.
-_AFTER = re.compile(rf"(?P<noun>人数)?\s*(?:由\s*{NUM}\s*(?:人|名)\s*)?"
-                    r"[为达共计上升增加至到最终核实确定已经累合是更正修调整减复]{0,8}\s*(?P<colon>[:：])?\s*"
-                    rf"(?P<num>{NUM})\s*(?P<approx>余|多)?(?P<unit>人|名)?")
+_AFTER = re.compile(
+    rf"(?P<noun>人数)?\s*(?:由\s*{NUM}\s*(?:人|名)\s*)?"
+    r"[为达共计上升增加至到最终核实确定已经累合是更正修调整减复]{0,8}\s*(?P<colon>[:：])?\s*"
+    rf"(?P<num>{NUM})\s*(?P<approx>余|多)?(?P<unit>人|名)?"
+)
 # 3死2伤, 一死二伤, 3死7失联, 2死12人失联 (news headlines).
 _COMPACT = re.compile(rf"(?P<d>{NUM})死(?:(?P<n>{NUM})(?:余|多)?人?(?P<k>重伤|轻伤|伤|失联|失踪))?")
 # Persons counted as nouns: 三名遇难人员, 遇难人员2名, 2具遗体, 3名伤者, 受伤的六人, 2名失踪人员.
 _N = rf"\s*(?P<num>{NUM})\s*(?:名|人)"
-_NOUNS = [(kind, re.compile(p)) for kind, p in (
-    ("death", rf"{_COUNT}(?:遇难|死亡|罹难)(?:人员|者|矿工|工人|乘客|群众|村民|职工|员工)"),
-    ("death", rf"{_COUNT}(?:死者|遇难者遗体|遗体|尸体)"),
-    ("death", rf"(?:遇难|死亡)(?:人员|者){_N}"),
-    ("death", rf"(?:遇难|死亡)的{_N}"),
-    ("death", rf"(?:遗体|尸体)\s*(?P<num>{NUM})\s*具"),
-    ("found", rf"{_COUNT}(?:失联|失踪|下落不明)(?:人员|者|矿工|工人)?的?(?:遗体|尸体)"),
-    ("serious", rf"{_COUNT}(?:重伤员|重伤者|重伤人员)"),
-    ("injury", rf"{_COUNT}(?:伤者|伤员|伤病员|受伤人员|受伤者|轻伤员|轻伤者|轻伤人员|烧伤人员|烫伤人员)"),
-    ("injury", rf"(?:受伤人员|受伤者|伤者|伤员){_N}"),
-    ("injury", rf"受伤的{_N}"),
-    ("missing", rf"{_COUNT}(?:失联|失踪)(?:人员|矿工|工人|者)"),
-    ("missing", rf"(?:失联|失踪)(?:人员|者){_N}"),
-)]
-_NONE = re.compile(r"(?:无|未造成|没有造成|未发生|未发现|没有|未有|无一)(?:任何|其他|其余)?人员?"
-                   r"(?P<k>伤亡|死亡|受伤)"
-                   r"|人员无(?P<k2>伤亡)")
+_NOUNS = [
+    (kind, re.compile(p))
+    for kind, p in (
+        ("death", rf"{_COUNT}(?:遇难|死亡|罹难)(?:人员|者|矿工|工人|乘客|群众|村民|职工|员工)"),
+        ("death", rf"{_COUNT}(?:死者|遇难者遗体|遗体|尸体)"),
+        ("death", rf"(?:遇难|死亡)(?:人员|者){_N}"),
+        ("death", rf"(?:遇难|死亡)的{_N}"),
+        ("death", rf"(?:遗体|尸体)\s*(?P<num>{NUM})\s*具"),
+        ("found", rf"{_COUNT}(?:失联|失踪|下落不明)(?:人员|者|矿工|工人)?的?(?:遗体|尸体)"),
+        ("serious", rf"{_COUNT}(?:重伤员|重伤者|重伤人员)"),
+        ("injury", rf"{_COUNT}(?:伤者|伤员|伤病员|受伤人员|受伤者|轻伤员|轻伤者|轻伤人员|烧伤人员|烫伤人员)"),
+        ("injury", rf"(?:受伤人员|受伤者|伤者|伤员){_N}"),
+        ("injury", rf"受伤的{_N}"),
+        ("missing", rf"{_COUNT}(?:失联|失踪)(?:人员|矿工|工人|者)"),
+        ("missing", rf"(?:失联|失踪)(?:人员|者){_N}"),
+    )
+]
+_NONE = re.compile(
+    r"(?:无|未造成|没有造成|未发生|未发现|没有|未有|无一)(?:任何|其他|其余)?人员?"
+    r"(?P<k>伤亡|死亡|受伤)"
+    r"|人员无(?P<k2>伤亡)"
+)
 _NONE_WEAK = re.compile(r"未(?:受伤害|受伤|受到伤害)|无人受伤")
-_NEGATED = re.compile(r"(?:无(?!效|生命)|未(?!能生还)|没有|没|防止|避免|是否|可能|易|以免|杜绝|严防|预防"
-                      r"|不会|不致|不曾)[^，。；,;]{0,4}$")
+_NEGATED = re.compile(
+    r"(?:无(?!效|生命)|未(?!能生还)|没有|没|防止|避免|是否|可能|易|以免|杜绝|严防|预防"
+    r"|不会|不致|不曾)[^，。；,;]{0,4}$"
+)
 # Figures someone reported or claimed falsely, or the part of the toll that was concealed.
-_CLAIM = re.compile(r"谎报|谎称|虚报|(?:只|仅)(?:向[^，。；]{0,20})?报告?|对外宣?称|声称|通稿称|网传|传言"
-                    r"|谣传|不实")
+_CLAIM = re.compile(
+    r"谎报|谎称|虚报|(?:只|仅)(?:向[^，。；]{0,20})?报告?|对外宣?称|声称|通稿称|网传|传言" r"|谣传|不实"
+)
 # 报告称 is a false figure only where the text says something was concealed or false.
 _WEAK_CLAIM = re.compile(r"报告称|报称|上报称|报告为|报告")
 _FALSITY = re.compile(r"隐瞒|瞒报|谎报|虚假|不实|少报|降低事故等级|逃避")
@@ -99,16 +116,20 @@ _QUOTED_CLAIM = re.compile(r"(?:报告|报称|谎称|声称|宣称|表示|称)[^
 _MAY_CLAIM = re.compile(r"谎|虚报|只|仅|对外|声称|通稿|网传|传言|谣传|不实|报|瞒|“|遗体")
 # A figure named as an earlier report's (此前通报的3名遇难者, 初报的4名死者, 此前所报8人): what
 # was reported then, not a statement of the toll.
-_EARLIER = re.compile(r"(?:(?:此前|之前|先前|早前|原先|最初|起初|初步|原|初)(?:通报|报告|上报|公布|发布|统计|报道|报)的"
-                      r"|(?:此前|之前|先前|早前|原先|最初|原|初)所报)\s*$")
+_EARLIER = re.compile(
+    r"(?:(?:此前|之前|先前|早前|原先|最初|起初|初步|原|初)(?:通报|报告|上报|公布|发布|统计|报道|报)的"
+    r"|(?:此前|之前|先前|早前|原先|最初|原|初)所报)\s*$"
+)
 TRUTH = re.compile(r"实际|核实|核查|核定|经查|查明|证实|确认|最终|更正|纠正|修正|复核")
 _ALL = re.compile(r"[均都]|全部")
-_AGENT_VERB = re.compile(r"[^，,；;。被]{0,6}?(?:救起|救出|抬出|背出|拉出|拖出|挖出|救上|送往|送至|送到|送医"
-                         r"|发现|找到)")
+_AGENT_VERB = re.compile(
+    r"[^，,；;。被]{0,6}?(?:救起|救出|抬出|背出|拉出|拖出|挖出|救上|送往|送至|送到|送医" r"|发现|找到)"
+)
 _DIAGNOSED = re.compile(r"(?:诊断|鉴定|认定|评定|确诊)为?\s*$")
 # Between two names of one list: 牛某、温某某; 车间主任吴某某和操作工钱某; 吴某某随驾驶室坠落，与钢筋工孙某某
-_LIST_JOIN = re.compile(r"[\u4e00-\u9fff]{0,3}[、和及与][\u4e00-\u9fff]{0,4}"
-                        r"|[^，。；,;]{0,12}[，,]与[^，。；,;]{0,10}")
+_LIST_JOIN = re.compile(
+    r"[\u4e00-\u9fff]{0,3}[、和及与][\u4e00-\u9fff]{0,4}" r"|[^，。；,;]{0,12}[，,]与[^，。；,;]{0,10}"
+)
 _COUNT_JOIN = re.compile(r"[\u4e00-\u9fff]{0,6}[、和及与][\u4e00-\u9fff]{0,6}")
 _SEPARATOR = re.compile(r"[，,；;、：:（）()“”\"\s。]")
 _MISSING_BEFORE = re.compile(r"(?:失联|失踪|下落不明|失去联系)的?$")
@@ -123,13 +144,14 @@ _SYMPTOM = re.compile(r"(?:出现|感到)[^，。；,;]{0,12}?(?:症状|不适)"
 _ABOUT = re.compile(r"(?:数|约|近|逾|超过|大约)$")
 _PLURAL_SUBJECT = re.compile(r"人员|们|等|多名|数名|均|都|全部|部分|一些|不少|众多|不同程度")
 _OTHER_ACCIDENTS = re.compile(r"(?:\d+|[两二三四五六七八九十]+)起|曾发生|此前发生|以往|历史上|同比")
-_KEYWORDS = re.compile(r"死|伤|亡|遇难|失踪|失联|下落不明|失去联系|中毒|生命体征|罹难|丧生|殒命|遇害"
-                       r"|不治|遗体|尸体|去世|无效|生还|症状|不适")
+_KEYWORDS = re.compile(
+    r"死|伤|亡|遇难|失踪|失联|下落不明|失去联系|中毒|生命体征|罹难|丧生|殒命|遇害"
+    r"|不治|遗体|尸体|去世|无效|生还|症状|不适"
+)
 WINDOW = 200  # characters looked at around a mention
 LOOKBACK = 60  # characters before a verb searched for its subject
 INJURED_KINDS = ("injury", "poison", "serious", "light", "grave")
 GRADED = ("serious", "light", "grave")  # a severity of injured persons
-
 
 
 @dataclass
@@ -167,14 +189,12 @@ class Reading:
     zero_weak: bool = False  # 其他人员未受伤
 
 
-
-
 def clause_around(sentence: str, start: int, end: int) -> str:
     # Bounded windows: clauses are short, and unbounded searches are quadratic on long text.
     floor = max(0, start - WINDOW)
     left = max(max(sentence.rfind(c, floor, start) for c in "，,；; ") + 1, floor)
     rights = [i for i in (sentence.find(c, end, end + WINDOW) for c in "，,；; ") if i >= 0]
-    return sentence[left:min(rights) if rights else min(len(sentence), end + WINDOW)]
+    return sentence[left : min(rights) if rights else min(len(sentence), end + WINDOW)]
 
 
 def segment_start(sentence: str, pos: int, limit: int = LOOKBACK) -> int:
@@ -199,8 +219,12 @@ def _tokens(sentence: str) -> list[Token]:
             out.append(Token("name", m.start(), m.end(), 1, names=(m.group(),)))
         elif m.group("plural"):
             # 3名作业人员: the count says how many
-            if not (out and out[-1].kind == "count" and m.start() - out[-1].end <= 6
-                    and not _SEPARATOR.search(sentence[out[-1].end:m.start()])):
+            if not (
+                out
+                and out[-1].kind == "count"
+                and m.start() - out[-1].end <= 6
+                and not _SEPARATOR.search(sentence[out[-1].end : m.start()])
+            ):
                 out.append(Token("plural", m.start(), m.end()))
         else:
             kind = next(k for k in ("injref", "missref", "one") if m.group(k))
@@ -213,11 +237,17 @@ def _lists(sentence: str, tokens: list[Token]) -> list[Token]:
     out: list[Token] = []
     for t in tokens:
         previous = out[-1] if out else None
-        gap = sentence[previous.end:t.start] if previous else ""
-        listed = previous is not None and previous.kind in ("name", "one") and t.kind in (
-            "name", "one", "count")
-        if (previous is not None and previous.kind == "count" and t.kind == "count"
-                and _COUNT_JOIN.fullmatch(gap) and not _KEYWORDS.search(gap)):
+        gap = sentence[previous.end : t.start] if previous else ""
+        listed = (
+            previous is not None and previous.kind in ("name", "one") and t.kind in ("name", "one", "count")
+        )
+        if (
+            previous is not None
+            and previous.kind == "count"
+            and t.kind == "count"
+            and _COUNT_JOIN.fullmatch(gap)
+            and not _KEYWORDS.search(gap)
+        ):
             # 4名顾客和另外3名员工受伤: counts listed before one word add up
             previous.end, previous.n = t.end, previous.n + t.n
             previous.approx = previous.approx or t.approx
@@ -255,8 +285,7 @@ class _Spans:
         return i >= 0 and self.ends[i] > start
 
 
-def _noun_events(sentence: str, tokens: list[Token],
-                 spans: "_Spans") -> tuple[list[Event], list[Token]]:
+def _noun_events(sentence: str, tokens: list[Token], spans: "_Spans") -> tuple[list[Event], list[Token]]:
     """三名遇难人员, 2名伤者, 下落不明的1人遗体 …; their tokens become one token each."""
     events = []
     for kind, pattern in _NOUNS:
@@ -265,9 +294,8 @@ def _noun_events(sentence: str, tokens: list[Token],
                 continue
             if (n := cn_to_int(m.group("num"))) is None:
                 continue
-            ev = Event(kind, n, m.start(), m.end(), approx=bool(m.groupdict().get("approx")),
-                       noun=True)
-            before = sentence[max(0, m.start() - 6):m.start()]
+            ev = Event(kind, n, m.start(), m.end(), approx=bool(m.groupdict().get("approx")), noun=True)
+            before = sentence[max(0, m.start() - 6) : m.start()]
             if kind == "found" or (kind == "death" and _MISSING_BEFORE.search(before)):
                 ev.kind, ev.op = "death", "found"
             events.append(ev)
@@ -286,7 +314,8 @@ def _compact_events(sentence: str) -> list[Event]:
         events.append(Event("death", d, m.start(), m.end()))
         if m.group("n") and (n := cn_to_int(m.group("n"))) is not None:
             kind = {"重伤": "serious", "轻伤": "light", "失联": "missing", "失踪": "missing"}.get(
-                m.group("k"), "injury")
+                m.group("k"), "injury"
+            )
             events.append(Event(kind, n, m.start(), m.end()))
     return events
 
@@ -308,7 +337,7 @@ def _verb_events(sentence: str, tokens: list[Token], taken: "_Spans") -> list[Ev
         if taken.covers(m.start()):
             continue
         kind = m.lastgroup
-        if _NEGATED.search(sentence[max(0, m.start() - 8):m.start()]):
+        if _NEGATED.search(sentence[max(0, m.start() - 8) : m.start()]):
             floor = m.end()
             continue
         ev = _attached(sentence, kind, m, tokens, starts, floor)
@@ -324,13 +353,14 @@ def _verb_events(sentence: str, tokens: list[Token], taken: "_Spans") -> list[Ev
     return events
 
 
-def _attached(sentence: str, kind: str, m: re.Match, tokens: list[Token], starts: list[int],
-              floor: int) -> Event | None:
+def _attached(
+    sentence: str, kind: str, m: re.Match, tokens: list[Token], starts: list[int], floor: int
+) -> Event | None:
     """3人死亡, 2名清理浮煤的工人被撞伤: a count in the same clause just before the word."""
     t = _nearest(tokens, starts, m.start(), floor)
     if t is None or t.kind not in ("count", "event") or m.start() - t.end > 20:
         return None
-    if _SEPARATOR.search(sentence[t.end:m.start()]):
+    if _SEPARATOR.search(sentence[t.end : m.start()]):
         return None
     if t.event is not None:
         return _shared(kind, t.event, m)
@@ -340,8 +370,7 @@ def _attached(sentence: str, kind: str, m: re.Match, tokens: list[Token], starts
     return ev
 
 
-def _reverse(sentence: str, kind: str, m: re.Match, tokens: list[Token],
-             starts: list[int]) -> Event | None:
+def _reverse(sentence: str, kind: str, m: re.Match, tokens: list[Token], starts: list[int]) -> Event | None:
     """受伤5人, 死亡人数：1, 死亡人数升至20人."""
     after = _AFTER.match(sentence, m.end(), min(len(sentence), m.end() + 24))
     if not after or not (after.group("unit") or after.group("colon") or after.group("noun")):
@@ -349,7 +378,7 @@ def _reverse(sentence: str, kind: str, m: re.Match, tokens: list[Token],
     if (n := cn_to_int(after.group("num"))) is None:
         return None
     ev = Event(kind, n, m.start(), after.end(), approx=bool(after.group("approx")))
-    for t in tokens[bisect_left(starts, m.end()):bisect_left(starts, after.end())]:
+    for t in tokens[bisect_left(starts, m.end()) : bisect_left(starts, after.end())]:
         if t.kind == "count":  # the count now belongs to this event
             t.event = ev
     return ev
@@ -375,25 +404,25 @@ def _shared(kind: str, owner: Event, m: re.Match) -> Event | None:
     return None
 
 
-def _mark_conversion(sentence: str, ev: Event, tokens: list[Token], starts: list[int],
-                     count: Token) -> None:
+def _mark_conversion(sentence: str, ev: Event, tokens: list[Token], starts: list[int], count: Token) -> None:
     """10名伤员中有2人经抢救无效死亡: a death counted among injured persons is a conversion."""
     if ev.kind != "death":
         return
     t = _nearest(tokens, starts, count.start - 1, segment_start(sentence, count.start, 16))
-    if t is None or not _AMONG.fullmatch(sentence[t.end:count.start]):
+    if t is None or not _AMONG.fullmatch(sentence[t.end : count.start]):
         return
     if t.kind == "injref" or (t.event is not None and t.event.kind in INJURED_KINDS):
-        ev.op, ev.serious_ref = "convert", sentence[t.start] == "重" or (
-            t.event is not None and t.event.kind == "serious")
+        ev.op, ev.serious_ref = (
+            "convert",
+            sentence[t.start] == "重" or (t.event is not None and t.event.kind == "serious"),
+        )
         if t.event is not None and t.event.noun:
             t.event.ref = True
     elif t.kind == "missref" or (t.event is not None and t.event.kind == "missing"):
         ev.op = "found"
 
 
-def _subject(sentence: str, kind: str, m: re.Match, tokens: list[Token],
-             starts: list[int]) -> Event | None:
+def _subject(sentence: str, kind: str, m: re.Match, tokens: list[Token], starts: list[int]) -> Event | None:
     """The persons a word without its own count is about, found before it in the sentence."""
     if kind == "casualty":
         return None
@@ -402,28 +431,31 @@ def _subject(sentence: str, kind: str, m: re.Match, tokens: list[Token],
     # 张某被赶到的消防救援人员救出后…死亡: the persons between 被 and its verb are the rescuers
     # (not 被埋压的两人先后被救出, the persons a 被…的 phrase describes)
     agent = sentence.rfind("被", lo, t.start) if t is not None and t.event is None else -1
-    if (agent >= 0 and not _SEPARATOR.search(sentence, agent, t.start)
-            and _AGENT_VERB.match(sentence, t.end, m.start())):
+    if (
+        agent >= 0
+        and not _SEPARATOR.search(sentence, agent, t.start)
+        and _AGENT_VERB.match(sentence, t.end, m.start())
+    ):
         t = _nearest(tokens, starts, agent, lo)
     if t is not None and t.event is not None:
         shared = _shared(kind, t.event, m)
-        if shared is not None or not _SEPARATOR.search(sentence[t.end:m.start()]):
+        if shared is not None or not _SEPARATOR.search(sentence[t.end : m.start()]):
             return shared
         t = None  # 造成5人死亡，货车驾驶员受伤: a new subject in this clause
     if t is None:
-        clause = sentence[max(lo, *(sentence.rfind(c, lo, m.start()) + 1 for c in "，,")):m.start()]
+        clause = sentence[max(lo, *(sentence.rfind(c, lo, m.start()) + 1 for c in "，,")) : m.start()]
         if _PLURAL_SUBJECT.search(clause):
             return None
         return Event(kind, 1, m.start(), m.end(), explicit=False, guessed=True)
     if t.kind == "count":
-        gap = sentence[t.end:m.start()]
+        gap = sentence[t.end : m.start()]
         # 另有1名乘客被送往…后，于当日…死亡: a death's subject carries over a clause or two
         near = kind == "death" and len(re.findall(r"[，,]", gap)) <= 2
         # 两名员工出现头晕症状，经门诊治疗后诊断为轻伤: a diagnosis is of the clause's subject
-        near = near or (kind in INJURED_KINDS and len(re.findall(r"[，,]", gap)) <= 2
-                        and bool(_DIAGNOSED.search(gap)))
-        ev = Event(kind, t.n, t.start, m.end(), explicit=near or bool(_ALL.search(gap)),
-                   approx=t.approx)
+        near = near or (
+            kind in INJURED_KINDS and len(re.findall(r"[，,]", gap)) <= 2 and bool(_DIAGNOSED.search(gap))
+        )
+        ev = Event(kind, t.n, t.start, m.end(), explicit=near or bool(_ALL.search(gap)), approx=t.approx)
         t.event = ev
         _mark_conversion(sentence, ev, tokens, starts, t)
         return ev
@@ -432,8 +464,16 @@ def _subject(sentence: str, kind: str, m: re.Match, tokens: list[Token],
     if t.kind == "name":
         ref = _nearest(tokens, starts, t.start, t.start - 4)
         if kind == "death" and ref is not None and ref.kind == "injref":  # 重伤的许某某
-            return Event("death", t.n, m.start(), m.end(), explicit=False, op="convert",
-                         names=t.names, serious_ref=sentence[ref.start] == "重")
+            return Event(
+                "death",
+                t.n,
+                m.start(),
+                m.end(),
+                explicit=False,
+                op="convert",
+                names=t.names,
+                serious_ref=sentence[ref.start] == "重",
+            )
         t.event = Event(kind, t.n, m.start(), m.end(), explicit=False, names=t.names)
         return t.event
     if t.kind == "one":
@@ -442,26 +482,31 @@ def _subject(sentence: str, kind: str, m: re.Match, tokens: list[Token],
     return None  # plural: how many is not said
 
 
-def _referred(sentence: str, kind: str, m: re.Match, ref: Token,
-              count: Token | None) -> Event | None:
+def _referred(sentence: str, kind: str, m: re.Match, ref: Token, count: Token | None) -> Event | None:
     """伤者…经抢救无效死亡 (one injured person died), 一名在兰州救治的重伤乘客…死亡, 失联人员…
     已无生命体征 (found dead)."""
     if kind != "death":
         if kind in (*GRADED, "poison") and ref.kind == "injref":
             return Event(kind, 1, m.start(), m.end(), explicit=False, op="detail")
         return None
-    if re.match(r"[均都们等]", sentence[ref.end:ref.end + 1]):
+    if re.match(r"[均都们等]", sentence[ref.end : ref.end + 1]):
         return None
-    serious = sentence[ref.start] == "重" or sentence[max(0, ref.start - 2):ref.start] == "重度"
+    serious = sentence[ref.start] == "重" or sentence[max(0, ref.start - 2) : ref.start] == "重度"
     op = "convert" if ref.kind == "injref" else "found"
-    if (count is not None and count.kind == "count" and count.event is None
-            and not _SEPARATOR.search(sentence[count.end:ref.start])):
+    if (
+        count is not None
+        and count.kind == "count"
+        and count.event is None
+        and not _SEPARATOR.search(sentence[count.end : ref.start])
+    ):
         count.event = Event("death", count.n, count.start, m.end(), op=op, serious_ref=serious)
         return count.event
     return Event("death", 1, m.start(), m.end(), explicit=False, op=op, serious_ref=serious)
 
 
-_CELL_HEAD = re.compile(r"(?P<word>死亡|遇难|受伤|重伤|轻伤|失踪|失联)(?:人数)?\s*(?:[（(](?P<unit>[^）)]{0,4})[）)])?")
+_CELL_HEAD = re.compile(
+    r"(?P<word>死亡|遇难|受伤|重伤|轻伤|失踪|失联)(?:人数)?\s*(?:[（(](?P<unit>[^）)]{0,4})[）)])?"
+)
 _RULE_CELL = re.compile(r":?-{3,}:?")
 
 
@@ -534,10 +579,14 @@ def _symptom_events(sentence: str, tokens: list[Token]) -> list[Event]:
     starts = [t.start for t in tokens]
     for m in _SYMPTOM.finditer(sentence):
         t = _nearest(tokens, starts, m.start(), segment_start(sentence, m.start()))
-        if (t is None or t.event is not None or t.kind not in ("count", "one", "name")
-                or _SEPARATOR.search(sentence, t.end, m.start())
-                or sentence[max(0, m.start() - 1):m.start()] in ("未", "没", "无")
-                or not _TREATED.search(sentence, m.end(), m.end() + 40)):
+        if (
+            t is None
+            or t.event is not None
+            or t.kind not in ("count", "one", "name")
+            or _SEPARATOR.search(sentence, t.end, m.start())
+            or sentence[max(0, m.start() - 1) : m.start()] in ("未", "没", "无")
+            or not _TREATED.search(sentence, m.end(), m.end() + 40)
+        ):
             continue
         t.event = Event("injury", t.n, t.start, m.end(), explicit=False, names=t.names)
         events.append(t.event)
@@ -557,7 +606,7 @@ def _remainders(sentence: str, events: list[Event], tokens: list[Token]) -> None
         last = events[i].kind if i >= 0 and events[i].end <= m.start() else None
         if last in GRADED or (m.group(1) != "其余" and last != "death"):
             continue
-        tail = re.split(r"[；;。]", sentence[t.end:t.end + 20], maxsplit=1)[0]
+        tail = re.split(r"[；;。]", sentence[t.end : t.end + 20], maxsplit=1)[0]
         if not _TREATED.search(tail) or _NONE_WEAK.search(tail):
             continue
         if t.event is None:
@@ -572,6 +621,7 @@ def _remainders(sentence: str, events: list[Event], tokens: list[Token]) -> None
 class Base:
     """What a breakdown breaks down: injured, serious, casualty, death, missing, hospital (persons
     taken to hospital), group (persons found, rescued …) or none."""
+
     kind: str
     n: int | None = None
     approx: bool = False
@@ -580,14 +630,15 @@ class Base:
 def _base(sentence: str, item) -> Base:
     if isinstance(item, Event):
         injured = "injured" if item.kind in INJURED_KINDS else "none"
-        kind = {"casualty": "casualty", "death": "death", "missing": "missing",
-                "serious": "serious"}.get(item.kind, injured)
+        kind = {"casualty": "casualty", "death": "death", "missing": "missing", "serious": "serious"}.get(
+            item.kind, injured
+        )
         return Base(kind, item.n, item.approx)
     if item.kind == "injref":
         return Base("serious" if sentence[item.start] == "重" else "injured")
     if item.kind == "missref":
         return Base("missing")
-    clause_end = re.search(r"[，,；;。]|$", sentence[item.end:item.end + 20]).start()
+    clause_end = re.search(r"[，,；;。]|$", sentence[item.end : item.end + 20]).start()
     hospital = _HOSPITAL.search(sentence, item.end, item.end + clause_end)
     return Base("hospital" if hospital else "group", item.n, item.approx)
 
@@ -608,22 +659,22 @@ def _breakdowns(sentence: str, events: list[Event], tokens: list[Token], prev_ba
     ends = [x.end for x in items]
     starts = [e.start for e in events]
     for m in _BREAKDOWN.finditer(sentence):
-        paren = sentence[m.start() - 1:m.start()] in ("（", "(")
+        paren = sentence[m.start() - 1 : m.start()] in ("（", "(")
         stop = _scope_end(sentence, m.end(), paren)
         i = bisect_right(ends, m.start()) - 1
         while i >= 0 and isinstance(items[i], Event) and items[i].op not in _BASE_OPS:
             i -= 1  # a count an earlier breakdown took apart
         base = _base(sentence, items[i]) if i >= 0 and items[i].end >= m.start() - WINDOW else None
-        if base is None and not sentence[:m.start()].strip(" ，,：:、"):
+        if base is None and not sentence[: m.start()].strip(" ，,：:、"):
             base = prev_base
-        inside = events[bisect_left(starts, m.end()):bisect_left(starts, stop)]
+        inside = events[bisect_left(starts, m.end()) : bisect_left(starts, stop)]
         _assign(base or Base("none"), inside, events, m.end())
     for m in re.finditer(r"[（(](?!其中)", sentence):
         i = bisect_right(ends, m.start()) - 1
         if i < 0 or items[i].end < m.start() - 1 or not isinstance(items[i], Event):
             continue
         stop = _scope_end(sentence, m.end(), True)
-        inside = events[bisect_left(starts, m.end()):bisect_left(starts, stop)]
+        inside = events[bisect_left(starts, m.end()) : bisect_left(starts, stop)]
         for e in inside:
             if not e.explicit and items[i].n is not None:
                 e.n, e.explicit = items[i].n, items[i].explicit
@@ -640,7 +691,8 @@ def _scope_end(sentence: str, start: int, paren: bool) -> int:
         found = [i for i in (sentence.find(c, start, limit) for c in stops) if i >= 0]
         end = min(found) if found else limit
         depth = sum(sentence.count(c, start, end) for c in "（(") - sum(
-            sentence.count(c, start, end) for c in "）)")
+            sentence.count(c, start, end) for c in "）)"
+        )
         if not paren and depth > 0 and end < limit:  # a ； inside a parenthesis
             start = end + 1
             continue
@@ -681,15 +733,15 @@ def _rest_injured(base: Base, inside: list[Event], events: list[Event], at: int)
 def _claimed(sentence: str, start: int, end: int) -> bool:
     """A count someone reported or claimed falsely, or the concealed part of the toll."""
     clause = clause_around(sentence, start, end)
-    if _CONCEALED.search(sentence[max(0, start - 10):start]) or _HIDDEN.search(clause):
+    if _CONCEALED.search(sentence[max(0, start - 10) : start]) or _HIDDEN.search(clause):
         return True
     if _EARLIER.search(sentence, max(0, start - 10), start):
         return True
-    before = sentence[max(0, start - 90):start]
+    before = sentence[max(0, start - 90) : start]
     if "“" in before and _QUOTED_CLAIM.search(before):
         return True
     # a sentence about a false report: its counts are the false ones unless marked as the truth
-    window = sentence[max(0, start - WINDOW):end + WINDOW]
+    window = sentence[max(0, start - WINDOW) : end + WINDOW]
     false_report = _CLAIM.search(window) or (_WEAK_CLAIM.search(window) and _FALSITY.search(window))
     return bool(false_report) and not TRUTH.search(clause)
 
@@ -699,10 +751,10 @@ def _zeros(sentence: str, reading: Reading) -> None:
     for m in _NONE.finditer(sentence):
         if not (claims and _claimed(sentence, m.start(), m.end())):
             k = m.group("k") or m.group("k2")
-            reading.zero |= {"伤亡": {"deaths", "injuries"}, "死亡": {"deaths"},
-                             "受伤": {"injuries"}}[k]
-    reading.zero_weak = any(not (claims and _claimed(sentence, m.start(), m.end()))
-                            for m in _NONE_WEAK.finditer(sentence))
+            reading.zero |= {"伤亡": {"deaths", "injuries"}, "死亡": {"deaths"}, "受伤": {"injuries"}}[k]
+    reading.zero_weak = any(
+        not (claims and _claimed(sentence, m.start(), m.end())) for m in _NONE_WEAK.finditer(sentence)
+    )
 
 
 def _last_base(sentence: str, events: list[Event], tokens: list[Token]) -> Base | None:

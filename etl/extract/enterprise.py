@@ -24,6 +24,7 @@ across two lines (PDF text) is read as two pieces; places outside Gansu's table 
 their suffix (…市, …县, …镇), as a province, as a prefecture after a division, or as a short
 name the text also writes with its suffix (靖远 for 靖远县).
 """
+
 from __future__ import annotations
 
 import re
@@ -34,67 +35,105 @@ from functools import lru_cache
 from etl.normalize.names import normalize_enterprise_name
 from etl.normalize.regions import find_regions
 
-_LEGAL = re.compile(r"集团股份有限公司|集团有限责任公司|集团有限公司|股份有限公司|有限责任公司|有限公司|"
-                    r"集团公司|分公司|公司|专业合作社|合作社|集团|商行|经营部|门市部")
+_LEGAL = re.compile(
+    r"集团股份有限公司|集团有限责任公司|集团有限公司|股份有限公司|有限责任公司|有限公司|"
+    r"集团公司|分公司|公司|专业合作社|合作社|集团|商行|经营部|门市部"
+)
 # No bare 站: 收费站, 监督站, 检查站 are never the unit; 加油站 and 水电站 can be.
-_FACILITY = re.compile(r"煤矿|铁矿|金矿|铜矿|铅锌矿|锌矿|钼矿|镍矿|石膏矿|矿井|采石场|砂石料场|料场|养殖场|"
-                       r"农场|林场|牧场|屠宰场|风电场|采砂场|砂场|加工厂|砖厂|工厂|厂|水电站|电站|加油站|加气站|"
-                       r"搅拌站|零售店|店|商贸城|商场|超市|酒店|宾馆|饭店")
+_FACILITY = re.compile(
+    r"煤矿|铁矿|金矿|铜矿|铅锌矿|锌矿|钼矿|镍矿|石膏矿|矿井|采石场|砂石料场|料场|养殖场|"
+    r"农场|林场|牧场|屠宰场|风电场|采砂场|砂场|加工厂|砖厂|工厂|厂|水电站|电站|加油站|加气站|"
+    r"搅拌站|零售店|店|商贸城|商场|超市|酒店|宾馆|饭店"
+)
 # A suffix followed by one of these is part of another word (厂房, 矿长, 店铺, 场地).
-_NOT_END = {"厂": "房区长家商", "矿": "长区山热石产渣物料车洞", "场": "长地所景馆", "店": "长主员铺面家",
-            "站": "长点", "井": "长口"}
+_NOT_END = {
+    "厂": "房区长家商",
+    "矿": "长区山热石产渣物料车洞",
+    "场": "长地所景馆",
+    "店": "长主员铺面家",
+    "站": "长点",
+    "井": "长口",
+}
 MAX_NAME = 40  # characters before a suffix that can belong to one name
 _RUN = re.compile(r"[\u4e00-\u9fff（）()·]+")
 # Words that end what comes before an enterprise name; cut there (longest first).
-_CUT_WORDS = sorted("""位于 地处 坐落于 隶属于 隶属 所属的 所属 承建的 承建 分包的 分包 管理的 经营的
+_CUT_WORDS = sorted(
+    """位于 地处 坐落于 隶属于 隶属 所属的 所属 承建的 承建 分包的 分包 管理的 经营的
     发生在 发生于 施工单位为 建设单位为 事故单位为 事故发生单位为 单位为 事故单位 事故发生单位
     发生事故单位 企业名称 单位名称 涉事企业 涉事单位 一辆 一台 一家 一处 一座 境内的 境内 以下简称
     属于 归属于 挂靠 挂靠于 其中 下辖 下设 所辖 旗下 下属 设立 从事 单位 施工方 建设方 业主方
     承包方 总包方 分包方 反映 通报 报道 介绍 获悉 了解到 消息 证实 表示 发布 公布 责令 要求 认定
     目前 当时 日前 近日 随后 同时 受 出事 事发 肇事 这家 那家 这 该 将 把 委托
     经查 经调查 据悉 据了解 据统计 关于 发生 对 由 的 是 为 在 与 及 由于 因""".split(),
-                    key=len, reverse=True)
+    key=len,
+    reverse=True,
+)
 # 属 ("该厂属X所有") ends a phrase too, except inside 金属, 附属, 直属 …
-_CUT = re.compile("|".join(map(re.escape, dict.fromkeys(_CUT_WORDS))) + r"|(?<![金附直亲家专从])属"
-                  r"|(?<![体联关干派世])系(?![统列数])"  # "遇难者系X公司员工"; not 体系, 系统
-                  r"|向(?![阳东前荣日])")  # "先后向X公司报告"; not 向阳
+_CUT = re.compile(
+    "|".join(map(re.escape, dict.fromkeys(_CUT_WORDS))) + r"|(?<![金附直亲家专从])属"
+    r"|(?<![体联关干派世])系(?![统列数])"  # "遇难者系X公司员工"; not 体系, 系统
+    r"|向(?![阳东前荣日])"
+)  # "先后向X公司报告"; not 向阳
 # Words and enumerators that start a run but are not part of a name: "（一）X公司", "系X公司员工".
-_LEAD = re.compile(r"(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|据|系(?![统列])|"
-                   r"即|均|并|而|且|又|另|已|仍|还|也|但|了)+")
+_LEAD = re.compile(
+    r"(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|据|系(?![统列])|"
+    r"即|均|并|而|且|又|另|已|仍|还|也|但|了)+"
+)
 _JOINED = re.compile(r"以及|和|与|及|、|或")
 _BAD_START = ("该", "本", "此", "其", "各", "上述", "涉事", "某", "这", "那", "附近", "周边")
-_NOT_A_NAME = re.compile(r"一名|一人|被|等人|工人|作业人员|多名|行人|依法|警方|记者|全市|全县|全省|全区|"
-                         r"全国|已经|责令|某|督促|履行|落实|加强|开展|排查|检查|整治|指导|监管|"
-                         r"[一二两三四五六七八九十\d]+[处个家座名台]|以下简称")
-_AUTHORITY = re.compile(r"政府|应急管理|安全生产监督|安监|公安|交警|检察|法院|纪委|监委|监察|消防救援|"
-                        r"医院|卫生院|调查组|委员会|安委会|住建|交通运输局|市场监管|人民|派出所|救援队|"
-                        r"救护队|收费站|服务区")
+_NOT_A_NAME = re.compile(
+    r"一名|一人|被|等人|工人|作业人员|多名|行人|依法|警方|记者|全市|全县|全省|全区|"
+    r"全国|已经|责令|某|督促|履行|落实|加强|开展|排查|检查|整治|指导|监管|"
+    r"[一二两三四五六七八九十\d]+[处个家座名台]|以下简称"
+)
+_AUTHORITY = re.compile(
+    r"政府|应急管理|安全生产监督|安监|公安|交警|检察|法院|纪委|监委|监察|消防救援|"
+    r"医院|卫生院|调查组|委员会|安委会|住建|交通运输局|市场监管|人民|派出所|救援队|"
+    r"救护队|收费站|服务区"
+)
 # A facility name needs a proper part besides places and words any such facility could carry
 # ("乡镇煤矿", "高瓦斯矿井", "陕西煤矿" name no unit).
-_GENERIC = re.compile(r"(?:乡镇|国有|地方|集体|个体|私营|民营|大型|中型|小型|高瓦斯|低瓦斯|突出|非煤|露天|"
-                      r"井工|地下|生产|在建|停产|关闭|整合|技改|相关|部分|其他|其它|同类|此类|当地|国家|"
-                      r"主要|烟花爆竹|烧烤|餐饮|石材|石料|砂石|采石|建材|水泥|化工|机械|食品|加工|木材|"
-                      r"家具|水果|蔬菜|汽修|修理|维修|[小和及与等煤铁金铜砖])*")
+_GENERIC = re.compile(
+    r"(?:乡镇|国有|地方|集体|个体|私营|民营|大型|中型|小型|高瓦斯|低瓦斯|突出|非煤|露天|"
+    r"井工|地下|生产|在建|停产|关闭|整合|技改|相关|部分|其他|其它|同类|此类|当地|国家|"
+    r"主要|烟花爆竹|烧烤|餐饮|石材|石料|砂石|采石|建材|水泥|化工|机械|食品|加工|木材|"
+    r"家具|水果|蔬菜|汽修|修理|维修|[小和及与等煤铁金铜砖])*"
+)
 
 # --- subordinate units written after the company: X有限公司Y煤矿, X有限公司Y项目部 ------------
-_TAIL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,18}?(项目经理部|项目部|分公司|分厂|分店|分矿|煤矿|"
-                   r"号井|矿井(?!下)|坑口|加油站|加气站|矿|厂|井)")
+_TAIL = re.compile(
+    r"[\u4e00-\u9fffA-Za-z0-9]{1,18}?(项目经理部|项目部|分公司|分厂|分店|分矿|煤矿|"
+    r"号井|矿井(?!下)|坑口|加油站|加气站|矿|厂|井)"
+)
 # A tail is a unit only with a proper part of its own: "铁矿井下", "选矿车间", "主井" are not.
-_MINERAL = re.compile(r"^(?:露天|地下|井工|选|生产|新|老|主|副|风|本|该|原)+|"
-                      r"(?:煤|铁|金|银|铜|铅|锌|镍|钼|锡|钨|锑|铝|稀土|石膏|石灰石|石墨|磷|硫|萤石|锰|钾|"
-                      r"砂石|石料)+$")
-_TAIL_STOP = re.compile(r"[的在和与及、为是由等]|车间|工段|班组|发生|承建|承接|下设|设立|所属|下属|负责|施工|"
-                        r"作业|工人|人员|员工|一[名辆台处座个]|安排|组织|管理|矿长|厂长")
+_MINERAL = re.compile(
+    r"^(?:露天|地下|井工|选|生产|新|老|主|副|风|本|该|原)+|"
+    r"(?:煤|铁|金|银|铜|铅|锌|镍|钼|锡|钨|锑|铝|稀土|石膏|石灰石|石墨|磷|硫|萤石|锰|钾|"
+    r"砂石|石料)+$"
+)
+_TAIL_STOP = re.compile(
+    r"[的在和与及、为是由等]|车间|工段|班组|发生|承建|承接|下设|设立|所属|下属|负责|施工|"
+    r"作业|工人|人员|员工|一[名辆台处座个]|安排|组织|管理|矿长|厂长"
+)
 
 # --- places glued in front of a name ---------------------------------------------------------
-_PROVINCES = tuple(sorted("北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 "
-                          "河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 "
-                          "宁夏 新疆".split(), key=len, reverse=True))
+_PROVINCES = tuple(
+    sorted(
+        "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 "
+        "河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 "
+        "宁夏 新疆".split(),
+        key=len,
+        reverse=True,
+    )
+)
 # Prefecture-level divisions outside Gansu (Gansu's are in its region table) by their short
 # names, which registered names start with (厦门X公司, 赤峰X公司). Read only after a division of
 # the same name (海沧区厦门X公司: a district glued before a name that starts with its city).
 # Short names that are common trade names (朝阳, 中山, 大同, 金华 …) are left out.
-_PREFECTURES = tuple(sorted(set("""
+_PREFECTURES = tuple(
+    sorted(
+        set(
+            """
     石家庄 唐山 秦皇岛 邯郸 邢台 保定 张家口 承德 沧州 廊坊 衡水 太原 阳泉 晋城 朔州 晋中 运城
     忻州 临汾 吕梁 呼和浩特 包头 乌海 赤峰 通辽 鄂尔多斯 呼伦贝尔 巴彦淖尔 乌兰察布 锡林郭勒 阿拉善
     沈阳 大连 鞍山 抚顺 本溪 丹东 锦州 营口 阜新 辽阳 盘锦 铁岭 葫芦岛 四平 辽源 通化 松原 白城
@@ -112,7 +151,12 @@ _PREFECTURES = tuple(sorted(set("""
     铜仁 黔西南 黔东南 黔南 昆明 曲靖 玉溪 保山 昭通 丽江 普洱 临沧 楚雄 西双版纳 怒江 迪庆 拉萨
     日喀则 昌都 林芝 山南 那曲 西安 铜川 宝鸡 咸阳 渭南 延安 汉中 榆林 商洛 西宁 黄南 果洛 玉树
     银川 石嘴山 吴忠 固原 中卫 乌鲁木齐 克拉玛依 吐鲁番 哈密 昌吉 博尔塔拉 巴音郭楞 阿克苏 克孜勒苏
-    喀什 和田 伊犁 塔城 阿勒泰""".split()), key=len, reverse=True))
+    喀什 和田 伊犁 塔城 阿勒泰""".split()
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 _ADMIN = r"特别行政区|自治区|自治州|自治县|自治旗|新区|地区|省|市|州|盟|县|旗|区"
 _SUB = r"街道|开发区|工业园区|工业园|产业园|工业区|园区|基地|社区|镇|乡|村"
 _PLACE = re.compile(rf"[\u4e00-\u9fff]{{1,9}}?(?:({_ADMIN})|({_SUB}))")
@@ -120,8 +164,16 @@ _NOT_PLACE = re.compile(r"集团|公司|有限|实业|企业|商贸|能源|煤�
 _ABSORB = re.compile(r"新区|自治州|自治县|地区|省|市|区|县|州")  # 兰州+新区, 贵州+省
 _STREET = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:大街|大道|街|路|巷)(?:\d{1,4}号)?")  # not 丝路
 # After these a suffix is a word, not a place's end (市政, 市场, 区域, 县级, 乡村, 村民).
-_PLACE_NOT_END = {"市": "政场民容级值面", "区": "域别块间", "县": "级域", "镇": "压静定痛",
-                  "乡": "村土亲镇", "村": "民委镇", "路": "桥政面基灯线况网段口由径", "街": "道坊头"}
+_PLACE_NOT_END = {
+    "市": "政场民容级值面",
+    "区": "域别块间",
+    "县": "级域",
+    "镇": "压静定痛",
+    "乡": "村土亲镇",
+    "村": "民委镇",
+    "路": "桥政面基灯线况网段口由径",
+    "街": "道坊头",
+}
 _BUSINESS = re.compile(r"^(?:管理|开发|建设|投资|运营|服务|物业|发展|经营|实业|贸易|商贸)")
 
 
@@ -160,11 +212,16 @@ def _balanced(name: str) -> bool:
 
 
 def _acceptable(name: str, legal: bool) -> bool:
-    if (name.startswith(_BAD_START) or name.startswith(("（", "(", "·")) or _AUTHORITY.search(name)
-            or _NOT_A_NAME.search(name) or not _balanced(name)):
+    if (
+        name.startswith(_BAD_START)
+        or name.startswith(("（", "(", "·"))
+        or _AUTHORITY.search(name)
+        or _NOT_A_NAME.search(name)
+        or not _balanced(name)
+    ):
         return False
     suffix = (_LEGAL if legal else _FACILITY).search(name)
-    core = name[:suffix.start()] if suffix else name
+    core = name[: suffix.start()] if suffix else name
     # "一加油站", "该矿": an indefinite or pointing word before the suffix is not a name
     if core[-1:] in ("一", "该", "某", "此") or not core.strip("（）()·"):
         return False
@@ -172,7 +229,7 @@ def _acceptable(name: str, legal: bool) -> bool:
         if name.startswith("一") or re.search(r"(?<![第统唯])一[\u4e00-\u9fff]{0,6}$", core):
             return False  # "崆峒区一砂石厂", "一临街水果店": a place and "a quarry", no name
         places = _place_end(core)[0]
-        proper = core[places[-1][1] if places else 0:]
+        proper = core[places[-1][1] if places else 0 :]
         if len(proper) < 2 or _GENERIC.fullmatch(proper):
             return False
     return len(core) >= 2 and (legal or len(name) >= 4)
@@ -183,7 +240,7 @@ def _tail_at(text: str, end: int) -> int:
     m = _TAIL.match(text, end, min(len(text), end + 24))
     if not m:
         return 0
-    proper, kind = text[end:m.start(1)], m.group(1)
+    proper, kind = text[end : m.start(1)], m.group(1)
     if _joined(text, m.end(), _NOT_END):
         return 0
     if _TAIL_STOP.search(proper):
@@ -228,8 +285,9 @@ def _place_end(name: str) -> tuple[tuple[tuple[int, int, bool], ...], int]:
     return _registered_start(name, tuple(tokens), pos)
 
 
-def _registered_start(name: str, tokens: tuple[tuple[int, int, bool], ...],
-                      pos: int) -> tuple[tuple[tuple[int, int, bool], ...], int]:
+def _registered_start(
+    name: str, tokens: tuple[tuple[int, int, bool], ...], pos: int
+) -> tuple[tuple[tuple[int, int, bool], ...], int]:
     if len(tokens) < 2 or pos >= len(name):
         return tokens, 0
     last_start, last_end, admin = tokens[-1]
@@ -243,7 +301,7 @@ def _registered_start(name: str, tokens: tuple[tuple[int, int, bool], ...],
             k -= 1
         if k < 0 or not tokens[k][2]:
             return tokens, 0
-        return tokens, _division_start(name, tokens[:k + 1], town=True)
+        return tokens, _division_start(name, tokens[: k + 1], town=True)
     rest = name[last_end:]  # after a street, a 街道 or a park comes the name
     core = _LEGAL.split(rest, 1)[0]
     if len(core) >= 4 and not _BUSINESS.match(rest):
@@ -251,15 +309,18 @@ def _registered_start(name: str, tokens: tuple[tuple[int, int, bool], ...],
     return tokens, 0
 
 
-def _division_start(name: str, tokens: tuple[tuple[int, int, bool], ...],
-                    town: bool = False) -> int:
+def _division_start(name: str, tokens: tuple[tuple[int, int, bool], ...], town: bool = False) -> int:
     """Where the registered name begins when `tokens` (ending with a division) lead it."""
     last_start, last_end, _ = tokens[-1]
     start = last_start
     if len(tokens) > 1:
         prev_start, prev_end, prev_admin = tokens[-2]
-        if (prev_admin and name[prev_end - 1] == "市" and name[last_end - 1] == "区"
-                and not name[last_start:last_end].endswith(("新区", "自治区", "地区"))):
+        if (
+            prev_admin
+            and name[prev_end - 1] == "市"
+            and name[last_end - 1] == "区"
+            and not name[last_start:last_end].endswith(("新区", "自治区", "地区"))
+        ):
             start = prev_start  # city and district
     stem = re.sub(rf"(?:{_ADMIN})$", "", name[last_start:last_end])
     if len(stem) >= 2 and name.startswith(stem, last_end) and not town:
@@ -277,8 +338,12 @@ def _generic_place(name: str, pos: int, gansu: dict[int, int]) -> tuple[int, boo
         return None  # 山西煤炭运销集团盂县X: a group's name, not a place
     if suffix == "市" and m.end() - pos < 3:
         return None  # 城市, 超市, 都市, 门市: no city has a one-character name
-    if (suffix == "州" and m.end() - pos < 3 and not _ABSORB.match(name, m.end())
-            and not _place_at(name, m.end(), gansu)):
+    if (
+        suffix == "州"
+        and m.end() - pos < 3
+        and not _ABSORB.match(name, m.end())
+        and not _place_at(name, m.end(), gansu)
+    ):
         return None  # 神州, 羌州: a brand, unless a place follows (武威凉州武威X)
     return m.end(), m.group(1) is not None
 
@@ -290,8 +355,12 @@ def _prefecture_at(name: str, pos: int) -> int | None:
         if name.startswith(p, pos):
             end = pos + len(p)
             legal = _LEGAL.search(name, end)
-            if (name[end:end + 1] in "路街巷道" or name[end:end + 2] in ("大街", "大道")
-                    or not legal or legal.start() - end < 2):
+            if (
+                name[end : end + 1] in "路街巷道"
+                or name[end : end + 2] in ("大街", "大道")
+                or not legal
+                or legal.start() - end < 2
+            ):
                 return None
             return end
     return None
@@ -315,7 +384,7 @@ def _name_forms(name: str) -> list[int]:
     """Offsets in name where a shorter reading without leading places begins (after a lone
     town, park or zone too: 千灯镇X公司, 兰州新区X公司)."""
     tokens, _ = _place_end(name)
-    if len(tokens) == 1 and tokens[0][2] and not name[:tokens[0][1]].endswith("新区"):
+    if len(tokens) == 1 and tokens[0][2] and not name[: tokens[0][1]].endswith("新区"):
         return []  # 兰州X公司 stays whole; 兰州新区 is a zone, no registering division
     return [s for s, _, _ in tokens[1:]] + ([tokens[-1][1]] if tokens else [])
 
@@ -347,9 +416,8 @@ def _candidates_in_run(run: str, offset: int, text: str) -> list[Candidate]:
             if not legal and _joined(run, m.end(), _NOT_END):
                 continue
             head_start = max(0, m.start() - MAX_NAME)  # names are short; keeps this linear
-            start = head_start + _cut_left(run[head_start:m.end()])
-            earlier = legal_ends[bisect_right(legal_ends, start):
-                                 bisect_right(legal_ends, m.start())]
+            start = head_start + _cut_left(run[head_start : m.end()])
+            earlier = legal_ends[bisect_right(legal_ends, start) : bisect_right(legal_ends, m.start())]
             if earlier and not legal:
                 continue  # "X有限公司Y煤矿": the company's unit, read as its tail below
             if earlier and m.group() != "分公司":
@@ -398,8 +466,15 @@ def candidates(text: str) -> list[Candidate]:
     for c, cut in zip(kept, cuts):
         # The text names the unit without the places elsewhere: that form is the name. Only a
         # deeper cut: a mention with a glued place (乡宁县山西X公司) must not undo another's.
-        alone = [s for s in _name_forms(c.name) + _text_place(c.name, text, written, seen)
-                 if s > cut and c.name[s:] in written] if c.legal else []
+        alone = (
+            [
+                s
+                for s in _name_forms(c.name) + _text_place(c.name, text, written, seen)
+                if s > cut and c.name[s:] in written
+            ]
+            if c.legal
+            else []
+        )
         if alone:
             cut = min(alone)
         name = c.name[cut:]
@@ -411,9 +486,11 @@ def candidates(text: str) -> list[Candidate]:
 
 # --- which candidate is the unit of the accident -----------------------------------------------
 _CLAUSE_END = re.compile(r"[，,。；;\n]")
-_LABEL = re.compile(r"(?:事故发生单位|发生事故(?:的)?单位|事故单位|涉事企业|涉事单位|事故责任单位|事发单位|"
-                    r"事发企业|事故企业|出事单位|出事企业|出事地点|出事店铺|事发地点|单位名称|企业名称|"
-                    r"发生单位)[)）]?(?:为|是|系|[:：])|(?:涉事|事发|出事|事故)(?:企业|单位)$")
+_LABEL = re.compile(
+    r"(?:事故发生单位|发生事故(?:的)?单位|事故单位|涉事企业|涉事单位|事故责任单位|事发单位|"
+    r"事发企业|事故企业|出事单位|出事企业|出事地点|出事店铺|事发地点|单位名称|企业名称|"
+    r"发生单位)[)）]?(?:为|是|系|[:：])|(?:涉事|事发|出事|事故)(?:企业|单位)$"
+)
 # "X公司（事故发生单位）", "X公司（以下简称Y，事故发生单位）"
 _LABEL_AFTER = re.compile(r"[（(][^（）()]{0,20}?(?:事故发生单位|事故单位|发生事故单位)[^（）()]{0,4}[)）]")
 # A section on the unit opens with its name: "（一）事故单位概况⏎名称：X", "（一）事故车辆所属企业⏎X".
@@ -434,19 +511,26 @@ _OWNER = re.compile(r"(?:登记在|属于?|归属于?)$")
 _OWNER_AFTER = re.compile(r"^(?:名下|所有)")
 # "X公司所属甘P·1××××号大型普通客车": the vehicle's operator (road transport)
 _VEHICLE_AFTER = re.compile(r"^所属(?:的)?[^，。；]{0,16}(?:车(?!间)|船)")
-_BELONGS = re.compile(r"(隶属于|隶属|属于|归属于|所属单位为|所属企业为|所属公司为|挂靠于|挂靠|所有人为|"
-                      r"车主为)$")
+_BELONGS = re.compile(
+    r"(隶属于|隶属|属于|归属于|所属单位为|所属企业为|所属公司为|挂靠于|挂靠|所有人为|" r"车主为)$"
+)
 # A utility, insurer or rescue service named for what it did after the accident.
 _RESPONDER_NAME = re.compile(r"供电|电力|电网|燃气|供水|自来水|保险|救援|救护|急救|殡仪")
-_RESPONDER_AFTER = re.compile(r"^(?:已经?|随即|立即|迅速|第一时间|紧急|连夜)?(?:组织|派出|调派|调集|赶赴|赶到|"
-                              r"抵达|参与|协助|启动)[^，。；]{0,8}(?:救援|抢修|抢险|处置|理赔|赔付|搜救|施救)")
+_RESPONDER_AFTER = re.compile(
+    r"^(?:已经?|随即|立即|迅速|第一时间|紧急|连夜)?(?:组织|派出|调派|调集|赶赴|赶到|"
+    r"抵达|参与|协助|启动)[^，。；]{0,8}(?:救援|抢修|抢险|处置|理赔|赔付|搜救|施救)"
+)
 # A unit named in one of these roles is not the unit where the accident happened.
-_OTHER_ROLE = re.compile(r"(?:(?:建设|监理|设计|勘察|勘测|租赁|出租|产权|检测|检验|评价|咨询|发包)"
-                         r"(?:单位|方|机构)|业主(?:单位|方)?)(?:为|是|：|:)?$|委托$")
+_OTHER_ROLE = re.compile(
+    r"(?:(?:建设|监理|设计|勘察|勘测|租赁|出租|产权|检测|检验|评价|咨询|发包)"
+    r"(?:单位|方|机构)|业主(?:单位|方)?)(?:为|是|：|:)?$|委托$"
+)
 _REGISTERED_FORMS = ("有限公司", "有限责任公司", "股份有限公司")
 _OPERATED = re.compile(r"(?:经营|开办|开设|运营)的$")
-_ALIAS = re.compile(r"[（(](?:以下简称|以下称|下称|简称)[:：]?[“\"']?([\u4e00-\u9fffA-Za-z0-9]{2,12})"
-                    r"[”\"']?(?:[，,、；;][^（）()]{0,16})?[）)]")
+_ALIAS = re.compile(
+    r"[（(](?:以下简称|以下称|下称|简称)[:：]?[“\"']?([\u4e00-\u9fffA-Za-z0-9]{2,12})"
+    r"[”\"']?(?:[，,、；;][^（）()]{0,16})?[）)]"
+)
 
 
 def _between(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
@@ -458,28 +542,38 @@ def _between(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
 # What each mark weighs. A unit's score is the sum over the kinds of mark its mentions carry
 # (each kind once), so the unit the report keeps coming back to (title, event, finding) stands
 # clear of units named once in passing.
-WEIGHTS = {"label": 20, "section": 4, "main_responsibility": 8, "responsibility": 5, "title": 6,
-           "event": 4, "located": 3, "doing": 3, "employer": 3, "belongs": 5, "other_role": -4}
+WEIGHTS = {
+    "label": 20,
+    "section": 4,
+    "main_responsibility": 8,
+    "responsibility": 5,
+    "title": 6,
+    "event": 4,
+    "located": 3,
+    "doing": 3,
+    "employer": 3,
+    "belongs": 5,
+    "other_role": -4,
+}
 
 
-def _marks(start: int, end: int, text: str, spans: list[tuple[int, int]],
-           parent: bool = False) -> set[str]:
+def _marks(start: int, end: int, text: str, spans: list[tuple[int, int]], parent: bool = False) -> set[str]:
     """The kinds of mark that single out the mention text[start:end] as the accident's unit."""
-    before = text[max(0, start - 60):start]
+    before = text[max(0, start - 60) : start]
     clause_before = _CLAUSE_END.split(before)[-1]
     alias = _ALIAS.match(text, end)
     after_start = alias.end() if alias else end  # past "（以下简称X）"
-    after = text[after_start:after_start + 60]
+    after = text[after_start : after_start + 60]
     clause = _CLAUSE_END.split(after, maxsplit=1)[0]
     marks = set()
     label = None
     for label in _LABEL.finditer(clause_before):
         pass
     if (label and not _between(spans, start - len(clause_before) + label.end(), start)) or (
-            _LABEL_AFTER.match(text, end, end + 30)
-            or _SECTION_NAME.search(text[max(0, start - 40):start])):
+        _LABEL_AFTER.match(text, end, end + 30) or _SECTION_NAME.search(text[max(0, start - 40) : start])
+    ):
         marks.add("label")
-    elif _SECTION_HEAD.search(text[max(0, start - 30):start]):
+    elif _SECTION_HEAD.search(text[max(0, start - 30) : start]):
         marks.add("section")
     responsible = _RESPONSIBLE.match(after)
     if responsible:  # 主要/直接责任 is the finding; a bare 负有责任 weighs less
@@ -489,23 +583,32 @@ def _marks(start: int, end: int, text: str, spans: list[tuple[int, int]],
     at = clause.find("发生")
     builds = _BUILDS.match(after)
     # "甲公司承建的乙公司厂房发生坍塌": the event is the builder's, not the owner's
-    if at >= 0 and (builds or not _between(spans, after_start, after_start + at)) and not (
-            _BUILT_BY.search(clause_before)):
+    if (
+        at >= 0
+        and (builds or not _between(spans, after_start, after_start + at))
+        and not (_BUILT_BY.search(clause_before))
+    ):
         marks.add("event")
     if re.search(r"位于[^，。]{0,12}的$", before):
         marks.add("located")
-    if (_DOING_BEFORE.search(clause_before) and _DOING_AFTER.match(after)) or builds or (
-            _CONTRACTOR.search(clause_before)):
+    if (
+        (_DOING_BEFORE.search(clause_before) and _DOING_AFTER.match(after))
+        or builds
+        or (_CONTRACTOR.search(clause_before))
+    ):
         marks.add("doing")
     vehicle = _VEHICLE_AFTER.match(after)
-    if (_EMPLOYER.search(clause_before) and _EMPLOYER_AFTER.match(after)) or (
-            _OWNER.search(clause_before) and _OWNER_AFTER.match(after)) or (
-            vehicle and not _between(spans, after_start, after_start + vehicle.end())):
+    if (
+        (_EMPLOYER.search(clause_before) and _EMPLOYER_AFTER.match(after))
+        or (_OWNER.search(clause_before) and _OWNER_AFTER.match(after))
+        or (vehicle and not _between(spans, after_start, after_start + vehicle.end()))
+    ):
         marks.add("employer")
     if _BELONGS.search(before) and not parent:
         marks.add("belongs")  # the legal person an unnamed facility belongs to
     if _OTHER_ROLE.search(clause_before) or (
-            _RESPONDER_AFTER.match(after) and _RESPONDER_NAME.search(text[start:end])):
+        _RESPONDER_AFTER.match(after) and _RESPONDER_NAME.search(text[start:end])
+    ):
         marks.add("other_role")
     return marks
 
@@ -527,7 +630,7 @@ def ranked(text: str) -> list[Candidate]:
             full.setdefault(m.group(1), c)
     for c in found:
         if c.tail and len(c.name) - c.tail >= 4:
-            full.setdefault(c.name[c.tail:], c)
+            full.setdefault(c.name[c.tail :], c)
     by_end = {c.end: c for c in found if c.legal}
     for c in found:
         # "X公司经营的Y酒店": the premises of the company that runs them
@@ -551,7 +654,7 @@ def ranked(text: str) -> list[Candidate]:
             c = nxt
         return c
 
-    parents = {c.name[:c.tail] for c in found if c.tail}
+    parents = {c.name[: c.tail] for c in found if c.tail}
     units: dict[str, tuple[Candidate, set[str], Candidate]] = {}  # key → unit, marks, best mention
 
     def credit(c: Candidate, start: int, end: int, marks: set[str]) -> None:
@@ -581,7 +684,7 @@ def ranked(text: str) -> list[Candidate]:
                 continue  # part of a longer name
             if (s, e) in own:
                 continue  # a candidate of its own, credited above
-            s0 = s - 1 if text[s - 1:s] == "该" else s  # "事故发生单位为该项目部"
+            s0 = s - 1 if text[s - 1 : s] == "该" else s  # "事故发生单位为该项目部"
             credit(c, s, e, _marks(s0, e, text, spans))
     out = []
     for unit, marks, best in units.values():
@@ -601,10 +704,13 @@ def contenders(found: list[Candidate]) -> list[Candidate]:
     # A company does not contest its own unit that leads (X公司 vs X公司Y项目部): the README
     # makes the subordinate unit the 事故发生单位, and reports name the company around it.
     best = found[0]
-    parent = normalize_enterprise_name(best.name[:best.tail]) if best.tail else None
+    parent = normalize_enterprise_name(best.name[: best.tail]) if best.tail else None
     # a name with no mark at all that is not even a legal person's (score 0) contests nothing
-    return [c for c in found[1:] if c.score >= top - margin and c.score > 0
-            and normalize_enterprise_name(c.name) != parent]
+    return [
+        c
+        for c in found[1:]
+        if c.score >= top - margin and c.score > 0 and normalize_enterprise_name(c.name) != parent
+    ]
 
 
 def find_enterprise(text: str) -> str | None:

@@ -8,6 +8,7 @@ The bar is what staff need before a figure is published unseen: a wrong death co
 linked to the wrong company is the worst thing the system can publish, so wrong values have
 their own, tighter limit.
 """
+
 from __future__ import annotations
 
 import json
@@ -133,8 +134,10 @@ def _subject_keys(subject: str, aliases: dict[str, str] | None = None) -> set[st
 
 # The labels name a unit as the accountability section does, often by the short name the text
 # declares: "甘肃示例化工有限公司（以下简称示例公司）".
-_DECLARED = re.compile(r"([\u4e00-\u9fff（）()]{4,40}?(?:公司|厂|矿|集团|站|店|部))[（(](?:以下简称|以下称|下称|简称)"
-                       r"[:：]?[“\"]?([\u4e00-\u9fffA-Za-z0-9]{2,12}?)[”\"]?[）)，,、]")
+_DECLARED = re.compile(
+    r"([\u4e00-\u9fff（）()]{4,40}?(?:公司|厂|矿|集团|站|店|部))[（(](?:以下简称|以下称|下称|简称)"
+    r"[:：]?[“\"]?([\u4e00-\u9fffA-Za-z0-9]{2,12}?)[”\"]?[）)，,、]"
+)
 
 
 def _declared(text: str) -> dict[str, str]:
@@ -148,12 +151,14 @@ def _score_accountability(case: Case, got: list[dict]) -> tuple[int, list[str], 
     truth = case.truth.get("accountability") or []
     declared = _declared(case.text)
     extracted = {(item["measure_type"], key) for item in got for key in _subject_keys(item["subject"] or "")}
+
     def matches(entry: dict) -> bool:
         keys = _subject_keys(entry["subject"], declared)
         # the declared full name may carry a place the extractor rightly drops (临汾市乡宁县X公司)
         return any((entry["measure_type"], key) in extracted for key in keys) or any(
             measure == entry["measure_type"] and len(name) >= 4 and any(k.endswith(name) for k in keys)
-            for measure, name in extracted)
+            for measure, name in extracted
+        )
 
     for entry in truth:
         if matches(entry):
@@ -161,9 +166,12 @@ def _score_accountability(case: Case, got: list[dict]) -> tuple[int, list[str], 
         else:
             misses.append(f"{case.id}: {entry['subject']} {entry['measure_type']}")
     labelled = {(e["measure_type"], key) for e in truth for key in _subject_keys(e["subject"], declared)}
-    extra = [f"{case.id}: extra {item['subject']} {item['measure_type']}" for item in got
-             if not any((item["measure_type"], key) in labelled for key in _subject_keys(item["subject"] or ""))
-             and not any(m == item["measure_type"] and k.endswith(item["subject"] or "-") for m, k in labelled)]
+    extra = [
+        f"{case.id}: extra {item['subject']} {item['measure_type']}"
+        for item in got
+        if not any((item["measure_type"], key) in labelled for key in _subject_keys(item["subject"] or ""))
+        and not any(m == item["measure_type"] and k.endswith(item["subject"] or "-") for m, k in labelled)
+    ]
     return found, misses, extra
 
 
@@ -196,16 +204,25 @@ def summary_lines(report: Report, show_misses: bool = False) -> list[str]:
     lines = [f"{report.cases} labelled texts", f"{'field':18} {'right':>7} {'wrong':>7} {'missing':>7}  bar"]
     for name, score in report.fields.items():
         bar = BAR.get(name)
-        rule = (f"right ≥ {bar[0]:.0%}" + (f", wrong ≤ {bar[1]:.0%}" if bar[1] is not None else "")
-                if bar else "reported")
-        lines.append(f"{name:18} {score.share(score.right):7.1%} {score.share(score.wrong):7.1%} "
-                     f"{score.share(score.missing):7.1%}  {rule}")
+        rule = (
+            f"right ≥ {bar[0]:.0%}" + (f", wrong ≤ {bar[1]:.0%}" if bar[1] is not None else "")
+            if bar
+            else "reported"
+        )
+        lines.append(
+            f"{name:18} {score.share(score.right):7.1%} {score.share(score.wrong):7.1%} "
+            f"{score.share(score.missing):7.1%}  {rule}"
+        )
         if show_misses:
             lines += [f"    {m}" for m in score.misses]
-    lines.append(f"{'accountability':18} {report.accountability_share:7.1%} found "
-                 f"({report.accountability_found}/{report.accountability_total})  found ≥ {ACCOUNTABILITY_BAR:.0%}")
-    lines.append(f"{'':18} {len(report.accountability_extra)} extracted entries not in the labels "
-                 "(a subject or measure the labels do not have; reported)")
+    lines.append(
+        f"{'accountability':18} {report.accountability_share:7.1%} found "
+        f"({report.accountability_found}/{report.accountability_total})  found ≥ {ACCOUNTABILITY_BAR:.0%}"
+    )
+    lines.append(
+        f"{'':18} {len(report.accountability_extra)} extracted entries not in the labels "
+        "(a subject or measure the labels do not have; reported)"
+    )
     if show_misses:
         lines += [f"    {m}" for m in report.accountability_misses + report.accountability_extra]
     return lines

@@ -19,6 +19,7 @@ confidence is ``high`` or ``low``; a low one carries the reason and goes to `etl
                     the value is the one the extractor trusts most, candidates hold the others;
 * ``weak``          an inference from indirect wording only.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

@@ -4,34 +4,53 @@ The text is first made comparable: full-width digits to half-width, traditional 
 simplified (many reposts of official texts are in traditional script), whitespace cleaned.
 Each field family is read by its own module; a field the text does not state is None.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
 from datetime import date
 
+from etl.extract.accident_type import classify_type
 from etl.extract.accountability import find_accountability
 from etl.extract.casualties import count_casualties
-from etl.extract.enterprise import contenders, ranked
-from etl.extract.facts import concealment_at, stated_grade_at
 from etl.extract.dates import occurred, rivals
+from etl.extract.enterprise import contenders, ranked
+from etl.extract.evidence import Candidate, Evidence
+from etl.extract.facts import concealment_at, stated_grade_at
+from etl.extract.industry import classify_industry
 from etl.normalize.dates import DateMatch
-from etl.normalize.money import Money, parse_money
 from etl.normalize.mask import mask_text
+from etl.normalize.money import Money, parse_money
 from etl.normalize.names import normalize_enterprise_name
 from etl.normalize.regions import Region, city_of, resolve_region
-from etl.extract.evidence import Candidate, Evidence
 from etl.normalize.text import to_halfwidth, to_simplified
 from etl.rules.grades import compute_grade, grade_mismatch
 
-from etl.extract.accident_type import classify_type
-from etl.extract.industry import classify_industry
-
-FIELDS = ("occurred_on", "occurred_time", "enterprise", "region_code", "region_name", "deaths",
-          "missing", "serious_injuries", "injuries", "direct_loss_yuan", "direct_loss_note",
-          "grade", "grade_computed", "grade_mismatch", "accident_type", "accident_subtype",
-          "industry", "concealed",
-          "concealment", "accountability", "approximate", "evidence")
+FIELDS = (
+    "occurred_on",
+    "occurred_time",
+    "enterprise",
+    "region_code",
+    "region_name",
+    "deaths",
+    "missing",
+    "serious_injuries",
+    "injuries",
+    "direct_loss_yuan",
+    "direct_loss_note",
+    "grade",
+    "grade_computed",
+    "grade_mismatch",
+    "accident_type",
+    "accident_subtype",
+    "industry",
+    "concealed",
+    "concealment",
+    "accountability",
+    "approximate",
+    "evidence",
+)
 
 _LOSS = re.compile(r"直接经济损失|直接财产损失|经济损失")
 _UNIT_LABEL = re.compile(r"\s*[（(]\s*(万元|元|亿元)\s*[)）]\s*[:：]?\s*(?=[\d.]+\s*(?:$|[，,；;|]))")
@@ -49,6 +68,7 @@ class Prepared:
     """The text the extractor reads (half-width, simplified script, whitespace runs collapsed,
     line breaks kept) and, for each of its characters, the offset of the character it came
     from in the original, so evidence can quote the original text."""
+
     original: str
     text: str
     origin: tuple[int, ...]  # origin[i]: offset in original of text[i]; one more at the end
@@ -133,11 +153,11 @@ def direct_loss(text: str) -> Money:
 def direct_loss_at(text: str) -> tuple[Money, int | None]:
     """The amount and the offset of the words that state it."""
     for m in _LOSS.finditer(text):
-        after = re.split(r"[。；\n]", text[m.end():m.end() + 40], maxsplit=1)[0]
+        after = re.split(r"[。；\n]", text[m.end() : m.end() + 40], maxsplit=1)[0]
         unit = _UNIT_LABEL.match(after)  # "直接经济损失（万元）：145.8": the unit is a label's
-        money = parse_money(after[unit.end():] + unit.group(1)) if unit else parse_money(after)
+        money = parse_money(after[unit.end() :] + unit.group(1)) if unit else parse_money(after)
         if money.yuan is None:
-            money = parse_money(re.split(r"[，。；\n]", text[max(0, m.start() - 30):m.start()])[-1])
+            money = parse_money(re.split(r"[，。；\n]", text[max(0, m.start() - 30) : m.start()])[-1])
         if money.yuan is not None:
             return money, m.start()
     return Money(None, False, None), None
@@ -158,8 +178,11 @@ def region(text: str, event_pos: int | None) -> Region | None:
     overall = resolve_region(text)
     if local is None:
         return overall
-    if overall is not None and local.level in ("city", "province") and overall.level in (
-            "county", "functional"):
+    if (
+        overall is not None
+        and local.level in ("city", "province")
+        and overall.level in ("county", "functional")
+    ):
         city = city_of(overall.code)
         if local.level == "province" or (city and city.code == local.code):
             return overall
@@ -185,9 +208,12 @@ def extract_report(text: str, anchor: date | None = None) -> dict:
     if when:
         tied = rivals(body, anchor)
         evidence["occurred_on"] = prep.evidence(
-            when.start, when.end, confidence="low" if tied else "high",
+            when.start,
+            when.end,
+            confidence="low" if tied else "high",
             reason="ambiguous" if tied else None,
-            candidates=tuple(prep.candidate(d.value.isoformat(), d.start, d.end) for d in tied))
+            candidates=tuple(prep.candidate(d.value.isoformat(), d.start, d.end) for d in tied),
+        )
     casualties = count_casualties([body[s:e] for s, e in spans])
     evidence.update(_casualty_evidence(prep, spans, casualties))
     loss, loss_at = direct_loss_at(body)
@@ -214,8 +240,9 @@ def extract_report(text: str, anchor: date | None = None) -> dict:
     if sector and sector.start is not None:
         evidence["industry"] = prep.evidence(sector.start, sector.end, method=sector.method)
     elif sector and enterprise and enterprise_evidence:  # decided from the enterprise's name
-        evidence["industry"] = replace(enterprise_evidence, method="inferred", confidence="high",
-                                       reason=None, candidates=())
+        evidence["industry"] = replace(
+            enterprise_evidence, method="inferred", confidence="high", reason=None, candidates=()
+        )
     accountability = [_with_evidence(prep, item) for item in find_accountability(body, enterprise)]
     return {
         "occurred_on": when.value.isoformat() if when else None,
@@ -231,8 +258,11 @@ def extract_report(text: str, anchor: date | None = None) -> dict:
         "direct_loss_note": loss.qualifier,
         "grade": grade,
         "grade_computed": computed,
-        "grade_mismatch": grade_mismatch(grade, computed, inputs_complete=None not in (
-            casualties.deaths, casualties.serious_injuries, loss.yuan)),
+        "grade_mismatch": grade_mismatch(
+            grade,
+            computed,
+            inputs_complete=None not in (casualties.deaths, casualties.serious_injuries, loss.yuan),
+        ),
         "accident_type": kind.type_class if kind else None,
         "accident_subtype": kind.subtype if kind else None,
         "industry": sector.sector if sector else None,
@@ -251,10 +281,13 @@ def _casualty_evidence(prep: Prepared, spans: list[tuple[int, int]], found) -> d
         conflicts = found.conflicts.get(field_name, [])
         low = conflicts or field_name in found.inferred
         out[field_name] = prep.evidence(
-            s, e, method="inferred" if field_name in found.inferred else "stated",
+            s,
+            e,
+            method="inferred" if field_name in found.inferred else "stated",
             confidence="low" if low else "high",
             reason="disagreement" if conflicts else ("weak" if low else None),
-            candidates=tuple(prep.candidate(n, *spans[i]) for n, i in conflicts))
+            candidates=tuple(prep.candidate(n, *spans[i]) for n, i in conflicts),
+        )
     return out
 
 
@@ -267,12 +300,18 @@ def _enterprise(prep: Prepared) -> tuple[str | None, Evidence | None]:
     best, close = found[0], contenders(found)
     if close:
         return None, prep.evidence(
-            best.start, best.end, confidence="low", reason="ambiguous",
-            candidates=tuple(prep.candidate(normalize_enterprise_name(c.name), c.start, c.end)
-                             for c in (best, *close)))
+            best.start,
+            best.end,
+            confidence="low",
+            reason="ambiguous",
+            candidates=tuple(
+                prep.candidate(normalize_enterprise_name(c.name), c.start, c.end) for c in (best, *close)
+            ),
+        )
     weak = best.score < 4
     return normalize_enterprise_name(best.name), prep.evidence(
-        best.start, best.end, confidence="low" if weak else "high", reason="weak" if weak else None)
+        best.start, best.end, confidence="low" if weak else "high", reason="weak" if weak else None
+    )
 
 
 def _with_evidence(prep: Prepared, item: dict) -> dict:

@@ -4,6 +4,7 @@
 A failed check is reported (valid=False, problems=[...]) and never raises: some lawful early
 codes fail their check character, so callers flag the record instead of rejecting it.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,18 @@ USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, ... (3^(i-1) mod 31)
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARS)}
 REGISTRY_DEPTS = {
-    "1": "机构编制", "2": "外交", "3": "司法行政", "4": "文化", "5": "民政", "6": "旅游",
-    "7": "宗教", "8": "工会", "9": "工商", "A": "中央军委改革和编制办公室", "N": "农业", "Y": "其他",
+    "1": "机构编制",
+    "2": "外交",
+    "3": "司法行政",
+    "4": "文化",
+    "5": "民政",
+    "6": "旅游",
+    "7": "宗教",
+    "8": "工会",
+    "9": "工商",
+    "A": "中央军委改革和编制办公室",
+    "N": "农业",
+    "Y": "其他",
 }
 # 机构类别代码 per registry department, as confirmed in GB 32100-2015. For the other departments
 # the category table was not confirmed, so any digit is accepted there and no name is shown.
@@ -33,7 +44,8 @@ ORG_CATEGORIES = {
 # for registrations by national authorities (100000).
 PROVINCE_PREFIXES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-    "61 62 63 64 65 71 81 82".split())
+    "61 62 63 64 65 71 81 82".split()
+)
 _USCC_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
 
 # --- GB 11714 (embedded organisation code) --------------------------------------------------
@@ -46,8 +58,13 @@ ID_CHECK = "10X98765432"
 ID_BIRTH_YEARS = range(1900, 2100)
 
 KINDS = ("uscc", "org_code", "reg_no", "id_number", "unknown")
-KIND_LABELS = {"uscc": "统一社会信用代码", "org_code": "组织机构代码", "reg_no": "工商注册号",
-               "id_number": "居民身份证号码", "unknown": "无法识别的代码"}
+KIND_LABELS = {
+    "uscc": "统一社会信用代码",
+    "org_code": "组织机构代码",
+    "reg_no": "工商注册号",
+    "id_number": "居民身份证号码",
+    "unknown": "无法识别的代码",
+}
 
 
 @dataclass
@@ -228,8 +245,11 @@ def check_id_number(s: str | None) -> CodeCheck:
 
 def id_shaped(code: str) -> bool:
     """17 digits + digit/X, a province prefix and a plausible birth date at positions 7-14."""
-    return (bool(re.fullmatch(r"[0-9]{17}[0-9X]", code)) and code[:2] in PROVINCE_PREFIXES
-            and plausible_birth_date(code[6:14]))
+    return (
+        bool(re.fullmatch(r"[0-9]{17}[0-9X]", code))
+        and code[:2] in PROVINCE_PREFIXES
+        and plausible_birth_date(code[6:14])
+    )
 
 
 def uscc_shaped(code: str) -> bool:
@@ -289,9 +309,13 @@ def describe_code(s: str | None) -> CodeCheck:
         return check_reg_no(code)
     if len(code) == 9:
         return check_org_code(code)
-    return CodeCheck("unknown", code, False,
-                     [f"无法识别：统一社会信用代码为18位，组织机构代码9位，注册号15位，实际{len(code)}位"],
-                     {})
+    return CodeCheck(
+        "unknown",
+        code,
+        False,
+        [f"无法识别：统一社会信用代码为18位，组织机构代码9位，注册号15位，实际{len(code)}位"],
+        {},
+    )
 
 
 def _describe_masked(code: str) -> CodeCheck:

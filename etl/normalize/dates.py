@@ -9,6 +9,7 @@ Relative forms are resolved only against what the text or the caller states, nev
 * a bare day (13日, 三日) as news writes it after a dateline (中新网兰州3月14日电 … 13日8时许):
   against the date named last, the anchor when none precedes.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,18 +28,44 @@ _COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})\s*")
 _REL_YEAR = re.compile(rf"(去年|今年|前年|上年|本年|同年)\s*{_MD}\s*月\s*{_MD}\s*[日号]")
 _MONTH_DAY = re.compile(rf"(?<![\d年])\s*{_MD}\s*月\s*{_MD}\s*[日号]")
 # Days counted from the publication date (news: 昨晚8时许 is the evening before the issue).
-_ANCHOR_DAY = {"今日": 0, "今天": 0, "今晨": 0, "今早": 0, "昨日": -1, "昨天": -1, "昨晚": -1,
-               "昨夜": -1, "昨晨": -1, "前天": -2, "前日": -2, "前晚": -2, "前夜": -2}
+_ANCHOR_DAY = {
+    "今日": 0,
+    "今天": 0,
+    "今晨": 0,
+    "今早": 0,
+    "昨日": -1,
+    "昨天": -1,
+    "昨晚": -1,
+    "昨夜": -1,
+    "昨晨": -1,
+    "前天": -2,
+    "前日": -2,
+    "前晚": -2,
+    "前夜": -2,
+}
 # Days counted from the date the text named last (7月24日 … 次日下午 is 7月25日).
-_TEXT_DAY = {"当日": 0, "当天": 0, "当晚": 0, "当夜": 0, "次日": 1, "翌日": 1, "第二天": 1,
-             "次晨": 1, "翌晨": 1}
+_TEXT_DAY = {
+    "当日": 0,
+    "当天": 0,
+    "当晚": 0,
+    "当夜": 0,
+    "次日": 1,
+    "翌日": 1,
+    "第二天": 1,
+    "次晨": 1,
+    "翌晨": 1,
+}
 # 前日/前天 only as words of their own: not 目前天气, 提前日期, 此前日, 节前夜.
-_REL_DAY = re.compile("(?<![目提此之以节])(?:前日|前天|前晚|前夜)|" + "|".join(
-    w for w in (*_ANCHOR_DAY, *_TEXT_DAY) if not w.startswith("前")))
+_REL_DAY = re.compile(
+    "(?<![目提此之以节])(?:前日|前天|前晚|前夜)|"
+    + "|".join(w for w in (*_ANCHOR_DAY, *_TEXT_DAY) if not w.startswith("前"))
+)
 # A day without month (13日), as news writes it after a dateline. Not a duration (3日内,
 # 3日前, 连续3日, 历时三日), not part of a longer number or date, not 号 (3号楼, 1号井).
 _BARE_DAY = re.compile(r"(\d{1,2}|[一二三四五六七八九十廿卅]{1,3})日(?![内前后以之来间期左余多])")
-_BARE_BEFORE = set("0123456789〇零○一二三四五六七八九十廿卅两年月第每近连续历用耗共计约达满停数几个时这那.-/·:")
+_BARE_BEFORE = set(
+    "0123456789〇零○一二三四五六七八九十廿卅两年月第每近连续历用耗共计约达满停数几个时这那.-/·:"
+)
 # What follows a news dateline's day (新华社兰州6月17日电, …7月8日讯, …1月13日消息): the day the
 # story was filed. Not 电焊, 电话, 电梯 … (3日电焊作业时).
 DATELINE_AFTER = re.compile(r"\s*(电(?![焊话工缆梯气器线路力机动池源站网流压视脑子瓶弧炉])|讯|消息)")
@@ -128,11 +155,12 @@ def _text_relative(text: str, base: list[DateMatch], anchor: date | None) -> lis
     """当日/次日 and bare days (13日) against the date named last; 昨日/今晨 against the anchor."""
     pending = [(m.start(), m.end(), "word", m.group()) for m in _REL_DAY.finditer(text)]
     for m in _BARE_DAY.finditer(text):
-        before = text[max(0, m.start() - 3):m.start()].rstrip(" ")[-1:]
+        before = text[max(0, m.start() - 3) : m.start()].rstrip(" ")[-1:]
         if before not in _BARE_BEFORE:
             pending.append((m.start(), m.end(), "day", m.group(1)))
-    events = sorted([(d.start, 0, d) for d in base] + [(p[0], 1, p) for p in pending],
-                    key=lambda e: (e[0], e[1]))
+    events = sorted(
+        [(d.start, 0, d) for d in base] + [(p[0], 1, p) for p in pending], key=lambda e: (e[0], e[1])
+    )
     ref: tuple[date, bool] | None = (anchor, True) if anchor else None
     found: list[DateMatch] = []
     taken_to = 0  # end of the last date kept: in start order, an overlap starts before it
@@ -209,7 +237,8 @@ _PERIOD = r"(凌晨|清晨|早晨|早上|上午|中午|午后|下午|傍晚|晚�
 _CN_HOUR = "零〇一二两三四五六七八九十"
 _CLOCK = re.compile(
     rf"{_PERIOD}\s*(?<![\d.])(\d{{1,2}}|[{_CN_HOUR}]{{1,3}})\s*[时点]"
-    rf"(?:\s*(半)|\s*(\d{{1,2}}|[{_CN_HOUR}]{{1,3}})\s*分|\s*(\d{{2}})(?![\d人名个]))?")
+    rf"(?:\s*(半)|\s*(\d{{1,2}}|[{_CN_HOUR}]{{1,3}})\s*分|\s*(\d{{2}})(?![\d人名个]))?"
+)
 _COLON = re.compile(r"(?<![\d:])([01]?\d|2[0-3])\s*:\s*([0-5]\d)(?![\d:])")
 _AFTERNOON = ("下午", "午后", "傍晚")
 _NIGHT = ("晚上", "晚间", "夜间", "深夜", "半夜", "夜里", "晚")

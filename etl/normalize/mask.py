@@ -14,6 +14,7 @@ then ID by default: privacy first).
 Detection runs on to_halfwidth(text), which has the same length, so full-width digits are found
 and masked in place.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,9 +27,16 @@ from typing import Iterator
 import yaml
 
 from etl.normalize.codes import classify_18, plausible_birth_date
-from etl.normalize.names import (AMBIGUOUS_SURNAMES, COMPOUND_SURNAMES, NOT_PERSON_WORDS,
-                                 SURNAME_CHARS, _common_word, is_masked_name, mask_person_name,
-                                 person_name_spans)
+from etl.normalize.names import (
+    AMBIGUOUS_SURNAMES,
+    COMPOUND_SURNAMES,
+    NOT_PERSON_WORDS,
+    SURNAME_CHARS,
+    _common_word,
+    is_masked_name,
+    mask_person_name,
+    person_name_spans,
+)
 from etl.normalize.text import to_halfwidth
 
 POLICY_PATH = Path(__file__).resolve().parent.parent / "masking.yaml"
@@ -63,8 +71,10 @@ def load_policy(path: str | Path | None = None) -> MaskPolicy:
     id_spec = raw.get("id_number") or {}
     id_style = id_spec.get("style", "hidden")
     if id_style not in ID_STYLES:
-        raise ValueError(f"masking policy: id_number.style must be one of {ID_STYLES}: no digit "
-                         "of an ID number is kept in text (行政处罚结果信息网上公开暂行办法 第七条)")
+        raise ValueError(
+            f"masking policy: id_number.style must be one of {ID_STYLES}: no digit "
+            "of an ID number is kept in text (行政处罚结果信息网上公开暂行办法 第七条)"
+        )
     id_column_style = id_spec.get("column_style", "region4")
     if id_column_style not in ID_COLUMN_STYLES:
         raise ValueError(f"masking policy: id_number.column_style must be one of {ID_COLUMN_STYLES}")
@@ -105,7 +115,7 @@ _LABEL_WIDTH = 14  # how far before a number its label is looked for, at most
 
 
 def _label_before(text: str, start: int, width: int = _LABEL_WIDTH) -> str:
-    return text[max(0, start - width):start]
+    return text[max(0, start - width) : start]
 
 
 # --- ID numbers (GB 11643-1999) --------------------------------------------------------------
@@ -131,14 +141,16 @@ def _grouped_id(token: str) -> str | None:
 
 def _id_hint(label: str) -> str | None:
     # The label nearest to the number decides.
-    positions = {kind: max((label.rfind(w) for w in words), default=-1)
-                 for kind, words in (("uscc", _USCC_LABELS), ("id_number", _ID_LABELS))}
+    positions = {
+        kind: max((label.rfind(w) for w in words), default=-1)
+        for kind, words in (("uscc", _USCC_LABELS), ("id_number", _ID_LABELS))
+    }
     best = max(positions, key=positions.get)
     return best if positions[best] >= 0 else None
 
 
 def _mask_id(code: str, style: str, marker: str = ID_MARKER) -> str:
-    """"hidden": the marker, nothing of the number (text). "region4"/"gansu": the internal
+    """ "hidden": the marker, nothing of the number (text). "region4"/"gansu": the internal
     id_number column only (region + last 4, or first 3 + last 4)."""
     if style == "gansu":
         return code[:3] + "*" * 11 + code[-4:]
@@ -155,8 +167,7 @@ def _id_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
         code = m.group().upper()
         kind = classify_18(code, _id_hint(_label_before(half, m.start())))
         if kind == "id_number" or (kind is None and plausible_birth_date(code[6:14])):
-            yield Hit("id_number", m.start(), m.end(),
-                      _mask_id(m.group(), policy.id_style, policy.id_marker))
+            yield Hit("id_number", m.start(), m.end(), _mask_id(m.group(), policy.id_style, policy.id_marker))
     for m in _ID_GROUPED.finditer(half):
         code = _grouped_id(m.group())
         if code and classify_18(code, _id_hint(_label_before(half, m.start()))) != "uscc":
@@ -218,8 +229,11 @@ def _fragment_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
         start = _AFTER_FRAGMENT_LABEL.match(text, m.end()).end()
         end = _TOKEN_RUN.match(text, start).end()
         token = text[start:end]
-        if len(token) < 4 or not any(ch.isdecimal() for ch in token) or \
-                (end < size and _LETTER.match(text, end)):
+        if (
+            len(token) < 4
+            or not any(ch.isdecimal() for ch in token)
+            or (end < size and _LETTER.match(text, end))
+        ):
             continue
         if len(token) == 18 and not any(ch in _MARK_CHARS for ch in token):
             continue  # a whole number: the ID detector decides (a USCC under the wrong label stays)
@@ -234,8 +248,7 @@ def _fragment_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
         end = done = _TOKEN_RUN.match(text, m.start()).end()
         if (start > 0 and _LETTER.match(text, start - 1)) or (end < size and _LETTER.match(text, end)):
             continue  # part of a longer code with letters
-        if _fragment_shape(text[start:end]) and \
-                _id_hint(_label_before(text, start)) != "uscc":
+        if _fragment_shape(text[start:end]) and _id_hint(_label_before(text, start)) != "uscc":
             yield Hit("id_fragment", start, end, policy.id_marker)
 
 
@@ -251,10 +264,12 @@ def hide_id_fragments(text: str | None, policy: MaskPolicy | None = None) -> str
 
 # --- phone numbers ---------------------------------------------------------------------------
 _MOBILE = re.compile(
-    r"(?<![0-9A-Za-z*])(?:(?:\+|00)?86[-\s]?)?(1[3-9]\d)[-\s.]?(\d{4})[-\s.]?(\d{4})(?![0-9A-Za-z*])")
+    r"(?<![0-9A-Za-z*])(?:(?:\+|00)?86[-\s]?)?(1[3-9]\d)[-\s.]?(\d{4})[-\s.]?(\d{4})(?![0-9A-Za-z*])"
+)
 _LANDLINE = re.compile(
     r"(?<![0-9A-Za-z*])(?:[(（]\s*(0\d{2,3})\s*[)）]\s*|(0\d{2,3})(?:\s*[-－—]\s*|[ \u3000]))(\d{7,8})"
-    r"(?![0-9A-Za-z*])")
+    r"(?![0-9A-Za-z*])"
+)
 # Not after '-', '/' or '_': record ids and URLs ("acc-036438215901", ".../n-0447294…/") are
 # hex digests that can be all digits; a phone written without separators never follows those.
 _LANDLINE_PLAIN = re.compile(r"(?<![0-9A-Za-z*/_\-])(0(?:10|2\d|[3-9]\d\d))(\d{7,8})(?![0-9A-Za-z*])")
@@ -279,13 +294,13 @@ def _phone_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
     for m in _MOBILE.finditer(half):
         if _phone_allowed(half, m.start(), policy):
             digits = "".join(m.groups())
-            head, tail = digits[:policy.mobile_keep_head], digits[-policy.mobile_keep_tail:]
-            yield Hit("mobile", m.start(), m.end(),
-                      head + "*" * (11 - len(head) - len(tail)) + tail)
+            head, tail = digits[: policy.mobile_keep_head], digits[-policy.mobile_keep_tail :]
+            yield Hit("mobile", m.start(), m.end(), head + "*" * (11 - len(head) - len(tail)) + tail)
     for m in _LANDLINE.finditer(half):
         if _phone_allowed(half, m.start(), policy):
-            yield Hit("landline", m.start(), m.end(),
-                      _landline_mask(m.group(1) or m.group(2), m.group(3), policy))
+            yield Hit(
+                "landline", m.start(), m.end(), _landline_mask(m.group(1) or m.group(2), m.group(3), policy)
+            )
     for m in _LANDLINE_PLAIN.finditer(half):
         if _phone_allowed(half, m.start(), policy):
             yield Hit("landline", m.start(), m.end(), _landline_mask(m.group(1), m.group(2), policy))
@@ -298,19 +313,88 @@ def _phone_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
 
 # --- names after role words (姓某 / 姓某+末字, as Gansu's reports print them) --------------
 _STOP_WORDS = (
-    "驾驶", "驾车", "操作", "违章", "违规", "违反", "擅自", "负责", "负有", "作业", "进入", "发现",
-    "组织", "安排", "指挥", "当场", "死亡", "身亡", "遇难", "受伤", "抢救", "送医", "送往", "带班",
-    "担任", "任职", "同志", "涉嫌", "明知", "使用", "签订", "私自", "独自", "随即", "立即", "随后",
-    "先生", "女士", "供述", "证实", "在场", "现场", "正在", "没有", "未经", "未按", "未对", "未能",
-    "因公", "被困", "坠落", "触电", "落入", "跌入", "返回", "赶到", "到达", "前往", "一起", "一人",
-    "两人", "二人", "三人", "等人", "家属", "本人", "自行", "自己", "作为", "存在", "对事故",
+    "驾驶",
+    "驾车",
+    "操作",
+    "违章",
+    "违规",
+    "违反",
+    "擅自",
+    "负责",
+    "负有",
+    "作业",
+    "进入",
+    "发现",
+    "组织",
+    "安排",
+    "指挥",
+    "当场",
+    "死亡",
+    "身亡",
+    "遇难",
+    "受伤",
+    "抢救",
+    "送医",
+    "送往",
+    "带班",
+    "担任",
+    "任职",
+    "同志",
+    "涉嫌",
+    "明知",
+    "使用",
+    "签订",
+    "私自",
+    "独自",
+    "随即",
+    "立即",
+    "随后",
+    "先生",
+    "女士",
+    "供述",
+    "证实",
+    "在场",
+    "现场",
+    "正在",
+    "没有",
+    "未经",
+    "未按",
+    "未对",
+    "未能",
+    "因公",
+    "被困",
+    "坠落",
+    "触电",
+    "落入",
+    "跌入",
+    "返回",
+    "赶到",
+    "到达",
+    "前往",
+    "一起",
+    "一人",
+    "两人",
+    "二人",
+    "三人",
+    "等人",
+    "家属",
+    "本人",
+    "自行",
+    "自己",
+    "作为",
+    "存在",
+    "对事故",
 )
-_STOP_CHARS = set("系是为男女等于在因被经对未已与和及同将把从向的均也都便就又还却所虽仍称说"
-                  "在将去来到给让叫请各该其此共约任了着过")
+_STOP_CHARS = set(
+    "系是为男女等于在因被经对未已与和及同将把从向的均也都便就又还却所虽仍称说"
+    "在将去来到给让叫请各该其此共约任了着过"
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MASK_MARKS = set("某*×＊")
-_MASKED_NAME = re.compile(r"(?:[\u4e00-\u9fff]{2}(?<=欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|夏侯)|"
-                          r"[\u4e00-\u9fff])[某*×＊]{1,3}(?:[\u4e00-\u9fff](?=[^\u4e00-\u9fff]|$|[未对等在已因违负被是系为与和及]))?")
+_MASKED_NAME = re.compile(
+    r"(?:[\u4e00-\u9fff]{2}(?<=欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|夏侯)|"
+    r"[\u4e00-\u9fff])[某*×＊]{1,3}(?:[\u4e00-\u9fff](?=[^\u4e00-\u9fff]|$|[未对等在已因违负被是系为与和及]))?"
+)
 _SEP_AFTER_ROLE = re.compile(r"\s*[:：]?\s*(?:为|是)?\s*")
 # An enumerator opening an item in the middle of a line ("…建议移送司法机关2.李四，": PDF text
 # often runs items together), not part of a number ("罚款2.5万元", "第3、4条", "2023.5.12").
@@ -320,7 +404,8 @@ ITEM_IN_LINE = r"(?<![\d.．])(?:\d{1,2}[.、．](?![\d.．])|[（(][一二三�
 _LIST_ITEM = re.compile(
     r"(?m)(?:^[ \t]*(?:\d{1,2}[.、．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)"
     rf"|{ITEM_IN_LINE})"
-    r"[ \t]*([\u4e00-\u9fff]{2,4})(?=[，,（(：:])")
+    r"[ \t]*([\u4e00-\u9fff]{2,4})(?=[，,（(：:])"
+)
 
 
 def _han_run(s: str, limit: int = 4) -> int:
@@ -332,8 +417,7 @@ def _han_run(s: str, limit: int = 4) -> int:
 
 def _stops_at(s: str, k: int) -> bool:
     rest = s[k:]
-    return (not rest or not _HAN.match(rest[0]) or rest[0] in _STOP_CHARS
-            or rest.startswith(_STOP_WORDS))
+    return not rest or not _HAN.match(rest[0]) or rest[0] in _STOP_CHARS or rest.startswith(_STOP_WORDS)
 
 
 def _looks_like_name(s: str, policy: MaskPolicy) -> bool:
@@ -341,10 +425,16 @@ def _looks_like_name(s: str, policy: MaskPolicy) -> bool:
         return True
     # 居民区附近, 失信主体：平凉示例…, 举报人向有处理权的单位: a place, a listed word or a
     # word with a surname character, not a name
-    return s[:1] in SURNAME_CHARS and s[:2] not in policy.not_names and \
-        s[:2] not in NOT_PERSON_WORDS and "示" not in s[1:3] and \
-        not (s[0] in AMBIGUOUS_SURNAMES and (s[1:3] in NOT_PERSON_WORDS | {"附近"} or s[1] in "有在是为对的了"
-                                              or _common_word(s[1:3])))
+    return (
+        s[:1] in SURNAME_CHARS
+        and s[:2] not in policy.not_names
+        and s[:2] not in NOT_PERSON_WORDS
+        and "示" not in s[1:3]
+        and not (
+            s[0] in AMBIGUOUS_SURNAMES
+            and (s[1:3] in NOT_PERSON_WORDS | {"附近"} or s[1] in "有在是为对的了" or _common_word(s[1:3]))
+        )
+    )
 
 
 # Second characters of the four-character names of Hui and Dongxiang families (马尕西木,
@@ -384,9 +474,9 @@ def _names_after(text: str, pos: int, style: str, policy: MaskPolicy) -> Iterato
     masked (张某某) come back as kind 'masked_name' with themselves as replacement."""
     while True:
         pos = _SEP_AFTER_ROLE.match(text, pos).end()
-        length = name_length(text[pos:pos + 6], policy)
+        length = name_length(text[pos : pos + 6], policy)
         if length:
-            name = text[pos:pos + length]
+            name = text[pos : pos + length]
             yield Hit("name", pos, pos + length, mask_person_name(name, style))
         else:
             masked = _MASKED_NAME.match(text, pos)
@@ -412,7 +502,7 @@ def role_names(text: str | None, policy: MaskPolicy | None = None) -> list[tuple
     '矿长马某某' → ('矿长', '马某某'). Used to find the persons an accountability item names."""
     if not text:
         return []
-    return [(role, text[h.start:h.end]) for role, h in _role_hits(text, policy or load_policy())]
+    return [(role, text[h.start : h.end]) for role, h in _role_hits(text, policy or load_policy())]
 
 
 def _name_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
@@ -426,13 +516,14 @@ def _name_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
         for m in _LIST_ITEM.finditer(text):
             name = m.group(1)
             if not is_masked_name(name) and is_list_item_name(name, policy):
-                yield Hit("name", m.start(1), m.end(1),
-                          mask_person_name(name, policy.list_item_style))
+                yield Hit("name", m.start(1), m.end(1), mask_person_name(name, policy.list_item_style))
     if policy.recognized_style:
-        roles = [m.span() for m in _role_pattern(tuple(policy.role_styles)).finditer(text)] \
-            if policy.role_styles else []
-        for start, end in person_name_spans(text, policy.not_names,
-                                            lambda s: name_length(s, policy)):
+        roles = (
+            [m.span() for m in _role_pattern(tuple(policy.role_styles)).finditer(text)]
+            if policy.role_styles
+            else []
+        )
+        for start, end in person_name_spans(text, policy.not_names, lambda s: name_length(s, policy)):
             # a role word the recognizer took in (死者阿不都·热合曼) is not part of the name
             start = max([start] + [r_end for r_start, r_end in roles if start <= r_start and r_end < end])
             if end - start >= 2:
@@ -440,8 +531,28 @@ def _name_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
 
 
 # Enumerated headings look like list items: "1.管理原因：", "（一）单位概况：".
-_HEADING_END = ("情况", "原因", "措施", "概况", "经过", "认定", "建议", "分析", "单位", "问题",
-                "要求", "责任", "处理", "教训", "工作", "事项", "方面", "部门", "人员", "损失")
+_HEADING_END = (
+    "情况",
+    "原因",
+    "措施",
+    "概况",
+    "经过",
+    "认定",
+    "建议",
+    "分析",
+    "单位",
+    "问题",
+    "要求",
+    "责任",
+    "处理",
+    "教训",
+    "工作",
+    "事项",
+    "方面",
+    "部门",
+    "人员",
+    "损失",
+)
 
 
 def is_list_item_name(name: str, policy: MaskPolicy | None = None) -> bool:
@@ -463,7 +574,7 @@ def _non_overlapping(hits: list[Hit]) -> list[Hit]:
 def _apply(text: str, hits: list[Hit]) -> str:
     out, last = [], 0
     for hit in _non_overlapping(hits):
-        out.append(text[last:hit.start])
+        out.append(text[last : hit.start])
         out.append(hit.replacement)
         last = hit.end
     out.append(text[last:])
@@ -484,8 +595,9 @@ def _hits(text: str, policy: MaskPolicy, kinds: tuple[str, ...]) -> list[Hit]:
     return hits
 
 
-def mask_id_numbers(text: str | None, policy: MaskPolicy | None = None,
-                    force: bool = False, fragments: bool = True) -> str | None:
+def mask_id_numbers(
+    text: str | None, policy: MaskPolicy | None = None, force: bool = False, fragments: bool = True
+) -> str | None:
     """Replace ID numbers and (unless fragments=False) fragments of them in text by the marker.
     With force=True, text is one value known to be an ID number (the internal id_number column):
     it is masked in the policy's column_style whatever its check character or shape says, and a
@@ -532,18 +644,22 @@ def mask_text(text: str | None, policy: MaskPolicy | None = None) -> str | None:
     return out
 
 
-def find_unmasked_pii(text: str | None, include_names: bool = True,
-                      policy: MaskPolicy | None = None) -> list[tuple[str, str]]:
+def find_unmasked_pii(
+    text: str | None, include_names: bool = True, policy: MaskPolicy | None = None
+) -> list[tuple[str, str]]:
     """(kind, matched text) for every ID number, fragment of one (id_fragment), phone number
     and person's name (name) still in text; the gate before anything is written or published.
     include_names=False leaves names out. Uses the same detectors as mask_text, so mask_text's
     output always passes."""
     if not text:
         return []
-    kinds = ("id_number", "phone", "name", "id_fragment") if include_names else \
-        ("id_number", "phone", "id_fragment")
+    kinds = (
+        ("id_number", "phone", "name", "id_fragment")
+        if include_names
+        else ("id_number", "phone", "id_fragment")
+    )
     hits = _non_overlapping(_hits(text, policy or load_policy(), kinds))
-    return [(h.kind, text[h.start:h.end]) for h in hits]
+    return [(h.kind, text[h.start : h.end]) for h in hits]
 
 
 # --- the same check on long documents (publish/gates.py) -------------------------------------
@@ -618,8 +734,7 @@ def scan_unmasked_pii_spans(text: str | None, policy: MaskPolicy | None = None) 
     # Fragments and names are looked for in the whole text: the fragment detector starts from
     # mask characters and labels, and names from role words and runs of Chinese characters
     # holding a surname character (each run tagged once per process, etl/normalize/names.py).
-    fragments = list(_fragment_hits(text, policy)) + \
-        [h for h in _name_hits(text, policy) if h.kind == "name"]
+    fragments = list(_fragment_hits(text, policy)) + [h for h in _name_hits(text, policy) if h.kind == "name"]
     if not _SEED.search(text):
         return [(h.kind, h.start, h.end) for h in _non_overlapping(fragments)]
     pieces, bases, placed = [], [], 0
@@ -646,8 +761,9 @@ def detect_pii(text: str | None, policy: MaskPolicy | None = None) -> list[tuple
     """(kind, start, end) of everything mask_text masks in text (find_unmasked_pii's hits)."""
     if not text:
         return []
-    hits = _non_overlapping(_hits(text, policy or load_policy(),
-                                  ("id_number", "phone", "name", "id_fragment")))
+    hits = _non_overlapping(
+        _hits(text, policy or load_policy(), ("id_number", "phone", "name", "id_fragment"))
+    )
     return [(h.kind, h.start, h.end) for h in hits]
 
 

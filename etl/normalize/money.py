@@ -5,6 +5,7 @@ A bound or an approximation is kept apart from the value (Money.bound), so '超�
 shown as exactly 51,000,000 (issue 3). 条例 第三条 reads '以上' as including the number and
 '以下' as excluding it (条例: 《生产安全事故报告和调查处理条例》); the same reading is used here.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,15 +18,32 @@ from etl.normalize.text import to_halfwidth
 BOUNDS = (None, "approx", ">", ">=", "<", "<=")
 _UNITS = {"亿": Decimal(100_000_000), "万": Decimal(10_000), "千": Decimal(1_000), "": Decimal(1)}
 # Qualifier words before the amount, longest first, and the bound each one means.
-_BEFORE = [("不超过", "<="), ("不高于", "<="), ("不足", "<"), ("不到", "<"), ("少于", "<"),
-           ("低于", "<"), ("将近", "<"), ("接近", "<"), ("超过", ">"), ("多于", ">"),
-           ("高于", ">"), ("大约", "approx"), ("约合", "approx"), ("约计", "approx"),
-           ("逾", ">"), ("超", ">"), ("近", "<"), ("约", "approx")]
+_BEFORE = [
+    ("不超过", "<="),
+    ("不高于", "<="),
+    ("不足", "<"),
+    ("不到", "<"),
+    ("少于", "<"),
+    ("低于", "<"),
+    ("将近", "<"),
+    ("接近", "<"),
+    ("超过", ">"),
+    ("多于", ">"),
+    ("高于", ">"),
+    ("大约", "approx"),
+    ("约合", "approx"),
+    ("约计", "approx"),
+    ("逾", ">"),
+    ("超", ">"),
+    ("近", "<"),
+    ("约", "approx"),
+]
 _AFTER = [("以上", ">="), ("以下", "<"), ("以内", "<="), ("左右", "approx"), ("上下", "approx")]
 _NUMBER = rf"(\d{{1,15}}(?:\.\d{{1,6}})?|{CN_NUM})"
 _AMOUNT = re.compile(
     rf"(?P<cur>[￥¥]|人民币|RMB)?\s*{_NUMBER}\s*(?P<more>余|多)?\s*(?P<unit>亿|万|千)?\s*"
-    rf"(?:(?P<extra>\d{{1,4}}(?:\.\d{{1,6}})?)\s*万\s*)?(?P<more2>余|多)?\s*(?P<yuan>元|块)?")
+    rf"(?:(?P<extra>\d{{1,4}}(?:\.\d{{1,6}})?)\s*万\s*)?(?P<more2>余|多)?\s*(?P<yuan>元|块)?"
+)
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 
 
@@ -70,7 +88,7 @@ def _is_money(m: re.Match) -> bool:
 
 
 def _money_from(m: re.Match, text: str) -> Money | None:
-    if re.fullmatch(r"[百千万亿]+", m.group(2)) and not re.search(r"[近逾上数几约超过]$", text[:m.start()]):
+    if re.fullmatch(r"[百千万亿]+", m.group(2)) and not re.search(r"[近逾上数几约超过]$", text[: m.start()]):
         return None  # a unit alone ("直接经济损失（万元）：…") is not an amount; 近千万元 is
     value = _value(m.group(2))
     if value is None:
@@ -79,10 +97,10 @@ def _money_from(m: re.Match, text: str) -> Money | None:
     if m.group("extra") and m.group("unit") == "亿":  # 1亿2000万元
         value += Decimal(m.group("extra")) * _UNITS["万"]
     yuan = float(round(value, 2))
-    word, bound = _qualifier_before(text[max(0, m.start() - 8):m.start()])
+    word, bound = _qualifier_before(text[max(0, m.start() - 8) : m.start()])
     if m.group("more") or m.group("more2"):
         word, bound = word or (m.group("more") or m.group("more2")), bound or ">"
-    after_word, after_bound = _qualifier_after(text[m.end():])
+    after_word, after_bound = _qualifier_after(text[m.end() :])
     if after_bound and not bound:
         word, bound = after_word, after_bound
     return Money(yuan, bound is None, bound, word)

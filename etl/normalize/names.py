@@ -1,6 +1,7 @@
 """Names: enterprise names normalized for linking and display; person names masked per the
 convention of Gansu's published reports (姓某 or 姓某+末字, e.g. 张某昌).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,8 @@ COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 "
     "西门 百里 呼延 万俟 闻人 澹台 公羊 赫连 第五 钟离 宗政 濮阳 太史 申屠 仲孙 拓跋 司空 东郭 "
     "淳于 单于 公冶 羊舌 左丘 梁丘 完颜 乐正 漆雕 壤驷 公良 段干 谷梁 巫马 颛孙 子车 亓官 "
-    "司寇 鲜于 闾丘 东门 西门 呼延".split())
+    "司寇 鲜于 闾丘 东门 西门 呼延".split()
+)
 MASK_CHAR = "某"
 _MASK_MARKS = ("某", "*", "×", "Ｘ", "＊")
 _SPACE = re.compile(r"\s+")
@@ -99,7 +101,7 @@ def mask_person_name(name: str | None, style: str = "convention") -> str | None:
     if "·" in name or "•" in name:  # transliterated names: 阿不都·热合曼 → 阿某·热某
         return "·".join(part[:1] + MASK_CHAR for part in re.split("[·•]", name) if part)
     surname = surname_of(name)
-    given = name[len(surname):]
+    given = name[len(surname) :]
     if style == "surname":
         return surname + MASK_CHAR * 2
     if len(given) <= 1:
@@ -118,7 +120,8 @@ COMMON_SURNAMES = frozenset(
     "巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满"
     "闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙"
     "浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干"
-    "但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由")
+    "但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
 
 
 # --- recognizing persons' names in free text ---------------------------------------------------
@@ -136,8 +139,10 @@ COMMON_SURNAMES = frozenset(
 
 # Surname characters beyond COMMON_SURNAMES that Gansu's reports meet (Hui, Dongxiang and Tu
 # families, rarer Han surnames).
-EXTRA_SURNAMES = frozenset("拓尕仝蔺闵苟栾卞佘晏燕巩冀谷蒙凌靳芦井展全时成海向于包文安支臧廉冉简"
-                           "佟姬邬赖桑栗闻巴臧拜喇妥把敏线答者咸铁祁")
+EXTRA_SURNAMES = frozenset(
+    "拓尕仝蔺闵苟栾卞佘晏燕巩冀谷蒙凌靳芦井展全时成海向于包文安支臧廉冉简"
+    "佟姬邬赖桑栗闻巴臧拜喇妥把敏线答者咸铁祁"
+)
 SURNAME_CHARS = COMMON_SURNAMES | EXTRA_SURNAMES
 _COMPOUND_FIRST = frozenset(s[0] for s in COMPOUND_SURNAMES)
 
@@ -145,10 +150,13 @@ _COMPOUND_FIRST = frozenset(s[0] for s in COMPOUND_SURNAMES)
 TIBETAN_NAME_PARTS = (
     "扎西 才让 卓玛 多杰 旦增 次仁 拉毛 尕藏 更登 桑吉 索南 东珠 加措 嘉措 拉姆 当周 完玛 道吉 才旦 "
     "贡保 仁青 洛桑 丹增 尼玛 达瓦 格桑 央金 措毛 吉毛 草毛 卓尕 才加 旦正 华旦 三木 周加 万玛 "
-    "南加 羊本 李毛 仁增 久美 闹日 公保 切吉 杨本 拉目 才吉 班玛 周毛 东智 更藏 贡却 桑杰 仁欠").split()
+    "南加 羊本 李毛 仁增 久美 闹日 公保 切吉 杨本 拉目 才吉 班玛 周毛 东智 更藏 贡却 桑杰 仁欠"
+).split()
 # (the leading class lets the regular expression engine skip most positions at C speed)
-_TIBETAN = re.compile("(?=[%s])(?:%s){2,3}" % ("".join(sorted({p[0] for p in TIBETAN_NAME_PARTS})),
-                                              "|".join(TIBETAN_NAME_PARTS)))
+_TIBETAN = re.compile(
+    "(?=[%s])(?:%s){2,3}"
+    % ("".join(sorted({p[0] for p in TIBETAN_NAME_PARTS})), "|".join(TIBETAN_NAME_PARTS))
+)
 # (no 某: 阿某·热某 is masked already)
 _TRANSLITERATED = re.compile(r"[\u4e00-\u67cf\u67d1-\u9fff]{2,6}[·•][\u4e00-\u67cf\u67d1-\u9fff]{2,8}")
 
@@ -173,7 +181,8 @@ NOT_PERSON_WORDS = frozenset(
     "任务 任职 计划 信息 姓名 身份 情况 人数 数量 代表 培训 上岗 作业 施工 名单 "
     "时许 迟报 瞒报 谎报 漏报 索引 钱款 关于 关闭 关键 解除 解决 曲线 项目 谷物 燕麦 房屋 房间 万一 甘肃 强制 "
     "强度 华北 华东 温度 康复 富余 元旦 武装 侯车 伍拾 佰元 仟元 公安 公司 公路 公示 "
-    "国家 国务院 国道 胡同 江河 柴油 洪水 洪涝 红色 蓝色 梁板 柳树 沙土 沙石 花园 章程".split())
+    "国家 国务院 国道 胡同 江河 柴油 洪水 洪涝 红色 蓝色 梁板 柳树 沙土 沙石 花园 章程".split()
+)
 # What follows a person's name in reports, decisions and lists: sex, ethnicity, the role or post
 # in apposition, a death, contact particulars.
 _PERSON_CUE = re.compile(
@@ -181,7 +190,8 @@ _PERSON_CUE = re.compile(
     r"中共党员|群众|时任|原任|现任|男性|女性|身份证|公民身份|手机|电话|联系电话|联系方式|现住|户籍)|"
     # after 、 these open the next item of a list of things (商场、宾馆、住宅; 工厂、企业), not particulars
     r"[，,]\s*(?:原|系|该|个体|企业|住(?!宅|房|户|院|所|宿))|[（(]\s*(?:男|女|已故|死者|该|时任|原|身份证|电话|手机|\d)|同志|等\d+名|"
-    r"等[一二三四五六七八九十两\d]+人))")
+    r"等[一二三四五六七八九十两\d]+人))"
+)
 
 
 # A sanction that follows the person it names (……责任的王某给予政务处分, 王某被判处……): weaker
@@ -218,16 +228,22 @@ def _simplified(text: str) -> str:
 
     out = to_simplified(text)
     return out if out and len(out) == len(text) else text
+
+
 # Names a source already masked (张某, 张某某, 张某昌, 张*): their characters are hidden from the
 # tagger, so that it neither reads them nor joins their last character to the next word.
-_MASKED = re.compile("(?:%s|[\u4e00-\u9fff])(?:某{2,3}|[某*＊×](?:[\u4e00-\u9fff](?!某))?)"
-                     % "|".join(sorted(COMPOUND_SURNAMES)))
+_MASKED = re.compile(
+    "(?:%s|[\u4e00-\u9fff])(?:某{2,3}|[某*＊×](?:[\u4e00-\u9fff](?!某))?)"
+    % "|".join(sorted(COMPOUND_SURNAMES))
+)
 
 
 # Surname characters that are far more often a word of their own (居民区附近, 由其, 时间, 全面):
 # the tagger's word must have three characters and not end in a dictionary word of another kind.
-AMBIGUOUS_SURNAMES = frozenset("查项应原区由于和向成全文安平明国海方常门云来都相初计索宣信展阴智幸奉植衡"
-                               "富尧闭但干利公居揭元束檀衣那宿印战危玉银亢湛宾戎勾茅於呼")
+AMBIGUOUS_SURNAMES = frozenset(
+    "查项应原区由于和向成全文安平明国海方常门云来都相初计索宣信展阴智幸奉植衡"
+    "富尧闭但干利公居揭元束檀衣那宿印战危玉银亢湛宾戎勾茅於呼"
+)
 # Single-character words that are not surnames where they stand alone (由王某驾驶, 于当日).
 _FUNCTION_SINGLES = frozenset("于和向时成由从以及为将把被对在等也都就还所因上下中内外后前之其该本各每")
 
@@ -254,9 +270,34 @@ def plausible_person(word: str, not_names: frozenset = frozenset()) -> bool:
 
 # After a tagged name, the words up to one of these make an enterprise's or a place's name
 # (王家庄示例洗煤厂, 向阳示例化工有限公司): the tagged word is part of that name.
-_ORG_ENDS = ("有限责任公司", "股份有限公司", "有限公司", "公司", "集团", "煤矿", "矿业", "厂", "场", "站",
-             "合作社", "医院", "酒店", "广场", "学校", "小学", "中学", "村委会", "镇", "乡", "村", "街道", "社区",
-             "隧道", "景区", "电厂")
+_ORG_ENDS = (
+    "有限责任公司",
+    "股份有限公司",
+    "有限公司",
+    "公司",
+    "集团",
+    "煤矿",
+    "矿业",
+    "厂",
+    "场",
+    "站",
+    "合作社",
+    "医院",
+    "酒店",
+    "广场",
+    "学校",
+    "小学",
+    "中学",
+    "村委会",
+    "镇",
+    "乡",
+    "村",
+    "街道",
+    "社区",
+    "隧道",
+    "景区",
+    "电厂",
+)
 _NOUN_FLAGS = ("n", "ns", "nz", "nt", "vn", "j", "nr", "ng", "b", "l")
 
 
@@ -264,7 +305,7 @@ def _inside_org(tokens: list, i: int) -> bool:
     """True when tokens[i] opens or sits inside an enterprise or place name."""
     if i > 0 and tokens[i - 1][0] in ("示例",):
         return True
-    for word, flag in tokens[i + 1:i + 7]:
+    for word, flag in tokens[i + 1 : i + 7]:
         if word == "示例" or (word.endswith(_ORG_ENDS) and flag.startswith(_NOUN_FLAGS)):
             return True
         if not flag.startswith(_NOUN_FLAGS):
@@ -274,8 +315,10 @@ def _inside_org(tokens: list, i: int) -> bool:
 
 # Tags a given name split from its surname gets (曹/志远 nrfg, 范/永平 ns, 吴/建国 ns, 苏/建华 nz).
 _GIVEN_FLAGS = ("nr", "nrfg", "nrt", "ns", "nz", "n", "a", "ng", "j", "t", "s", "vn", "l", "i", "b", "z")
-_TITLE_WORDS = frozenset("局长 县长 市长 镇长 乡长 区长 村长 科长 股长 所长 处长 厅长 部长 主任 书记 经理 "
-                         "矿长 厂长 站长 队长 班长 组长 老板 师傅 总 工 某 家 氏 姓 先生 女士 同志 大队".split())
+_TITLE_WORDS = frozenset(
+    "局长 县长 市长 镇长 乡长 区长 村长 科长 股长 所长 处长 厅长 部长 主任 书记 经理 "
+    "矿长 厂长 站长 队长 班长 组长 老板 师傅 总 工 某 家 氏 姓 先生 女士 同志 大队".split()
+)
 
 
 def _tagged_names(run: str, not_names: frozenset) -> list[tuple[int, int]]:
@@ -284,15 +327,27 @@ def _tagged_names(run: str, not_names: frozenset) -> list[tuple[int, int]]:
     found, pos = [], 0
     for i, (word, flag) in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
-        if flag in ("nr", "nrfg") and len(word) >= 2 and plausible_person(word, not_names) and \
-                not _common_word(word) and not _inside_org(tokens, i) and _unambiguous(word, seg, tagger):
+        if (
+            flag in ("nr", "nrfg")
+            and len(word) >= 2
+            and plausible_person(word, not_names)
+            and not _common_word(word)
+            and not _inside_org(tokens, i)
+            and _unambiguous(word, seg, tagger)
+        ):
             found.append((pos, pos + len(word)))
-        elif len(word) == 1 and word in SURNAME_CHARS and word not in _FUNCTION_SINGLES and \
-                word not in AMBIGUOUS_SURNAMES and 1 <= len(nxt[0]) <= 2 and \
-                nxt[1].startswith(_GIVEN_FLAGS if len(nxt[0]) == 2 else ("nr", "ng")) and \
-                (nxt[1] in _NAME_FLAGS or not _common_word(nxt[0])) and \
-                nxt[0] not in _TITLE_WORDS and \
-                plausible_person(word + nxt[0], not_names) and not _inside_org(tokens, i + 1):
+        elif (
+            len(word) == 1
+            and word in SURNAME_CHARS
+            and word not in _FUNCTION_SINGLES
+            and word not in AMBIGUOUS_SURNAMES
+            and 1 <= len(nxt[0]) <= 2
+            and nxt[1].startswith(_GIVEN_FLAGS if len(nxt[0]) == 2 else ("nr", "ng"))
+            and (nxt[1] in _NAME_FLAGS or not _common_word(nxt[0]))
+            and nxt[0] not in _TITLE_WORDS
+            and plausible_person(word + nxt[0], not_names)
+            and not _inside_org(tokens, i + 1)
+        ):
             # a surname the segmenter split from the given name (曹 + 志远)
             found.append((pos, pos + 1 + len(nxt[0])))
         pos += len(word)
@@ -327,11 +382,19 @@ def _worth_tagging(run: str) -> bool:
     tags = tagger.word_tag_tab
     words = list(seg.cut(run))
     for i, word in enumerate(words):
-        if 2 <= len(word) <= 5 and is_surname_start(word) and \
-                (not seg.FREQ.get(word) or tags.get(word, "").startswith("nr")):
+        if (
+            2 <= len(word) <= 5
+            and is_surname_start(word)
+            and (not seg.FREQ.get(word) or tags.get(word, "").startswith("nr"))
+        ):
             return True
-        if len(word) == 1 and word in SURNAME_CHARS and word not in _FUNCTION_SINGLES and \
-                i + 1 < len(words) and 1 <= len(words[i + 1]) <= 2:
+        if (
+            len(word) == 1
+            and word in SURNAME_CHARS
+            and word not in _FUNCTION_SINGLES
+            and i + 1 < len(words)
+            and 1 <= len(words[i + 1]) <= 2
+        ):
             return True
     return False
 
@@ -351,13 +414,17 @@ for _word in NOT_PERSON_WORDS:
 
 def _starts_non_person(text: str, start: int, end: int) -> bool:
     """A listed place or word starts at start and runs past end (张家川县 is no 张家)."""
-    return any(len(w) > end - start and text.startswith(w, start)
-               for w in _NON_PERSON_BY_FIRST.get(text[start], ()))
+    return any(
+        len(w) > end - start and text.startswith(w, start) for w in _NON_PERSON_BY_FIRST.get(text[start], ())
+    )
 
 
 def _hide_masked(text: str) -> str:
-    return _MASKED.sub(lambda m: "某" * len(m.group()), text) if "某" in text or "*" in text \
-        or "＊" in text or "×" in text else text
+    return (
+        _MASKED.sub(lambda m: "某" * len(m.group()), text)
+        if "某" in text or "*" in text or "＊" in text or "×" in text
+        else text
+    )
 
 
 def _cue_names(text: str, not_names: frozenset) -> Iterator[tuple[int, int]]:
@@ -379,31 +446,61 @@ def _cue_names(text: str, not_names: frozenset) -> Iterator[tuple[int, int]]:
             if weak and (_common_word(word) or _common_word(word[:2]) or word[0] in AMBIGUOUS_SURNAMES):
                 continue
             before = text[start - 1] if start else ""
-            if not before or not ("\u4e00" <= before <= "\u9fff") or before in _NAME_OPENERS or \
-                    text[max(0, start - 2):start] in _NAME_OPENERS2:
+            if (
+                not before
+                or not ("\u4e00" <= before <= "\u9fff")
+                or before in _NAME_OPENERS
+                or text[max(0, start - 2) : start] in _NAME_OPENERS2
+            ):
                 yield start, end
                 break
 
 
 # Characters and words right before a name (对王某处以罚款, 给予王某处分, 由王某驾驶).
 _NAME_OPENERS = set("对由与和及将把给经向被令据称为是即的")
-_NAME_OPENERS2 = ("给予", "责成", "询问", "其中", "包括", "其妻", "其夫", "其子", "其女", "之子", "之女",
-                  "之妻", "之父", "之母", "妻子", "丈夫", "儿子", "女儿", "父亲", "母亲", "兄弟", "姐妹")
+_NAME_OPENERS2 = (
+    "给予",
+    "责成",
+    "询问",
+    "其中",
+    "包括",
+    "其妻",
+    "其夫",
+    "其子",
+    "其女",
+    "之子",
+    "之女",
+    "之妻",
+    "之父",
+    "之母",
+    "妻子",
+    "丈夫",
+    "儿子",
+    "女儿",
+    "父亲",
+    "母亲",
+    "兄弟",
+    "姐妹",
+)
 
 
 # Single characters that open a clause as words, not as surnames (由于, 对此, 在场 …).
 _CLAUSE_NOT_SURNAME = _FUNCTION_SINGLES - frozenset("时成向")
 # Where a clause starts, and words after which a name often stands (对王某处以罚款, 由王某驾驶,
 # 造成王某死亡, 给予王某处分, 安排王某作业).
-_CLAUSE_START = re.compile(r"(?:^|(?<=[，,。；;：:！？!?、])|(?<=对|由|将|据)|"
-                           r"(?<=询问了)|(?<=给予|造成|询问|安排|雇用|聘用|聘请|搭载|乘载|其中|包括|导致|致使|发现|由原|对原))"
-                           "(?=[%s])" % "".join(sorted(SURNAME_CHARS | _COMPOUND_FIRST)))
+_CLAUSE_START = re.compile(
+    r"(?:^|(?<=[，,。；;：:！？!?、])|(?<=对|由|将|据)|"
+    r"(?<=询问了)|(?<=给予|造成|询问|安排|雇用|聘用|聘请|搭载|乘载|其中|包括|导致|致使|发现|由原|对原))"
+    "(?=[%s])" % "".join(sorted(SURNAME_CHARS | _COMPOUND_FIRST))
+)
 
 
 # After a short name of an enterprise, a building or a project (荣达项目, 盛康综合楼), with no
 # character between that could follow a person (在, 的, 被, 作为 …).
-_PLACE_AFTER = re.compile(r"[^\W\d_在于的是为被将把从向对与和及等称未已因系作任担到去进该驾给]{0,3}?"
-                          r"(?:楼|大厦|小区|商场|项目|公司|集团)")
+_PLACE_AFTER = re.compile(
+    r"[^\W\d_在于的是为被将把从向对与和及等称未已因系作任担到去进该驾给]{0,3}?"
+    r"(?:楼|大厦|小区|商场|项目|公司|集团)"
+)
 
 
 def _dictionary_word(word: str) -> bool:
@@ -424,13 +521,19 @@ def _clause_names(text: str, not_names: frozenset, name_length) -> Iterator[tupl
     seg, tagger = _jieba()
     for m in _CLAUSE_START.finditer(text):
         pos = m.end()
-        while pos < len(text) and text[pos] not in _CLAUSE_NOT_SURNAME and \
-                text[pos] not in AMBIGUOUS_SURNAMES and \
-                (text[pos] in SURNAME_CHARS or text[pos:pos + 2] in COMPOUND_SURNAMES):
-            length = name_length(text[pos:pos + 6])
-            word = text[pos:pos + length]
-            if not length or not plausible_person(word, not_names) or \
-                    text[pos + length:pos + length + 2] == "示例":
+        while (
+            pos < len(text)
+            and text[pos] not in _CLAUSE_NOT_SURNAME
+            and text[pos] not in AMBIGUOUS_SURNAMES
+            and (text[pos] in SURNAME_CHARS or text[pos : pos + 2] in COMPOUND_SURNAMES)
+        ):
+            length = name_length(text[pos : pos + 6])
+            word = text[pos : pos + length]
+            if (
+                not length
+                or not plausible_person(word, not_names)
+                or text[pos + length : pos + length + 2] == "示例"
+            ):
                 break
             head = word[:3] if word[:2] in COMPOUND_SURNAMES else word[:2]
             if word[:2] not in COMPOUND_SURNAMES and (_dictionary_word(head) or _common_word(word)):
@@ -444,8 +547,9 @@ def _clause_names(text: str, not_names: frozenset, name_length) -> Iterator[tupl
             pos += 1
 
 
-def person_name_spans(text: str | None, not_names: frozenset = frozenset(),
-                      name_length=None) -> list[tuple[int, int]]:
+def person_name_spans(
+    text: str | None, not_names: frozenset = frozenset(), name_length=None
+) -> list[tuple[int, int]]:
     """(start, end) of every person's name this module recognizes in text (see above); names
     after role words and in enumerated lists are etl/normalize/mask.py's rules. Names already
     masked are never returned."""
@@ -472,10 +576,14 @@ def person_name_spans(text: str | None, not_names: frozenset = frozenset(),
         spans += _clause_names(plain, not_names, name_length)
     # 文号 (甘应急罚〔2023〕12号) and the places and words listed above are no names
     # nor what follows a letter or a digit (G30连霍高速: a road's code and name)
-    spans = [(a, b) for a, b in spans
-             if not _DOC_NUMBER_AFTER.match(plain, b) and not _starts_non_person(plain, a, b)
-             and not _PLACE_AFTER.match(plain, b)
-             and not (a and plain[a - 1].isascii() and plain[a - 1].isalnum())]
+    spans = [
+        (a, b)
+        for a, b in spans
+        if not _DOC_NUMBER_AFTER.match(plain, b)
+        and not _starts_non_person(plain, a, b)
+        and not _PLACE_AFTER.match(plain, b)
+        and not (a and plain[a - 1].isascii() and plain[a - 1].isalnum())
+    ]
     if "·" in plain or "•" in plain:
         spans += [m.span() for m in _TRANSLITERATED.finditer(plain)]
     spans += [m.span() for m in _TIBETAN.finditer(plain)]

@@ -3,6 +3,7 @@
 An approximate count (30余人, 十多人, 约30人) keeps its number but is marked not exact, so
 callers never present it as a precise figure (issue 3, "approximate counts are not exact").
 """
+
 from __future__ import annotations
 
 import re
@@ -10,9 +11,35 @@ from dataclasses import dataclass
 
 from etl.normalize.text import to_halfwidth
 
-DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "貳": 2,
-          "兩": 2, "三": 3, "叁": 3, "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6,
-          "陆": 6, "陸": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "两": 2,
+    "贰": 2,
+    "貳": 2,
+    "兩": 2,
+    "三": 3,
+    "叁": 3,
+    "參": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "陸": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
+}
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 SPECIAL = {"廿": 20, "卅": 30}
@@ -91,8 +118,7 @@ class Count:
 # Qualifiers around a count. 余/多/以上 after the number and 约/近/超过 before it all mean the
 # published figure is not exact.
 _APPROX_BEFORE = re.compile(r"(约|大约|近|将近|接近|超过|逾|不足|不到)\s*$")
-_COUNT = re.compile(
-    rf"(\d{{1,9}}|{CN_NUM})\s*(余|多)?\s*(人|名|位|个|例|具|户|起|次|家|处)?(以上|左右|余)?")
+_COUNT = re.compile(rf"(\d{{1,9}}|{CN_NUM})\s*(余|多)?\s*(人|名|位|个|例|具|户|起|次|家|处)?(以上|左右|余)?")
 
 
 def parse_count(s: str | None) -> Count:
@@ -105,6 +131,8 @@ def parse_count(s: str | None) -> Count:
         value = cn_to_int(m.group(1))
         if value is None:
             continue
-        approx = bool(m.group(2) or m.group(4)) or bool(_APPROX_BEFORE.search(text[max(0, m.start() - 6):m.start()]))
+        approx = bool(m.group(2) or m.group(4)) or bool(
+            _APPROX_BEFORE.search(text[max(0, m.start() - 6) : m.start()])
+        )
         return Count(value, not approx)
     return Count(None, False)

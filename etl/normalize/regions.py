@@ -11,6 +11,7 @@ Two kinds of code come from the 统计用区划代码 of 国家统计局, not fr
   620201, which some registrations carry for 嘉峪关市 (GB/T 2260 has only 620200, a
   prefecture-level city without districts). Every lookup gives the GB/T 2260 region for it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -67,9 +68,14 @@ def load_regions(province_code: str | None = None) -> dict[str, Region]:
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             aliases = _split(row.get("aliases"))
-            regions[row["code"]] = Region(row["code"], row["name"], row["level"],
-                                          row.get("parent_code") or None, aliases,
-                                          _split(row.get("stat_codes")))
+            regions[row["code"]] = Region(
+                row["code"],
+                row["name"],
+                row["level"],
+                row.get("parent_code") or None,
+                aliases,
+                _split(row.get("stat_codes")),
+            )
     return regions
 
 
@@ -139,13 +145,16 @@ def find_regions(text: str | None, province_code: str | None = None) -> list[tup
             break
         i = candidate.start()
         for length in range(min(longest, len(text) - i), 1, -1):
-            region = index.get(text[i:i + length])
+            region = index.get(text[i : i + length])
             if region is None:
                 continue
-            if (length <= _SHORT_NAME_LEN and region.level in COUNTY_LEVELS
-                    and not _short_name_ok(text, i, prev_end)):
+            if (
+                length <= _SHORT_NAME_LEN
+                and region.level in COUNTY_LEVELS
+                and not _short_name_ok(text, i, prev_end)
+            ):
                 continue
-            if text[i + length - 1] == "市" and text[i + length:i + length + 1] == "场":
+            if text[i + length - 1] == "市" and text[i + length : i + length + 1] == "场":
                 continue  # 玉门市场, 合作市场: a market, not a city
             found.append((region, i, i + length))
             prev_end = i = i + length
@@ -162,9 +171,17 @@ def find_regions(text: str | None, province_code: str | None = None) -> list[tup
 
 def _stem_at(text: str, i: int, province_code: str | None) -> tuple[Region, int, int] | None:
     for length in (3, 2):
-        region = _stem_index(province_code).get(text[i:i + length])
-        if region and _LOCATED.match(text, i + length) and (i == 0 or not _HAN.match(
-                text[i - 1]) or text[i - 1] in _SHORT_OK_BEFORE or text[i - 1] in "线路道"):
+        region = _stem_index(province_code).get(text[i : i + length])
+        if (
+            region
+            and _LOCATED.match(text, i + length)
+            and (
+                i == 0
+                or not _HAN.match(text[i - 1])
+                or text[i - 1] in _SHORT_OK_BEFORE
+                or text[i - 1] in "线路道"
+            )
+        ):
             return region, i, i + length
     return None
 
@@ -180,8 +197,7 @@ def resolve_region(text: str | None, province_code: str | None = None) -> Region
         return get_region(code, province_code) or city_of(code, province_code)
     found = find_regions(text, province_code)
     matches = [m[0] for m in found]
-    located = [r for r, _, end in found
-               if r.level in COUNTY_LEVELS and _LOCATED.match(text or "", end)]
+    located = [r for r, _, end in found if r.level in COUNTY_LEVELS and _LOCATED.match(text or "", end)]
     if located:
         return located[0]
     counties = [r for r in matches if r.level in COUNTY_LEVELS]

@@ -4,6 +4,7 @@ whitespace.
 to_halfwidth() maps one character to one character, so offsets found in its output are valid
 in its input (etl/normalize/mask.py relies on this to mask full-width digits in place).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,15 @@ _FULLWIDTH_OFFSET = 0xFEE0
 # Chinese sentence punctuation is written full-width on purpose; keep it unless asked.
 _CHINESE_PUNCT = set("，：；！？")
 _PARENS = set("（）")
-_SPACES = {"\u3000": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ",
-           "\u202f": " ", "\u205f": " "}
+_SPACES = {
+    "\u3000": " ",
+    "\u00a0": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u205f": " ",
+}
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _HSPACE = re.compile(r"[ \t\f\v\r\u3000\u00a0\u2002\u2003\u2009\u202f\u205f]+")
 _NEWLINES = re.compile(r"\s*\n\s*")

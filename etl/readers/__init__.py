@@ -5,6 +5,7 @@
 found by module name (spec.format), never by an if/elif dispatcher. A reader yields the
 source's own field names and string values; mapping to the schema happens afterwards.
 """
+
 from __future__ import annotations
 
 import importlib

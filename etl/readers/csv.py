@@ -1,4 +1,5 @@
 """CSV files, GBK or UTF-8 (with or without BOM), read as strings and converted explicitly."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,9 @@ from etl.readers.text import decode
 def read(spec, fetcher) -> Iterator[RawRecord]:
     for url in spec.all_urls():
         document = fetcher.get(url)
-        yield from parse_once(fetcher, document, cache_key(spec, document),
-                              lambda: list(parse(spec, fetcher, document, url)))
+        yield from parse_once(
+            fetcher, document, cache_key(spec, document), lambda: list(parse(spec, fetcher, document, url))
+        )
 
 
 def parse(spec, fetcher, document, url) -> Iterator[RawRecord]:
@@ -23,7 +25,10 @@ def parse(spec, fetcher, document, url) -> Iterator[RawRecord]:
     fetcher.set_encoding(document, encoding)
     try:
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, header=spec.header_row,
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            header=spec.header_row,
             skipinitialspace=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

@@ -1,5 +1,6 @@
 """HTML helpers shared by the html_list and html_table readers: decoding, text extraction,
 the 政府信息公开 metadata block, links and attachments."""
+
 from __future__ import annotations
 
 import re
@@ -12,20 +13,68 @@ from etl.readers.text import decode, meta_charset
 # Labels of the 政府信息公开 metadata block as Gansu and national sites print them
 # (under 《政府信息公开条例》). There is no single schema: every one is optional.
 META_LABELS = (
-    "索引号", "信息索引号", "发布机构", "发文机关", "发文单位", "所属机构", "信息来源", "发文字号", "文号",
-    "成文日期", "发布日期", "生成日期", "公开日期", "主题分类", "信息分类", "公文种类", "公开形式",
-    "公开方式", "责任部门", "有效性", "是否有效", "关键词", "主题词", "信息名称", "标题", "批复日期",
-    "浏览次数", "访问量", "点击数", "字号",
+    "索引号",
+    "信息索引号",
+    "发布机构",
+    "发文机关",
+    "发文单位",
+    "所属机构",
+    "信息来源",
+    "发文字号",
+    "文号",
+    "成文日期",
+    "发布日期",
+    "生成日期",
+    "公开日期",
+    "主题分类",
+    "信息分类",
+    "公文种类",
+    "公开形式",
+    "公开方式",
+    "责任部门",
+    "有效性",
+    "是否有效",
+    "关键词",
+    "主题词",
+    "信息名称",
+    "标题",
+    "批复日期",
+    "浏览次数",
+    "访问量",
+    "点击数",
+    "字号",
 )
 
 
 def _label_pattern(labels) -> re.Pattern:
-    return re.compile(r"(" + "|".join(sorted(map(re.escape, labels), key=len, reverse=True)) + r")\s*[:：]?\s*")
+    return re.compile(
+        r"(" + "|".join(sorted(map(re.escape, labels), key=len, reverse=True)) + r")\s*[:：]?\s*"
+    )
 
 
 _LABEL_RE = _label_pattern(META_LABELS)
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
-               "article", "dd", "dt", "pre", "blockquote", "ul", "ol"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "section",
+    "article",
+    "dd",
+    "dt",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+}
 
 
 def parse(document, declared: str | None = None, fetcher=None):
@@ -89,7 +138,7 @@ def metadata(element, extra_labels=()) -> dict[str, str]:
     matches = list(pattern.finditer(text))
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        value = re.split(r"[\t\n]", text[match.end():end].strip(" \t\n|｜:："))[0].strip(" |｜")
+        value = re.split(r"[\t\n]", text[match.end() : end].strip(" \t\n|｜:："))[0].strip(" |｜")
         label = match.group(1)
         if label not in found or not found[label]:
             found[label] = value

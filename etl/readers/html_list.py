@@ -1,12 +1,12 @@
 """Paginated HTML list pages (下一页) leading to detail pages with the 政府信息公开 metadata
 block, the body text and attachment links (PDF text is extracted)."""
+
 from __future__ import annotations
 
 import json
 from typing import Iterator
 
-from etl.readers import ParseError, RawRecord, cache_key
-from etl.readers import html
+from etl.readers import ParseError, RawRecord, cache_key, html
 from etl.readers.pdf import pdf_text
 
 
@@ -24,8 +24,10 @@ def list_pages(spec, fetcher) -> Iterator[list[tuple[str, str, str]]]:
         url, seen = start, set()
         while url and url not in seen:
             if len(seen) >= spec.list.max_pages:
-                raise ParseError(f"{start}: 分页超过上限 (more list pages than list.max_pages = "
-                                 f"{spec.list.max_pages}); next page {url} not read")
+                raise ParseError(
+                    f"{start}: 分页超过上限 (more list pages than list.max_pages = "
+                    f"{spec.list.max_pages}); next page {url} not read"
+                )
             seen.add(url)
             items, url = list_page(spec, fetcher, url)
             yield items
@@ -58,7 +60,9 @@ def item_links(spec, tree) -> list[tuple[str, str, str]]:
             date = found[0].text_content().strip() if found else ""
         items.append((href, text, date))
     if not items:
-        raise ParseError(f"选择器未匹配 (selector matched nothing): no list items match {spec.list.item_links!r}")
+        raise ParseError(
+            f"选择器未匹配 (selector matched nothing): no list items match {spec.list.item_links!r}"
+        )
     return items
 
 
@@ -85,13 +89,15 @@ def parse_detail(spec, fetcher, document, url, link_text, list_date, row_ref) ->
     body_el = _first(tree, detail.body)
     fields = dict(html.metadata(_first(tree, detail.meta), spec.mapped_source_fields()))
     attachments, attachment_text = read_attachments(spec, fetcher, tree)
-    fields.update({
-        "_title": " ".join(title.split()) or link_text,
-        "_body": html.text_of(body_el) if body_el is not None else "",
-        "_url": url,
-        "_list_date": list_date,
-        "_attachments_text": attachment_text,
-    })
+    fields.update(
+        {
+            "_title": " ".join(title.split()) or link_text,
+            "_body": html.text_of(body_el) if body_el is not None else "",
+            "_url": url,
+            "_list_date": list_date,
+            "_attachments_text": attachment_text,
+        }
+    )
     extra = {"attachments": attachments}
     if detail.body and body_el is None and not attachment_text:
         # The page has no report where the spec says it is (a redesign, an error page): a failed
@@ -105,8 +111,12 @@ def read_attachments(spec, fetcher, tree) -> tuple[list[dict], str]:
     attachments, texts = [], []
     for href, name, _ in html.links(tree, spec.detail.attachments) if spec.detail.attachments else []:
         document = fetcher.get(href)
-        entry = {"name": name or href.rsplit("/", 1)[-1], "url": href, "sha256": document.sha256,
-                 "document_id": document.id}
+        entry = {
+            "name": name or href.rsplit("/", 1)[-1],
+            "url": href,
+            "sha256": document.sha256,
+            "document_id": document.id,
+        }
         if href.lower().endswith(".pdf") or document.content.startswith(b"%PDF"):
             try:
                 texts.append(pdf_text(document.content))

@@ -1,19 +1,23 @@
 """Announcement pages carrying an HTML table (e.g. a batch of the 严重失信主体名单, or a 移出
 announcement). Pages come from `list:` (like html_list) or straight from `url`/`urls`."""
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from etl.readers import ParseError, RawRecord, cache_key, parse_once
-from etl.readers import html
+from etl.readers import ParseError, RawRecord, cache_key, html, parse_once
 from etl.readers.html_list import list_pages
 
 
 def read(spec, fetcher) -> Iterator[RawRecord]:
     for url in page_urls(spec, fetcher):
         document = fetcher.get(url)
-        yield from parse_once(fetcher, document, cache_key(spec, document),
-                              lambda: list(parse_page(spec, fetcher, document, url)))
+        yield from parse_once(
+            fetcher,
+            document,
+            cache_key(spec, document),
+            lambda: list(parse_page(spec, fetcher, document, url)),
+        )
 
 
 def parse_page(spec, fetcher, document, url) -> Iterator[RawRecord]:
@@ -40,7 +44,7 @@ def rows(table, document, url, page_title, header_row) -> Iterator[RawRecord]:
     if header_index >= len(cells):
         raise ParseError(f"{url}: the table has no header row")
     header = [_header(h) for h in cells[header_index]]
-    for i, values in enumerate(cells[header_index + 1:], start=header_index + 2):
+    for i, values in enumerate(cells[header_index + 1 :], start=header_index + 2):
         if not any(values):
             continue
         fields = dict(zip(header, values))

@@ -1,6 +1,7 @@
 """A paginated JSON API (page/size, total), e.g. {"data": {"total": 83, "records": [...]}}.
 
 The URL is a template with {page} and {size}."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,27 +27,35 @@ def read(spec, fetcher) -> Iterator[RawRecord]:
         for page in itertools.count(start):
             url = template.format(page=page, size=size)
             if page - start >= pagination.max_pages:
-                raise ParseError(f"{url}: 分页不结束 (paging does not end): more than max_pages "
-                                 f"{pagination.max_pages} pages; stopped")
+                raise ParseError(
+                    f"{url}: 分页不结束 (paging does not end): more than max_pages "
+                    f"{pagination.max_pages} pages; stopped"
+                )
             document = fetcher.get(url)
             received += len(document.content)
             if received > pagination.max_bytes:
-                raise ParseError(f"{url}: 分页不结束 (paging does not end): {received} bytes in {page - start + 1}"
-                                 f" pages, more than max_bytes {pagination.max_bytes}; stopped")
+                raise ParseError(
+                    f"{url}: 分页不结束 (paging does not end): {received} bytes in {page - start + 1}"
+                    f" pages, more than max_bytes {pagination.max_bytes}; stopped"
+                )
             batch, total = page_records(spec, fetcher, document, url, page)
             if "{page}" not in template:
                 yield from batch
                 break
             content = _content_key(batch)
             if batch and content in contents:
-                raise ParseError(f"{url}: 分页不结束 (paging does not end): page {page} repeats the records"
-                                 f" of page {contents[content]} (the API ignores the page number?); stopped")
+                raise ParseError(
+                    f"{url}: 分页不结束 (paging does not end): page {page} repeats the records"
+                    f" of page {contents[content]} (the API ignores the page number?); stopped"
+                )
             contents[content] = page
             if total is not None:
                 first_total = total if first_total is None else first_total
                 if total > first_total + size:
-                    raise ParseError(f"{url}: 分页不结束 (paging does not end): the total grew from {first_total}"
-                                     f" to {total} while paging; stopped")
+                    raise ParseError(
+                        f"{url}: 分页不结束 (paging does not end): the total grew from {first_total}"
+                        f" to {total} while paging; stopped"
+                    )
             yield from batch
             seen += len(batch)
             if not batch or (total is not None and seen >= total):

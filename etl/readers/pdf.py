@@ -6,6 +6,7 @@ extraction most of a full load's time) and gives the same lines. Two differences
 below: PDFium ends lines with CRLF, and it returns the katakana middle dot where pdfplumber
 returned the 间隔号.
 """
+
 from __future__ import annotations
 
 import pypdfium2

@@ -1,4 +1,5 @@
 """Shared by the csv and xlsx readers: a DataFrame of strings to RawRecords."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -19,5 +20,6 @@ def records(frame, document, url: str, first_line: int) -> Iterator[RawRecord]:
         cells = ["" if v is None else str(v).strip() for v in values]
         if not any(cells):
             continue
-        yield RawRecord(dict(zip(columns, cells)) | {"_url": url}, document.id, url,
-                        f"row {first_line + offset}")
+        yield RawRecord(
+            dict(zip(columns, cells)) | {"_url": url}, document.id, url, f"row {first_line + offset}"
+        )

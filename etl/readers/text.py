@@ -1,5 +1,6 @@
 """Decoding bytes that government sites publish: UTF-8, GBK/GB2312 (read as GB18030, its
 superset), with or without a BOM, and pages whose declared charset is wrong."""
+
 from __future__ import annotations
 
 import codecs

@@ -1,4 +1,5 @@
 """XLSX workbooks, read as strings (dtype=str) and converted explicitly."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,9 @@ from etl.readers.tabular import records
 def read(spec, fetcher) -> Iterator[RawRecord]:
     for url in spec.all_urls():
         document = fetcher.get(url)
-        yield from parse_once(fetcher, document, cache_key(spec, document),
-                              lambda: list(parse(spec, document, url)))
+        yield from parse_once(
+            fetcher, document, cache_key(spec, document), lambda: list(parse(spec, document, url))
+        )
 
 
 def parse(spec, document, url) -> Iterator[RawRecord]:
@@ -25,11 +27,14 @@ def parse(spec, document, url) -> Iterator[RawRecord]:
         raise ParseError(f"{url}: not a readable XLSX: {exc}") from None
     if spec.sheet and spec.sheet not in book.sheet_names:
         # A renamed sheet is a format change to report as such, not an empty source.
-        raise ParseError(f"{url}: 工作表不存在 (sheet not found): {spec.sheet!r}; the workbook has "
-                         f"{', '.join(map(repr, book.sheet_names))}")
+        raise ParseError(
+            f"{url}: 工作表不存在 (sheet not found): {spec.sheet!r}; the workbook has "
+            f"{', '.join(map(repr, book.sheet_names))}"
+        )
     try:
-        frame = pd.read_excel(book, sheet_name=spec.sheet or 0, header=spec.header_row, dtype=str,
-                              keep_default_na=False)
+        frame = pd.read_excel(
+            book, sheet_name=spec.sheet or 0, header=spec.header_row, dtype=str, keep_default_na=False
+        )
     except (ValueError, KeyError, IndexError) as exc:
         raise ParseError(f"{url}: not a readable XLSX: {exc}") from None
     yield from records(frame, document, url, spec.header_row + 2)

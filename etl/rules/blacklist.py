@@ -12,6 +12,7 @@ itself revoked (错误列入, or set aside by 复议/诉讼: the entry should ne
 
 Dates follow etl/rules/periods.py: a stated 管理期限 end is the last day in force.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,34 +23,52 @@ from typing import Iterable
 from etl.normalize.dates import parse_date
 from etl.rules.periods import completed_from, covers, last_day
 
-STATUS_LABELS = {"active": "管理期内", "restored": "恢复列入（管理期内）", "expired": "期满移出",
-                 "removed": "提前移出（信用修复）", "revoked": "已撤销列入", "unknown": "未知"}
+STATUS_LABELS = {
+    "active": "管理期内",
+    "restored": "恢复列入（管理期内）",
+    "expired": "期满移出",
+    "removed": "提前移出（信用修复）",
+    "revoked": "已撤销列入",
+    "unknown": "未知",
+}
 IN_FORCE = ("active", "restored")
-EVENT_LABELS = {"listed": "列入", "removed_early": "提前移出（信用修复）",
-                "removal_revoked": "撤销提前移出、恢复列入", "expired": "期满移出",
-                "listing_revoked": "撤销列入"}
+EVENT_LABELS = {
+    "listed": "列入",
+    "removed_early": "提前移出（信用修复）",
+    "removal_revoked": "撤销提前移出、恢复列入",
+    "expired": "期满移出",
+    "listing_revoked": "撤销列入",
+}
 # The reason a removal announcement gives (blacklist_removals.removal_reason) → event kind.
-REASON_EVENTS = {"期满": "expired", "信用修复": "removed_early", "撤销列入": "listing_revoked",
-                 "恢复列入": "removal_revoked"}
+REASON_EVENTS = {
+    "期满": "expired",
+    "信用修复": "removed_early",
+    "撤销列入": "listing_revoked",
+    "恢复列入": "removal_revoked",
+}
 REMOVAL_REASONS = tuple(REASON_EVENTS)
 
 
 @dataclass(frozen=True)
 class Regime:
     """A listing rule: what applies to entries listed from `since` until the next one."""
+
     key: str
     since: date
-    name: str                       # the rule as cited to readers
-    term_months: int | None         # the period the rule sets; None: no fixed period
-    term_zh: str                    # the rule's provision on the term and removal, in brief
+    name: str  # the rule as cited to readers
+    term_months: int | None  # the period the rule sets; None: no fixed period
+    term_zh: str  # the rule's provision on the term and removal, in brief
     early_removal_months: int | None
 
     def explain(self, term_stated: bool) -> str:
         """The rule that applies to an entry, in Chinese."""
         parts = [f"列入日期适用{self.name}", self.term_zh]
-        parts.append("管理期限截止日以公告载明的日期为准" if term_stated
-                     else "公告未载明截止日，按上述期限从列入日期推算（期间计算依《中华人民共和国民法典》"
-                          "第二百零一条、第二百零二条），截止日当日仍在列")
+        parts.append(
+            "管理期限截止日以公告载明的日期为准"
+            if term_stated
+            else "公告未载明截止日，按上述期限从列入日期推算（期间计算依《中华人民共和国民法典》"
+            "第二百零一条、第二百零二条），截止日当日仍在列"
+        )
         return "；".join(parts) + "。"
 
 
@@ -79,7 +98,7 @@ REGIMES = (
         name="《安全生产严重失信主体名单管理办法》（应急管理部令第11号，2023年10月1日起施行）",
         term_months=36,
         term_zh="管理期限3年，期满由决定机关移出、停止公示；列入满12个月后可按规定申请提前移出；"
-                "以隐瞒真实情况、弄虚作假取得提前移出的，撤销提前移出决定、恢复列入",
+        "以隐瞒真实情况、弄虚作假取得提前移出的，撤销提前移出决定、恢复列入",
         early_removal_months=12,
     ),
 )
@@ -110,8 +129,12 @@ def term_end_for(listed_on: date | str | None) -> date | str | None:
 
 # Order matters: "撤销提前移出决定" is a restoration, not a revoked listing.
 _REASON_PATTERNS = (
-    ("恢复列入", re.compile(r"撤销(?:(?!列入)[^，。；,;]){0,10}移出|恢复[^，。；,;]{0,6}(?:列入|名单|失信)"
-                            r"|重新列入")),
+    (
+        "恢复列入",
+        re.compile(
+            r"撤销(?:(?!列入)[^，。；,;]){0,10}移出|恢复[^，。；,;]{0,6}(?:列入|名单|失信)" r"|重新列入"
+        ),
+    ),
     ("撤销列入", re.compile(r"撤销|撤回|错误列入|依法纠正|复议|诉讼|不应列入")),
     ("信用修复", re.compile(r"信用修复|提前移出|修复|提前|申请移出")),
     ("期满", re.compile(r"期满|到期|届满|期限|三年|3年|一年|1年|自动移出")),
@@ -138,8 +161,12 @@ def event_kind(reason: str | None, on: date | None, term_end: date | None) -> st
     return "expired" if term_end is not None and on is not None and on > term_end else "removed_early"
 
 
-def blacklist_status(listed_on: date | str | None, term_end: date | str | None,
-                     events: Iterable[tuple[date | str | None, str]], as_of: date) -> dict:
+def blacklist_status(
+    listed_on: date | str | None,
+    term_end: date | str | None,
+    events: Iterable[tuple[date | str | None, str]],
+    as_of: date,
+) -> dict:
     """Status as of a date from the listing, the term's last day (stated, else the rule's) and
     the entry's events (date, kind) from removal announcements; events after as_of do not
     count. In force from the listing day through the term's last day, both inclusive."""
@@ -150,8 +177,7 @@ def blacklist_status(listed_on: date | str | None, term_end: date | str | None,
     if listed is None or as_of < listed:
         return _status("unknown", None, end, regime, bool(stated_end))
     status = "active"
-    for on, kind in sorted(((_as_date(on), kind) for on, kind in events),
-                           key=lambda e: (e[0] or date.min)):
+    for on, kind in sorted(((_as_date(on), kind) for on, kind in events), key=lambda e: (e[0] or date.min)):
         if on is None or on > as_of:
             continue
         if kind == "listing_revoked":
@@ -171,12 +197,18 @@ def blacklist_status(listed_on: date | str | None, term_end: date | str | None,
     return _status(status, early, end, regime, bool(stated_end))
 
 
-def _status(status: str, early: date | None, term_end: date | None, regime: Regime | None,
-            term_stated: bool) -> dict:
-    return {"status": status, "label_zh": STATUS_LABELS[status], "in_force": status in IN_FORCE,
-            "early_removal_from": early, "term_end": term_end,
-            "regime": regime.key if regime else None,
-            "rule_zh": regime.explain(term_stated) if regime else None}
+def _status(
+    status: str, early: date | None, term_end: date | None, regime: Regime | None, term_stated: bool
+) -> dict:
+    return {
+        "status": status,
+        "label_zh": STATUS_LABELS[status],
+        "in_force": status in IN_FORCE,
+        "early_removal_from": early,
+        "term_end": term_end,
+        "regime": regime.key if regime else None,
+        "rule_zh": regime.explain(term_stated) if regime else None,
+    }
 
 
 def publicity_active(start: date | str | None, end: date | str | None, as_of: date) -> bool | None:

@@ -3,6 +3,7 @@
 "以上" includes the number itself and "以下" does not; any one criterion is enough and the
 highest grade reached applies. Losses are compared in 万元 with 1000 / 5000 / 10000.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,13 +27,21 @@ def _grade_by(value: float | int | None, table: list[tuple[float, str]]) -> str 
     return None  # negative input: not a count
 
 
-def compute_grade(deaths: int | None, serious_injuries: int | None,
-                  direct_loss_yuan: float | None) -> str | None:
+def compute_grade(
+    deaths: int | None, serious_injuries: int | None, direct_loss_yuan: float | None
+) -> str | None:
     """The grade the figures reach; None when all three are unknown. With some figures
     unknown the result is a lower bound (the missing figure could raise it)."""
     loss_wan = None if direct_loss_yuan is None else round(direct_loss_yuan / 10_000, 6)
-    found = [g for g in (_grade_by(deaths, _DEATHS), _grade_by(serious_injuries, _SERIOUS),
-                         _grade_by(loss_wan, _LOSS_WAN)) if g]
+    found = [
+        g
+        for g in (
+            _grade_by(deaths, _DEATHS),
+            _grade_by(serious_injuries, _SERIOUS),
+            _grade_by(loss_wan, _LOSS_WAN),
+        )
+        if g
+    ]
     return max(found, key=GRADES.index) if found else None
 
 
@@ -48,8 +57,7 @@ def normalize_grade(s: str | None) -> str | None:
     return m.group() if m else None
 
 
-def grade_mismatch(stated: str | None, computed: str | None,
-                   inputs_complete: bool = True) -> bool | None:
+def grade_mismatch(stated: str | None, computed: str | None, inputs_complete: bool = True) -> bool | None:
     """True when the stated grade differs from the computed one; None when either is unknown.
     With inputs_complete=False (a figure was missing) a stated grade above the computed one
     cannot be judged and gives None."""

@@ -11,6 +11,7 @@ last day is the corresponding day of the final month, or that month's last day w
 such day. So a 3-year period from 2023-10-10 ends on (and includes) 2026-10-10, and
 "满12个月" after 2023-10-10 is reached once 2024-10-10 has passed.
 """
+
 from __future__ import annotations
 
 import calendar

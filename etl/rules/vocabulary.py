@@ -2,14 +2,32 @@
 and the sector (行业领域) a report is counted in. The one list the extractor, the database
 descriptions, the site's filters and charts and Datasette's facets use (docs/vocabulary.md).
 """
+
 from __future__ import annotations
 
 import re
 
 # GB 6441-86 第2章 事故类别, in the standard's order (codes 01-20).
 ACCIDENT_TYPES = (
-    "物体打击", "车辆伤害", "机械伤害", "起重伤害", "触电", "淹溺", "灼烫", "火灾", "高处坠落", "坍塌",
-    "冒顶片帮", "透水", "放炮", "火药爆炸", "瓦斯爆炸", "锅炉爆炸", "容器爆炸", "其他爆炸", "中毒和窒息",
+    "物体打击",
+    "车辆伤害",
+    "机械伤害",
+    "起重伤害",
+    "触电",
+    "淹溺",
+    "灼烫",
+    "火灾",
+    "高处坠落",
+    "坍塌",
+    "冒顶片帮",
+    "透水",
+    "放炮",
+    "火药爆炸",
+    "瓦斯爆炸",
+    "锅炉爆炸",
+    "容器爆炸",
+    "其他爆炸",
+    "中毒和窒息",
     "其他伤害",
 )
 
@@ -117,4 +135,3 @@ def type_order(value: str | None) -> tuple[int, str]:
 
 def sector_order(value: str | None) -> tuple[int, str]:
     return (SECTORS.index(value), "") if value in SECTORS else (len(SECTORS), value or "")
-

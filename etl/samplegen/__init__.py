@@ -8,6 +8,7 @@ facts the documents were written from. The specs that read them are etl/sources/
 Everything is fictional: every enterprise name contains 示例, persons appear only in the
 masked form 姓某X, and every document says 示例数据. Same seed, same bytes.
 """
+
 from __future__ import annotations
 
 import shutil

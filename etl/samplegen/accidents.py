@@ -1,6 +1,7 @@
 """Accidents: which grades, places and industries; casualties that reach exactly the grade;
 the planted messy cases; titles, accountability (责任认定及处理建议) and prevention measures.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,10 @@ def _casualties(rng: random.Random, grade: str, accident_type: str) -> dict:
     elif grade == "较大":
         mode = rng.choices(("deaths", "loss", "serious"), (8, 1, 1))[0]
         if mode == "deaths":
-            c.update(deaths=rng.choices(range(3, 10), (30, 20, 12, 8, 5, 3, 2))[0],
-                     injuries=rng.choice((0, 0, 1, 2, 3, 5)))
+            c.update(
+                deaths=rng.choices(range(3, 10), (30, 20, 12, 8, 5, 3, 2))[0],
+                injuries=rng.choice((0, 0, 1, 2, 3, 5)),
+            )
             c["serious"] = rng.randint(0, c["injuries"])
             loss, style = rng.randint(300, 2500) * 1e4 + rng.randint(0, 99) * 1e2, "wan2"
         elif mode == "loss":
@@ -100,8 +103,11 @@ def _title(rng: random.Random, acc: Accident, taken: set[str]) -> tuple[str, str
     """The report title and its short name (“3·12”较大中毒和窒息事故)."""
     dot = "." if acc.source_id == "lz-yjj-accidents" else "·"
     md = f"“{acc.occurred.month}{dot}{acc.occurred.day}”"
-    grade_word = acc.grade_stated if (acc.grade_stated != "一般" or rng.random() < 0.4
-                                      or acc.grade_stated != acc.grade) else ""
+    grade_word = (
+        acc.grade_stated
+        if (acc.grade_stated != "一般" or rng.random() < 0.4 or acc.grade_stated != acc.grade)
+        else ""
+    )
     short = f"{md}{grade_word}{acc.type_word}事故"
     county = names.county_name(acc.county)
     if acc.grade == "特别重大":
@@ -109,8 +115,11 @@ def _title(rng: random.Random, acc: Accident, taken: set[str]) -> tuple[str, str
     elif acc.industry == "道路运输":
         forms = [f"{county}{acc.occurred.year}年{short}调查报告", f"{acc.enterprise_name}{short}调查报告"]
     else:
-        forms = [f"{acc.enterprise_name}{short}调查报告", f"{county}{acc.enterprise_name}{short}调查报告",
-                 f"{acc.enterprise_name}{grade_word}{acc.type_word}事故调查报告"]
+        forms = [
+            f"{acc.enterprise_name}{short}调查报告",
+            f"{county}{acc.enterprise_name}{short}调查报告",
+            f"{acc.enterprise_name}{grade_word}{acc.type_word}事故调查报告",
+        ]
     title = rng.choice(forms)
     if acc.enterprise_shown:  # the name as the report writes it already says where
         title = f"{acc.enterprise_name}{short}调查报告"
@@ -129,8 +138,9 @@ def build_accidents(world: World, pool: EnterprisePool) -> None:
     for source_id, n in profile.accidents.items():
         rng = rng_for(seed, "plan", source_id)
         grades = _grade_plan(source_id, n, 0.4 if source_id == "gs-yjt-accidents" else 0.36)
-        cities = list(SOURCE_CITIES.get(source_id) or
-                      [c for c in names.CITIES if c not in ("620100", "620500")])
+        cities = list(
+            SOURCE_CITIES.get(source_id) or [c for c in names.CITIES if c not in ("620100", "620500")]
+        )
         rng.shuffle(cities)
         years = list(profile.years)
         for i, grade in enumerate(grades):
@@ -143,18 +153,24 @@ def build_accidents(world: World, pool: EnterprisePool) -> None:
             else:
                 city = cities[i % len(cities)]
                 year = years[(i * 3 + len(source_id)) % len(years)]
-                industry = arng.choices(list(names.INDUSTRY_WEIGHTS), list(names.INDUSTRY_WEIGHTS.values()))[0]
+                industry = arng.choices(list(names.INDUSTRY_WEIGHTS), list(names.INDUSTRY_WEIGHTS.values()))[
+                    0
+                ]
                 if industry == "煤矿" and city not in COAL_CITIES:
                     industry = "非煤矿山"
                 accident_type = arng.choice(names.INDUSTRIES[industry].accident_types)
                 if grade == "一般" and accident_type in ("瓦斯爆炸", "火药爆炸"):
                     accident_type = "机械伤害" if industry == "煤矿" else accident_type
-            world.accidents.append(_make_accident(world, pool, serials, arng, key, source_id,
-                                                  grade, city, year, industry, accident_type))
+            world.accidents.append(
+                _make_accident(
+                    world, pool, serials, arng, key, source_id, grade, city, year, industry, accident_type
+                )
+            )
 
 
-def _make_accident(world, pool, serials, rng, key, source_id, grade, city, year,
-                   industry, accident_type, ent=None, day=None) -> Accident:
+def _make_accident(
+    world, pool, serials, rng, key, source_id, grade, city, year, industry, accident_type, ent=None, day=None
+) -> Accident:
     """One report's facts; `ent` and `day` (else drawn: an unused enterprise, a day of `year`)."""
     ent = ent or pool.take(city, industry)
     county = ent.county
@@ -170,13 +186,28 @@ def _make_accident(world, pool, serials, rng, key, source_id, grade, city, year,
     approved = day + dt.timedelta(days=rng.randint(*delay))
     doc_no = f"{doc_prefix}〔{approved.year}〕{serials.take(doc_prefix, approved.year)}号"
     acc = Accident(
-        key=key, source_id=source_id, enterprise=ent, county=county, industry=industry,
-        accident_type=accident_type, type_word=_type_word(rng, accident_type), occurred=occurred,
-        deaths=c["deaths"], missing=c["missing"], injuries=c["injuries"], serious=c["serious"],
-        loss_yuan=c["loss_yuan"], loss_style=c["loss_style"], grade=grade, grade_stated=grade,
-        concealment=None, approver=approver, doc_no=doc_no,
+        key=key,
+        source_id=source_id,
+        enterprise=ent,
+        county=county,
+        industry=industry,
+        accident_type=accident_type,
+        type_word=_type_word(rng, accident_type),
+        occurred=occurred,
+        deaths=c["deaths"],
+        missing=c["missing"],
+        injuries=c["injuries"],
+        serious=c["serious"],
+        loss_yuan=c["loss_yuan"],
+        loss_style=c["loss_style"],
+        grade=grade,
+        grade_stated=grade,
+        concealment=None,
+        approver=approver,
+        doc_no=doc_no,
         doc_no_shown=doc_no if rng.random() < 0.8 else doc_no.replace("〔", "[").replace("〕", "]"),
-        approved_on=approved, written_on=approved + dt.timedelta(days=rng.choice((0, 0, 1, 2, 3))),
+        approved_on=approved,
+        written_on=approved + dt.timedelta(days=rng.choice((0, 0, 1, 2, 3))),
         published_on=approved + dt.timedelta(days=rng.randint(5, 40)),
     )
     acc.uscc_in_text = ent.uscc if rng.random() < 0.8 else None
@@ -201,11 +232,15 @@ def plant_accidents(world: World) -> None:
     acc = pick("gs-yjt-accidents", lambda a: a.grade == "一般" and a.deaths >= 1)
     acc.planted += ["unmasked_id", "phone"]
     acc = pick("ts-yjj-accidents", lambda a: a.grade == "一般" and a.loss_yuan < 9e6 and a.serious < 10)
-    acc.deaths, acc.missing, acc.grade = 3, 0, "较大"   # 3 deaths reach 较大; the report says 一般
+    acc.deaths, acc.missing, acc.grade = 3, 0, "较大"  # 3 deaths reach 较大; the report says 一般
     # The county investigated it as 一般 (and approved it); by 条例 第三条 it is 较大.
     acc.planted.append("grade_mismatch")
-    for source_id, grade, kind in (("gs-yjt-accidents", "较大", "瞒报"), ("gs-yjt-accidents", "较大", "谎报"),
-                                   ("lz-yjj-accidents", "一般", "瞒报"), ("ts-yjj-accidents", "一般", "迟报")):
+    for source_id, grade, kind in (
+        ("gs-yjt-accidents", "较大", "瞒报"),
+        ("gs-yjt-accidents", "较大", "谎报"),
+        ("lz-yjj-accidents", "一般", "瞒报"),
+        ("ts-yjj-accidents", "一般", "迟报"),
+    ):
         acc = pick(source_id, lambda a: a.grade == grade and a.deaths >= 1 and a.occurred >= since_2020)
         acc.concealment = kind
         acc.planted.append(kind)
@@ -239,8 +274,11 @@ def finish_accident(world: World, acc: Accident, taken: set[str], index: int) ->
     acc.grade_stated = "一般" if set(UNDERSTATED) & set(acc.planted) else acc.grade
     acc.title, acc.short = _title(rng, acc, taken)
     acc.measures = _measures(rng, acc)
-    fitting = [text for i, text in enumerate(phrases.PREVENTION)
-               if i not in phrases.RELEVANT or {acc.industry, acc.accident_type} & set(phrases.RELEVANT[i])]
+    fitting = [
+        text
+        for i, text in enumerate(phrases.PREVENTION)
+        if i not in phrases.RELEVANT or {acc.industry, acc.accident_type} & set(phrases.RELEVANT[i])
+    ]
     acc.prevention = rng.sample(fitting, rng.randint(3, min(6, len(fitting))))
     acc.show_doc_no = rng.random() < 0.7 or "fullwidth_doc_no" in acc.planted
     acc.pdf_only = index % 3 == 1 and not acc.planted
@@ -249,8 +287,11 @@ def finish_accident(world: World, acc: Accident, taken: set[str], index: int) ->
 def _unit_fine(rng: random.Random, acc: Accident) -> int:
     """安全生产法 2014 第一百零九条 / 2021 第一百一十四条 ranges, in 万元."""
     new_law = acc.occurred.date() >= dt.date(2021, 9, 1)
-    ranges = ({"一般": (30, 100), "较大": (100, 200), "重大": (200, 1000), "特别重大": (1000, 2000)} if new_law
-              else {"一般": (20, 50), "较大": (50, 100), "重大": (100, 500), "特别重大": (500, 1000)})
+    ranges = (
+        {"一般": (30, 100), "较大": (100, 200), "重大": (200, 1000), "特别重大": (1000, 2000)}
+        if new_law
+        else {"一般": (20, 50), "较大": (50, 100), "重大": (100, 500), "特别重大": (500, 1000)}
+    )
     low, high = ranges[acc.grade_stated]
     return rng.randint(low, high) * 10000
 
@@ -276,40 +317,93 @@ def _measures(rng: random.Random, acc: Accident) -> list[Measure]:
     out: list[Measure] = []
     grade = acc.grade_stated  # what the investigators decided, even where it is wrong
     crimes = {"一般": 1 if acc.deaths else 0, "较大": rng.randint(2, 3), "重大": 4, "特别重大": 6}[grade]
-    crime = "不报、谎报安全事故罪" if acc.concealment in ("瞒报", "谎报") else \
-        phrases.CRIMES.get(acc.accident_type, "重大责任事故罪")
-    staff = rng.sample(("安全管理部部长", "专职安全员", "生产副总经理", "班组长", "技术负责人", "带班负责人"), 6)
+    crime = (
+        "不报、谎报安全事故罪"
+        if acc.concealment in ("瞒报", "谎报")
+        else phrases.CRIMES.get(acc.accident_type, "重大责任事故罪")
+    )
+    staff = rng.sample(
+        ("安全管理部部长", "专职安全员", "生产副总经理", "班组长", "技术负责人", "带班负责人"), 6
+    )
     for i in range(crimes):
         principal_first = grade != "一般" or acc.concealment in ("瞒报", "谎报")
-        subject, position = (ent.principal, f"{acc.enterprise_name}{ent.principal_title}") if i == 0 and \
-            principal_first else (person(), f"{acc.enterprise_name}{staff[i]}")
+        subject, position = (
+            (ent.principal, f"{acc.enterprise_name}{ent.principal_title}")
+            if i == 0 and principal_first
+            else (person(), f"{acc.enterprise_name}{staff[i]}")
+        )
         if acc.industry == "道路运输" and i == 0:
             subject, position = person(), "肇事车辆驾驶人"
-        out.append(Measure(subject, position, "移送司法机关",
-                           f"涉嫌{crime}，建议由司法机关依法追究其刑事责任"))
+        out.append(
+            Measure(subject, position, "移送司法机关", f"涉嫌{crime}，建议由司法机关依法追究其刑事责任")
+        )
     officials = {"一般": rng.randint(0, 2), "较大": rng.randint(2, 3), "重大": 4, "特别重大": 6}[grade]
     dept = phrases.DEPARTMENTS.get(acc.industry, "应急管理局")
     level = county if grade in ("一般", "较大") else names.city_name(acc.city)
-    posts = (f"{level}{dept}副局长", f"{level}{dept}安全监管股股长", f"{county}某镇人民政府副镇长",
-             f"{level}{dept}局长", f"{county}某镇安全生产监督管理站站长", f"{level}{dept}执法大队大队长")
+    posts = (
+        f"{level}{dept}副局长",
+        f"{level}{dept}安全监管股股长",
+        f"{county}某镇人民政府副镇长",
+        f"{level}{dept}局长",
+        f"{county}某镇安全生产监督管理站站长",
+        f"{level}{dept}执法大队大队长",
+    )
     for i in range(officials):
         out.append(Measure(person(), posts[i % len(posts)], "党纪政务处分", rng.choice(phrases.DISCIPLINE)))
     if acc.deaths or acc.loss_yuan >= 1e6 or acc.concealment:
         fine = _unit_fine(rng, acc)
-        out.append(Measure(acc.enterprise_name, "事故发生单位", "行政处罚", f"处以罚款{fine // 10000}万元", float(fine),
-                           "upper" if "fine_in_words" in acc.planted else rng.choice(("wan", "wan", "yuan"))))
+        out.append(
+            Measure(
+                acc.enterprise_name,
+                "事故发生单位",
+                "行政处罚",
+                f"处以罚款{fine // 10000}万元",
+                float(fine),
+                "upper" if "fine_in_words" in acc.planted else rng.choice(("wan", "wan", "yuan")),
+            )
+        )
         share = _income_share(acc)
         income = rng.randint(60, 400) * 1000
-        out.append(Measure(ent.principal, f"{acc.enterprise_name}{ent.principal_title}", "行政处罚",
-                           f"处上一年年收入{share}%的罚款", float(income * share // 100), "yuan"))
+        out.append(
+            Measure(
+                ent.principal,
+                f"{acc.enterprise_name}{ent.principal_title}",
+                "行政处罚",
+                f"处上一年年收入{share}%的罚款",
+                float(income * share // 100),
+                "yuan",
+            )
+        )
         if acc.concealment == "迟报":  # 条例 第三十五条
-            out.append(Measure(ent.principal, f"{acc.enterprise_name}{ent.principal_title}", "行政处罚",
-                               "对其迟报事故行为处上一年年收入40%的罚款", float(income * 40 // 100), "yuan"))
+            out.append(
+                Measure(
+                    ent.principal,
+                    f"{acc.enterprise_name}{ent.principal_title}",
+                    "行政处罚",
+                    "对其迟报事故行为处上一年年收入40%的罚款",
+                    float(income * 40 // 100),
+                    "yuan",
+                )
+            )
     if acc.concealment in ("瞒报", "谎报"):
         fine = rng.randint(100, 500) * 10000  # 条例 第三十六条
-        out.append(Measure(acc.enterprise_name, "事故发生单位", "行政处罚", f"对其{acc.concealment}事故行为处以罚款",
-                           float(fine), "wan"))
+        out.append(
+            Measure(
+                acc.enterprise_name,
+                "事故发生单位",
+                "行政处罚",
+                f"对其{acc.concealment}事故行为处以罚款",
+                float(fine),
+                "wan",
+            )
+        )
     if grade != "一般":
-        out.append(Measure(f"{county}人民政府", "属地政府", "其他",
-                           f"责成{county}人民政府向{names.city_name(acc.city)}人民政府作出深刻书面检查"))
+        out.append(
+            Measure(
+                f"{county}人民政府",
+                "属地政府",
+                "其他",
+                f"责成{county}人民政府向{names.city_name(acc.city)}人民政府作出深刻书面检查",
+            )
+        )
     return out

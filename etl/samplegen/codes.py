@@ -4,6 +4,7 @@ the several ways Gansu documents write dates and money, and full-width forms.
 Check-character rules follow GB 32100-2015 (MOD 31), GB 11714 and
 GB 11643-1999 (ISO 7064 MOD 11-2).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,6 +19,7 @@ CN_DIGITS = "〇一二三四五六七八九"
 
 
 # --- 统一社会信用代码 -------------------------------------------------------------
+
 
 def uscc_check_char(first17: str) -> str:
     total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
@@ -49,11 +51,16 @@ def break_uscc(code: str) -> str:
 
 
 def uscc_valid(code: str) -> bool:
-    return (len(code) == 18 and all(c in USCC_CHARS for c in code)
-            and code[2:8].isdigit() and uscc_check_char(code[:17]) == code[17])
+    return (
+        len(code) == 18
+        and all(c in USCC_CHARS for c in code)
+        and code[2:8].isdigit()
+        and uscc_check_char(code[:17]) == code[17]
+    )
 
 
 # --- 居民身份证号码 ---------------------------------------------------------------
+
 
 def id_check_char(first17: str) -> str:
     return "10X98765432"[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
@@ -71,12 +78,14 @@ def mask_id(number: str) -> str:
 
 # --- full-width forms --------------------------------------------------------------
 
+
 def fullwidth(text: str) -> str:
     """ASCII letters and digits to their full-width forms (Ａ, ９), as some sources print."""
     return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
 
 
 # --- Chinese numerals ------------------------------------------------------------
+
 
 def cn_number(n: int) -> str:
     """0..9999 in everyday Chinese numerals: 3 → 三, 12 → 十二, 32 → 三十二, 105 → 一百零五."""
@@ -92,8 +101,11 @@ def cn_number(n: int) -> str:
         head = "零一二三四五六七八九"[hundreds] + "百"
         if rest == 0:
             return head
-        return head + ("零" + cn_number(rest) if rest < 10 else
-                       ("一" + cn_number(rest) if rest < 20 else cn_number(rest)))
+        return head + (
+            "零" + cn_number(rest)
+            if rest < 10
+            else ("一" + cn_number(rest) if rest < 20 else cn_number(rest))
+        )
     thousands, rest = divmod(n, 1000)
     head = "零一二三四五六七八九"[thousands] + "千"
     if rest == 0:
@@ -106,6 +118,7 @@ _UPPER = "零壹贰叁肆伍陆柒捌玖"
 
 def cn_money_upper(yuan: int) -> str:
     """Whole yuan in 大写 as penalty decisions write them: 1200000 → 壹佰贰拾万元整."""
+
     def four(n: int) -> str:
         out, zero = "", False
         for unit_value, unit in ((1000, "仟"), (100, "佰"), (10, "拾"), (1, "")):
@@ -118,12 +131,14 @@ def cn_money_upper(yuan: int) -> str:
             else:
                 zero = True
         return out
+
     wan, rest = divmod(yuan, 10000)
     text = (four(wan) + "万" if wan else "") + (("零" if wan and rest < 1000 and rest else "") + four(rest))
     return text + "元整"
 
 
 # --- dates -------------------------------------------------------------------------
+
 
 def date_text(d: dt.date, style: str) -> str:
     """Dates as Gansu documents print them."""
@@ -175,6 +190,7 @@ def add_months(d: dt.date, months: int) -> dt.date:
 
 
 # --- money -------------------------------------------------------------------------
+
 
 def loss_text(yuan: float, style: str) -> str:
     """Direct economic loss as reports state it; the value must fit the style exactly."""

@@ -1,5 +1,5 @@
-"""Enterprises (生产经营单位) and 技术服务机构: names with 示例, valid USCCs, masked legal persons.
-"""
+"""Enterprises (生产经营单位) and 技术服务机构: names with 示例, valid USCCs, masked legal persons."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +48,11 @@ class EnterprisePool:
         collection = self.world.agencies if agency else self.world.enterprises
         ent = Enterprise(
             key=f"E{len(self.world.enterprises) + len(self.world.agencies) + 1:05d}",
-            name=name, uscc=uscc, county=county, industry=industry, legal_rep=legal,
+            name=name,
+            uscc=uscc,
+            county=county,
+            industry=industry,
+            legal_rep=legal,
             principal=principal,
             principal_title=PRINCIPAL_TITLES.get(industry, rng.choice(("总经理", "董事长", "厂长"))),
             founded=dt.date(rng.randint(1998, 2018), rng.randint(1, 12), rng.randint(1, 28)),

@@ -4,6 +4,7 @@ openpyxl stamps the save time into docProps/core.xml and the zip entries; report
 stamps a creation date and a random document id. Both are pinned here so that a rerun
 with the same seed writes identical bytes (tests/test_samples.py checks the hashes).
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,8 +42,11 @@ def xlsx_bytes(workbook) -> bytes:
         for item in sorted(src.infolist(), key=lambda i: i.filename):
             data = src.read(item.filename)
             if item.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
-                              rb"\g<1>" + FIXED_XLSX_TIME.encode() + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
+                    rb"\g<1>" + FIXED_XLSX_TIME.encode() + rb"\g<2>",
+                    data,
+                )
             info = zipfile.ZipInfo(item.filename, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -59,21 +63,22 @@ def pdf_bytes(title: str, blocks: list[tuple[str, str]], author: str) -> bytes:
     `invariant=1` pins the creation date and document id. The middle dot U+00B7 is not in
     the font's UniGB-UCS2-H encoding; U+30FB renders the same and extracts as U+00B7.
     """
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-    from xml.sax.saxutils import escape
 
     if _FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
-    heading = ParagraphStyle("h", fontName=_FONT, fontSize=16, leading=24, alignment=1, wordWrap="CJK",
-                             spaceAfter=12)
+    heading = ParagraphStyle(
+        "h", fontName=_FONT, fontSize=16, leading=24, alignment=1, wordWrap="CJK", spaceAfter=12
+    )
     section = ParagraphStyle("s", fontName=_FONT, fontSize=12.5, leading=20, wordWrap="CJK", spaceBefore=6)
-    body = ParagraphStyle("b", fontName=_FONT, fontSize=11.5, leading=19, wordWrap="CJK",
-                          firstLineIndent=23)
+    body = ParagraphStyle("b", fontName=_FONT, fontSize=11.5, leading=19, wordWrap="CJK", firstLineIndent=23)
 
     def para(text: str, style: ParagraphStyle) -> Paragraph:
         return Paragraph(escape(text.replace("·", "・")), style)
@@ -82,8 +87,19 @@ def pdf_bytes(title: str, blocks: list[tuple[str, str]], author: str) -> bytes:
     for kind, text in blocks:
         story.append(para(text, section if kind == "h" else body))
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, invariant=1, title=title, author=author,
-                            subject="示例数据，非真实信息", creator="etl.samplegen", producer="etl.samplegen",
-                            leftMargin=25 * mm, rightMargin=25 * mm, topMargin=25 * mm, bottomMargin=25 * mm)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        invariant=1,
+        title=title,
+        author=author,
+        subject="示例数据，非真实信息",
+        creator="etl.samplegen",
+        producer="etl.samplegen",
+        leftMargin=25 * mm,
+        rightMargin=25 * mm,
+        topMargin=25 * mm,
+        bottomMargin=25 * mm,
+    )
     doc.build(story)
     return buf.getvalue()

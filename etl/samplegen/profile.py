@@ -3,6 +3,7 @@
 Only `sample` (the bundled demo data, tracked in git) is tuned by hand; `province` and
 `national` scale the same recipe for benchmarks. Every count is used by an O(n) loop.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,23 +13,37 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Profile:
     name: str
-    enterprises: int                          # production units (技术服务机构 come on top)
-    agencies: int                             # 安全评价/检测检验机构
-    accidents: dict[str, int]                 # reports per accident source
-    list_page_size: dict[str, int]            # items per list page, per html_list source
-    blacklist_batches: tuple[int, ...]        # entries in each batch announcement
-    ratings: dict[str, int]                   # rows per credit-rating source
+    enterprises: int  # production units (技术服务机构 come on top)
+    agencies: int  # 安全评价/检测检验机构
+    accidents: dict[str, int]  # reports per accident source
+    list_page_size: dict[str, int]  # items per list page, per html_list source
+    blacklist_batches: tuple[int, ...]  # entries in each batch announcement
+    ratings: dict[str, int]  # rows per credit-rating source
     credit_records: int
     records_page_size: int
     bans: int
-    overdue_assessments: int                  # due accidents left without an assessment
+    overdue_assessments: int  # due accidents left without an assessment
     years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023, 2024, 2025)
-    as_of: dt.date = dt.date(2026, 6, 30)     # the date statuses in _truth.json refer to
+    as_of: dt.date = dt.date(2026, 6, 30)  # the date statuses in _truth.json refer to
     # Enterprises per city, as weights: Lanzhou and Jiuquan publish their own rating lists.
-    city_weights: dict[str, int] = field(default_factory=lambda: {
-        "620100": 120, "620900": 80, "620200": 15, "620300": 15, "620400": 15, "620500": 15,
-        "620600": 15, "620700": 15, "620800": 15, "621000": 15, "621100": 15, "621200": 15,
-        "622900": 15, "623000": 15})
+    city_weights: dict[str, int] = field(
+        default_factory=lambda: {
+            "620100": 120,
+            "620900": 80,
+            "620200": 15,
+            "620300": 15,
+            "620400": 15,
+            "620500": 15,
+            "620600": 15,
+            "620700": 15,
+            "620800": 15,
+            "621000": 15,
+            "621100": 15,
+            "621200": 15,
+            "622900": 15,
+            "623000": 15,
+        }
+    )
 
 
 SAMPLE = Profile(
@@ -36,8 +51,12 @@ SAMPLE = Profile(
     enterprises=380,
     agencies=10,
     accidents={"gs-yjt-accidents": 45, "lz-yjj-accidents": 14, "ts-yjj-accidents": 12},
-    list_page_size={"gs-yjt-accidents": 15, "lz-yjj-accidents": 8, "ts-yjj-accidents": 6,
-                    "gs-yjt-assessments": 15},
+    list_page_size={
+        "gs-yjt-accidents": 15,
+        "lz-yjj-accidents": 8,
+        "ts-yjj-accidents": 6,
+        "gs-yjt-assessments": 15,
+    },
     blacklist_batches=(6, 5, 6, 6, 7, 6, 6, 6),
     ratings={"lz-credit-ratings": 120, "jq-credit-ratings": 80, "gs-yjt-credit-ratings": 130},
     credit_records=86,
@@ -67,7 +86,10 @@ def _scaled(name: str, factor: int, report_factor: int) -> Profile:
 
 # province: ~50,000 enterprises and ~6,000 reports; national: thirty times that (issue 7).
 PROVINCE_FACTOR, PROVINCE_REPORT_FACTOR, NATIONAL_TIMES = 132, 85, 30
-PROFILES = {"sample": SAMPLE,
-            "province": _scaled("province", PROVINCE_FACTOR, PROVINCE_REPORT_FACTOR),
-            "national": _scaled("national", PROVINCE_FACTOR * NATIONAL_TIMES,
-                                PROVINCE_REPORT_FACTOR * NATIONAL_TIMES)}
+PROFILES = {
+    "sample": SAMPLE,
+    "province": _scaled("province", PROVINCE_FACTOR, PROVINCE_REPORT_FACTOR),
+    "national": _scaled(
+        "national", PROVINCE_FACTOR * NATIONAL_TIMES, PROVINCE_REPORT_FACTOR * NATIONAL_TIMES
+    ),
+}

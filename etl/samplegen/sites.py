@@ -4,6 +4,7 @@ Layouts imitate the CMSs Gansu government sites run (a TRS-style provincial site
 4-column 信息公开 table; a Hanweb-style Lanzhou site in GBK; a VSB-style Tianshui site),
 so the ETL's selectors, not its code, have to change between them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,15 +29,17 @@ def blocks_html(blocks: list[tuple[str, str]]) -> str:
 
 
 def pages_of(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
 def _to_traditional(text: str) -> str:
     import opencc
+
     return opencc.OpenCC("s2t").convert(text)
 
 
 # --- the provincial site (TRS style) -------------------------------------------------
+
 
 def gs_page(title: str, crumb: str, main: str, site: str = "甘肃省应急管理厅") -> str:
     return f"""<!DOCTYPE html>
@@ -57,11 +60,13 @@ def gs_page(title: str, crumb: str, main: str, site: str = "甘肃省应急管�
 """
 
 
-def gs_list(items: list[tuple[str, str, dt.date]], page: int, pages: int, total: int,
-            crumb: str) -> str:
+def gs_list(items: list[tuple[str, str, dt.date]], page: int, pages: int, total: int, crumb: str) -> str:
     """items: (href, title, date). Page 0 is index.html, then index_1.html, …"""
-    rows = "\n".join(f'<li><a href="{href}" target="_blank" title="{escape(t)}">{escape(t)}</a>'
-                     f'<span class="date">{d.isoformat()}</span></li>' for href, t, d in items)
+    rows = "\n".join(
+        f'<li><a href="{href}" target="_blank" title="{escape(t)}">{escape(t)}</a>'
+        f'<span class="date">{d.isoformat()}</span></li>'
+        for href, t, d in items
+    )
     nav = [f"共{total}条　第{page + 1}/{pages}页", '<a href="index.html">首页</a>']
     if page > 0:
         nav.append(f'<a href="{"index.html" if page == 1 else f"index_{page - 1}.html"}">上一页</a>')
@@ -77,10 +82,16 @@ def gs_list(items: list[tuple[str, str, dt.date]], page: int, pages: int, total:
     return gs_page(crumb, crumb, main)
 
 
-def gs_detail(title: str, crumb: str, meta: list[tuple[str, str]], body: str,
-              attachments: list[tuple[str, str]], source: str = "甘肃省应急管理厅") -> str:
+def gs_detail(
+    title: str,
+    crumb: str,
+    meta: list[tuple[str, str]],
+    body: str,
+    attachments: list[tuple[str, str]],
+    source: str = "甘肃省应急管理厅",
+) -> str:
     cells = [f"<th>{escape(label)}：</th><td>{escape(value)}</td>" for label, value in meta]
-    rows = "\n".join("<tr>" + "".join(cells[i:i + 2]) + "</tr>" for i in range(0, len(cells), 2))
+    rows = "\n".join("<tr>" + "".join(cells[i : i + 2]) + "</tr>" for i in range(0, len(cells), 2))
     attach = ""
     if attachments:
         links = "<br>\n".join(f'<a href="{href}">{escape(text)}</a>' for href, text in attachments)
@@ -105,14 +116,18 @@ def gs_path(day: dt.date, doc_id: int) -> str:
 
 # --- accident sources ------------------------------------------------------------------
 
+
 class AccidentSite:
     """Writes one accident source: list pages, detail pages and PDF attachments."""
 
     def __init__(self, world: World, out: Path, source_id: str):
         self.world, self.source_id = world, source_id
         self.root = out / source_id
-        self.accidents = sorted((a for a in world.accidents if a.source_id == source_id),
-                                key=lambda a: (a.published_on, a.key), reverse=True)
+        self.accidents = sorted(
+            (a for a in world.accidents if a.source_id == source_id),
+            key=lambda a: (a.published_on, a.key),
+            reverse=True,
+        )
         self.size = world.profile.list_page_size[source_id]
         self.paths: dict[str, str] = {}
         self.serial: dict[int, int] = {}
@@ -131,12 +146,16 @@ class AccidentSite:
         rng = rng_for(self.world.seed, "meta", acc.key)
         meta: list[tuple[str, str]] = []
         pub = acc.published_on
-        stamp = f"{pub.isoformat()} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+        stamp = (
+            f"{pub.isoformat()} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+        )
         if self.source_id == "gs-yjt-accidents":
             if rng.random() < 0.85:
                 meta.append(("索引号", self.index_no(acc, rng)))
             if rng.random() < 0.9:
-                meta.append(("发布机构", "甘肃省应急管理厅" if rng.random() < 0.8 else "甘肃省安全生产委员会办公室"))
+                meta.append(
+                    ("发布机构", "甘肃省应急管理厅" if rng.random() < 0.8 else "甘肃省安全生产委员会办公室")
+                )
             if acc.show_doc_no:
                 meta.append((rng.choice(("发文字号", "文号")), acc.doc_no_shown))
             if rng.random() < 0.7:
@@ -183,8 +202,11 @@ class AccidentSite:
         return blocks_html(pdf_only_body(acc, seed)), [(f"{acc.title}.pdf", pdf)]
 
     def write(self) -> None:
-        writer = {"gs-yjt-accidents": self._write_gs, "lz-yjj-accidents": self._write_lz,
-                  "ts-yjj-accidents": self._write_ts}[self.source_id]
+        writer = {
+            "gs-yjt-accidents": self._write_gs,
+            "lz-yjj-accidents": self._write_lz,
+            "ts-yjj-accidents": self._write_ts,
+        }[self.source_id]
         writer()
 
     def _title(self, acc: Accident) -> str:
@@ -206,8 +228,13 @@ class AccidentSite:
             files.write_text(self.root / path, html)
             self.paths[acc.key] = acc.path = path
         for n, items in enumerate(pages):
-            html = gs_list([(self.paths[a.key], a.title, a.published_on) for a in items], n, len(pages),
-                           len(self.accidents), "事故调查报告")
+            html = gs_list(
+                [(self.paths[a.key], a.title, a.published_on) for a in items],
+                n,
+                len(pages),
+                len(self.accidents),
+                "事故调查报告",
+            )
             files.write_text(self.root / ("index.html" if n == 0 else f"index_{n}.html"), html)
 
     # Hanweb style, GBK; the second list page and one detail page are GB2312, one detail lies.
@@ -220,11 +247,14 @@ class AccidentSite:
                 encoding, declared = "gbk", "gbk"
                 if n == 1 and i == 0:
                     encoding = declared = "gb2312"
-                    self.world.plant("gb2312_page", self.source_id, path, "detail page in GB2312 (meta charset=gb2312)")
+                    self.world.plant(
+                        "gb2312_page", self.source_id, path, "detail page in GB2312 (meta charset=gb2312)"
+                    )
                 elif n == 0 and i == 1:
                     declared = "utf-8"
-                    self.world.plant("charset_lies", self.source_id, path,
-                                     "meta charset says utf-8 but the bytes are GBK")
+                    self.world.plant(
+                        "charset_lies", self.source_id, path, "meta charset says utf-8 but the bytes are GBK"
+                    )
                 acc.page_charset, acc.meta_charset = encoding, declared
                 body, pdfs = self.body_and_pdf(acc)
                 attachments = []
@@ -232,17 +262,25 @@ class AccidentSite:
                     pdf_path = path.rsplit("/", 1)[0] + f"/P0{doc_id}{k}.pdf"
                     files.write_bytes(self.root / pdf_path, data)
                     attachments.append((pdf_path.rsplit("/", 1)[1], name))
-                files.write_text(self.root / path, self._lz_detail(acc, body, attachments, declared), encoding)
+                files.write_text(
+                    self.root / path, self._lz_detail(acc, body, attachments, declared), encoding
+                )
                 self.paths[acc.key] = acc.path = path
             encoding = "gb2312" if n == 1 else "gbk"
             if n == 1:
                 self.world.plant("gb2312_page", self.source_id, "index_1.html", "list page in GB2312")
-            files.write_text(self.root / ("index.html" if n == 0 else f"index_{n}.html"),
-                             self._lz_list(items, n, len(pages), encoding), encoding)
+            files.write_text(
+                self.root / ("index.html" if n == 0 else f"index_{n}.html"),
+                self._lz_list(items, n, len(pages), encoding),
+                encoding,
+            )
 
     def _lz_head(self, title: str, charset: str, http_equiv: bool) -> str:
-        meta = (f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if http_equiv
-                else f'<meta charset="{charset}">')
+        meta = (
+            f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+            if http_equiv
+            else f'<meta charset="{charset}">'
+        )
         return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
 <head>
@@ -258,13 +296,17 @@ class AccidentSite:
     def _lz_list(self, items: list[Accident], page: int, pages: int, charset: str) -> str:
         rows = "\n".join(
             f'<li><b>&middot;</b><a href="{self.paths[a.key]}" target="_blank" title="{escape(a.title)}">'
-            f'{escape(a.title)}</a><span>[{a.published_on.isoformat()}]</span></li>' for a in items)
+            f"{escape(a.title)}</a><span>[{a.published_on.isoformat()}]</span></li>"
+            for a in items
+        )
         nav = []
         if page > 0:
             nav.append(f'<a href="{"index.html" if page == 1 else f"index_{page - 1}.html"}">上一页</a>')
         if page + 1 < pages:
             nav.append(f'<a href="index_{page + 1}.html">下一页</a>')
-        return self._lz_head("事故调查 - 兰州市应急管理局", charset, http_equiv=page == 0) + f"""<div class="zfxxgk_zdgkc">
+        return (
+            self._lz_head("事故调查 - 兰州市应急管理局", charset, http_equiv=page == 0)
+            + f"""<div class="zfxxgk_zdgkc">
 <div class="bt">事故调查</div>
 <ul>
 {rows}
@@ -274,13 +316,20 @@ class AccidentSite:
 </body>
 </html>
 """
+        )
 
     def _lz_detail(self, acc: Accident, body: str, attachments, charset: str) -> str:
         meta = "".join(f"<li><span>{escape(k)}：</span>{escape(v)}</li>" for k, v in self.meta(acc))
         attach = ""
         if attachments:
-            attach = '<p class="fj">附件：' + "".join(f'<a href="{h}">{escape(t)}</a>' for h, t in attachments) + "</p>"
-        return self._lz_head(f"{acc.title} - 兰州市应急管理局", charset, http_equiv=False) + f"""<div class="xxgk_table"><ul>{meta}</ul></div>
+            attach = (
+                '<p class="fj">附件：'
+                + "".join(f'<a href="{h}">{escape(t)}</a>' for h, t in attachments)
+                + "</p>"
+            )
+        return (
+            self._lz_head(f"{acc.title} - 兰州市应急管理局", charset, http_equiv=False)
+            + f"""<div class="xxgk_table"><ul>{meta}</ul></div>
 <div class="art-title"><h2>{escape(acc.title)}</h2></div>
 <div class="art-info">发布时间：{acc.published_on.isoformat()}　来源：兰州市应急管理局</div>
 <div class="art-con" id="zoom">
@@ -290,6 +339,7 @@ class AccidentSite:
 </body>
 </html>
 """
+        )
 
     # VSB style, UTF-8: sgdc.htm, sgdc/1.htm, sgdc/2.htm …; details under info/1021/.
     def _write_ts(self) -> None:
@@ -306,24 +356,32 @@ class AccidentSite:
             files.write_text(self.root / path, self._ts_detail(acc, body, attachments))
             self.paths[acc.key] = acc.path = path
             if "traditional" in acc.planted:
-                self.world.plant("traditional_script", self.source_id, path,
-                                 "report reposted in traditional characters (OpenCC s2t); page template simplified")
+                self.world.plant(
+                    "traditional_script",
+                    self.source_id,
+                    path,
+                    "report reposted in traditional characters (OpenCC s2t); page template simplified",
+                )
         for n, items in enumerate(pages):
             prefix = "" if n == 0 else "../"
             rows = "\n".join(
                 f'<tr id="line_u7_{i}"><td class="titlestyle60231"><a href="{prefix}{self.paths[a.key]}" class="c60231" '
                 f'title="{escape(self._title(a))}">{escape(self._title(a))}</a></td>'
                 f'<td class="timestyle60231">{codes.date_text(a.published_on, "cn0")}</td></tr>'
-                for i, a in enumerate(items))
+                for i, a in enumerate(items)
+            )
             nav = []
             if n > 0:
                 nav.append(f'<a href="{"../sgdc.htm" if n == 1 else f"{n - 1}.htm"}">上页</a>')
             if n + 1 < len(pages):
                 nav.append(f'<a href="{"sgdc/1.htm" if n == 0 else f"{n + 1}.htm"}" class="Next">下页</a>')
-            html = self._ts_page("事故调查", f"""<table class="winstyle60231" width="100%">
+            html = self._ts_page(
+                "事故调查",
+                f"""<table class="winstyle60231" width="100%">
 {rows}
 </table>
-<div class="pb_sys_common">共{len(self.accidents)}条　{n + 1}/{len(pages)}　{" ".join(nav)}</div>""")
+<div class="pb_sys_common">共{len(self.accidents)}条　{n + 1}/{len(pages)}　{" ".join(nav)}</div>""",
+            )
             files.write_text(self.root / ("sgdc.htm" if n == 0 else f"sgdc/{n}.htm"), html)
 
     def _ts_page(self, title: str, main: str) -> str:
@@ -348,10 +406,15 @@ class AccidentSite:
         meta = "".join(f"<span>{escape(k)}：{escape(v)}</span>" for k, v in self.meta(acc))
         attach = ""
         if attachments:
-            attach = '<ul class="attach-list">' + "".join(
-                f'<li>附件【<a href="{h}">{escape(t)}</a>】</li>' for h, t in attachments) + "</ul>"
+            attach = (
+                '<ul class="attach-list">'
+                + "".join(f'<li>附件【<a href="{h}">{escape(t)}</a>】</li>' for h, t in attachments)
+                + "</ul>"
+            )
         title = self._title(acc)
-        return self._ts_page(title, f"""<div class="xxgk-info">{meta}</div>
+        return self._ts_page(
+            title,
+            f"""<div class="xxgk-info">{meta}</div>
 <form name="_newscontent_fromname">
 <div class="arc-title">{escape(title)}</div>
 <div class="arc-info">点击数：<span>128</span></div>
@@ -359,4 +422,5 @@ class AccidentSite:
 {body}
 </div></div>
 {attach}
-</form>""")
+</form>""",
+        )

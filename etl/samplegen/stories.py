@@ -14,6 +14,7 @@ the canned queries and the review queue show real cases from `make demo`:
 Each story adds a report under the next key of its source (or changes one report), so the
 rest of the world keeps its facts; each is listed under "planted" in _truth.json.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,9 @@ def _site(ent: Enterprise) -> str:
     return CITY_SITES.get(ent.city, "gs-yjt-accidents")
 
 
-def _report(world: World, pool: EnterprisePool, ent: Enterprise, grade: str, day: dt.date,
-            case: str, avoid: str = "") -> Accident:
+def _report(
+    world: World, pool: EnterprisePool, ent: Enterprise, grade: str, day: dt.date, case: str, avoid: str = ""
+) -> Accident:
     """A new report on `ent`'s accident of `day`, under the next key of the enterprise's site."""
     source_id = _site(ent)
     key = f"{source_id.split('-')[0].upper()}{sum(a.source_id == source_id for a in world.accidents) + 1:04d}"
@@ -47,8 +49,21 @@ def _report(world: World, pool: EnterprisePool, ent: Enterprise, grade: str, day
     types = [t for t in names.INDUSTRIES[ent.industry].accident_types if t != avoid] or [avoid]
     if grade == "一般":
         types = [t for t in types if t not in ("瓦斯爆炸", "火药爆炸")] or ["机械伤害"]
-    acc = accidents._make_accident(world, pool, world.serials, rng, key, source_id, grade, ent.city,
-                                   day.year, ent.industry, rng.choice(types), ent=ent, day=day)
+    acc = accidents._make_accident(
+        world,
+        pool,
+        world.serials,
+        rng,
+        key,
+        source_id,
+        grade,
+        ent.city,
+        day.year,
+        ent.industry,
+        rng.choice(types),
+        ent=ent,
+        day=day,
+    )
     acc.planted.append(case)
     world.accidents.append(acc)
     return acc
@@ -62,9 +77,13 @@ def _unplanted(world: World, test) -> Accident | None:
 
 def _repeated(world: World, pool: EnterprisePool) -> None:
     """Three reports on one 工贸 enterprise, a year apart."""
-    first = _unplanted(world, lambda a: a.source_id == "gs-yjt-accidents" and a.grade == "一般"
-                       and a.industry == "工贸" and a.occurred.year <= 2023) or \
-        _unplanted(world, lambda a: a.grade == "一般" and a.occurred.year <= 2023)
+    first = _unplanted(
+        world,
+        lambda a: a.source_id == "gs-yjt-accidents"
+        and a.grade == "一般"
+        and a.industry == "工贸"
+        and a.occurred.year <= 2023,
+    ) or _unplanted(world, lambda a: a.grade == "一般" and a.occurred.year <= 2023)
     rng = rng_for(world.seed, "story", "repeated")
     for years in (1, 2):
         day = dt.date(first.occurred.year + years, rng.randint(1, 12), rng.randint(1, 28))
@@ -73,21 +92,35 @@ def _repeated(world: World, pool: EnterprisePool) -> None:
 
 def _two_major(world: World, pool: EnterprisePool) -> None:
     """A second 较大 accident seven months after the first (two within twelve months)."""
-    first = _unplanted(world, lambda a: a.grade == "较大" and a.source_id == "lz-yjj-accidents"
-                       and a.occurred < dt.datetime(2025, 3, 1) and a.industry != "道路运输") or \
-        _unplanted(world, lambda a: a.grade == "较大" and a.occurred < dt.datetime(2025, 3, 1))
+    first = _unplanted(
+        world,
+        lambda a: a.grade == "较大"
+        and a.source_id == "lz-yjj-accidents"
+        and a.occurred < dt.datetime(2025, 3, 1)
+        and a.industry != "道路运输",
+    ) or _unplanted(world, lambda a: a.grade == "较大" and a.occurred < dt.datetime(2025, 3, 1))
     day = first.occurred.date() + dt.timedelta(days=212)
     _report(world, pool, first.enterprise, "较大", day, "two_major_in_12_months", first.accident_type)
 
 
 def _disagreeing_figures(world: World) -> None:
-    titled = _unplanted(world, lambda a: a.source_id == "gs-yjt-accidents" and a.grade == "较大"
-                        and 3 <= a.deaths < 9 and a.industry != "道路运输")
+    titled = _unplanted(
+        world,
+        lambda a: a.source_id == "gs-yjt-accidents"
+        and a.grade == "较大"
+        and 3 <= a.deaths < 9
+        and a.industry != "道路运输",
+    )
     titled.deaths_in_title, titled.deaths = titled.deaths, titled.deaths + 1
     titled.planted.append("deaths_title_differs")
-    lossy = _unplanted(world, lambda a: a.source_id == "gs-yjt-accidents" and a.grade == "一般"
-                       and a.deaths == 1 and a.industry != "道路运输")
-    lossy.loss_yuan, lossy.loss_style = 11_536_000.0, "wan1"   # 1153.6万元: 较大 by the loss alone
+    lossy = _unplanted(
+        world,
+        lambda a: a.source_id == "gs-yjt-accidents"
+        and a.grade == "一般"
+        and a.deaths == 1
+        and a.industry != "道路运输",
+    )
+    lossy.loss_yuan, lossy.loss_style = 11_536_000.0, "wan1"  # 1153.6万元: 较大 by the loss alone
     lossy.grade = grade_of(lossy.deaths, lossy.serious, lossy.loss_yuan)
     assert lossy.grade == "较大", lossy.key
     lossy.planted.append("grade_mismatch_loss")
@@ -120,14 +153,22 @@ def plant_listed_accident(world: World, pool: EnterprisePool) -> None:
     """An accident about four months after its enterprise was listed for a 第七条 reason (not an
     accident), while the listing is in force; written in full like every other report."""
     as_of = world.profile.as_of
-    entry = next(e for e in sorted(world.blacklist, key=lambda e: (e.listed_on, e.key))
-                 if e.subject_type == "unit" and e.enterprise and e.removed_on is None
-                 and "事故" not in e.reason and e.term_end > as_of
-                 and dt.date(2024, 1, 1) <= e.listed_on <= as_of - dt.timedelta(days=400))
+    entry = next(
+        e
+        for e in sorted(world.blacklist, key=lambda e: (e.listed_on, e.key))
+        if e.subject_type == "unit"
+        and e.enterprise
+        and e.removed_on is None
+        and "事故" not in e.reason
+        and e.term_end > as_of
+        and dt.date(2024, 1, 1) <= e.listed_on <= as_of - dt.timedelta(days=400)
+    )
     day = entry.listed_on + dt.timedelta(days=125)
     acc = _report(world, pool, entry.enterprise, "一般", day, "accident_while_listed")
-    acc.facts_note = (f"该公司因{entry.reason}，于{codes.date_text(entry.listed_on, 'cn')}被{entry.authority}"
-                      f"列入安全生产严重失信主体名单（{entry.decision_no}），事故发生时仍在管理期内。")
+    acc.facts_note = (
+        f"该公司因{entry.reason}，于{codes.date_text(entry.listed_on, 'cn')}被{entry.authority}"
+        f"列入安全生产严重失信主体名单（{entry.decision_no}），事故发生时仍在管理期内。"
+    )
     taken = {a.title for a in world.accidents if a.title}
     index = sum(a.source_id == acc.source_id for a in world.accidents) - 1
     accidents.finish_accident(world, acc, taken, index)

@@ -5,6 +5,7 @@ The world is built first, as plain facts; the renderers then write documents fro
 `truth.py` writes the same facts to _truth.json. Every random choice comes from a stream
 seeded by (seed, purpose, key), so adding a record does not reshuffle the others.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,9 +57,10 @@ class Enterprise:
 @dataclass
 class Measure:
     """One accountability item of a report (责任认定及处理建议)."""
+
     subject: str
     position: str
-    measure_type: str          # 移送司法机关 | 党纪政务处分 | 行政处罚 | 其他
+    measure_type: str  # 移送司法机关 | 党纪政务处分 | 行政处罚 | 其他
     measure: str
     fine_yuan: float | None = None
     fine_style: str = "wan"
@@ -76,37 +78,37 @@ class Accident:
     occurred: dt.datetime
     deaths: int
     missing: int
-    injuries: int              # everyone injured, serious included
+    injuries: int  # everyone injured, serious included
     serious: int
     loss_yuan: float
     loss_style: str
-    grade: str                 # computed from casualties and loss
+    grade: str  # computed from casualties and loss
     grade_stated: str
-    concealment: str | None    # 瞒报 | 谎报 | 迟报
+    concealment: str | None  # 瞒报 | 谎报 | 迟报
     approver: str
-    doc_no: str                # 批复文号, normalized (〔〕, half-width)
-    doc_no_shown: str          # as the page prints it
+    doc_no: str  # 批复文号, normalized (〔〕, half-width)
+    doc_no_shown: str  # as the page prints it
     approved_on: dt.date
     written_on: dt.date
     published_on: dt.date
     title: str = ""
-    short: str = ""            # “3·12”较大中毒和窒息事故
+    short: str = ""  # “3·12”较大中毒和窒息事故
     prevention: list[str] = field(default_factory=list)
     pdf_only: bool = False
     traditional: bool = False
-    uscc_in_text: str | None = None   # as printed in the body (None: not stated)
-    show_doc_no: bool = True          # the page's metadata block prints the 文号
+    uscc_in_text: str | None = None  # as printed in the body (None: not stated)
+    show_doc_no: bool = True  # the page's metadata block prints the 文号
     approval_in_meta: bool = False
     approval_in_body: bool = True
     measures: list[Measure] = field(default_factory=list)
     planted: list[str] = field(default_factory=list)
     page_charset: str = "utf-8"
     meta_charset: str = "utf-8"
-    path: str = ""                    # detail page, relative to the source folder
-    meta_items: list[tuple[str, str]] = field(default_factory=list)   # as the page prints them
-    enterprise_shown: str | None = None   # how the report names the enterprise, when not as registered
-    deaths_in_title: int | None = None    # a death toll the title states (planted: differs from the body)
-    facts_note: str | None = None         # a sentence the report adds about the enterprise
+    path: str = ""  # detail page, relative to the source folder
+    meta_items: list[tuple[str, str]] = field(default_factory=list)  # as the page prints them
+    enterprise_shown: str | None = None  # how the report names the enterprise, when not as registered
+    deaths_in_title: int | None = None  # a death toll the title states (planted: differs from the body)
+    facts_note: str | None = None  # a sentence the report adds about the enterprise
 
     @property
     def city(self) -> str:
@@ -132,7 +134,7 @@ class Assessment:
     assessed_on: dt.date
     published_on: dt.date
     doc_no: str
-    ref_by: str                # title | doc_no | both
+    ref_by: str  # title | doc_no | both
     measures_total: int
     measures_open: int
     late: bool = False
@@ -142,11 +144,11 @@ class Assessment:
 @dataclass
 class BlacklistEntry:
     key: str
-    subject_type: str          # unit | agency | person
+    subject_type: str  # unit | agency | person
     name: str
     enterprise: Enterprise | None
     uscc: str | None
-    id_number: str | None      # full number (printed masked, except the planted one)
+    id_number: str | None  # full number (printed masked, except the planted one)
     responsible_person: str | None
     reason: str
     basis: str
@@ -165,7 +167,7 @@ class BlacklistEntry:
 @dataclass
 class Ban:
     key: str
-    subject_type: str          # person | agency
+    subject_type: str  # person | agency
     name: str
     enterprise: Enterprise | None
     id_number: str | None
@@ -175,7 +177,7 @@ class Ban:
     authority: str
     decision_no: str
     start_on: dt.date
-    end_on: dt.date | None     # None: 终身
+    end_on: dt.date | None  # None: 终身
     region: str
 
 
@@ -183,7 +185,7 @@ class Ban:
 class CreditRecord:
     key: str
     enterprise: Enterprise
-    record_type: str           # 行政处罚 | 不良信用记录
+    record_type: str  # 行政处罚 | 不良信用记录
     decision_no: str
     facts: str
     basis: str
@@ -200,7 +202,7 @@ class CreditRecord:
 class Rating:
     source_id: str
     enterprise: Enterprise
-    rating: str                # A | B | C | D
+    rating: str  # A | B | C | D
     year: int
     rated_on: dt.date
     valid_until: dt.date | None
@@ -222,8 +224,8 @@ class World:
     ratings: list[Rating] = field(default_factory=list)
     stats: list[dict] = field(default_factory=list)
     planted: list[dict] = field(default_factory=list)
-    serials: "Serials | None" = None   # the accidents' 批复文号 counters (stories number on from them)
-    featured: set[str] = field(default_factory=set)   # enterprise keys every register must list
+    serials: "Serials | None" = None  # the accidents' 批复文号 counters (stories number on from them)
+    featured: set[str] = field(default_factory=set)  # enterprise keys every register must list
 
     def plant(self, case: str, source_id: str, where: str, detail: str) -> None:
         self.planted.append({"case": case, "source_id": source_id, "where": where, "detail": detail})

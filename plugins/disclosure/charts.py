@@ -4,6 +4,7 @@ Each chart is an <svg role="img"> with a <title> and <desc>; the template always
 numbers as a table next to it, which is the accessible form of the data (WCAG 1.1.1). Colours
 have at least 3:1 contrast against white (WCAG 1.4.11).
 """
+
 from __future__ import annotations
 
 from markupsafe import Markup, escape
@@ -55,15 +56,23 @@ def distribution(rows, chart_id: str, title: str, unit: str = "") -> Markup:
     return hbar(chart_id, title, [(row[0], row[1]) for row in rows], unit)
 
 
-def columns(chart_id: str, title: str, rows: list[tuple[str, float]], unit: str = "", digits: int = 0,
-            color: str = BAR) -> Markup:
+def columns(
+    chart_id: str,
+    title: str,
+    rows: list[tuple[str, float]],
+    unit: str = "",
+    digits: int = 0,
+    color: str = BAR,
+) -> Markup:
     """Vertical columns over years (or any ordered categories)."""
     width, height, left, bottom, top = 640, 260, 50, 30, 24
     n = max(len(rows), 1)
     vmax = max((v or 0 for _, v in rows), default=0) or 1
     plot_h = height - top - bottom
     slot = (width - left - 10) / n
-    parts = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="{GRID}"/>']
+    parts = [
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="{GRID}"/>'
+    ]
     for i, (label, value) in enumerate(rows):
         h = (value or 0) / vmax * plot_h
         x = left + i * slot + slot * 0.15
@@ -78,8 +87,15 @@ def columns(chart_id: str, title: str, rows: list[tuple[str, float]], unit: str 
     return _svg(chart_id, width, height, title, desc, "".join(parts))
 
 
-def line_with_target(chart_id: str, title: str, rows: list[tuple[str, float]], target: float | None,
-                     target_label: str, unit: str = "", digits: int = 3) -> Markup:
+def line_with_target(
+    chart_id: str,
+    title: str,
+    rows: list[tuple[str, float]],
+    target: float | None,
+    target_label: str,
+    unit: str = "",
+    digits: int = 3,
+) -> Markup:
     """A line over years with a dashed horizontal target (e.g. the −30% goal)."""
     width, height, left, bottom, top = 640, 260, 60, 30, 24
     values = [v for _, v in rows if v is not None] + ([target] if target is not None else [])
@@ -91,7 +107,9 @@ def line_with_target(chart_id: str, title: str, rows: list[tuple[str, float]], t
     def y_of(v):
         return height - bottom - v / vmax * plot_h
 
-    parts = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="{GRID}"/>']
+    parts = [
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="{GRID}"/>'
+    ]
     points = [(left + i * step, y_of(v), label, v) for i, (label, v) in enumerate(rows) if v is not None]
     if points:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
@@ -102,8 +120,10 @@ def line_with_target(chart_id: str, title: str, rows: list[tuple[str, float]], t
             f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle" fill="{INK}" font-size="11">{_fmt(v, digits)}</text>'
         )
     for i, (label, _) in enumerate(rows):
-        parts.append(f'<text x="{left + i * step:.1f}" y="{height - bottom + 18}" text-anchor="middle" '
-                     f'fill="{INK}" font-size="12">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{left + i * step:.1f}" y="{height - bottom + 18}" text-anchor="middle" '
+            f'fill="{INK}" font-size="12">{escape(label)}</text>'
+        )
     if target is not None:
         ty = y_of(target)
         parts.append(

@@ -25,6 +25,7 @@ in-force 严重失信 entry, an active ban or a credit record in its publicity p
 with only a credit rating are then served by Datasette alone; the search index points at their
 Datasette row.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -67,7 +68,8 @@ def connect_ro(path: Path) -> sqlite3.Connection:
     if not path.exists():
         raise FileNotFoundError(
             f"public database not found: {path} (build it with `python -m etl public`, "
-            "or point DISCLOSURE_PUBLIC_DB at one)")
+            "or point DISCLOSURE_PUBLIC_DB at one)"
+        )
     conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
     conn.row_factory = lambda cur, row: {d[0]: v for d, v in zip(cur.description, row)}
     return conn
@@ -81,31 +83,50 @@ class SiteMeta:
         self.path = Path(path)
         conn = connect_ro(self.path)
         try:
-            _load_meta(self, conn, {r["name"] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")})
+            _load_meta(
+                self,
+                conn,
+                {r["name"] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")},
+            )
         finally:
             conn.close()
 
 
 def _load_meta(target, conn, have: set) -> None:
     target.tables = sorted(have)
-    target.build_info = {r["key"]: r["value"] for r in conn.execute("SELECT * FROM build_info")} \
-        if "build_info" in have else {}
+    target.build_info = (
+        {r["key"]: r["value"] for r in conn.execute("SELECT * FROM build_info")}
+        if "build_info" in have
+        else {}
+    )
     target.as_of = (target.build_info.get("as_of") or "")[:10]
-    target.sources = conn.execute("SELECT * FROM sources ORDER BY kind, id").fetchall() if "sources" in have else []
+    target.sources = (
+        conn.execute("SELECT * FROM sources ORDER BY kind, id").fetchall() if "sources" in have else []
+    )
     # every rule the public database applies, with its citation (the about page lists them)
-    target.legal_basis = [dict(r) for r in conn.execute("SELECT * FROM legal_basis ORDER BY rowid")] \
-        if "legal_basis" in have else []
+    target.legal_basis = (
+        [dict(r) for r in conn.execute("SELECT * FROM legal_basis ORDER BY rowid")]
+        if "legal_basis" in have
+        else []
+    )
 
 
 class PublicData:
     """The public database, loaded and grouped for page rendering."""
 
-    def __init__(self, path: Path, enterprise_pages: str = "auto", limit: int = ENTERPRISE_PAGES_LIMIT,
-                 slim: bool = True):
+    def __init__(
+        self,
+        path: Path,
+        enterprise_pages: str = "auto",
+        limit: int = ENTERPRISE_PAGES_LIMIT,
+        slim: bool = True,
+    ):
         """``slim=False`` loads every row whatever the policy (tests compare the two)."""
         if enterprise_pages not in ENTERPRISE_PAGES:
-            raise ValueError(f"DISCLOSURE_ENTERPRISE_PAGES must be one of {', '.join(ENTERPRISE_PAGES)}: "
-                             f"{enterprise_pages!r}")
+            raise ValueError(
+                f"DISCLOSURE_ENTERPRISE_PAGES must be one of {', '.join(ENTERPRISE_PAGES)}: "
+                f"{enterprise_pages!r}"
+            )
         self.path = Path(path)
         self._reader, self._reader_pid = None, None
         conn = connect_ro(self.path)
@@ -119,7 +140,9 @@ class PublicData:
     def _load(self, conn, policy: str, limit: int, slim: bool):
         have = {r["name"] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         _load_meta(self, conn, have)
-        self.columns = {t: [r["name"] for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in self.tables}
+        self.columns = {
+            t: [r["name"] for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in self.tables
+        }
 
         def stream(table, order="", omit=()):
             """The table's rows as dicts, one at a time (a filter keeps what it needs), without
@@ -138,7 +161,9 @@ class PublicData:
             return list(stream(table, order, omit))
 
         self.accidents = rows("accidents", ACCIDENT_ORDER, omit=("body_text",))
-        self.assessments = rows("rectification_assessments", "ORDER BY coalesce(published_on, assessed_on) DESC, id")
+        self.assessments = rows(
+            "rectification_assessments", "ORDER BY coalesce(published_on, assessed_on) DESC, id"
+        )
         self.records = rows("credit_records", "ORDER BY decided_on DESC, id")
         self.blacklist = rows("blacklist", "ORDER BY listed_on DESC, id")
         self.removals = rows("blacklist_removals", "ORDER BY removed_on DESC, id")
@@ -150,14 +175,27 @@ class PublicData:
         self.bans_active = [b for b in self.bans if _true(b.get("active", 1))]
 
         # Which enterprises get a page decides what else is kept (docs/scaling.md).
-        adverse = {r.get("enterprise_id") for rows_ in (self.accidents, self.records_public,
-                                                         self.blacklist_in_force, self.bans_active)
-                   for r in rows_} - {None}
-        self._rated = {r["enterprise_id"] for r in conn.execute(
-            "SELECT DISTINCT enterprise_id FROM credit_ratings WHERE enterprise_id IS NOT NULL")} \
-            if "credit_ratings" in have else set()
+        adverse = {
+            r.get("enterprise_id")
+            for rows_ in (self.accidents, self.records_public, self.blacklist_in_force, self.bans_active)
+            for r in rows_
+        } - {None}
+        self._rated = (
+            {
+                r["enterprise_id"]
+                for r in conn.execute(
+                    "SELECT DISTINCT enterprise_id FROM credit_ratings WHERE enterprise_id IS NOT NULL"
+                )
+            }
+            if "credit_ratings" in have
+            else set()
+        )
         if policy == "auto":
-            known = {r["id"] for r in conn.execute("SELECT id FROM enterprises")} if "enterprises" in have else set()
+            known = (
+                {r["id"] for r in conn.execute("SELECT id FROM enterprises")}
+                if "enterprises" in have
+                else set()
+            )
             policy = "all" if len((self._rated | adverse) & known) <= limit else "with_records"
         self.enterprise_policy = policy
         keep_all = policy == "all" or not slim
@@ -213,8 +251,11 @@ class PublicData:
         every enterprise with any public record (issue 4), or under "with_records" only for
         those with an adverse record ("auto" was decided in _load: above ``limit`` pages)."""
         adverse = (self.accidents_by_ent, self.records_by_ent, self.blacklist_by_ent, self.bans_by_ent)
-        public = [e for e in self.enterprises.values()
-                  if e["id"] in self._rated or any(e["id"] in g for g in adverse)]
+        public = [
+            e
+            for e in self.enterprises.values()
+            if e["id"] in self._rated or any(e["id"] in g for g in adverse)
+        ]
         if policy == "all":
             return public, []
         pages, rows = [], []
@@ -257,9 +298,10 @@ class PublicData:
         for start in range(0, len(keys), _COMPOUND):
             # one statement per page: a UNION ALL of index lookups (row values IN a VALUES list
             # scan the table instead; a statement per key or per table costs 2-3 times as much)
-            chunk = keys[start:start + _COMPOUND]
-            found += self._read(" UNION ALL ".join([_CHANGES_OF_ONE] * len(chunk)),
-                                [v for key in chunk for v in key])
+            chunk = keys[start : start + _COMPOUND]
+            found += self._read(
+                " UNION ALL ".join([_CHANGES_OF_ONE] * len(chunk)), [v for key in chunk for v in key]
+            )
         found.sort(key=lambda c: (c.get("at") or "", c.get("id") or 0), reverse=True)
         return found[:limit] if limit is not None else found
 

@@ -7,6 +7,7 @@ valid GB 11643 check digit found in free text, and any fragment of one a source 
 (620102********1234), is replaced whole by a marker: no part of the number is published
 (《行政处罚结果信息网上公开暂行办法》第七条; 法释〔2016〕19号 第十条; 《个人信息保护法》第二十八条).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ from etl.rules import vocabulary
 
 from . import charts
 
-_ID = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})((?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_ID = re.compile(
+    r"(?<![0-9A-Za-z])([1-9]\d{5})((?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3}[0-9Xx])(?![0-9A-Za-z])"
+)
 _W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
@@ -35,8 +38,12 @@ _FRAGMENT = re.compile(r"(?<![0-9A-Za-z*])[0-9Xx*]{14,20}(?![0-9A-Za-z*])")
 
 
 def _hide_fragments(text: str) -> str:
-    return _FRAGMENT.sub(lambda m: ID_MARKER if m.group().count("*") >= 4 and
-                         any(c.isdigit() for c in m.group()) else m.group(), text)
+    return _FRAGMENT.sub(
+        lambda m: ID_MARKER
+        if m.group().count("*") >= 4 and any(c.isdigit() for c in m.group())
+        else m.group(),
+        text,
+    )
 
 
 def mask_ids(text):
@@ -47,6 +54,7 @@ def mask_ids(text):
     def repl(m):
         whole = m.group(0)
         return ID_MARKER if _id_valid(whole) else whole
+
     text = _ID.sub(repl, text)
     return _hide_fragments(text) if "*" in text else text
 
@@ -187,14 +195,22 @@ def sector_rows(rows):
     order, 0 where no report falls in it, then labels outside it, 未注明 last."""
     have = {row[0]: row for row in rows}
     listed = [have.get(sector, (sector, 0, 0)) for sector in vocabulary.SECTORS]
-    other = sorted((r for r in rows if r[0] not in vocabulary.SECTORS and r[0] != "未注明"), key=lambda r: (-r[1], r[0]))
+    other = sorted(
+        (r for r in rows if r[0] not in vocabulary.SECTORS and r[0] != "未注明"), key=lambda r: (-r[1], r[0])
+    )
     return listed + other + [r for r in rows if r[0] == "未注明"]
 
 
 TABLES_ZH = {
-    "enterprises": "企业信息", "accidents": "事故报告", "accountability": "责任追究",
-    "rectification_assessments": "整改评估", "credit_ratings": "信用评级", "credit_records": "信用记录",
-    "blacklist": "严重失信名单", "blacklist_removals": "移出公告", "bans": "行业禁入",
+    "enterprises": "企业信息",
+    "accidents": "事故报告",
+    "accountability": "责任追究",
+    "rectification_assessments": "整改评估",
+    "credit_ratings": "信用评级",
+    "credit_records": "信用记录",
+    "blacklist": "严重失信名单",
+    "blacklist_removals": "移出公告",
+    "bans": "行业禁入",
     "annual_statistics": "年度统计",
 }
 
@@ -221,9 +237,21 @@ def fields(value, labels=None):
 
 
 FILTERS = {
-    "table_zh": table_zh, "fields": fields,
-    "mask_ids": mask_ids, "paras": paras, "plain": plain, "ext_url": ext_url, "yuan": yuan,
-    "num": num, "day": day, "json_ld": json_ld, "urlpath": urlpath, "opt": opt,
-    "type_label": type_label, "type_sorted": type_sorted, "sector_sorted": sector_sorted,
-    "sector_rows": sector_rows, "distribution": charts.distribution,
+    "table_zh": table_zh,
+    "fields": fields,
+    "mask_ids": mask_ids,
+    "paras": paras,
+    "plain": plain,
+    "ext_url": ext_url,
+    "yuan": yuan,
+    "num": num,
+    "day": day,
+    "json_ld": json_ld,
+    "urlpath": urlpath,
+    "opt": opt,
+    "type_label": type_label,
+    "type_sorted": type_sorted,
+    "sector_sorted": sector_sorted,
+    "sector_rows": sector_rows,
+    "distribution": charts.distribution,
 }

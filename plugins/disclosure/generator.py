@@ -4,6 +4,7 @@ sitemap, each only when its bytes changed (see output.py). Pages and feeds are r
 cores (render.py). When the database, the templates, the plugin code and the settings are all
 exactly as in the last build, nothing is loaded or rendered: the outputs are kept as they are.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,7 +55,12 @@ DEFAULTS = {
 
 
 # settings that change how the build runs, not what it writes (the database counts by its bytes)
-_NOT_IN_OUTPUT = {"DISCLOSURE_PUBLIC_DB", "DISCLOSURE_WORKERS", "DISCLOSURE_SEARCH_INDEX", "DISCLOSURE_PRUNE_OUTPUT"}
+_NOT_IN_OUTPUT = {
+    "DISCLOSURE_PUBLIC_DB",
+    "DISCLOSURE_WORKERS",
+    "DISCLOSURE_SEARCH_INDEX",
+    "DISCLOSURE_PRUNE_OUTPUT",
+}
 
 
 def setting(settings, key):
@@ -63,7 +69,11 @@ def setting(settings, key):
 
 def canonical_base(settings) -> str:
     siteurl = settings.get("SITEURL") or ""
-    base = siteurl if siteurl.startswith(("http://", "https://")) else setting(settings, "DISCLOSURE_CANONICAL_URL")
+    base = (
+        siteurl
+        if siteurl.startswith(("http://", "https://"))
+        else setting(settings, "DISCLOSURE_CANONICAL_URL")
+    )
     return base.rstrip("/")
 
 
@@ -84,19 +94,31 @@ def site_info(d: SiteMeta | PublicData, settings) -> dict:
                 stale = (as_of_date - date.fromisoformat(ok[:10])).days > int(s["max_age_days"])
             except ValueError:
                 stale = False
-        sources.append({
-            "id": s["id"], "title": s.get("title") or s["id"], "publisher": s.get("publisher"),
-            "kind": s.get("kind"), "licence": s.get("licence"), "url": s.get("url"),
-            "last_success": _beijing(ok), "last_status": s.get("last_status"),
-            # Every page's footer shows the day only, so a re-run of an unchanged source does not
-            # rewrite every page (caches keep working); the home page shows the full time.
-            "last_success_day": (_beijing(ok) or "")[:10] or None,
-            "stale": stale or not ok, "max_age_days": s.get("max_age_days"),
-            "sample": bool(s.get("is_sample")), "record_count": s.get("record_count"),
-        })
+        sources.append(
+            {
+                "id": s["id"],
+                "title": s.get("title") or s["id"],
+                "publisher": s.get("publisher"),
+                "kind": s.get("kind"),
+                "licence": s.get("licence"),
+                "url": s.get("url"),
+                "last_success": _beijing(ok),
+                "last_status": s.get("last_status"),
+                # Every page's footer shows the day only, so a re-run of an unchanged source does not
+                # rewrite every page (caches keep working); the home page shows the full time.
+                "last_success_day": (_beijing(ok) or "")[:10] or None,
+                "stale": stale or not ok,
+                "max_age_days": s.get("max_age_days"),
+                "sample": bool(s.get("is_sample")),
+                "record_count": s.get("record_count"),
+            }
+        )
     return {
-        "as_of": as_of, "built_at": d.build_info.get("built_at"), "sources": sources,
-        "sample": any(s["sample"] for s in sources), "stale": sum(1 for s in sources if s["stale"]),
+        "as_of": as_of,
+        "built_at": d.build_info.get("built_at"),
+        "sources": sources,
+        "sample": any(s["sample"] for s in sources),
+        "stale": sum(1 for s in sources if s["stale"]),
         "province": setting(settings, "DISCLOSURE_PROVINCE"),
         "legal_basis": d.legal_basis,
     }
@@ -112,8 +134,10 @@ _HOME_ONLY_SOURCE = {"last_success", "last_status", "record_count"}
 
 def shown_on_every_page(site: dict) -> dict:
     """site_info without what only the home page shows (its fingerprint adds the rest)."""
-    return {**{k: v for k, v in site.items() if k not in _HOME_ONLY},
-            "sources": [{k: v for k, v in s.items() if k not in _HOME_ONLY_SOURCE} for s in site["sources"]]}
+    return {
+        **{k: v for k, v in site.items() if k not in _HOME_ONLY},
+        "sources": [{k: v for k, v in s.items() if k not in _HOME_ONLY_SOURCE} for s in site["sources"]],
+    }
 
 
 _BEIJING = timezone(timedelta(hours=8))
@@ -201,6 +225,7 @@ def _dict_first(env) -> None:
             except KeyError:
                 pass
         return default(obj, attribute)
+
     env.getattr = getattr_
 
 
@@ -223,15 +248,22 @@ class DisclosureGenerator(Generator):
         self.context["DISCLOSURE"] = self.site
         self.context["CANON"] = self.canon
         self.schema = opendata.load_schema(setting(self.settings, "DISCLOSURE_SCHEMA"))
-        labels = {t: {c: (m or {}).get("label") for c, m in (spec.get("columns") or {}).items()}
-                  for t, spec in self.schema["tables"].items()}
+        labels = {
+            t: {c: (m or {}).get("label") for c, m in (spec.get("columns") or {}).items()}
+            for t, spec in self.schema["tables"].items()
+        }
         self.env.globals["field_list"] = lambda value, table: filters.fields(value, labels.get(table, {}))
         self.context["CHROME"] = self.chrome = self._site_chrome()
 
     def _site_chrome(self) -> dict:
         """Header, navigation (one variant per section) and footer, rendered once per build."""
-        module = self.env.get_template("_chrome.html").make_module({
-            "DISCLOSURE": self.site, "SITENAME": self.settings.get("SITENAME"), "SITEURL": self.settings.get("SITEURL", "")})
+        module = self.env.get_template("_chrome.html").make_module(
+            {
+                "DISCLOSURE": self.site,
+                "SITENAME": self.settings.get("SITENAME"),
+                "SITEURL": self.settings.get("SITEURL", ""),
+            }
+        )
         nav = {"": module.nav("")}
         nav.update({href: module.nav(href) for href, _ in module.NAV})
         return {"top": module.top(), "bottom": module.bottom(), "footer": module.footer(), "nav": nav}
@@ -241,18 +273,24 @@ class DisclosureGenerator(Generator):
         s = self.settings
         self.tree = tree_for(self.output_path, s)
         self.base_ctx = {
-            "SITENAME": s.get("SITENAME"), "SITEURL": s.get("SITEURL", ""), "CANON": self.canon,
-            "DISCLOSURE": self.site, "DISCLOSURE_DATASETTE_URL": setting(s, "DISCLOSURE_DATASETTE_URL"),
+            "SITENAME": s.get("SITENAME"),
+            "SITEURL": s.get("SITEURL", ""),
+            "CANON": self.canon,
+            "DISCLOSURE": self.site,
+            "DISCLOSURE_DATASETTE_URL": setting(s, "DISCLOSURE_DATASETTE_URL"),
             "DISCLOSURE_DATASETTE_DB": setting(s, "DISCLOSURE_DATASETTE_DB"),
             "DISCLOSURE_ARCHIVE_URL": setting(s, "DISCLOSURE_ARCHIVE_URL"),
-            "DISCLOSURE_REPORT_CONTACTS": setting(s, "DISCLOSURE_REPORT_CONTACTS"), "CHROME": self.chrome,
+            "DISCLOSURE_REPORT_CONTACTS": setting(s, "DISCLOSURE_REPORT_CONTACTS"),
+            "CHROME": self.chrome,
         }
         theme = Path(self.theme)
         shown = dict(self.base_ctx, DISCLOSURE=shown_on_every_page(self.site))
-        self.global_fp = hashlib.sha1((
-            _fingerprint_files(theme / "templates", HERE)
-            + json.dumps([shown, self.schema], sort_keys=True, ensure_ascii=False, default=_json_default)
-        ).encode()).hexdigest()
+        self.global_fp = hashlib.sha1(
+            (
+                _fingerprint_files(theme / "templates", HERE)
+                + json.dumps([shown, self.schema], sort_keys=True, ensure_ascii=False, default=_json_default)
+            ).encode()
+        ).hexdigest()
         db_stamp = _db_stamp(self.db_path)
         self.db_sha256 = _db_sha256(self.db_path, Path(self.settings["CACHE_PATH"]))
         pelican_pages = [p.url for p in self.context.get("pages", [])]
@@ -264,13 +302,17 @@ class DisclosureGenerator(Generator):
             return
 
         downloads = self._start_downloads()  # in a background process unless the build is serial
-        self.data = PublicData(self.db_path, setting(s, "DISCLOSURE_ENTERPRISE_PAGES"),
-                               setting(s, "DISCLOSURE_ENTERPRISE_PAGES_LIMIT"))
+        self.data = PublicData(
+            self.db_path,
+            setting(s, "DISCLOSURE_ENTERPRISE_PAGES"),
+            setting(s, "DISCLOSURE_ENTERPRISE_PAGES_LIMIT"),
+        )
         self.authority = setting(s, "DISCLOSURE_FEED_AUTHORITY")
         self.atom = self.env.get_template("atom.xml")
         self._archive_links()
-        workers = render.worker_count(setting(s, "DISCLOSURE_WORKERS"),
-                                      2 * len(self.data.enterprise_pages) + len(self.data.accidents))
+        workers = render.worker_count(
+            setting(s, "DISCLOSURE_WORKERS"), 2 * len(self.data.enterprise_pages) + len(self.data.accidents)
+        )
         self.tree.processes = workers
         self.sitemap = pelican_pages + render.render_all(self._outputs, self._render, self.tree, workers)
         self.sitemap.append(self._render(self._data_page(downloads()), self.tree))
@@ -285,11 +327,19 @@ class DisclosureGenerator(Generator):
         """Everything this generator's outputs are made from: the database bytes, the templates and
         plugin code, the site-wide context, the theme's static files, the plugin's settings and
         the list of Pelican's own pages (they are in the sitemap)."""
-        knobs = {k: v for k, v in self.settings.items()
-                 if (k.startswith("DISCLOSURE_") and k not in _NOT_IN_OUTPUT) or k in ("SITEURL", "SITENAME")}
-        return hashlib.sha1(json.dumps(
-            [self.global_fp, self.db_sha256, _fingerprint_files(theme / "static"), pelican_pages, knobs],
-            sort_keys=True, ensure_ascii=False, default=_json_default).encode()).hexdigest()
+        knobs = {
+            k: v
+            for k, v in self.settings.items()
+            if (k.startswith("DISCLOSURE_") and k not in _NOT_IN_OUTPUT) or k in ("SITEURL", "SITENAME")
+        }
+        return hashlib.sha1(
+            json.dumps(
+                [self.global_fp, self.db_sha256, _fingerprint_files(theme / "static"), pelican_pages, knobs],
+                sort_keys=True,
+                ensure_ascii=False,
+                default=_json_default,
+            ).encode()
+        ).hexdigest()
 
     def _archive_links(self):
         """Give each cited document the link to its archived copy (documents.archive_path), the
@@ -328,11 +378,24 @@ class DisclosureGenerator(Generator):
         yield from pages.rectification_pages(d, per)
         yield from pages.credit_pages(d, per)
         yield from pages.bans_pages(d, per)
-        yield pages.statistics_page(d, setting(s, "DISCLOSURE_PROVINCE_CODE"), int(setting(s, "DISCLOSURE_GDP_BASE_YEAR")),
-                                    int(setting(s, "DISCLOSURE_GDP_TARGET_YEAR")), float(setting(s, "DISCLOSURE_GDP_TARGET_CHANGE")))
-        yield pages.Page("search/", "search", {"title": "搜索", "description": "按企业名称、统一社会信用代码、文号或关键词搜索。",
-                                               "noindex": True, "reports": len(d.accidents),
-                                               "reports_indexed": min(len(d.accidents), search_limit)})
+        yield pages.statistics_page(
+            d,
+            setting(s, "DISCLOSURE_PROVINCE_CODE"),
+            int(setting(s, "DISCLOSURE_GDP_BASE_YEAR")),
+            int(setting(s, "DISCLOSURE_GDP_TARGET_YEAR")),
+            float(setting(s, "DISCLOSURE_GDP_TARGET_CHANGE")),
+        )
+        yield pages.Page(
+            "search/",
+            "search",
+            {
+                "title": "搜索",
+                "description": "按企业名称、统一社会信用代码、文号或关键词搜索。",
+                "noindex": True,
+                "reports": len(d.accidents),
+                "reports_indexed": min(len(d.accidents), search_limit),
+            },
+        )
         yield pages.Page("404.html", "404", {"title": "页面不存在", "noindex": True, "nocanonical": True})
 
     def _outputs(self):
@@ -356,8 +419,12 @@ class DisclosureGenerator(Generator):
         if page.template == "atom.xml":
             fp = self._fingerprint("atom", ctx, self.authority)
             if not tree.fresh(page.path, fp):
-                xml = self.atom.render(feed=ctx, CANON=self.canon, SITENAME=self.settings.get("SITENAME"),
-                                       AUTHORITY=self.authority)
+                xml = self.atom.render(
+                    feed=ctx,
+                    CANON=self.canon,
+                    SITENAME=self.settings.get("SITENAME"),
+                    AUTHORITY=self.authority,
+                )
                 tree.write(page.path, xml.encode("utf-8"), fp)
             return None
         rel = page.path if page.path.endswith(".html") else page.path + "index.html"
@@ -370,24 +437,38 @@ class DisclosureGenerator(Generator):
 
     # ------------------------------------------------------------------ other outputs
     def _write_index_json(self):
-        self.tree.write("accidents/index.json", json.dumps(
-            pages.accident_index_json(self.data), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        self.tree.write(
+            "accidents/index.json",
+            json.dumps(
+                pages.accident_index_json(self.data), ensure_ascii=False, separators=(",", ":")
+            ).encode("utf-8"),
+        )
 
     def _write_search(self):
         d = self.data
         listed = d.enterprise_pages + d.enterprise_rows
-        texts = [e["name"] for e in listed] + [a["title"] for a in d.accidents] + \
-            [a.get("summary") for a in d.accidents] + [a.get("city_name") for a in d.accidents]
-        entries = [(e["name"], e.get("uscc"), e["path"]) for e in d.enterprise_pages] + \
-            [(e["name"], e.get("uscc"), e["id"]) for e in d.enterprise_rows] + \
-            [(a.get("doc_no"), a["path"]) for a in d.accidents]
+        texts = (
+            [e["name"] for e in listed]
+            + [a["title"] for a in d.accidents]
+            + [a.get("summary") for a in d.accidents]
+            + [a.get("city_name") for a in d.accidents]
+        )
+        entries = (
+            [(e["name"], e.get("uscc"), e["path"]) for e in d.enterprise_pages]
+            + [(e["name"], e.get("uscc"), e["id"]) for e in d.enterprise_rows]
+            + [(a.get("doc_no"), a["path"]) for a in d.accidents]
+        )
         # the index depends on the texts only through the set of characters the table covers
         fp = self._fingerprint("search", search.cjk_chars(texts), entries)
         if self.tree.all_fresh(search.index_files(d), fp):
             return  # the character table (OpenCC over the CJK block) is the slow part: skip it
-        dts, dts_db = setting(self.settings, "DISCLOSURE_DATASETTE_URL"), setting(self.settings, "DISCLOSURE_DATASETTE_DB")
-        files = search.exact_index(d, search.t2s_table(texts),
-                                   lambda table, pk: filters.datasette_row(dts, dts_db, table, pk))
+        dts, dts_db = (
+            setting(self.settings, "DISCLOSURE_DATASETTE_URL"),
+            setting(self.settings, "DISCLOSURE_DATASETTE_DB"),
+        )
+        files = search.exact_index(
+            d, search.t2s_table(texts), lambda table, pk: filters.datasette_row(dts, dts_db, table, pk)
+        )
         for rel, data in files.items():
             self.tree.write(rel, data, fp)
 
@@ -398,10 +479,16 @@ class DisclosureGenerator(Generator):
 
     def _write_sitemap(self):
         urls = "".join(f"<url><loc>{self.canon}/{_xml(p)}</loc></url>" for p in sorted(set(self.sitemap)))
-        self.tree.write("sitemap.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n').encode("utf-8"))
-        self.tree.write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self.canon}/sitemap.xml\n".encode("utf-8"))
+        self.tree.write(
+            "sitemap.xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+            ).encode("utf-8"),
+        )
+        self.tree.write(
+            "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self.canon}/sitemap.xml\n".encode("utf-8")
+        )
 
     def _start_downloads(self):
         """Start writing the open-data downloads: the database file, and one CSV and one JSON file
@@ -412,7 +499,9 @@ class DisclosureGenerator(Generator):
         tables = opendata.public_tables(self.meta.tables)
         fp = self._fingerprint("exports", self.db_sha256, tables)
         meta_rel = "data/tables.json"
-        rels = ["data/public.db", meta_rel] + [f"data/{kind}/{t}.{kind}" for t in tables for kind in ("csv", "json")]
+        rels = ["data/public.db", meta_rel] + [
+            f"data/{kind}/{t}.{kind}" for t in tables for kind in ("csv", "json")
+        ]
         if self.tree.all_fresh(rels, fp):
             meta = json.loads((self.tree.root / meta_rel).read_text(encoding="utf-8"))
             return lambda: meta
@@ -429,6 +518,7 @@ class DisclosureGenerator(Generator):
                 conn.close()
             tree.write(meta_rel, json.dumps(meta, ensure_ascii=False).encode("utf-8"), fp)
             return meta
+
         if int(setting(self.settings, "DISCLOSURE_WORKERS") or 0) == 1:
             meta = write(self.tree)
             return lambda: meta
@@ -441,26 +531,45 @@ class DisclosureGenerator(Generator):
         key = self._fingerprint("export", table, digest)
         csv_rel, json_rel = f"data/csv/{table}.csv", f"data/json/{table}.json"
         if tree.reuse(f"export {table}", key):
-            return {"name": table, "rows": count, "columns": columns,
-                    "csv_size": os.stat(tree.root / csv_rel).st_size,
-                    "json_size": os.stat(tree.root / json_rel).st_size}
+            return {
+                "name": table,
+                "rows": count,
+                "columns": columns,
+                "csv_size": os.stat(tree.root / csv_rel).st_size,
+                "json_size": os.stat(tree.root / json_rel).st_size,
+            }
         tree.write_chunks(csv_rel, opendata.csv_chunks(conn, table), key)
         tree.write_chunks(json_rel, opendata.json_chunks(conn, table), key)
         tree.stamp(f"export {table}", key, [csv_rel, json_rel])
-        return {"name": table, "rows": count, "columns": columns,
-                "csv_size": tree.new_manifest[csv_rel][1], "json_size": tree.new_manifest[json_rel][1]}
+        return {
+            "name": table,
+            "rows": count,
+            "columns": columns,
+            "csv_size": tree.new_manifest[csv_rel][1],
+            "json_size": tree.new_manifest[json_rel][1],
+        }
 
     def _data_page(self, meta: list[dict]) -> pages.Page:
         d, schema = self.data, self.schema
         db_file = {"name": "public.db", "size": self.db_path.stat().st_size, "sha256": self.db_sha256}
-        years = sorted({a["year"] for a in d.accidents if a.get("year")} |
-                       {r["year"] for r in d.statistics if r.get("year")})
-        return pages.Page("data/", "data", {
-            "title": "开放数据", "tables": opendata.dictionary(meta, schema["tables"]), "db_file": db_file,
-            "jsonld": opendata.dataset_jsonld(self.canon, self.site, meta, db_file, years, schema["database"]),
-            "database": schema["database"],
-            "description": "下载安全生产信息公开数据：每张表的 CSV 与 JSON、SQLite 数据库文件、数据字典与使用条款。",
-        })
+        years = sorted(
+            {a["year"] for a in d.accidents if a.get("year")}
+            | {r["year"] for r in d.statistics if r.get("year")}
+        )
+        return pages.Page(
+            "data/",
+            "data",
+            {
+                "title": "开放数据",
+                "tables": opendata.dictionary(meta, schema["tables"]),
+                "db_file": db_file,
+                "jsonld": opendata.dataset_jsonld(
+                    self.canon, self.site, meta, db_file, years, schema["database"]
+                ),
+                "database": schema["database"],
+                "description": "下载安全生产信息公开数据：每张表的 CSV 与 JSON、SQLite 数据库文件、数据字典与使用条款。",
+            },
+        )
 
 
 def _xml(path: str) -> str:

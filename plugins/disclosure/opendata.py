@@ -9,6 +9,7 @@ changed: an INTEGER or REAL (a negative amount) stays a number, NULL stays empty
 files keep every value exactly. Datasette's CSV exports do the same
 (publish/datasette/plugins/csv_guard.py).
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,7 +20,6 @@ import logging
 import re
 from pathlib import Path
 from typing import Iterator
-
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,11 @@ _DERIVED = {"facet_counts"}
 def public_tables(tables: list[str]) -> list[str]:
     """Tables offered as CSV/JSON: everything public except the full-text index tables and the
     precomputed facet counts."""
-    return [t for t in tables if not t.startswith(_SKIP_PREFIXES) and "_fts" not in t
-            and t not in _INTERNAL and t not in _DERIVED]
+    return [
+        t
+        for t in tables
+        if not t.startswith(_SKIP_PREFIXES) and "_fts" not in t and t not in _INTERNAL and t not in _DERIVED
+    ]
 
 
 def load_schema(path: Path | None) -> dict:
@@ -49,7 +52,10 @@ def load_schema(path: Path | None) -> dict:
         from etl import schema as etl_schema
 
         doc = etl_schema.load(Path(path))
-        return {"database": doc.get("database") or {}, "tables": etl_schema.for_database("public", Path(path))}
+        return {
+            "database": doc.get("database") or {},
+            "tables": etl_schema.for_database("public", Path(path)),
+        }
     except ImportError:  # the site built without the ETL package on the path
         import yaml
 
@@ -79,8 +85,10 @@ def _csv_safe_sql(column: str) -> str:
     """``csv_safe`` as an SQL expression: SQLite does it per cell in C (a Python call per cell
     made writing the CSV downloads twice as slow); a CASE keeps each value's type."""
     c = '"' + column.replace('"', '""') + '"'
-    return (f"CASE WHEN typeof({c}) = 'text' AND substr({c}, 1, 1) IN ({_FORMULA_START_SQL}) "
-            f"THEN '''' || {c} ELSE {c} END")
+    return (
+        f"CASE WHEN typeof({c}) = 'text' AND substr({c}, 1, 1) IN ({_FORMULA_START_SQL}) "
+        f"THEN '''' || {c} ELSE {c} END"
+    )
 
 
 def csv_chunks(conn, table: str) -> Iterator[bytes]:
@@ -158,29 +166,69 @@ def dictionary(tables_meta: list[dict], schema: dict) -> list[dict]:
             if not unit and cm.get("description"):
                 m = _UNIT.search(str(cm["description"]))
                 unit = m.group(1) if m else None
-            cols.append({"name": c, "label": cm.get("label"), "description": cm.get("description"),
-                         "unit": unit, "basis": cm.get("basis") or cm.get("legal_basis")})
-        out.append(dict(t, title=meta.get("label") or meta.get("title"), description=meta.get("description"),
-                        basis=meta.get("basis") or meta.get("legal_basis"), columns=cols))
+            cols.append(
+                {
+                    "name": c,
+                    "label": cm.get("label"),
+                    "description": cm.get("description"),
+                    "unit": unit,
+                    "basis": cm.get("basis") or cm.get("legal_basis"),
+                }
+            )
+        out.append(
+            dict(
+                t,
+                title=meta.get("label") or meta.get("title"),
+                description=meta.get("description"),
+                basis=meta.get("basis") or meta.get("legal_basis"),
+                columns=cols,
+            )
+        )
     return out
 
 
-def dataset_jsonld(canon: str, site: dict, tables: list[dict], db_file: dict, years: list[int],
-                   database: dict | None = None) -> dict:
+def dataset_jsonld(
+    canon: str, site: dict, tables: list[dict], db_file: dict, years: list[int], database: dict | None = None
+) -> dict:
     publishers = sorted({s.get("publisher") for s in site["sources"] if s.get("publisher")})
-    dist = [{"@type": "DataDownload", "name": f"{t['name']}.csv", "encodingFormat": "text/csv",
-             "contentUrl": f"{canon}/data/csv/{t['name']}.csv"} for t in tables]
-    dist += [{"@type": "DataDownload", "name": f"{t['name']}.json", "encodingFormat": "application/json",
-              "contentUrl": f"{canon}/data/json/{t['name']}.json"} for t in tables]
-    dist.append({"@type": "DataDownload", "name": "public.db", "encodingFormat": "application/vnd.sqlite3",
-                 "contentUrl": f"{canon}/data/{db_file['name']}", "contentSize": str(db_file["size"])})
+    dist = [
+        {
+            "@type": "DataDownload",
+            "name": f"{t['name']}.csv",
+            "encodingFormat": "text/csv",
+            "contentUrl": f"{canon}/data/csv/{t['name']}.csv",
+        }
+        for t in tables
+    ]
+    dist += [
+        {
+            "@type": "DataDownload",
+            "name": f"{t['name']}.json",
+            "encodingFormat": "application/json",
+            "contentUrl": f"{canon}/data/json/{t['name']}.json",
+        }
+        for t in tables
+    ]
+    dist.append(
+        {
+            "@type": "DataDownload",
+            "name": "public.db",
+            "encodingFormat": "application/vnd.sqlite3",
+            "contentUrl": f"{canon}/data/{db_file['name']}",
+            "contentSize": str(db_file["size"]),
+        }
+    )
     ld = {
-        "@context": "https://schema.org", "@type": "Dataset",
+        "@context": "https://schema.org",
+        "@type": "Dataset",
         "name": f"{site['province']}安全生产信息公开数据",
         "description": "生产安全事故调查报告、责任追究、整改措施落实情况评估、安全生产信用评级与信用记录、"
-                       "严重失信主体名单、行业禁入和年度统计，按公开规则筛选后的数据。",
-        "url": f"{canon}/data/", "inLanguage": "zh-CN", "isAccessibleForFree": True,
-        "license": (database or {}).get("licence_url") or f"{canon}/data/terms/", "dateModified": site["as_of"],
+        "严重失信主体名单、行业禁入和年度统计，按公开规则筛选后的数据。",
+        "url": f"{canon}/data/",
+        "inLanguage": "zh-CN",
+        "isAccessibleForFree": True,
+        "license": (database or {}).get("licence_url") or f"{canon}/data/terms/",
+        "dateModified": site["as_of"],
         "spatialCoverage": {"@type": "Place", "name": site["province"]},
         "keywords": ["安全生产", "事故调查报告", "整改评估", "严重失信主体名单", "信用", "12350"],
         "creator": [{"@type": "Organization", "name": p} for p in publishers],

@@ -13,6 +13,7 @@ time, and a stamp per group of outputs: the digest of everything the group is ma
 files. A rebuild whose stamp matches and whose files are untouched does nothing at all (``reuse``).
 Render workers (render.py) each fill a ``branch`` of the tree; the parent ``merge``s them.
 """
+
 from __future__ import annotations
 
 import filecmp
@@ -193,7 +194,7 @@ class OutputTree:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             st = os.fstat(fd)
         finally:
             os.close(fd)
@@ -282,10 +283,13 @@ class OutputTree:
         # this very file): reading two 7 GB files costs more than the link, and a new public.db
         # (every release: build_info.built_at) has a new mtime
         if target is not None and (
-                (target.st_dev, target.st_ino) == (source.st_dev, source.st_ino)
-                or (target.st_size == source.st_size
-                    and (not link or target.st_mtime_ns == source.st_mtime_ns)
-                    and filecmp.cmp(src, path, shallow=False))):
+            (target.st_dev, target.st_ino) == (source.st_dev, source.st_ino)
+            or (
+                target.st_size == source.st_size
+                and (not link or target.st_mtime_ns == source.st_mtime_ns)
+                and filecmp.cmp(src, path, shallow=False)
+            )
+        ):
             self.same += 1
             self._record(rel, path, fingerprint)
             return False
@@ -354,13 +358,19 @@ class OutputTree:
             return  # a rebuild that changed nothing: the saved manifest already says this
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"files": self.new_manifest, "stamps": self.stamps}, ensure_ascii=False,
-                                  separators=(",", ":")), encoding="utf-8")
+        tmp.write_text(
+            json.dumps(
+                {"files": self.new_manifest, "stamps": self.stamps}, ensure_ascii=False, separators=(",", ":")
+            ),
+            encoding="utf-8",
+        )
         os.replace(tmp, self.manifest_path)
 
     def summary(self) -> str:
-        return (f"{len(self.written)} files written, {self.same} unchanged after rendering, "
-                f"{self.skipped} unchanged and not re-rendered")
+        return (
+            f"{len(self.written)} files written, {self.same} unchanged after rendering, "
+            f"{self.skipped} unchanged and not re-rendered"
+        )
 
 
 def _empty(folder: Path) -> bool:

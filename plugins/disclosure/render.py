@@ -14,6 +14,7 @@ forked processes. Plain ``fork`` + a pipe per worker, no pool: a pool's helper t
 running at fork time, and a worker that dies must fail the build, not hang it. ``in_background``
 runs other work the same way (the open-data downloads, while the pages render).
 """
+
 from __future__ import annotations
 
 import gc
@@ -50,8 +51,10 @@ def render_all(outputs: Callable[[], Iterable], render: Callable, tree, workers:
     gc.collect()
     gc.freeze()  # keep the collector from touching (and so copying) the shared data in workers
     try:
-        joins = [in_background(lambda branch, k=k: _shard(outputs, render, branch, k, workers), tree)
-                 for k in range(1, workers)]
+        joins = [
+            in_background(lambda branch, k=k: _shard(outputs, render, branch, k, workers), tree)
+            for k in range(1, workers)
+        ]
         try:
             values = _shard(outputs, render, tree, 0, workers)
         finally:
@@ -79,8 +82,7 @@ def in_background(fn: Callable, tree) -> Callable[[], Any]:
     ``fn``'s value, or raises the error that stopped it."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    proc = context.Process(target=_child, args=(fn, tree, send, receive, os.getpid()),
-                           daemon=True)
+    proc = context.Process(target=_child, args=(fn, tree, send, receive, os.getpid()), daemon=True)
     proc.start()
     send.close()
 
@@ -101,6 +103,7 @@ def in_background(fn: Callable, tree) -> Callable[[], Any]:
         delta, value = payload
         tree.merge(delta)
         return value
+
     return join
 
 

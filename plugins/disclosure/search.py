@@ -23,6 +23,7 @@ search page converts a traditional-script query to simplified before searching. 
 without a page of their own (DISCLOSURE_ENTERPRISE_PAGES = "with_records") are listed with the
 address of their row in Datasette.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,7 +53,7 @@ def norm(text: str) -> str:
 
 def grams(key: str) -> list[str]:
     """The character bigrams of a key, in order (search.js computes the same)."""
-    return [key[i:i + 2] for i in range(len(key) - 1)] or ([key] if key else [])
+    return [key[i : i + 2] for i in range(len(key) - 1)] or ([key] if key else [])
 
 
 def gram_shard(gram: str, n: int) -> int:
@@ -68,7 +69,9 @@ def _entries(d, row_url=None) -> tuple[list, list]:
     normalised. ``row_url(table, pk)`` is a record's address in Datasette."""
     names, codes = [], []
     pages = [(e, e["path"], "企业") for e in d.enterprise_pages]
-    rows = [(e, row_url("enterprises", e["id"]) if row_url else "", "企业（数据平台）") for e in d.enterprise_rows]
+    rows = [
+        (e, row_url("enterprises", e["id"]) if row_url else "", "企业（数据平台）") for e in d.enterprise_rows
+    ]
     for ent, href, kind in pages + rows:
         names.append([ent["name"], ent["name"], ent.get("uscc") or "", href, kind])
         if ent.get("uscc"):
@@ -87,12 +90,16 @@ def index_files(d) -> list[str]:
     """The files ``exact_index`` writes for this data."""
     names, codes = _entries(d)
     n_names, n_codes = _shard_counts(len(names), len(codes))
-    return (["search/exact.json"] + [f"search/names-{i}.json" for i in range(n_names)]
-            + [f"search/codes-{i}.json" for i in range(n_codes)])
+    return (
+        ["search/exact.json"]
+        + [f"search/names-{i}.json" for i in range(n_names)]
+        + [f"search/codes-{i}.json" for i in range(n_codes)]
+    )
 
 
 def exact_index(d, t2s: dict[str, str], row_url) -> dict[str, bytes]:
     """{relative path: bytes} of the exact-match index files under search/."""
+
     def simp(s):
         return "".join(t2s.get(c, c) for c in s)
 
@@ -114,11 +121,19 @@ def exact_index(d, t2s: dict[str, str], row_url) -> dict[str, bytes]:
             files[f"search/names-{shard}.json"].append(row)
     for row in sorted(codes):
         files[f"search/codes-{code_shard(row[0], n_codes)}.json"].append(row)
-    out = {k: json.dumps(v, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for k, v in files.items()}
-    out["search/exact.json"] = json.dumps({
-        "names": n_names, "codes": n_codes, "common": dict(sorted(common.items())),
-        "t2s": "".join(f"{t}{s}" for t, s in sorted(t2s.items())),
-    }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    out = {
+        k: json.dumps(v, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for k, v in files.items()
+    }
+    out["search/exact.json"] = json.dumps(
+        {
+            "names": n_names,
+            "codes": n_codes,
+            "common": dict(sorted(common.items())),
+            "t2s": "".join(f"{t}{s}" for t, s in sorted(t2s.items())),
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
     return out
 
 
@@ -150,6 +165,7 @@ def t2s_table(texts) -> dict[str, str]:
 
 # ---------------------------------------------------------------- Pagefind
 
+
 def pagefind_pages(db_path: Path, limit: int, pelican_pages: list[str]) -> tuple[list[str], bool]:
     """The pages Pagefind reads: the newest ``limit`` accident reports (the ones whose template
     carries data-pagefind-body) and Pelican's own pages; and whether that is every report.
@@ -166,15 +182,24 @@ def pagefind_pages(db_path: Path, limit: int, pelican_pages: list[str]) -> tuple
     return [f"accidents/{segment(i)}/index.html" for i in ids] + list(pelican_pages), len(ids) == total
 
 
-def build_pagefind(output: Path, tree, pages: list[str], every_report: bool, bundle_dir: str = "pagefind") -> dict:
+def build_pagefind(
+    output: Path, tree, pages: list[str], every_report: bool, bundle_dir: str = "pagefind"
+) -> dict:
     """Index ``pages`` of the site with Pagefind (extended, for Chinese) into a scratch folder,
     then copy only changed files into output/pagefind/ and delete stale ones, so an unchanged
     site keeps its index files (and their modification times) as they were. When every report is
     indexed a glob selects the pages; else (national size) a folder of links to the chosen ones."""
-    with tempfile.TemporaryDirectory(prefix="pagefind-") as tmp, \
-            tempfile.TemporaryDirectory(prefix="pagefind-site-", dir=output.parent) as staging:
+    with (
+        tempfile.TemporaryDirectory(prefix="pagefind-") as tmp,
+        tempfile.TemporaryDirectory(prefix="pagefind-site-", dir=output.parent) as staging,
+    ):
         if every_report:
-            site, glob = output, "{" + ",".join(["accidents/*/index.html"] + [p for p in pages if not p.startswith("accidents/")]) + "}"
+            site, glob = (
+                output,
+                "{"
+                + ",".join(["accidents/*/index.html"] + [p for p in pages if not p.startswith("accidents/")])
+                + "}",
+            )
         else:
             site, glob = Path(staging), None
             for rel in pages:
@@ -236,7 +261,9 @@ def run_pagefind(site: Path, bundle: Path, glob: str | None = None) -> dict:
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         if proc.returncode != 0:
             err.seek(0)
-            raise RuntimeError(f"pagefind failed ({proc.returncode}): {err.read()[-2000:].decode(errors='replace')}")
+            raise RuntimeError(
+                f"pagefind failed ({proc.returncode}): {err.read()[-2000:].decode(errors='replace')}"
+            )
     return {"seconds": time.monotonic() - start, "peak_mb": usage.ru_maxrss / 1024}
 
 

@@ -9,6 +9,7 @@ by default and the Chinese labels of coded values come from etl/schema.yaml
 from queries.yml. metadata.yml is committed so that a Datasette started by hand or from the
 Docker image needs nothing else; tests/test_datasette.py fails when it is stale.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,7 @@ def build() -> dict:
             DATABASE: {
                 "title": database["title"],
                 "description": database["description"],
-                "tables": {name: _table(name, spec)
-                           for name, spec in schema.for_database("public").items()},
+                "tables": {name: _table(name, spec) for name, spec in schema.for_database("public").items()},
                 "queries": queries,
             }
         },
@@ -79,8 +79,11 @@ def _table(name: str, spec: dict) -> dict:
         if unknown:
             raise ValueError(f"{name}: default_columns names unknown column(s) {sorted(unknown)}")
         table["default_columns"] = spec["default_columns"]
-    codes = {c: {str(code): zh for code, zh in col["codes"].items()}
-             for c, col in spec["columns"].items() if col.get("codes")}
+    codes = {
+        c: {str(code): zh for code, zh in col["codes"].items()}
+        for c, col in spec["columns"].items()
+        if col.get("codes")
+    }
     if codes:
         # plugin configuration of plugins/labels.py (Chinese labels on HTML pages)
         table["plugins"] = {"disclosure-labels": {"codes": codes}}
@@ -117,8 +120,9 @@ def main(argv=None) -> int:
     if args.check:
         current = METADATA_PATH.read_text(encoding="utf-8") if METADATA_PATH.exists() else ""
         if current != text:
-            print(f"{METADATA_PATH} is out of date: run python -m publish.datasette.metadata",
-                  file=sys.stderr)
+            print(
+                f"{METADATA_PATH} is out of date: run python -m publish.datasette.metadata", file=sys.stderr
+            )
             return 1
         return 0
     METADATA_PATH.write_text(text, encoding="utf-8")

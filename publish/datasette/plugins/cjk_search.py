@@ -10,6 +10,7 @@ Datasette's own registration in datasette/sql_functions.py and replaces it), and
 `cjk_match(text)` for canned queries. Every FTS table in public.db is a bigram table, so the
 replacement is right for all of them; `_searchmode=raw` still passes FTS5 syntax through.
 """
+
 from datasette import hookimpl
 
 from etl.search import match_expression

@@ -28,6 +28,7 @@ passes without that step. A streamed export holds one batch and at most one unfi
 (Datasette's `max_csv_mb` bounds a response). Content-Length, if any, is dropped. `?_trace=1`
 (an HTML page) and error pages (HTML) are not CSV and pass unchanged.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -144,8 +145,10 @@ class CsvGuard:
                 media = content_type.split(";")[0].strip().lower()
                 if media == "text/csv" or (csv_path and media == "text/plain"):
                     rewriter = CsvRewriter(_encoding(content_type))
-                    message = {**message, "headers": [
-                        h for h in headers if h[0].lower() != b"content-length"]}
+                    message = {
+                        **message,
+                        "headers": [h for h in headers if h[0].lower() != b"content-length"],
+                    }
             elif kind == "http.response.body" and rewriter is not None:
                 more = message.get("more_body", False)
                 body = rewriter.feed(message.get("body") or b"", final=not more)

@@ -19,6 +19,7 @@ site_url (DISCLOSURE_SITE_URL, default http://127.0.0.1:8000/) and archive_url
 (DISCLOSURE_ARCHIVE_URL, default <site_url>archive/; an archived document is
 <archive_url><documents.archive_path>).
 """
+
 import os
 import sqlite3
 from functools import partial
@@ -61,13 +62,14 @@ def archive_url(datasette) -> str:
 @hookimpl
 def prepare_connection(conn, datasette):
     site, archive = site_url(datasette), archive_url(datasette)
-    conn.create_function("site_url", 1, lambda path: site + (path or "").lstrip("/"),
-                         deterministic=True)
-    conn.create_function("archive_url", 1, lambda path: archive + path if (path and archive) else None,
-                         deterministic=True)
+    conn.create_function("site_url", 1, lambda path: site + (path or "").lstrip("/"), deterministic=True)
+    conn.create_function(
+        "archive_url", 1, lambda path: archive + path if (path and archive) else None, deterministic=True
+    )
 
 
 # ------------------------------------------------------------------ template variables
+
 
 async def _build_info(datasette, database) -> dict:
     cache = datasette.__dict__.setdefault("_disclosure_build_info", {})
@@ -121,7 +123,8 @@ def extra_template_vars(template, database, table, request, datasette):
             "column_labels": table_meta.get("column_labels") or {},
             "table_titles": {t: (m or {}).get("title") or t for t, m in tables_meta.items()},
             "site_record_url": await _site_record_url(datasette, name, table, request)
-            if template == "row.html" else None,
+            if template == "row.html"
+            else None,
             "rows_html": rows_html,
             "head_html": partial(head_html, datasette),
             "column_options": column_options,
@@ -133,8 +136,10 @@ def extra_template_vars(template, database, table, request, datasette):
             "html_rows": HTML_ROWS,
             "sql_time_limit_ms": datasette.setting("sql_time_limit_ms"),
             "max_returned_rows": datasette.setting("max_returned_rows"),
-            "allow_sql": bool(name) and await datasette.permission_allowed(
-                request.actor if request else None, "execute-sql", resource=name, default=True),
+            "allow_sql": bool(name)
+            and await datasette.permission_allowed(
+                request.actor if request else None, "execute-sql", resource=name, default=True
+            ),
         }
 
     return inner
@@ -177,51 +182,69 @@ def query_rows_html(columns, display_rows) -> Markup:
     return Markup("".join(out))
 
 
-
 def column_options(columns, column_labels, selected=None) -> Markup:
     """The <option>s of a filter's column menu (templates/table.html): one per filterable
     column, for each active filter and the new one; ~150 options a page in the template."""
-    return Markup("".join(
-        f'<option value="{escape(c)}"{" selected" if c == selected else ""}>'
-        f'{escape(column_labels.get(c, c))}</option>' for c in columns))
+    return Markup(
+        "".join(
+            f'<option value="{escape(c)}"{" selected" if c == selected else ""}>'
+            f'{escape(column_labels.get(c, c))}</option>'
+            for c in columns
+        )
+    )
 
 
 # The loops below were a third of a table page's template time (accidents: 50 columns described,
 # sortable and labelled, ~20 filter operators per filter row); built in one pass here, with the
 # markup templates/table.html wrote.
 
+
 def column_help_html(columns: dict, column_labels: dict) -> Markup:
     """The <dt>/<dd> pairs of the 字段说明 list: label, column name, description."""
-    return Markup("".join(
-        f"<dt>{escape(column_labels.get(name, name))} <code>{escape(name)}</code></dt>"
-        f"<dd>{escape(description)}</dd>" for name, description in columns.items()))
+    return Markup(
+        "".join(
+            f"<dt>{escape(column_labels.get(name, name))} <code>{escape(name)}</code></dt>"
+            f"<dd>{escape(description)}</dd>"
+            for name, description in columns.items()
+        )
+    )
 
 
 def lookup_options(lookups, selected, op_zh: dict) -> Markup:
     """The <option>s of a filter's operator menu (`filters.lookups()`: key, display, no_argument)."""
-    return Markup("".join(
-        f'<option value="{escape(key)}{"__1" if no_argument else ""}"'
-        f'{" selected" if key == selected else ""}>{escape(op_zh.get(key, display))}</option>'
-        for key, display, no_argument in lookups))
+    return Markup(
+        "".join(
+            f'<option value="{escape(key)}{"__1" if no_argument else ""}"'
+            f'{" selected" if key == selected else ""}>{escape(op_zh.get(key, display))}</option>'
+            for key, display, no_argument in lookups
+        )
+    )
 
 
 def sort_options(display_columns, column_labels: dict, sort, sort_desc) -> Markup:
     """The small-screen sort menu: one <option> per sortable column."""
-    return Markup("".join(
-        f'<option value="{escape(c["name"])}"'
-        f'{" selected" if c["name"] in (sort, sort_desc) else ""}>'
-        f'按{escape(column_labels.get(c["name"], c["name"]))}排序</option>'
-        for c in display_columns if c["sortable"]))
+    return Markup(
+        "".join(
+            f'<option value="{escape(c["name"])}"'
+            f'{" selected" if c["name"] in (sort, sort_desc) else ""}>'
+            f'按{escape(column_labels.get(c["name"], c["name"]))}排序</option>'
+            for c in display_columns
+            if c["sortable"]
+        )
+    )
 
 
 def stacked_labels_css(display_columns, column_labels: dict) -> Markup:
     """The CSS that labels each cell when a narrow screen stacks a row's cells (escaped for CSS,
     then for HTML, as the template's `|escape_css_string` under autoescape: no label can close
     the <style> element)."""
-    return Markup("".join(
-        f'    .rows-and-columns td:nth-of-type({i}):before {{ content: "'
-        f'{escape(escape_css_string(column_labels.get(c["name"], c["name"])))}"; }}\n'
-        for i, c in enumerate(display_columns, 1)))
+    return Markup(
+        "".join(
+            f'    .rows-and-columns td:nth-of-type({i}):before {{ content: "'
+            f'{escape(escape_css_string(column_labels.get(c["name"], c["name"])))}"; }}\n'
+            for i, c in enumerate(display_columns, 1)
+        )
+    )
 
 
 def head_html(datasette, display_columns, column_labels, request, sort, sort_desc) -> Markup:
@@ -229,8 +252,11 @@ def head_html(datasette, display_columns, column_labels, request, sort, sort_des
     template, each sortable column's link parsed and re-encoded the query string (twice 50 times
     for the accidents table), 3-4 ms of a ~20 ms page. Same markup and links as Datasette's
     `path_with_replaced_args` (the other arguments in order, then the new sort)."""
-    kept = [(k, v) for k, v in parse_qsl(request.query_string if request else "")
-            if k not in ("_sort", "_sort_desc", "_next")]
+    kept = [
+        (k, v)
+        for k, v in parse_qsl(request.query_string if request else "")
+        if k not in ("_sort", "_sort_desc", "_next")
+    ]
     path = datasette.urls.path(request.path) if request else ""
     # urlencode(kept + [(key, name)]) without re-encoding the kept arguments for every column
     prefix = path + "?" + (urlencode(kept) + "&" if kept else "")
@@ -244,21 +270,30 @@ def head_html(datasette, display_columns, column_labels, request, sort, sort_des
         label = column_labels.get(name, name)
         second = f'<span class="col-name">{escape(name)}</span>' if label != name else ""
         description = column.get("description")
-        attrs = (f'data-column-description="{escape(description)}" title="{escape(description)}" '
-                 if description else "")
-        out.append(f'<th {attrs}class="col-{escape(to_css_class(name))}" scope="col" '
-                   f'data-column="{escape(name)}" data-column-type="{escape(column["type"].lower())}" '
-                   f'data-column-not-null="{escape(column["notnull"])}" '
-                   f'data-is-pk="{1 if column["is_pk"] else 0}">')
+        attrs = (
+            f'data-column-description="{escape(description)}" title="{escape(description)}" '
+            if description
+            else ""
+        )
+        out.append(
+            f'<th {attrs}class="col-{escape(to_css_class(name))}" scope="col" '
+            f'data-column="{escape(name)}" data-column-type="{escape(column["type"].lower())}" '
+            f'data-column-not-null="{escape(column["notnull"])}" '
+            f'data-is-pk="{1 if column["is_pk"] else 0}">'
+        )
         if not column["sortable"]:
             out.append(f'<span class="col-label">{escape(label)}</span>{second}')
         elif name == sort:
-            out.append(f'<a href="{link("_sort_desc", name)}" rel="nofollow"><span class="col-label">'
-                       f'{escape(label)}&nbsp;▼</span>{second}</a>')
+            out.append(
+                f'<a href="{link("_sort_desc", name)}" rel="nofollow"><span class="col-label">'
+                f'{escape(label)}&nbsp;▼</span>{second}</a>'
+            )
         else:
             arrow = "&nbsp;▲" if name == sort_desc else ""
-            out.append(f'<a href="{link("_sort", name)}" rel="nofollow"><span class="col-label">'
-                       f'{escape(label)}{arrow}</span>{second}</a>')
+            out.append(
+                f'<a href="{link("_sort", name)}" rel="nofollow"><span class="col-label">'
+                f'{escape(label)}{arrow}</span>{second}</a>'
+            )
         out.append("</th>")
     return Markup("".join(out))
 
@@ -280,8 +315,9 @@ def rows_html(display_rows) -> Markup:
             key = (cell["column"], cell["value_type"])
             opening = cells.get(key)
             if opening is None:
-                opening = cells[key] = (f'<td class="col-{escape(to_css_class(key[0]))} '
-                                        f'type-{escape(key[1])}">')
+                opening = cells[key] = (
+                    f'<td class="col-{escape(to_css_class(key[0]))} ' f'type-{escape(key[1])}">'
+                )
             value = cell["value"]
             # Markup (what plugins and Datasette's links return) is already safe
             out.append(f"{opening}{value if type(value) is Markup else escape(value)}</td>")
@@ -357,9 +393,12 @@ def _foreign_key_link(datasette, database, table, column, value):
         label_column = await db.label_column_for_table(fk["other_table"])
         label = None
         if label_column:
-            found = (await db.execute(
-                f"select [{label_column}] from [{fk['other_table']}] where [{fk['other_column']}] = ?",
-                [value])).first()
+            found = (
+                await db.execute(
+                    f"select [{label_column}] from [{fk['other_table']}] where [{fk['other_column']}] = ?",
+                    [value],
+                )
+            ).first()
             label = found[0] if found else None
         href = datasette.urls.row(database, fk["other_table"], _tilde(str(value)))
         if label:
@@ -390,8 +429,11 @@ def _lookup_connection(datasette, db):
     if key not in _LOOKUP_CONNECTIONS:
         conn = None
         if not db.is_mutable and not db.is_memory and db.path:
-            conn = sqlite3.connect(f"file:{pathname2url(str(Path(db.path).resolve()))}?immutable=1",
-                                   uri=True, check_same_thread=False)
+            conn = sqlite3.connect(
+                f"file:{pathname2url(str(Path(db.path).resolve()))}?immutable=1",
+                uri=True,
+                check_same_thread=False,
+            )
             conn.row_factory = sqlite3.Row
         _LOOKUP_CONNECTIONS[key] = conn
     return _LOOKUP_CONNECTIONS[key]

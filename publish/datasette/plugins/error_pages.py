@@ -23,6 +23,7 @@ gives its own:
 * log: ONE line on standard error: status, method, path and query, exception and message
   (for an unexpected 500 also the file and line it came from), at most 400 characters.
 """
+
 import json
 import re
 import sqlite3
@@ -32,7 +33,7 @@ import warnings
 
 from datasette import hookimpl
 from datasette.utils import add_cors_headers, tilde_decode
-from datasette.utils.asgi import Base400, BadRequest, Request, Response
+from datasette.utils.asgi import BadRequest, Base400, Request, Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
@@ -40,28 +41,44 @@ MAX_LOG_LINE = 400
 # Datasette's message for a visitor's mistake that it reports as 500 → (Chinese, status 400)
 VISITOR_ERRORS = (
     (re.compile(r"Cannot sort table by (.*)", re.S), "不能按“{0}”排序：没有这一列，或这一列不能排序。"),
-    (re.compile(r"Cannot use _sort and _sort_desc at the same time"), "不能同时使用 _sort 和 _sort_desc，请只保留一个。"),
+    (
+        re.compile(r"Cannot use _sort and _sort_desc at the same time"),
+        "不能同时使用 _sort 和 _sort_desc，请只保留一个。",
+    ),
     (re.compile(r"Invalid _through"), "无效的 _through 参数。"),
 )
 # SQLite's messages (sqlite_limits.py) → Chinese
 SQLITE_ERRORS = (
-    (re.compile(r"string or blob too big"), "查询生成的值超过了单个值的长度上限（表格页面 {max_length:,} 字节；自定义 SQL 更低，见说明文档），已被立即停止。请缩小范围，或下载数据库在本地分析。"),
+    (
+        re.compile(r"string or blob too big"),
+        "查询生成的值超过了单个值的长度上限（表格页面 {max_length:,} 字节；自定义 SQL 更低，见说明文档），已被立即停止。请缩小范围，或下载数据库在本地分析。",
+    ),
     (re.compile(r"query string is too large|statement too long"), "SQL 语句过长（上限 {max_sql:,} 字节）。"),
-    (re.compile(r"Expression tree is too large|parser stack overflow"), "表达式嵌套过深（上限 {max_depth} 层）。"),
+    (
+        re.compile(r"Expression tree is too large|parser stack overflow"),
+        "表达式嵌套过深（上限 {max_depth} 层）。",
+    ),
     (re.compile(r"too many arguments on function"), "函数参数过多（上限 {max_args} 个）。"),
-    (re.compile(r"too many terms in compound SELECT"), "UNION 等复合查询的子查询过多（上限 {max_compound} 个）。"),
+    (
+        re.compile(r"too many terms in compound SELECT"),
+        "UNION 等复合查询的子查询过多（上限 {max_compound} 个）。",
+    ),
     (re.compile(r"LIKE or GLOB pattern too complex"), "LIKE/GLOB 匹配模式过长。"),
     (re.compile(r"no such column: (.*)"), "没有名为“{0}”的列。"),
     (re.compile(r"no such table: (.*)"), "没有名为“{0}”的表。"),
     (re.compile(r"no such function: (.*)"), "没有名为“{0}”的函数。"),
 )
-NOT_FOUND = {"404": "", "Database not found": "没有这个数据库。", "Table not found": "没有这张表。",
-             "Row not found": "没有这条记录。", "Canned query not found": "没有这个常用查询。"}
+NOT_FOUND = {
+    "404": "",
+    "Database not found": "没有这个数据库。",
+    "Table not found": "没有这张表。",
+    "Row not found": "没有这条记录。",
+    "Canned query not found": "没有这个常用查询。",
+}
 
 
 # as sqlite_limits.py sets them (tests/test_datasette_hostile.py checks they agree)
-LIMITS = {"max_length": 10_000_000, "max_sql": 100_000, "max_depth": 100, "max_args": 32,
-          "max_compound": 50}
+LIMITS = {"max_length": 10_000_000, "max_sql": 100_000, "max_depth": 100, "max_args": 32, "max_compound": 50}
 
 
 def classify(exception) -> tuple[int, str | None, str, str]:
@@ -86,8 +103,12 @@ def classify(exception) -> tuple[int, str | None, str, str]:
         for pattern, chinese in SQLITE_ERRORS:
             found = pattern.search(message)
             if found:
-                return (400 if status == 500 else status), "查询无法执行", chinese.format(
-                    *found.groups(), **LIMITS), message
+                return (
+                    (400 if status == 500 else status),
+                    "查询无法执行",
+                    chinese.format(*found.groups(), **LIMITS),
+                    message,
+                )
         title = {400: "查询无法执行", 403: "无权访问", 404: "未找到"}.get(status, exception.title)
         return status, title, "", message
     if isinstance(exception, sqlite3.DataError):  # a limit of sqlite_limits.py
@@ -109,8 +130,11 @@ def logged_by_datasette(exception) -> bool:
 def log_line(request, status: int, exception) -> str:
     path = request.path + (f"?{request.query_string}" if request.query_string else "")
     line = f"datasette error {status} {request.method} {path}: {type(exception).__name__}: "
-    message = exception.message if isinstance(exception, DatasetteError) else (
-        exception.args[0] if exception.args else "")
+    message = (
+        exception.message
+        if isinstance(exception, DatasetteError)
+        else (exception.args[0] if exception.args else "")
+    )
     line += re.sub(r"<[^>]+>|\s+", " ", str(message)).strip()
     stack = traceback.TracebackException.from_exception(exception).stack if status >= 500 else []
     if stack:
@@ -127,21 +151,27 @@ async def respond(datasette, request, exception) -> Response:
         add_cors_headers(headers)
     if request.path.split("?")[0].endswith(".json"):
         info = dict(getattr(exception, "error_dict", None) or {})
-        info.update({"ok": False, "error": message, "status": status,
-                     "title": getattr(exception, "title", None)})
+        info.update(
+            {"ok": False, "error": message, "status": status, "title": getattr(exception, "title", None)}
+        )
         return Response.json(info, status=status, headers=headers)
     detail = message
     if isinstance(exception, DatasetteError) and exception.title == "SQL Interrupted":
         # Datasette's message is HTML with an inline script (not allowed by the page's CSP,
         # security_headers.py): show only the query
         sql = getattr(exception.__context__, "sql", None)
-        detail = Markup("<pre class=\"wrapped-sql\">{}</pre>").format(sql) if sql else ""
+        detail = Markup('<pre class="wrapped-sql">{}</pre>').format(sql) if sql else ""
     elif isinstance(exception, DatasetteError) and exception.message_is_html:
         detail = Markup(message)
     html = await datasette.render_template(
         [f"{status}.html", "error.html"],
-        {"ok": False, "error": chinese or detail, "detail": detail if chinese and chinese != detail else "",
-         "status": status, "title": title},
+        {
+            "ok": False,
+            "error": chinese or detail,
+            "detail": detail if chinese and chinese != detail else "",
+            "status": status,
+            "title": title,
+        },
         request=request,
     )
     return Response.html(html, status=status, headers=headers)
@@ -152,8 +182,11 @@ def handle_exception(datasette, request, exception):
     answers = yield
     # every other plugin's answer, without Datasette's default (it prints the rich traceback
     # even when its page is not used); then this one
-    answers = [a for a in answers or [] if a is not None
-               and getattr(a, "__module__", "") != "datasette.handle_exception"]
+    answers = [
+        a
+        for a in answers or []
+        if a is not None and getattr(a, "__module__", "") != "datasette.handle_exception"
+    ]
 
     async def inner():
         return await respond(datasette, request, exception)
@@ -175,7 +208,7 @@ async def bad_column(datasette, scope) -> BadRequest | None:
     base = datasette.setting("base_url") or "/"
     path = scope.get("path", "")
     if base != "/" and path.startswith(base):
-        path = "/" + path[len(base):]
+        path = "/" + path[len(base) :]
     route = TABLE_ROUTE.match(path)
     if route is None:
         return None
@@ -214,15 +247,21 @@ def asgi_wrapper(datasette):
                     await response.asgi_send(send)
                     return
             await app(scope, receive, send)
+
         return checked
+
     return wrap
 
 
 # A facet that fails makes Datasette (views/table.py) abandon the other facets' coroutines;
 # Python then prints a "never awaited" warning for each (checked above, so rare; one line is
 # enough).
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"datasette\.app$",
-                        message=r"coroutine '.*(facet_results|execute_suggested_facets)' was never awaited")
+warnings.filterwarnings(
+    "ignore",
+    category=RuntimeWarning,
+    module=r"datasette\.app$",
+    message=r"coroutine '.*(facet_results|execute_suggested_facets)' was never awaited",
+)
 
 
 def sql_error_zh(message) -> str:

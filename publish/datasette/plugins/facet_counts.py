@@ -23,6 +23,7 @@ as text and a TEXT column compares it as it is (tests/test_datasette_scale.py co
 page with and without this plugin). The immutable database only, and only when it has
 `facet_counts`; DISCLOSURE_FACET_COUNTS=0 turns it off.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,9 +32,11 @@ import re
 from datasette import hookimpl
 
 TABLE = "facet_counts"
-_FACET = re.compile(r"select (\w+) as value, count\(\*\) as count from \( select [\w, ]+ from (\w+)"
-                    r' where "(\w+)" = :p0 \) where \1 is not null group by \1'
-                    r" order by count desc, value limit (\d+)")
+_FACET = re.compile(
+    r"select (\w+) as value, count\(\*\) as count from \( select [\w, ]+ from (\w+)"
+    r' where "(\w+)" = :p0 \) where \1 is not null group by \1'
+    r" order by count desc, value limit (\d+)"
+)
 _COUNT = re.compile(r'select count\(\*\) from (\w+) where "(\w+)" = :p0')
 
 
@@ -47,7 +50,8 @@ def startup(datasette):
             if database.is_mutable or database.is_memory or TABLE not in await database.table_names():
                 continue
             rows = await database.execute(
-                f"select distinct table_name, filter_column, facet_column from {TABLE}")
+                f"select distinct table_name, filter_column, facet_column from {TABLE}"
+            )
             counted = {(r[0], r[1], r[2]) for r in rows}
             database.execute = _counted(database.execute, counted)
 
@@ -65,8 +69,10 @@ def rewrite(sql: str, params, counted: set) -> str | None:
         if column == filtered and (table, filtered, "") in counted:
             return f"select filter_value as value, count {_rows_of(table, filtered, '')} limit {limit}"
         if (table, filtered, column) in counted:
-            return (f"select value, count {_rows_of(table, filtered, column)}"
-                    f" order by count desc, value limit {limit}")
+            return (
+                f"select value, count {_rows_of(table, filtered, column)}"
+                f" order by count desc, value limit {limit}"
+            )
         return None
     found = _COUNT.fullmatch(text)
     if found and (found.group(1), found.group(2), "") in counted:
@@ -77,8 +83,10 @@ def rewrite(sql: str, params, counted: set) -> str | None:
 def _rows_of(table: str, filtered: str, facet: str) -> str:
     """FROM … WHERE of the stored counts of `table` filtered on `filtered` = :p0, per value of
     `facet` ('' = the total). The names matched \\w+ in Datasette's SQL: nothing to quote."""
-    return (f"from {TABLE} where table_name = '{table}' and filter_column = '{filtered}'"
-            f" and facet_column = '{facet}' and filter_value = :p0")
+    return (
+        f"from {TABLE} where table_name = '{table}' and filter_column = '{filtered}'"
+        f" and facet_column = '{facet}' and filter_value = :p0"
+    )
 
 
 def _counted(execute, counted: set):

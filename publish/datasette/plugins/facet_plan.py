@@ -23,6 +23,7 @@ made only where it paid in that measurement:
 Everything else is left to Datasette. tests/test_datasette_scale.py compares the facets with
 and without it; DISCLOSURE_FACET_PLAN=0 turns it off.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,9 +31,11 @@ import re
 
 from datasette import hookimpl
 
-_FACET = re.compile(r"(select (\w+) as value, count\(\*\) as count from \( select [\w, ]+ from \w+"
-                    r" where (.+) \) where \2 is not null group by )\2( order by count desc, value"
-                    r" limit \d+)")
+_FACET = re.compile(
+    r"(select (\w+) as value, count\(\*\) as count from \( select [\w, ]+ from \w+"
+    r" where (.+) \) where \2 is not null group by )\2( order by count desc, value"
+    r" limit \d+)"
+)
 _EQUALS = re.compile(r'"(\w+)" = :p\d+')
 
 

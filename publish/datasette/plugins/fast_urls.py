@@ -17,6 +17,7 @@ is read once per request. And each facet value's link, `path_with_added_args(req
 (≈ 20 times a facet page): here the kept arguments are encoded once per request and the added
 ones appended, which is the same string (`urlencode` joins its pairs with "&").
 """
+
 import re
 import urllib.parse
 
@@ -24,8 +25,9 @@ import datasette.facets as facets_module
 from datasette.app import Datasette
 
 DATASETTE_ABSOLUTE_URL = getattr(Datasette.absolute_url, "datasette_original", Datasette.absolute_url)
-DATASETTE_ADDED_ARGS = getattr(facets_module.path_with_added_args, "datasette_original",
-                               facets_module.path_with_added_args)
+DATASETTE_ADDED_ARGS = getattr(
+    facets_module.path_with_added_args, "datasette_original", facets_module.path_with_added_args
+)
 _PLAIN_PATH = re.compile(r"/(?!/)[^\x00-\x20#;\x7f]*")
 _PLAIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?")
 
@@ -35,8 +37,11 @@ def plain(request, path: str) -> bool:
     if not _PLAIN_PATH.fullmatch(path) or path.endswith("?"):
         return False
     before_query = path.partition("?")[0]
-    return ("/." not in before_query and request.scheme in ("http", "https")
-            and _PLAIN_HOST.fullmatch(_host(request)) is not None)
+    return (
+        "/." not in before_query
+        and request.scheme in ("http", "https")
+        and _PLAIN_HOST.fullmatch(_host(request)) is not None
+    )
 
 
 def _host(request) -> str:
@@ -52,7 +57,7 @@ def absolute_url(self, request, path):
         return DATASETTE_ABSOLUTE_URL(self, request, path)
     url = f"{request.scheme}://{_host(request)}{path}"
     if url.startswith("http://") and self.setting("force_https_urls"):
-        url = "https://" + url[len("http://"):]
+        url = "https://" + url[len("http://") :]
     return url
 
 
@@ -66,7 +71,8 @@ def path_with_added_args(request, args, path=None):
     prefix = kept.get(removed)
     if prefix is None:
         prefix = kept[removed] = urllib.parse.urlencode(
-            [(k, v) for k, v in urllib.parse.parse_qsl(request.query_string) if k not in removed])
+            [(k, v) for k, v in urllib.parse.parse_qsl(request.query_string) if k not in removed]
+        )
     added = urllib.parse.urlencode([(k, v) for k, v in pairs if v is not None])
     query = f"{prefix}&{added}" if prefix and added else prefix or added
     return (path or request.path) + (f"?{query}" if query else "")

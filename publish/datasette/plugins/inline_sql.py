@@ -41,6 +41,7 @@ pages (their slow queries keep Datasette's `num_sql_threads`). On the user path:
   `select zeroblob(…) from accidents` or 40 columns of 10 MB blobs cannot fill memory.
 Setting DISCLOSURE_USER_SQL_THREADS=0 turns this off (user SQL runs like any other query).
 """
+
 import asyncio
 import contextvars
 import os
@@ -58,8 +59,9 @@ from datasette.database import Database, QueryInterrupted
 # Datasette's functions, also when this file is loaded again (one module per Datasette object)
 # (not __wrapped__: contextmanager sets that to the bare generator function)
 DATASETTE_EXECUTE_FN = getattr(Database.execute_fn, "datasette_original", Database.execute_fn)
-DATASETTE_TIMELIMIT = getattr(database_module.sqlite_timelimit, "datasette_original",
-                              database_module.sqlite_timelimit)
+DATASETTE_TIMELIMIT = getattr(
+    database_module.sqlite_timelimit, "datasette_original", database_module.sqlite_timelimit
+)
 # The name of the query function Database.execute passes to execute_fn in Datasette 0.65.5
 QUERY_FUNCTION = "sql_operation_in_thread"
 DEFAULT_BUDGET_MS = 20
@@ -71,8 +73,9 @@ _user = threading.local()  # in a user-SQL thread: active, bytes (of the running
 # request carrying user SQL is served; None otherwise
 # (one variable for every load of this file: Datasette registers the hooks of the first load and
 # each load installs its own execute_fn, which must see what the registered wrapper set)
-USER_SQL = (getattr(Database.execute_fn, "user_sql", None)
-            or contextvars.ContextVar("disclosure_user_sql", default=None))
+USER_SQL = getattr(Database.execute_fn, "user_sql", None) or contextvars.ContextVar(
+    "disclosure_user_sql", default=None
+)
 # tighter limits on the user pool's connections (sqlite_limits.py sets the others): the longest
 # stored value (a report body) is 6.7 kB in the samples, 100-300 kB for a long real report;
 # `select *` over accidents and enterprises is 66 columns
@@ -137,8 +140,12 @@ async def execute_fn(self, fn):
     """Database.execute_fn: a query inline within the budget, else as Datasette runs it; user
     SQL on the user pool."""
     budget = budget_ms()
-    if (self.ds.executor is None or self.is_mutable or self.is_memory
-            or getattr(fn, "__name__", "") != QUERY_FUNCTION):
+    if (
+        self.ds.executor is None
+        or self.is_mutable
+        or self.is_memory
+        or getattr(fn, "__name__", "") != QUERY_FUNCTION
+    ):
         return await DATASETTE_EXECUTE_FN(self, fn)
     user = USER_SQL.get() if user_threads() else None
     if not budget:
@@ -171,13 +178,14 @@ async def execute_fn(self, fn):
 
 # ------------------------------------------------------------------ user SQL
 
+
 def _pool() -> ThreadPoolExecutor:
     key = (user_threads(), _env_int("DISCLOSURE_USER_SQL_NICE", 0))
     pool = _pools.get(key)
     if pool is None:
         pool = _pools[key] = ThreadPoolExecutor(
-            max_workers=key[0], thread_name_prefix="user-sql", initializer=_lower_priority,
-            initargs=(key[1],))
+            max_workers=key[0], thread_name_prefix="user-sql", initializer=_lower_priority, initargs=(key[1],)
+        )
     return pool
 
 
@@ -199,7 +207,8 @@ def _counting_row(cursor, row):
     if _user.bytes > user_result_bytes():
         raise sqlite3.DataError(
             f"查询结果超过 {user_result_bytes() // 1_000_000} MB 的上限，已被停止"
-            f"（result too big）。请减少行或列，或下载数据库在本地分析。")
+            f"（result too big）。请减少行或列，或下载数据库在本地分析。"
+        )
     return sqlite3.Row(cursor, row)
 
 
@@ -223,8 +232,9 @@ def _user_connection(conn):
 
         for name in ("printf", "format"):
             conn.create_function(name, -1, user_printf, deterministic=True)
-    conn.create_function("zeroblob", 1, _eager_zeroblob(conn.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)),
-                         deterministic=True)
+    conn.create_function(
+        "zeroblob", 1, _eager_zeroblob(conn.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)), deterministic=True
+    )
     return conn
 
 
@@ -232,12 +242,14 @@ def _eager_zeroblob(most: int):
     """SQLite's zeroblob(N) is lazy: the N bytes are only written when the row is handed to
     Python, between two checks of the time limit (99 columns of 1 MB: ~100 MB at once, also on
     the loop). This one writes them in the instruction that calls it."""
+
     def zeroblob(n):
         try:
             n = int(n)
         except (TypeError, ValueError):
             n = 0
         return bytes(most + 1) if n > most else bytes(max(0, n))
+
     return zeroblob
 
 
@@ -263,7 +275,7 @@ async def _on_user_pool(db, fn):
 
 
 def _user_sql_kind(datasette, scope) -> str | None:
-    """"sql" for a request with a visitor's SQL, "canned" for a canned query with parameters."""
+    """ "sql" for a request with a visitor's SQL, "canned" for a canned query with parameters."""
     args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     if any(name in ("sql", "_where") for name, _ in args):
         return "sql"
@@ -287,8 +299,11 @@ def asgi_wrapper(datasette):
                 return await app(scope, receive, send)
             finally:
                 USER_SQL.reset(token)
+
         return marked
+
     return wrap
+
 
 execute_fn.datasette_original = DATASETTE_EXECUTE_FN
 execute_fn.user_sql = USER_SQL

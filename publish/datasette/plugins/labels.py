@@ -12,6 +12,7 @@ by publish/datasette/metadata.py.
   "单位：人", for the row page).
 * Jinja filter `tilde_encode`, for row links built in templates (Datasette's row URLs).
 """
+
 import re
 
 from datasette import hookimpl
@@ -41,18 +42,18 @@ def query_codes(datasette, database) -> dict:
     key = (id(datasette), database)
     if key not in _QUERY_CODES:
         seen: dict = {}
-        for table in (datasette.metadata("tables", database=database) or {}):
+        for table in datasette.metadata("tables", database=database) or {}:
             for column, codes in table_codes(datasette, database, table).items():
                 seen.setdefault(column, []).append(codes)
-        _QUERY_CODES[key] = {c: lists[0] for c, lists in seen.items()
-                             if all(codes == lists[0] for codes in lists)}
+        _QUERY_CODES[key] = {
+            c: lists[0] for c, lists in seen.items() if all(codes == lists[0] for codes in lists)
+        }
     return _QUERY_CODES[key]
 
 
 def column_units(datasette, database, table) -> dict:
     columns = datasette.table_metadata(database, table).get("columns") or {}
-    return {c: m.group(1) for c, description in columns.items()
-            if (m := UNIT.search(description or ""))}
+    return {c: m.group(1) for c, description in columns.items() if (m := UNIT.search(description or ""))}
 
 
 def label(codes: dict, value):
@@ -66,8 +67,9 @@ def label(codes: dict, value):
 def render_cell(value, column, table, database, datasette):
     if database is None:
         return None
-    codes = (table_codes(datasette, database, table) if table
-             else query_codes(datasette, database)).get(column)
+    codes = (table_codes(datasette, database, table) if table else query_codes(datasette, database)).get(
+        column
+    )
     zh = label(codes, value)
     if zh is None:
         return None
@@ -78,8 +80,10 @@ def render_cell(value, column, table, database, datasette):
 def extra_template_vars(database, table, datasette):
     if not (database and table):
         return {"code_labels": {}, "column_units": {}}
-    return {"code_labels": table_codes(datasette, database, table),
-            "column_units": column_units(datasette, database, table)}
+    return {
+        "code_labels": table_codes(datasette, database, table),
+        "column_units": column_units(datasette, database, table),
+    }
 
 
 @hookimpl

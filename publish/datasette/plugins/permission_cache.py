@@ -10,6 +10,7 @@ Left alone when any plugin provides metadata through the get_metadata hook (its 
 change between requests). Keyed on the metadata object too, so replacing Datasette's metadata
 (tests do) starts afresh. At most MAX_ENTRIES answers are kept: a table name comes from the URL.
 """
+
 from __future__ import annotations
 
 from datasette import hookimpl

@@ -13,6 +13,7 @@ The first request for a page still pays the full cost: `make bench` reports that
 (first_ms) next to the p95 under load (docs/scaling.md). Queries that fail or are interrupted
 by the time limit are not cached. Mutable databases (none in production) are never cached.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,9 @@ def startup(datasette):
     budget = _setting("DISCLOSURE_QUERY_CACHE_MB", 128) * 1024 * 1024
     for database in datasette.databases.values():
         if not database.is_mutable and not database.is_memory:
-            database.execute = _cached(database.execute, datasette.max_returned_rows + 1,
-                                       min_ms, entries, budget)
+            database.execute = _cached(
+                database.execute, datasette.max_returned_rows + 1, min_ms, entries, budget
+            )
 
 
 def _size(results) -> int:
@@ -56,16 +58,23 @@ def _cached(execute, max_rows: int, min_ms: int, entries: int, budget: int = 128
     sizes: dict = {}  # key -> _size of its result
     held = [0]  # the sum of sizes
 
-    async def cached_execute(sql, params=None, truncate=False, custom_time_limit=None,
-                             page_size=None, log_sql_errors=True):
+    async def cached_execute(
+        sql, params=None, truncate=False, custom_time_limit=None, page_size=None, log_sql_errors=True
+    ):
         key = _key(sql, params, truncate, page_size)
         if key is not None and key in cache:
             cache.move_to_end(key)
             hit = cache[key]
             return Results(list(hit.rows), hit.truncated, hit.description)
         started = time.perf_counter()
-        results = await execute(sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
-                                page_size=page_size, log_sql_errors=log_sql_errors)
+        results = await execute(
+            sql,
+            params,
+            truncate=truncate,
+            custom_time_limit=custom_time_limit,
+            page_size=page_size,
+            log_sql_errors=log_sql_errors,
+        )
         took_ms = (time.perf_counter() - started) * 1000
         if key is not None and took_ms >= min_ms and len(results.rows) <= max_rows:
             size = _size(results)

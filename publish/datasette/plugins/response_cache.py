@@ -16,6 +16,7 @@ Datasette's own `/-/` pages are never cached. A hit carries `x-disclosure-cache:
 database. `make bench` reports a page's first (uncached) request and, separately, the latency
 of distinct pages (docs/scaling.md, "Datasette").
 """
+
 from __future__ import annotations
 
 import os
@@ -61,8 +62,13 @@ class ResponseCache:
         if hit is not None:
             self.entries.move_to_end(key)
             status, headers, body = hit
-            await send({"type": "http.response.start", "status": status,
-                        "headers": headers + [(b"x-disclosure-cache", b"hit")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": headers + [(b"x-disclosure-cache", b"hit")],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         captured: dict = {"chunks": [], "length": 0, "cacheable": False}
@@ -71,7 +77,8 @@ class ResponseCache:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers") or [])
                 captured["cacheable"] = message["status"] == 200 and not any(
-                    name.lower() == b"set-cookie" for name, _ in headers)
+                    name.lower() == b"set-cookie" for name, _ in headers
+                )
                 captured["start"] = (message["status"], headers)
                 message = {**message, "headers": headers + [(b"x-disclosure-cache", b"miss")]}
             elif message["type"] == "http.response.body" and captured["cacheable"]:
@@ -105,8 +112,7 @@ class ResponseCache:
         return (host, scope.get("root_path") or "", path, scope.get("query_string") or b"")
 
     def _immutable(self) -> bool:
-        return all(not db.is_mutable for db in self.datasette.databases.values()
-                   if not db.is_memory)
+        return all(not db.is_mutable for db in self.datasette.databases.values() if not db.is_memory)
 
     def _store(self, key, status: int, headers: list, body: bytes) -> None:
         old = self.entries.pop(key, None)  # two concurrent misses of one URL

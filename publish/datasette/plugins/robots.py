@@ -5,6 +5,7 @@ letting robots walk Datasette's endless filter, facet, sort and export URLs woul
 and spend the replicas' CPU on crawlers. Override the whole text with the plugin setting
 `disclosure-robots: {txt: ...}` in metadata.yml.
 """
+
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 

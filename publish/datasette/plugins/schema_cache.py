@@ -14,6 +14,7 @@ immutable (`_refreshed_once`). Answers are copied on the way out, so a caller th
 dict cannot change the next caller's. A table name can come from a URL: each method keeps at most
 MAX_ENTRIES answers. DISCLOSURE_SCHEMA_CACHE=0 turns it off.
 """
+
 from __future__ import annotations
 
 import copy
@@ -25,10 +26,21 @@ from datasette.database import Results
 MAX_ENTRIES = 4096
 # Database methods whose answer depends only on the schema (and metadata.yml, which does not
 # change while the server runs: label_column_for_table reads it).
-METHODS = ("table_exists", "table_names", "view_names", "hidden_table_names", "table_columns",
-           "table_column_details", "primary_keys", "fts_table", "foreign_keys_for_table",
-           "label_column_for_table", "get_all_foreign_keys", "get_table_definition",
-           "get_view_definition")
+METHODS = (
+    "table_exists",
+    "table_names",
+    "view_names",
+    "hidden_table_names",
+    "table_columns",
+    "table_column_details",
+    "primary_keys",
+    "fts_table",
+    "foreign_keys_for_table",
+    "label_column_for_table",
+    "get_all_foreign_keys",
+    "get_table_definition",
+    "get_view_definition",
+)
 
 
 @hookimpl
@@ -58,8 +70,10 @@ def _refreshed_once(datasette, refresh):
         if names == refreshed_for:
             return
         await refresh()
-        if all(name == "_internal" or not (db.is_mutable or db.is_memory)
-               for name, db in datasette.databases.items()):
+        if all(
+            name == "_internal" or not (db.is_mutable or db.is_memory)
+            for name, db in datasette.databases.items()
+        ):
             refreshed_for = names
 
     return refresh_schemas
@@ -109,8 +123,12 @@ def is_schema_query(sql: str) -> bool:
     text = " ".join(sql.lower().split())
     if text == "pragma schema_version":
         return True
-    return ("from sqlite_master" in text and text.count(" from ") == 1 and " join " not in text
-            and text.startswith("select "))
+    return (
+        "from sqlite_master" in text
+        and text.count(" from ") == 1
+        and " join " not in text
+        and text.startswith("select ")
+    )
 
 
 def _schema_queries_remembered(execute):

@@ -33,6 +33,7 @@ The immutable database only; DISCLOSURE_SEARCH_PLAN=0 turns it off;
 DISCLOSURE_SEARCH_PLAN_MIN_MATCHES (default 1,000) is the fewest matches for the walk (the tests
 set 0 to rewrite on the small sample database). docs/scaling.md, "Datasette at national size".
 """
+
 from __future__ import annotations
 
 import os
@@ -46,11 +47,14 @@ SCAN_FACTOR = 4
 MIN_MATCHES = 1000
 _MATCHES_KEPT = 4096
 # The clause Datasette writes for ?_search= (fts_pk rowid, as metadata.yml sets for every table)
-_CLAUSE = re.compile(r"(?<![+\w])rowid in \(select rowid from (\w+) where \1 match "
-                     r"(escape_fts\(:search\)|:search)\)")
+_CLAUSE = re.compile(
+    r"(?<![+\w])rowid in \(select rowid from (\w+) where \1 match " r"(escape_fts\(:search\)|:search)\)"
+)
 _TABLE = re.compile(r"\bfrom (\w+|\[[^\]]+\]) where ", re.IGNORECASE)
-_COUNT = re.compile(r"select count\(\*\) from (\w+) where rowid in \(select rowid from (\w+) "
-                    r"where \2 match (escape_fts\(:search\)|:search)\)\s*")
+_COUNT = re.compile(
+    r"select count\(\*\) from (\w+) where rowid in \(select rowid from (\w+) "
+    r"where \2 match (escape_fts\(:search\)|:search)\)\s*"
+)
 
 
 @hookimpl
@@ -97,8 +101,10 @@ def listing(sql: str) -> bool:
 def walks_an_index(plan: list[str]) -> bool:
     """EXPLAIN QUERY PLAN details: the rows come in order from an index (or the FTS table and
     the IN list), never from a scan of the table itself or a temporary sort."""
-    return not any("TEMP B-TREE" in d or (d.startswith("SCAN ") and "INDEX" not in d
-                                          and "VIRTUAL TABLE" not in d) for d in plan)
+    return not any(
+        "TEMP B-TREE" in d or (d.startswith("SCAN ") and "INDEX" not in d and "VIRTUAL TABLE" not in d)
+        for d in plan
+    )
 
 
 def _planned(execute, fewest: int):
@@ -128,15 +134,19 @@ def _planned(execute, fewest: int):
         found = _CLAUSE.search(sql) if isinstance(sql, str) and "match" in sql else None
         if found and sql.startswith("select count(*) "):
             counted = count_of_search(sql)
-            key = (found.group(1), found.group(2),
-                   params.get("search") if isinstance(params, dict) else None)
+            key = (found.group(1), found.group(2), params.get("search") if isinstance(params, dict) else None)
             if counted != sql and key in counts:
                 # the page's rows query (which Datasette runs first) already counted the term
                 return Results([(counts[key],)], False, [("count(*)",) + (None,) * 6])
             return await execute(counted, params, *args, **kwargs)
         table = _TABLE.search(sql) if found else None
-        if (found and table and isinstance(params, dict) and isinstance(params.get("search"), str)
-                and listing(sql)):
+        if (
+            found
+            and table
+            and isinstance(params, dict)
+            and isinstance(params.get("search"), str)
+            and listing(sql)
+        ):
             try:
                 sql = await plan_of(sql, params, found, table)
             except Exception:  # the query as Datasette wrote it reports its own error

@@ -22,6 +22,7 @@ the same permission as the home page (and /-/allow-debug by nothing), so neither
 `permission_allowed` hook nor the metadata can close them alone; a plugin route registered
 before Datasette's own answers instead. Health checks use `/public/build_info.json`.
 """
+
 import base64
 import hashlib
 import re
@@ -29,8 +30,19 @@ import re
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound
 
-INTROSPECTION = ("versions", "threads", "plugins", "settings", "config", "databases", "actor",
-                 "permissions", "messages", "allow-debug", "patterns")
+INTROSPECTION = (
+    "versions",
+    "threads",
+    "plugins",
+    "settings",
+    "config",
+    "databases",
+    "actor",
+    "permissions",
+    "messages",
+    "allow-debug",
+    "patterns",
+)
 HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
@@ -59,18 +71,20 @@ async def policy(datasette) -> str:
     key = id(datasette)
     if key not in _policies:
         hashes = " ".join(sorted({script_hash(s) for s in await inline_scripts(datasette)}))
-        _policies[key] = "; ".join((
-            "default-src 'self'",
-            f"script-src 'self' {hashes}",
-            "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data:",
-            "font-src 'self'",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ))
+        _policies[key] = "; ".join(
+            (
+                "default-src 'self'",
+                f"script-src 'self' {hashes}",
+                "style-src 'self' 'unsafe-inline'",
+                "img-src 'self' data:",
+                "font-src 'self'",
+                "connect-src 'self'",
+                "object-src 'none'",
+                "base-uri 'self'",
+                "form-action 'self'",
+                "frame-ancestors 'none'",
+            )
+        )
     return _policies[key]
 
 
@@ -95,7 +109,9 @@ def asgi_wrapper(datasette):
                 await send(message)
 
             await app(scope, receive, send_with_headers)
+
         return with_headers
+
     return wrap
 
 

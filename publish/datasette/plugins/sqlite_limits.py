@@ -23,6 +23,7 @@ One built-in ignores the length limit: in SQLite 3.40 (Debian 12, Python's sqlit
 by a function that refuses a width or precision above the length limit and otherwise hands the
 call, unchanged, to SQLite's own printf on a separate in-memory connection (same results).
 """
+
 import re
 import sqlite3
 import threading

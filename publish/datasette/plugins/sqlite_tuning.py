@@ -12,6 +12,7 @@ the rest is read as usual.
 DISCLOSURE_SQLITE_MMAP_MB (default 2048; 0 = off) and DISCLOSURE_SQLITE_CACHE_MB (default 64, per
 connection) tune it.
 """
+
 import os
 
 from datasette import hookimpl

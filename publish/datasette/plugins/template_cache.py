@@ -11,6 +11,7 @@ image or a new process), so this plugin turns the reload check off and remembers
 folder has (at most MAX_MISSING; then it forgets them all and asks again).
 DISCLOSURE_TEMPLATE_RELOAD=1 keeps Jinja's behaviour, for editing templates with a running server.
 """
+
 import os
 
 from datasette import hookimpl
