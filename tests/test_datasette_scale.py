@@ -10,6 +10,8 @@ import asyncio
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -348,17 +350,33 @@ def test_rows_are_rendered_as_datasette_would_and_escaped():
 
     from publish.datasette.plugins import disclosure_ui
 
+    columns = [{"name": n} for n in ("title", "事故 单位", "loss", "code", "hidden")]
+    long = "<b>" + "长" * 70
     html = disclosure_ui.rows_html(
         [
             [
-                {"column": "title", "value": "<script>x</script>", "value_type": "str"},
-                {"column": "事故 单位", "value": Markup('<a href="/e">企业</a>'), "value_type": "str"},
+                {"column": "title", "raw": long, "value": long, "value_type": "str"},
+                {
+                    "column": "事故 单位",
+                    "raw": "e1",
+                    "value": Markup('<a href="/e">企业</a>'),
+                    "value_type": "str",
+                },
+                {"column": "loss", "raw": 2335000.0, "value": "2335000.0", "value_type": "float"},
+                {"column": "code", "raw": "620100", "value": "620100", "value_type": "str"},
+                {"column": "hidden", "raw": "x", "value": "x", "value_type": "str"},
             ]
-        ]
+        ],
+        columns,
+        [0, 1, 2, 3],
+        {"title": '标题"<'},
+        {"loss": "元"},
     )
     assert html == (
-        '<tr><td class="col-title type-str">&lt;script&gt;x&lt;/script&gt;</td>'
-        f'<td class="col-{to_css_class("事故 单位")} type-str"><a href="/e">企业</a></td></tr>'
+        '<tr><td class="col-title type-str" data-label="标题&#34;&lt;">&lt;b&gt;' + "长" * 57 + "…</td>"
+        f'<td class="col-{to_css_class("事故 单位")} type-str" data-label="事故 单位"><a href="/e">企业</a></td>'
+        '<td class="col-loss type-float" data-label="loss">2,335,000</td>'
+        '<td class="col-code type-str short" data-label="code">620100</td></tr>'
     )
     query = disclosure_ui.query_rows_html(["标题"], [["a & b"], [Markup("<b>c</b>")]])
     assert query == (
@@ -775,10 +793,34 @@ def test_searches_answer_the_same_with_the_search_plan(public_db, monkeypatch):
     assert len(fts_counts) == 1, traced[paths[0]]  # counted once, for the plan and the page
 
 
-def test_table_page_parts_built_in_python_match_the_template_loops(public_db, tmp_path, monkeypatch):
-    """disclosure_ui's column_help_html, lookup_options, sort_options and stacked_labels_css
-    write what templates/table.html's own loops (kept as the fallback) write: the same pages,
-    served with and without them, differ only in whitespace between tags."""
+# Serves paths (argv[3], JSON) with the project's configuration and the plugins of argv[1] on
+# the database argv[2]; writes the pages' HTML to argv[4] as JSON.
+PAGES_SCRIPT = """
+import asyncio, json, sys
+from pathlib import Path
+from datasette.app import Datasette
+from publish import datasette_serve
+
+plugins, db, paths, out = sys.argv[1:]
+kwargs = datasette_serve.datasette_kwargs()
+kwargs["plugins_dir"] = plugins
+ds = Datasette(immutables=[db], **kwargs)
+
+
+async def run():
+    return [(await ds.client.get(p)).text for p in json.loads(paths)]
+
+
+Path(out).write_text(json.dumps(asyncio.run(run())), encoding="utf-8")
+"""
+
+
+def test_table_page_parts_built_in_python_match_the_template_loops(public_db, conn, tmp_path, monkeypatch):
+    """disclosure_ui's picked_columns, head_html, rows_html, column_help_html, lookup_options,
+    sort_options and fields_html write what the templates' own loops (kept as the fallback)
+    write: the same pages, served with and without them, differ only in whitespace between tags.
+    The pages cover default columns and all columns, cut text, coded values, numbers with units,
+    links, and row pages (folded text, units, codes, empty fields)."""
     import shutil
     from urllib.parse import quote
 
@@ -787,27 +829,53 @@ def test_table_page_parts_built_in_python_match_the_template_loops(public_db, tm
     without = tmp_path / "plugins"
     shutil.copytree(datasette_serve.PLUGINS, without, ignore=shutil.ignore_patterns("__pycache__"))
     source = (without / "disclosure_ui.py").read_text(encoding="utf-8")
-    helpers = ("column_help_html", "lookup_options", "sort_options", "stacked_labels_css")
-    for name in helpers:
-        assert f'            "{name}": {name},\n' in source
-        source = source.replace(f'            "{name}": {name},\n', "")
+    helpers = {
+        "picked_columns": "picked_columns",
+        "rows_html": "rows_html",
+        "head_html": "partial(head_html, datasette)",
+        "column_help_html": "column_help_html",
+        "lookup_options": "lookup_options",
+        "sort_options": "sort_options",
+        "fields_html": "fields_html",
+    }
+    for name, value in helpers.items():
+        assert f'            "{name}": {value},\n' in source
+        source = source.replace(f'            "{name}": {value},\n', "")
     (without / "disclosure_ui.py").write_text(source, encoding="utf-8")
     paths = [
         "/public/accidents",
         f"/public/accidents?city_name={quote('兰州市')}&deaths__gte=1&_sort=deaths",
+        "/public/accidents?_columns=all&_sort_desc=direct_loss_yuan",
+        "/public/accidents?_col=title&_col=deaths&_col=rect_status",
         "/public/enterprises?_sort_desc=name",
         "/public/credit_ratings?_facet=rater",
+        "/public/rectification_assessments?_columns=all",
+        "/public/evidence",
+        "/public/documents",
+        "/public/bans?_columns=all",
     ]
+    for table, order in (
+        ("accidents", "length(body_text) desc"),
+        ("accidents", "direct_loss_yuan desc"),
+        ("enterprises", "uscc_valid, id"),
+        ("accountability", "fine_yuan desc"),
+        ("evidence", "length(quote) desc"),
+        ("documents", "id"),
+    ):
+        record = rows(conn, f"select id from {table} order by {order} limit 1")[0][0]
+        paths.append(f"/public/{table}/{quote(str(record))}")
 
     def pages(plugins):
-        kwargs = datasette_serve.datasette_kwargs()
-        kwargs["plugins_dir"] = str(plugins)
-        ds = Datasette(immutables=[str(public_db)], **kwargs)
-
-        async def run():
-            return [(await ds.client.get(p)).text for p in paths]
-
-        return asyncio.run(run())
+        # A process of its own for each plugin folder: Datasette registers a plugin module once
+        # per process by its file name, so in this one the copy's disclosure_ui.py would be
+        # skipped and both sides would use the helpers.
+        out = tmp_path / f"{plugins.name}-{plugins.parent.name}.json"
+        subprocess.run(
+            [sys.executable, "-c", PAGES_SCRIPT, str(plugins), str(public_db), json.dumps(paths), str(out)],
+            cwd=datasette_serve.ROOT,
+            check=True,
+        )
+        return json.loads(out.read_text(encoding="utf-8"))
 
     def normal(html):
         html = re.sub(r"查询用时 [\d.]+ 毫秒", "", html)
@@ -815,9 +883,25 @@ def test_table_page_parts_built_in_python_match_the_template_loops(public_db, tm
 
     built, looped = pages(datasette_serve.PLUGINS), pages(without)
     for path, a, b in zip(paths, built, looped):
-        assert "<dt>" in a and 'data-label="' in a and 'value="exact"' in a, path
+        if path.count("/") == 2:  # a table page: cells one string, or the loop's, spaced
+            assert "<dt>" in a and 'data-label="' in a and 'value="exact"' in a, path
+            assert "</td><td" in a and "</td><td" not in b, path
+        else:
+            assert '<dl class="record"><div class="field' in normal(a), path
+            assert '</div><div class="field' in a and '</div><div class="field' not in b, path
         assert normal(a) == normal(b), path
     assert '<option value="deaths" selected>按死亡排序</option>' in built[1]
+    every = "".join(built)
+    for shown in ('class="coded"', "…</td>", ' short"', 'class="column-choice"', "<a href="):
+        assert shown in every, shown
+    assert re.search(r'data-label="[^"]+">\d{1,3}(,\d{3})+</td>', every), "thousands"
+    for shown in (
+        '<details class="long-text">',
+        '<span class="approx">',
+        'class="code-value"',
+        "field-empty",
+    ):
+        assert shown in every, shown
 
 
 def test_table_page_parts_escape_what_they_show():
@@ -829,8 +913,10 @@ def test_table_page_parts_escape_what_they_show():
     assert "<script>" not in disclosure_ui.sort_options(
         [{"name": "c", "sortable": True}], {"c": bad}, None, None
     )
-    css = disclosure_ui.stacked_labels_css([{"name": "c"}], {"c": "</style><script>"})
-    assert "</style>" not in css and "<script>" not in css
+    for raw in (bad, bad * 20):  # a coded value, a folded long text
+        cells = [{"column": bad, "raw": raw, "value": raw}, {"column": "n", "raw": 12345.5, "value": "x"}]
+        html = disclosure_ui.fields_html(cells, [bad], {bad: bad}, {bad: {bad: bad}}, {"n": bad})
+        assert "<script>" not in html and "12,345.5 &lt;script&gt;" in html
     assert disclosure_ui.lookup_options(
         [("isnull", "is null", True), ("exact", "=", False)], "exact", {"exact": "等于"}
     ) == ('<option value="isnull__1">is null</option><option value="exact" selected>等于</option>')

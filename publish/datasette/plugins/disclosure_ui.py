@@ -3,8 +3,10 @@
 * Template variables: `site_url` (the public site), `as_of` and `built_at` (from build_info),
   `column_labels` / `table_titles` (Chinese headings, from metadata.yml, i.e. etl/schema.yaml),
   `site_record_url` (this row's page on the site), `allow_sql` (plugins/sql_switch.py), the
-  limits `sql_time_limit_ms`, `max_returned_rows`, `html_rows`, and `rows_html()` (the rows of a
-  table page).
+  limits `sql_time_limit_ms`, `max_returned_rows`, `html_rows`, and the parts of a table page
+  built in Python (`picked_columns()`, `head_html()`, `rows_html()`, the filter menus …) and of
+  a row page (`fields_html()`), each writing what the template's own loop, kept as the fallback,
+  writes (tests/test_datasette_scale.py compares the two).
 * Magic parameter `:_html_rows` for canned queries (queries.yml `limit :_html_rows`): HTML_ROWS + 1
   on the HTML page, -1 (no limit: `max_returned_rows` applies) for CSV, JSON and feeds.
 * Cells: a foreign key on a row page links to its row and shows its label (Datasette's table
@@ -23,12 +25,13 @@ site_url (DISCLOSURE_SITE_URL, default http://127.0.0.1:8000/) and archive_url
 import os
 import sqlite3
 from functools import partial
+from numbers import Number
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 from urllib.request import pathname2url
 
 from datasette import hookimpl
-from datasette.utils import escape_css_string, tilde_encode, to_css_class
+from datasette.utils import tilde_encode, to_css_class
 from markupsafe import Markup, escape
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
@@ -125,13 +128,14 @@ def extra_template_vars(template, database, table, request, datasette):
             "site_record_url": await _site_record_url(datasette, name, table, request)
             if template == "row.html"
             else None,
+            "picked_columns": picked_columns,
+            "fields_html": fields_html,
             "rows_html": rows_html,
             "head_html": partial(head_html, datasette),
             "column_options": column_options,
             "column_help_html": column_help_html,
             "lookup_options": lookup_options,
             "sort_options": sort_options,
-            "stacked_labels_css": stacked_labels_css,
             "query_rows_html": query_rows_html,
             "html_rows": HTML_ROWS,
             "sql_time_limit_ms": datasette.setting("sql_time_limit_ms"),
@@ -234,24 +238,12 @@ def sort_options(display_columns, column_labels: dict, sort, sort_desc) -> Marku
     )
 
 
-def stacked_labels_css(display_columns, column_labels: dict) -> Markup:
-    """The CSS that labels each cell when a narrow screen stacks a row's cells (escaped for CSS,
-    then for HTML, as the template's `|escape_css_string` under autoescape: no label can close
-    the <style> element)."""
-    return Markup(
-        "".join(
-            f'    .rows-and-columns td:nth-of-type({i}):before {{ content: "'
-            f'{escape(escape_css_string(column_labels.get(c["name"], c["name"])))}"; }}\n'
-            for i, c in enumerate(display_columns, 1)
-        )
-    )
-
-
-def head_html(datasette, display_columns, column_labels, request, sort, sort_desc) -> Markup:
+def head_html(datasette, display_columns, column_labels, request, sort, sort_desc, picked=None) -> Markup:
     """The <th> cells of a table page's header (templates/_table.html) as one string: in the
     template, each sortable column's link parsed and re-encoded the query string (twice 50 times
-    for the accidents table), 3-4 ms of a ~20 ms page. Same markup and links as Datasette's
-    `path_with_replaced_args` (the other arguments in order, then the new sort)."""
+    for the accidents table). Same markup and links as Datasette's
+    `path_with_replaced_args` (the other arguments in order, then the new sort). `picked`: the
+    indexes of the columns shown (picked_columns), all by default."""
     kept = [
         (k, v)
         for k, v in parse_qsl(request.query_string if request else "")
@@ -264,6 +256,8 @@ def head_html(datasette, display_columns, column_labels, request, sort, sort_des
     def link(key, name):
         return escape(prefix + urlencode(((key, name),)))
 
+    if picked is not None:
+        display_columns = [display_columns[i] for i in picked]
     out = []
     for column in display_columns:
         name = column["name"]
@@ -298,31 +292,125 @@ def head_html(datasette, display_columns, column_labels, request, sort, sort_des
     return Markup("".join(out))
 
 
-def rows_html(display_rows) -> Markup:
-    """The <tr> rows of a table or row page as one string (templates/_table.html).
+def picked_columns(display_columns, chosen=None) -> list[int]:
+    """The indexes in `display_columns` of the columns a table page shows (templates/_table.html):
+    with `chosen` (the table's default_columns), the key or Link column(s) first, then each chosen
+    column in that order; without, all of them."""
+    if not chosen:
+        return list(range(len(display_columns)))
+    picked = [i for i, c in enumerate(display_columns) if c["is_pk"] or c["name"] == "Link"]
+    others: dict[str, list[int]] = {}
+    for i, column in enumerate(display_columns):
+        if not column["is_pk"]:
+            others.setdefault(column["name"], []).append(i)
+    for name in chosen:
+        picked.extend(others.get(name, ()))
+    return picked
+
+
+# Plain text longer than this is cut in a table cell (the row page has it whole).
+CELL_TEXT_CHARS = 60
+_DIGITS = "0123456789"
+
+
+def rows_html(display_rows, display_columns, picked, column_labels: dict, units: dict) -> Markup:
+    """The <tr> rows of a table page as one string (templates/_table.html), the cells of the
+    `picked` columns only.
 
     Datasette renders templates in Jinja's async mode, where every piece of output is a step of
-    an async generator: a 50-row page of a 45-column table (accidents) spent ~60 ms of ~90 in
-    the template's per-cell markup. Built here once per page it is a few milliseconds; the
-    markup is the one Datasette's own _table.html writes (cell values are already Markup or
-    escaped here, like `{{ cell.value }}` with autoescape).
+    an async generator, so per-cell markup in the template was most of a table page's time. The
+    markup is the template loop's: each cell labelled (data-label) for the stacked phone layout, "short"
+    for a short text starting with a digit, plain text cut at CELL_TEXT_CHARS, a number with a
+    unit (labels.py column_units) with thousands separators, anything else as `{{ cell.value }}`
+    with autoescape (Markup, what plugins and Datasette's links return, is shown as it is).
     """
-    cells: dict[tuple, str] = {}  # (column, value type) -> the cell's opening tag
+    labels = [
+        escape(column_labels.get(display_columns[i]["name"], display_columns[i]["name"])) for i in picked
+    ]
+    openings: dict[tuple, str] = {}  # (position, column, value type, short) -> the cell's opening tag
     out = []
     for row in display_rows:
+        cells = getattr(row, "cells", row)
         out.append("<tr>")
-        for cell in row:
-            key = (cell["column"], cell["value_type"])
-            opening = cells.get(key)
+        for position, index in enumerate(picked):
+            cell = cells[index]
+            column, raw, value = cell["column"], cell["raw"], cell["value"]
+            is_text = isinstance(raw, str)
+            short = is_text and len(raw) <= 12 and raw[:1] in _DIGITS
+            key = (position, column, cell["value_type"], short)
+            opening = openings.get(key)
             if opening is None:
-                opening = cells[key] = (
-                    f'<td class="col-{escape(to_css_class(key[0]))} ' f'type-{escape(key[1])}">'
+                opening = openings[key] = (
+                    f'<td class="col-{escape(to_css_class(column))} type-{escape(key[2])}'
+                    f'{" short" if short else ""}" data-label="{labels[position]}">'
                 )
-            value = cell["value"]
-            # Markup (what plugins and Datasette's links return) is already safe
-            out.append(f"{opening}{value if type(value) is Markup else escape(value)}</td>")
+            # Markup (Jinja's `escaped` test) is a link or a label: shown as it is
+            markup = hasattr(value, "__html__")
+            if is_text and len(raw) > CELL_TEXT_CHARS and not markup:
+                shown = f"{escape(raw[:CELL_TEXT_CHARS])}…"
+            elif units.get(column) and isinstance(raw, Number) and not isinstance(raw, bool) and not markup:
+                shown = _thousands(raw)
+            else:
+                shown = value if type(value) is Markup else escape(value)
+            out.append(f"{opening}{shown}</td>")
         out.append("</tr>")
     return Markup("".join(out))
+
+
+# Text longer than this is folded in <details> on a row page, its first LONG_TEXT_SUMMARY
+# characters showing.
+LONG_TEXT_CHARS = 200
+LONG_TEXT_SUMMARY = 60
+
+
+def fields_html(cells, key_columns, column_labels: dict, codes: dict, units: dict) -> Markup:
+    """The fields of a row page (templates/row.html, the `field` macro's markup) as one string:
+    the `key_columns` (the table's default_columns) first, then the others. Called once per
+    field, the macro was most of a row page's time."""
+    cells = list(getattr(cells, "cells", cells))
+    ordered = [cell for name in key_columns for cell in cells if cell["column"] == name]
+    ordered += [cell for cell in cells if cell["column"] not in key_columns]
+    return Markup("".join(_field(cell, column_labels, codes, units) for cell in ordered))
+
+
+def _field(cell, column_labels: dict, codes: dict, units: dict) -> str:
+    name, raw = cell["column"], cell["raw"]
+    label = column_labels.get(name, name)
+    empty = raw is None or raw == ""
+    second = f' <code class="field-name">{escape(name)}</code>' if label != name else ""
+    head = (
+        f'<div class="field field-{escape(to_css_class(name))}{" field-empty" if empty else ""}">'
+        f'<dt><span class="field-label">{escape(label)}</span>{second}</dt><dd>'
+    )
+    if empty:
+        body = '<span class="empty">（空）</span>'
+    elif isinstance(raw, str) and len(raw) > LONG_TEXT_CHARS:
+        body = (
+            f'<details class="long-text"><summary>{escape(raw[:LONG_TEXT_SUMMARY])}… '
+            f'<span class="more">展开全文（{len(raw):,} 字）</span></summary>'
+            f'<div class="long-text-body">{escape(raw)}</div></details>'
+        )
+    elif isinstance(raw, Number) and units.get(name) and not isinstance(raw, bool):
+        unit = units[name]
+        body = f"{_thousands(raw)} {escape(unit)}"
+        if unit == "元" and raw >= 10000:
+            body += f' <span class="approx">（{round(raw / 10000, 2):,} 万元）</span>'
+    elif zh := codes.get(name, {}).get(str(raw)):
+        body = f'{escape(zh)} <code class="code-value">{escape(raw)}</code>'
+    else:
+        value = cell["value"]
+        body = value if type(value) is Markup else escape(value)
+    return f"{head}{body}</dd></div>"
+
+
+def _thousands(number) -> str:
+    """The template's `"{:,}".format(n|int) if n == n|int else "{:,}".format(n)`: 2335000.0 as
+    2,335,000 (Jinja's int filter makes NaN 0)."""
+    try:
+        whole = int(number)
+    except ValueError:
+        whole = 0
+    return f"{whole:,}" if number == whole else f"{number:,}"
 
 
 @hookimpl

@@ -9,11 +9,13 @@ by publish/datasette/metadata.py.
   table that codes it agrees on the labels.
 * `extra_template_vars`: `code_labels` ({column: {code: 中文}} of the page's table, for facets,
   filters and the row page) and `column_units` (the unit each column's description states,
-  "单位：人", for the row page).
+  "单位：人", for table cells and the row page). Both are read once per table: the metadata does
+  not change while a process serves it.
 * Jinja filter `tilde_encode`, for row links built in templates (Datasette's row URLs).
 """
 
 import re
+from weakref import WeakKeyDictionary
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode
@@ -22,58 +24,84 @@ from markupsafe import Markup, escape
 PLUGIN = "disclosure-labels"
 UNIT = re.compile(r"单位：([^（(。；;，,\s]+)")
 
-# (id(datasette), database, table) -> {column: {code: label}}; metadata does not change while served
-_CODES: dict = {}
-# (id(datasette), database) -> {column: {code: label}} for query results without a table
-_QUERY_CODES: dict = {}
+# datasette -> {(kind, database, table): answer}; the metadata does not change while served.
+# Keyed by the object, not id(): tests build many Datasette objects, and ids are reused.
+_CACHE: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _cached(datasette, key, compute):
+    answers = _CACHE.get(datasette)
+    if answers is None:
+        answers = _CACHE[datasette] = {}
+    if key not in answers:
+        answers[key] = compute()
+    return answers[key]
 
 
 def table_codes(datasette, database, table) -> dict:
-    key = (id(datasette), database, table)
-    if key not in _CODES:
+    def compute():
         config = datasette.plugin_config(PLUGIN, database=database, table=table) or {}
-        _CODES[key] = config.get("codes") or {}
-    return _CODES[key]
+        return config.get("codes") or {}
+
+    return _cached(datasette, ("codes", database, table), compute)
 
 
 def query_codes(datasette, database) -> dict:
     """Columns whose codes mean the same in every table that has them (e.g. rect_status, not
     subject_type: 单位 in bans, 生产经营单位 in blacklist)."""
-    key = (id(datasette), database)
-    if key not in _QUERY_CODES:
+
+    def compute():
         seen: dict = {}
         for table in datasette.metadata("tables", database=database) or {}:
             for column, codes in table_codes(datasette, database, table).items():
                 seen.setdefault(column, []).append(codes)
-        _QUERY_CODES[key] = {
-            c: lists[0] for c, lists in seen.items() if all(codes == lists[0] for codes in lists)
-        }
-    return _QUERY_CODES[key]
+        return {c: lists[0] for c, lists in seen.items() if all(codes == lists[0] for codes in lists)}
+
+    return _cached(datasette, ("query codes", database, None), compute)
 
 
 def column_units(datasette, database, table) -> dict:
-    columns = datasette.table_metadata(database, table).get("columns") or {}
-    return {c: m.group(1) for c, description in columns.items() if (m := UNIT.search(description or ""))}
+    def compute():
+        columns = datasette.table_metadata(database, table).get("columns") or {}
+        return {c: m.group(1) for c, text in columns.items() if (m := UNIT.search(text or ""))}
+
+    return _cached(datasette, ("units", database, table), compute)
 
 
-def label(codes: dict, value):
-    """The Chinese label of `value`, or None (not coded, or a code the dictionary lacks)."""
-    if value is None or isinstance(value, (dict, bytes)) or not codes:
-        return None
-    return codes.get(str(value))
+def coded_cells(datasette, database, table) -> dict:
+    """{column: {code: the cell's markup}} of a table (or of query results, table None): made
+    once, as render_cell runs for every coded cell of a page."""
+
+    def compute():
+        codes = table_codes(datasette, database, table) if table else query_codes(datasette, database)
+        return {
+            column: {
+                code: Markup(f'<span class="coded" title="代码：{escape(code)}">{escape(zh)}</span>')
+                for code, zh in labels.items()
+            }
+            for column, labels in codes.items()
+        }
+
+    return _cached(datasette, ("cells", database, table), compute)
 
 
 @hookimpl
 def render_cell(value, column, table, database, datasette):
-    if database is None:
+    if database is None or value is None or isinstance(value, (dict, bytes)):
         return None
-    codes = (table_codes(datasette, database, table) if table else query_codes(datasette, database)).get(
-        column
-    )
-    zh = label(codes, value)
-    if zh is None:
+    cells = coded_cells(datasette, database, table).get(column)
+    return cells.get(str(value)) if cells else None
+
+
+def _rendered_columns(datasette, database, table):
+    """The coded columns of a table: render_cell answers None for the others, so
+    plugins/fast_cells.py skips the call for their cells."""
+    if database is None or table is None:
         return None
-    return Markup(f'<span class="coded" title="代码：{escape(value)}">{escape(zh)}</span>')
+    return set(table_codes(datasette, database, table))
+
+
+render_cell.rendered_columns = _rendered_columns
 
 
 @hookimpl
