@@ -150,3 +150,40 @@ def test_heldout_set_is_independent_and_measured(capsys):
         score = report.fields[field]
         assert score.share(score.right) >= floor, (field, score.share(score.right))
     assert report.accountability_share >= HELDOUT_ACCOUNTABILITY_FLOOR
+
+
+def test_zero_wrong_links_on_the_corpus_and_the_heldout_set(capsys):
+    """Every enterprise the labels name is registered (with a code of its own); the name the
+    extractor reads from each text is linked against that register as the ETL links a report
+    (etl/linking.py). A link to any enterprise but the labelled one is wrong; no link (the name as
+    written, or review) is not."""
+    from etl.extract.report import extract_report
+    from etl.linking import EnterpriseIndex
+    from etl.normalize.text import to_simplified
+
+    cases = evaluate.load_cases() + evaluate.load_cases(HELDOUT)
+    truth_names = sorted({to_simplified(c.truth["enterprise"]) for c in cases if c.truth.get("enterprise")})
+    codes = {name: f"91620100MA{i:08d}" for i, name in enumerate(truth_names)}
+    index = EnterpriseIndex()
+    for name, code in codes.items():
+        index.add(name, code)
+    expected = []
+    for case in cases:
+        got = extract_report(case.text, anchor=case.anchor)["enterprise"]
+        if got:  # no name read: nothing to link
+            index.add(got, None, extracted=True)
+            truth = case.truth.get("enterprise")
+            expected.append((case.id, codes.get(to_simplified(truth)) if truth else None))
+    links = index.evidence()[len(codes) :]
+    wrong = [
+        (cid, link)
+        for (cid, code), link in zip(expected, links)
+        if link.enterprise_id and not link.enterprise_id.startswith("n-") and link.enterprise_id != code
+    ]
+    linked = sum(1 for (_, code), link in zip(expected, links) if code and link.enterprise_id == code)
+    with capsys.disabled():
+        print(
+            f"\nlinking the extracted names: {linked} of {sum(1 for _, c in expected if c)} labelled "
+            f"enterprises linked, {len(wrong)} wrong links"
+        )
+    assert wrong == []
