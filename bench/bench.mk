@@ -1,4 +1,4 @@
-# Benchmarks (issue 7). Included from the main Makefile.
+# Benchmarks (docs/scaling.md). Included from the main Makefile.
 #
 #   make bench                    province size, every area; one table, figures in data/bench.json
 #   make bench BENCH_SIZE=small   the bundled samples: a smoke run in about a minute

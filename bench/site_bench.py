@@ -1,4 +1,4 @@
-"""Site benchmark (issue 7): our build measured against Pelican's own Markdown pipeline on the same
+"""Site benchmark (docs/scaling.md): our build measured against Pelican's own Markdown pipeline on the same
 records, rebuilds with nothing and with 1% changed, the Pagefind index, and the bytes a browser
 downloads for one search.
 

@@ -235,10 +235,7 @@ def _register_extra_commands() -> None:
     import importlib
 
     for module_name in ("etl.cli_domain", "etl.public", "etl.review", "etl.corrections"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:  # pragma: no cover - modules under construction
-            continue
+        module = importlib.import_module(module_name)
         for command in getattr(module, "COMMANDS", []) or (
             [module.COMMAND] if hasattr(module, "COMMAND") else []
         ):

@@ -31,6 +31,7 @@ from etl.normalize.money import parse_money
 from etl.normalize.names import mask_person_name, normalize_enterprise_name
 from etl.normalize.text import to_halfwidth
 from etl.rules.grades import GRADES, compute_grade, grade_mismatch
+from etl.rules.vocabulary import ACCIDENT_TYPES, SECTORS
 
 FILE_NAME = "accidents.yaml"
 ACTIONS = ("correct", "accept")
@@ -119,44 +120,6 @@ def _text(limit: int) -> Callable[[str], str]:
 
 def _accept_only(value: str):
     raise CorrectionError("该项只能确认（--accept），不能直接更正")
-
-
-try:  # the one vocabulary of types and sectors (docs/vocabulary.md)
-    from etl.rules.vocabulary import ACCIDENT_TYPES, SECTORS
-except ImportError:  # pragma: no cover - GB 6441-86's 20 classes; the statistics' sectors
-    ACCIDENT_TYPES = (
-        "物体打击",
-        "车辆伤害",
-        "机械伤害",
-        "起重伤害",
-        "触电",
-        "淹溺",
-        "灼烫",
-        "火灾",
-        "高处坠落",
-        "坍塌",
-        "冒顶片帮",
-        "透水",
-        "放炮",
-        "火药爆炸",
-        "瓦斯爆炸",
-        "锅炉爆炸",
-        "容器爆炸",
-        "其他爆炸",
-        "中毒和窒息",
-        "其他伤害",
-    )
-    SECTORS = (
-        "煤矿",
-        "金属非金属矿山",
-        "危险化学品",
-        "烟花爆竹",
-        "工贸",
-        "建筑施工",
-        "道路运输",
-        "火灾",
-        "其他",
-    )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Carrying the current release's unchanged files over to the next release.
 
 Every release is a new folder (publish/releases.py), so a site built from nothing each time gave
-every page a new modification time in every release (web caches lost what issue 7 keeps for
+every page a new modification time in every release (web caches lost what docs/scaling.md keeps for
 them) and made each release write, scan and hash every file again: at national size 26 GB and
 about 12 of a release's minutes (docs/scaling.md).
 

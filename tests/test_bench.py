@@ -345,7 +345,7 @@ def test_the_national_profile_serves_its_own_public_database(public_db, tmp_path
 @pytest.mark.parametrize("size", ["province", "national"])
 def test_release_figures_carry_the_targets_of_their_size(size):
     """bench/release_bench.py: at province size both releases have the 5-minute and 2 GB
-    targets; at national size the routine release ("again") has the 30-minute one (issue 7),
+    targets; at national size the routine release ("again") has the 30-minute one (docs/scaling.md),
     and the first release (whole site built once) and memory are shown without a target."""
     from bench import release_bench
 

@@ -1,4 +1,4 @@
-"""Datasette pages a journalist can read (issue 22): row pages as a list of labelled fields,
+"""Datasette pages a journalist can read (docs/datasette.md): row pages as a list of labelled fields,
 table pages with the data dictionary's default columns, coded values in Chinese on HTML pages
 (codes in JSON and CSV), and axe-core in headless Chromium on every page type at desktop and
 phone width, against a real server started as `make datasette` starts it.

@@ -8,45 +8,14 @@ import sys
 from pathlib import Path
 
 from etl.extract import evaluate
+from etl.rules.grades import GRADES
+from etl.rules.vocabulary import ACCIDENT_TYPES, SECTORS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELD_CLASSES = {
-    "accident_type": {
-        "物体打击",
-        "车辆伤害",
-        "机械伤害",
-        "起重伤害",
-        "触电",
-        "淹溺",
-        "灼烫",
-        "火灾",
-        "高处坠落",
-        "坍塌",
-        "冒顶片帮",
-        "透水",
-        "放炮",
-        "火药爆炸",
-        "瓦斯爆炸",
-        "锅炉爆炸",
-        "容器爆炸",
-        "其他爆炸",
-        "中毒和窒息",
-        "其他伤害",
-        None,
-    },
-    "industry": {
-        "煤矿",
-        "金属非金属矿山",
-        "危险化学品",
-        "烟花爆竹",
-        "工贸",
-        "建筑施工",
-        "道路运输",
-        "火灾",
-        "其他",
-        None,
-    },
-    "grade": {"一般", "较大", "重大", "特别重大", None},
+    "accident_type": {*ACCIDENT_TYPES, None},
+    "industry": {*SECTORS, None},
+    "grade": {*GRADES, None},
     "concealment": {"瞒报", "谎报", None},
 }
 HARD_CASES = (

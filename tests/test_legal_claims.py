@@ -38,7 +38,7 @@ _ARTICLE = rf"第[{_CN_NUM}]+条|第（[{_CN_NUM}]+）项"
 CITATION = re.compile(rf"《([^》]+)》(?:（[^）]*）)?((?:{_ARTICLE})(?:第[{_CN_NUM}]+[款项])*)")
 NO_RULE = re.compile(r"没有(写明|规定|设定)[^。]*(天数|期限|时限|多少天)")
 
-# Articles actually read (see /tmp/research/claims.md for the sources); a citation to any other
+# Articles whose text was read in the regulation itself; a citation to any other
 # article of these documents is a guess and fails. 《安全生产领域举报奖励办法》 第六条起的条号 were
 # checked against the 2012 text and local copies, not a full official 2018 copy: see the report.
 KNOWN_ARTICLES = {

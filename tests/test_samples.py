@@ -297,7 +297,7 @@ def test_rating_lookups_cover_every_spelling(specs, truth):
         assert normalized <= {"A", "B", "C", "D"}, (stem, normalized)
 
 
-# --- volume and variety (the minimums of issue 2 and the sample brief) ------------------
+# --- volume and variety (the minimums the tests below hold the samples to) ------------------
 
 
 def test_accident_reports_cover_years_regions_grades_and_industries(truth):

@@ -1,4 +1,4 @@
-"""The site at scale (issue 7): the parallel build writes exactly the bytes of a serial build, an
+"""The site at scale (docs/scaling.md): the parallel build writes exactly the bytes of a serial build, an
 incremental parallel rebuild ends where a fresh build of the changed database would, and the
 enterprise-pages policy decides which enterprises get a static page. No timing here: speed is
 measured by `make bench` (bench/site_bench.py), as ratios."""

@@ -1,4 +1,4 @@
-"""extract_report(): the fields of an accident report or summary, as one dict (issue 3).
+"""extract_report(): the fields of an accident report or summary, as one dict.
 
 The text is first made comparable: full-width digits to half-width, traditional script to
 simplified (many reposts of official texts are in traditional script), whitespace cleaned.

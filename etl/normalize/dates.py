@@ -2,7 +2,7 @@
 2018/4/19, 20180419, 二〇一八年四月十九日, 15时30分许, 下午3时.
 
 Relative forms are resolved only against what the text or the caller states, never guessed
-(issue 3); nothing here reads the clock:
+(docs/sources.md); nothing here reads the clock:
 * 去年X月X日, X月X日 without a year, 昨日/今晨/前日 … : against the anchor (the publication date);
 * 当日/当晚/次日 … : against the date the text named last (次日 after 7月24日 is 7月25日), the
   anchor when none precedes;

@@ -2,7 +2,7 @@
 超过5100万元, 1000余万元, 近千万元.
 
 A bound or an approximation is kept apart from the value (Money.bound), so '超过5100万元' is never
-shown as exactly 51,000,000 (issue 3). 条例 第三条 reads '以上' as including the number and
+shown as exactly 51,000,000. 条例 第三条 reads '以上' as including the number and
 '以下' as excluding it (条例: 《生产安全事故报告和调查处理条例》); the same reading is used here.
 """
 

@@ -24,7 +24,7 @@ _SPACE = re.compile(r"\s+")
 
 def normalize_enterprise_name(s: str | None) -> str | None:
     """Registered names as one canonical string: ASCII half-width, brackets as Chinese （）,
-    no whitespace. Different legal names stay different (no fuzzy merging, issue 3)."""
+    no whitespace. Different legal names stay different (no fuzzy merging: etl/linking.py)."""
     if s is None:
         return None
     s = to_halfwidth(clean_text(s), parens=True)

@@ -1,7 +1,7 @@
 """Numbers written in Arabic or Chinese numerals, and counts of people (三人死亡, 30余人).
 
 An approximate count (30余人, 十多人, 约30人) keeps its number but is marked not exact, so
-callers never present it as a precise figure (issue 3, "approximate counts are not exact").
+callers never present it as a precise figure (an approximate count is not an exact one).
 """
 
 from __future__ import annotations

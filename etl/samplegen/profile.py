@@ -84,7 +84,7 @@ def _scaled(name: str, factor: int, report_factor: int) -> Profile:
     )
 
 
-# province: ~50,000 enterprises and ~6,000 reports; national: thirty times that (issue 7).
+# province: ~50,000 enterprises and ~6,000 reports; national: thirty times that (docs/scaling.md).
 PROVINCE_FACTOR, PROVINCE_REPORT_FACTOR, NATIONAL_TIMES = 132, 85, 30
 PROFILES = {
     "sample": SAMPLE,

@@ -5,7 +5,7 @@ status as of one date; this module does not second-guess it. It only loads the t
 dicts, groups them by the record they belong to, and gives each record its stable URL.
 
 Loading whole tables into memory (a few queries in all instead of several per page) is what makes
-a province-size build fast (issue 7). Under the "with_records" policy (national size) only what
+a province-size build fast (docs/scaling.md). Under the "with_records" policy (national size) only what
 the pages show is kept: rating-only enterprises as (id, name, code) for the search index, the
 ratings of enterprises with a page, and the credit ratings' distribution as counts. A national
 database (1.4 million enterprises, 1.3 million ratings, 4 million changes) loaded whole took
@@ -44,7 +44,7 @@ _CODE = re.compile(r"[0-9A-Z]{18}")
 
 # newest first; search.py picks the reports for the full-text index in the same order
 ACCIDENT_ORDER = "ORDER BY coalesce(published_on, occurred_on) DESC, occurred_on DESC, id"
-# DISCLOSURE_ENTERPRISE_PAGES: "all" = every enterprise with any public record (issue 4);
+# DISCLOSURE_ENTERPRISE_PAGES: "all" = every enterprise with any public record (docs/scaling.md);
 # "with_records" = not those whose only public record is a credit rating; "auto" = "all" up to
 # ENTERPRISE_PAGES_LIMIT enterprise pages, else "with_records".
 ENTERPRISE_PAGES = ("auto", "all", "with_records")
@@ -248,7 +248,7 @@ class PublicData:
 
     def _enterprise_pages(self, policy: str) -> tuple[list, list]:
         """(enterprises with a page, enterprises served only as a Datasette row). A page for
-        every enterprise with any public record (issue 4), or under "with_records" only for
+        every enterprise with any public record (docs/scaling.md), or under "with_records" only for
         those with an adverse record ("auto" was decided in _load: above ``limit`` pages)."""
         adverse = (self.accidents_by_ent, self.records_by_ent, self.blacklist_by_ent, self.bans_by_ent)
         public = [

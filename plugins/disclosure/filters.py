@@ -128,7 +128,7 @@ _DTS = Markup('<p class="dts"><a href="%s">在数据平台（Datasette）中查�
 
 def rect(status, label):
     """A rectification status badge. Python, not a Jinja macro: a macro call costs ~10 µs and
-    list pages make hundreds of them (issue 7, lean templates)."""
+    list pages make hundreds of them (docs/scaling.md)."""
     return _RECT % (status or "unknown", label or "状态不明")
 
 

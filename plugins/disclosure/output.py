@@ -2,7 +2,7 @@
 made from so an unchanged page is not even rendered again.
 
 Why: file creation dominates a static build here, and pages that keep
-their bytes and modification times keep web caches valid (issue 7: a rebuild with nothing changed
+their bytes and modification times keep web caches valid (docs/scaling.md: a rebuild with nothing changed
 rewrites 0 files). Every file the build produces goes through one ``OutputTree`` (our generator
 directly, Pelican's own pages through ``ChangedOnlyWriter``), so after the build the tree knows the
 full set of live files and can delete stale ones: a record that left the public database (an

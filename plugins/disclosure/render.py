@@ -9,7 +9,7 @@ compiled templates. A page's bytes depend only on its own context, never on whic
 it, so the output is byte-identical to a serial build (tests/test_site_parallel.py checks it).
 
 Why: rendering is CPU-bound Python (Jinja2) and a province has ~80,000 outputs; a second core
-nearly halves the build (issue 7). The parent renders a share itself, so n workers are n - 1
+nearly halves the build (docs/scaling.md). The parent renders a share itself, so n workers are n - 1
 forked processes. Plain ``fork`` + a pipe per worker, no pool: a pool's helper threads would be
 running at fork time, and a worker that dies must fail the build, not hang it. ``in_background``
 runs other work the same way (the open-data downloads, while the pages render).

@@ -4,7 +4,7 @@ traditional→simplified character table, and the Pagefind full-text index.
 Why an exact index besides Pagefind: Pagefind over-matches multi-character Chinese queries and
 misses substrings across its word boundaries, but a citizen who types a
 company name or code must reach its page in one step. And Pagefind's memory grows with every page
-it indexes (about 4 GB for a province's 52,000 pages, over the 2 GB budget of issue 7), so
+it indexes (about 4 GB for a province's 52,000 pages, over the 2 GB memory budget of docs/scaling.md), so
 enterprise pages, which say little beyond the name and code this index holds, are left out of it:
 Pagefind is given only the accident reports (the newest DISCLOSURE_SEARCH_MAX_PAGES of them, the
 ones accident.html marks data-pagefind-body) and Pelican's own pages (``pagefind_pages``).
@@ -244,7 +244,7 @@ def index_key(output: Path, tree, pages: list[str], every_report: bool) -> str:
 def run_pagefind(site: Path, bundle: Path, glob: str | None = None) -> dict:
     """Run Pagefind over ``site`` (the files matching ``glob``) into ``bundle``; return its wall
     time and peak memory (the kernel's maximum resident set of the Pagefind process, from wait4):
-    the index is the most memory-hungry step of a release (issue 7)."""
+    the index is the most memory-hungry step of a release (docs/scaling.md)."""
     cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--silent"]
     if glob:
         cmd += ["--glob", glob]

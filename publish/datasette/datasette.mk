@@ -1,4 +1,4 @@
-# Datasette for journalists (issue 5). Included from the main Makefile.
+# Datasette for journalists (docs/datasette.md). Included from the main Makefile.
 #
 #   make datasette          serve $(PUBLIC_DB) read-only on http://127.0.0.1:8001/
 #   make datasette-metadata regenerate publish/datasette/metadata.yml from etl/schema.yaml
