@@ -762,3 +762,29 @@ def test_a_list_of_places_is_not_a_person_with_particulars():
     assert person_name_spans("火灾（商场、宾馆、住宅等）") == []
     text = "王建军，住兰州市城关区"
     assert [text[a:b] for a, b in person_name_spans(text)] == ["王建军"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "罚款人民币陆拾万元整",  # 大写 amounts: 陆, 伍, 柒 are surnames, but not before a numeral
+        "处罚款人民币柒万伍仟元",
+        "熔炼炉冷却水系统未设置温度监测",  # words of hazard listings that open with a surname
+        "液化天然气储罐设置液位报警",
+        "对该企业进行约谈曝光",
+    ],
+)
+def test_words_of_penalties_and_hazard_listings_are_not_names(text):
+    assert mask_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("死者陆明，男", "死者陆某某，男"),
+        ("矿长储建国，男", "矿长储某国，男"),
+        ("法定代表人伍万，", "法定代表人伍某，"),
+    ],
+)
+def test_the_same_surnames_in_names_are_still_masked(text, masked):
+    assert mask_text(text) == masked

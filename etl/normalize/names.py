@@ -181,7 +181,8 @@ NOT_PERSON_WORDS = frozenset(
     "任务 任职 计划 信息 姓名 身份 情况 人数 数量 代表 培训 上岗 作业 施工 名单 "
     "时许 迟报 瞒报 谎报 漏报 索引 钱款 关于 关闭 关键 解除 解决 曲线 项目 谷物 燕麦 房屋 房间 万一 甘肃 强制 "
     "强度 华北 华东 温度 康复 富余 元旦 武装 侯车 伍拾 佰元 仟元 公安 公司 公路 公示 "
-    "国家 国务院 国道 胡同 江河 柴油 洪水 洪涝 红色 蓝色 梁板 柳树 沙土 沙石 花园 章程".split()
+    "国家 国务院 国道 胡同 江河 柴油 洪水 洪涝 红色 蓝色 梁板 柳树 沙土 沙石 花园 章程 "
+    "冷却 冷冻 冷藏 冷库 冷凝 储罐 储存 储备 储气 储油 储量 储运 储煤 储罐区 曝光 谈曝".split()
 )
 # What follows a person's name in reports, decisions and lists: sex, ethnicity, the role or post
 # in apposition, a death, contact particulars.
@@ -412,6 +413,14 @@ for _word in NOT_PERSON_WORDS:
     _NON_PERSON_BY_FIRST.setdefault(_word[0], []).append(_word)
 
 
+# 大写 numerals (罚款人民币陆拾万元整): 陆, 伍, 柒 … are surnames too, but not before a numeral.
+CAPITAL_NUMERALS = frozenset("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整")
+
+
+def capital_numeral_at(text: str, start: int) -> bool:
+    return text[start : start + 1] in CAPITAL_NUMERALS and text[start + 1 : start + 2] in CAPITAL_NUMERALS
+
+
 def _starts_non_person(text: str, start: int, end: int) -> bool:
     """A listed place or word starts at start and runs past end (张家川县 is no 张家)."""
     return any(
@@ -581,6 +590,7 @@ def person_name_spans(
         for a, b in spans
         if not _DOC_NUMBER_AFTER.match(plain, b)
         and not _starts_non_person(plain, a, b)
+        and not capital_numeral_at(plain, a)
         and not _PLACE_AFTER.match(plain, b)
         and not (a and plain[a - 1].isascii() and plain[a - 1].isalnum())
     ]
