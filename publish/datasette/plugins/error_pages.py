@@ -9,7 +9,8 @@ implementation and Datasette awaits each answer, so answering first is not enoug
 hook *wrapper* (pluggy's public `wrapper=True`) that drops the default handler's answer and
 gives its own:
 
-* status: Datasette's, except where it reports a visitor's mistake as 500: `?_sort=` /
+* status: Datasette's, except where it reports a visitor's mistake as 500: a POST to a table
+  page (405), `?_sort=` /
   `?_sort_desc=` on a column that does not exist or both at once, an invalid `_through`, and a
   value or query over the SQLite limits (sqlite_limits.py: "string or blob too big", "query
   string is too large"); those are 400.
@@ -111,6 +112,9 @@ def classify(exception) -> tuple[int, str | None, str, str]:
                 )
         title = {400: "查询无法执行", 403: "无权访问", 404: "未找到"}.get(status, exception.title)
         return status, title, "", message
+    if isinstance(exception, AssertionError) and "only POST to a canned query" in str(exception):
+        # a POST to a table or row page: the data is read-only (Datasette asserts, a 500)
+        return 405, "不支持的请求方法", "这里的数据只读，只接受 GET 请求。", str(exception)
     if isinstance(exception, sqlite3.DataError):  # a limit of sqlite_limits.py
         message = str(exception)
         for pattern, chinese in SQLITE_ERRORS:
