@@ -116,7 +116,13 @@ def ensure_public_db(session) -> Path:
 
 
 # What decides the bytes of public.db besides the internal database and the date.
-PUBLIC_CODE = ("etl/public.py", "etl/schema.yaml", "etl/search.py", "etl/normalize/mask.py")
+PUBLIC_CODE = (
+    "etl/public.py",
+    "etl/public_disclosures.py",
+    "etl/schema.yaml",
+    "etl/search.py",
+    "etl/normalize/mask.py",
+)
 
 
 def _public_code() -> str:

@@ -21,6 +21,8 @@ import json
 import re
 import sqlite3
 
+from etl import derive_disclosures
+from etl.extract.industry import sector_from_register
 from etl.linking import EnterpriseIndex
 from etl.normalize.codes import check_uscc, normalize_code
 from etl.normalize.dates import parse_date
@@ -36,6 +38,12 @@ ENTERPRISE_SOURCES = (
     ("credit_records", "enterprise_name", "uscc", ""),
     ("blacklist", "subject_name", "uscc", "AND subject_type != 'person'"),
     ("bans", "subject_name", "uscc", "AND subject_type != 'person'"),
+    ("agencies", "name", "uscc", ""),
+    ("hazards", "enterprise_name", "uscc", ""),
+    ("penalties", "party_name", "uscc", "AND party_type != 'person'"),
+    ("inspections", "object_name", "uscc", ""),
+    ("projects", "builder", "uscc", ""),
+    ("agency_reports", "client_name", "client_uscc", ""),
     ("accidents", "enterprise_name", "enterprise_uscc", ""),
 )
 HUB_COLUMNS = (
@@ -63,6 +71,7 @@ def refresh(conn: sqlite3.Connection, run_id: int, now: str) -> None:
     fill_industry(conn, register)
     link_removals(conn)
     link_assessments(conn)
+    derive_disclosures.refresh(conn)
     _name_regions(conn)
 
 
@@ -92,13 +101,15 @@ def link_enterprises(conn, run_id: int, now: str) -> dict[str, str]:
     rows = []
     for table, name_col, code_col, where in ENTERPRISE_SOURCES:
         industry = "industry" if table in ("credit_ratings", "accidents") else "NULL"
+        columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        region = "region_code" if "region_code" in columns else "NULL AS region_code"
         evidence = (
             ", enterprise_link_method AS method, enterprise_link_candidates AS candidates"
             if table in EXTRACTED
             else ""
         )
         for row in conn.execute(
-            f"SELECT id, {name_col} AS name, {code_col} AS code, region_code, {industry} AS industry,"
+            f"SELECT id, {name_col} AS name, {code_col} AS code, {region}, {industry} AS industry,"
             f" source_id, enterprise_id{evidence} FROM {table} WHERE {name_col} IS NOT NULL {where}"
             " ORDER BY id"
         ):
@@ -163,12 +174,6 @@ def fill_industry(conn, register: dict[str, str]) -> None:
     """行业 of an accident whose report states none, from its enterprise's register entry,
     classified into the sectors the emergency-management statistics use
     (etl.extract.industry.sector_from_register). Only for links made with evidence."""
-    try:
-        from etl.extract.industry import sector_from_register
-    except ModuleNotFoundError as missing:  # the classifier may not be installed yet
-        if missing.name != "etl.extract.industry":
-            raise
-        return
     marks = ", ".join("?" * len(EVIDENCE))
     updates = []
     for row in conn.execute(

@@ -34,6 +34,10 @@ PROVENANCE = (
 DERIVED = {
     "enterprise_id",
     "accident_id",
+    "hazard_id",
+    "agency_id",
+    ("hazards", "removal_doc"),
+    ("hazards", "events"),
     ("blacklist", "removed_on"),
     ("blacklist", "removal_reason"),
     ("blacklist", "removal_doc"),

@@ -400,6 +400,167 @@ CREATE TABLE corrections (
         "ALTER TABLE accidents ADD COLUMN enterprise_link_method TEXT;\n"
         "ALTER TABLE accidents ADD COLUMN enterprise_link_candidates TEXT",
     ),
+    (
+        # The rest of what the province publishes (docs/sources.md, docs/public-filter.md):
+        # 重大事故隐患挂牌督办 and the announcements that follow a listing (摘牌/销号, 约谈, 曝光),
+        # 行政处罚决定 and 双随机抽查结果 (执法信息公开), the register of 安全评价/检测检验机构 with the
+        # actions against them and the reports they publish, and 重大建设项目立项前公示.
+        # enterprise_id, hazard_id, accident_id, agency_id, removal_doc and events are derived.
+        "008_disclosures",
+        f"""
+CREATE TABLE hazards (
+    id TEXT PRIMARY KEY,
+    notice_no TEXT,
+    enterprise_name TEXT NOT NULL,
+    enterprise_id TEXT REFERENCES enterprises(id),
+    uscc TEXT,
+    region_code TEXT,
+    location TEXT,
+    industry TEXT,
+    hazard TEXT NOT NULL,
+    supervising_authority TEXT,
+    responsible_authority TEXT,
+    listed_on TEXT NOT NULL,
+    deadline TEXT,
+    removed_on TEXT,
+    removal_doc TEXT,
+    events TEXT,
+    {_PROVENANCE}
+);
+CREATE INDEX hazards_enterprise ON hazards(enterprise_id);
+CREATE INDEX hazards_notice ON hazards(notice_no);
+
+CREATE TABLE hazard_events (
+    id TEXT PRIMARY KEY,
+    hazard_id TEXT REFERENCES hazards(id),
+    notice_no TEXT,
+    enterprise_name TEXT NOT NULL,
+    uscc TEXT,
+    hazard TEXT,
+    event TEXT NOT NULL,
+    event_on TEXT NOT NULL,
+    title TEXT,
+    detail TEXT,
+    authority TEXT,
+    region_code TEXT,
+    {_PROVENANCE}
+);
+CREATE INDEX hazard_events_hazard ON hazard_events(hazard_id);
+
+CREATE TABLE penalties (
+    id TEXT PRIMARY KEY,
+    decision_no TEXT NOT NULL,
+    party_type TEXT NOT NULL,
+    party_name TEXT NOT NULL,
+    enterprise_id TEXT REFERENCES enterprises(id),
+    uscc TEXT,
+    unit TEXT,
+    facts TEXT,
+    basis TEXT,
+    penalty TEXT,
+    fine_yuan REAL,
+    decided_on TEXT NOT NULL,
+    authority TEXT,
+    region_code TEXT,
+    accident_ref TEXT,
+    accident_id TEXT REFERENCES accidents(id),
+    {_PROVENANCE}
+);
+CREATE INDEX penalties_enterprise ON penalties(enterprise_id);
+
+CREATE TABLE inspections (
+    id TEXT PRIMARY KEY,
+    task TEXT,
+    object_name TEXT NOT NULL,
+    enterprise_id TEXT REFERENCES enterprises(id),
+    uscc TEXT,
+    region_code TEXT,
+    inspected_on TEXT NOT NULL,
+    authority TEXT,
+    result TEXT NOT NULL,
+    result_text TEXT,
+    problems TEXT,
+    problem_count INTEGER,
+    rectification TEXT,
+    {_PROVENANCE}
+);
+CREATE INDEX inspections_enterprise ON inspections(enterprise_id);
+
+CREATE TABLE agencies (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    uscc TEXT,
+    enterprise_id TEXT REFERENCES enterprises(id),
+    agency_type TEXT NOT NULL,
+    certificate_no TEXT,
+    scope TEXT,
+    issued_on TEXT,
+    valid_until TEXT,
+    status_stated TEXT,
+    authority TEXT,
+    region_code TEXT,
+    {_PROVENANCE}
+);
+
+CREATE TABLE agency_actions (
+    id TEXT PRIMARY KEY,
+    agency_name TEXT NOT NULL,
+    uscc TEXT,
+    agency_id TEXT REFERENCES agencies(id),
+    certificate_no TEXT,
+    action TEXT NOT NULL,
+    violation TEXT,
+    facts TEXT,
+    decided_on TEXT NOT NULL,
+    start_on TEXT,
+    end_on TEXT,
+    authority TEXT,
+    decision_no TEXT,
+    measure TEXT,
+    fine_yuan REAL,
+    {_PROVENANCE}
+);
+CREATE INDEX agency_actions_agency ON agency_actions(agency_id);
+
+CREATE TABLE agency_reports (
+    id TEXT PRIMARY KEY,
+    report_no TEXT,
+    agency_name TEXT NOT NULL,
+    agency_uscc TEXT,
+    agency_id TEXT REFERENCES agencies(id),
+    report_type TEXT,
+    project TEXT NOT NULL,
+    client_name TEXT,
+    client_uscc TEXT,
+    enterprise_id TEXT REFERENCES enterprises(id),
+    issued_on TEXT,
+    conclusion TEXT,
+    {_PROVENANCE}
+);
+CREATE INDEX agency_reports_agency ON agency_reports(agency_id);
+
+CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    announcement_no TEXT,
+    project_name TEXT NOT NULL,
+    builder TEXT NOT NULL,
+    uscc TEXT,
+    enterprise_id TEXT REFERENCES enterprises(id),
+    location TEXT,
+    region_code TEXT,
+    industry TEXT,
+    main_hazards TEXT,
+    safety_measures TEXT,
+    announced_on TEXT,
+    comment_start TEXT,
+    comment_end TEXT,
+    comment_period TEXT,
+    comment_channel TEXT,
+    outcome TEXT,
+    outcome_on TEXT,
+    {_PROVENANCE}
+)""",
+    ),
 ]
 
 

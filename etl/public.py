@@ -58,12 +58,17 @@ Rules
     review = corrected / confirmed with reviewed_on; a corrected fact without evidence gets a
     row of method reviewed. needs_review = 1 (shown 待核实) for a low-confidence fact no decision
     covers (docs/review.md). Their change history is not copied.
+11. The further disclosures (etl/public_disclosures.py): hazards with status, effective
+    removal and events as of the date (one listed later is left out); penalties with the
+    publicity period of credit records (outside it de-identified as in rule 4); agencies with
+    their qualification status; agency reports with the agency's status on the day of issue;
+    projects with where the comment period stands; hazard_events, inspections and
+    agency_actions as published.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
 import heapq
 import itertools
 import json
@@ -80,7 +85,8 @@ from urllib.parse import urlsplit
 
 import click
 
-from etl import schema, search, settings
+from etl import public_disclosures, schema, search, settings
+from etl.digest import sha256_file
 from etl.normalize.mask import hide_id_fragments
 from etl.normalize.regions import region_name
 from etl.rules import catalogue
@@ -89,7 +95,7 @@ from etl.rules.publicity import RATING_LABELS, publicity, rating_status
 from etl.rules.rectification import assessment_status
 
 PUBLIC_DB_PATH = settings.DATA / "public.db"
-FILTER_VERSION = "4"  # 2: rule 8; 3: rule 9; 4: rule 10
+FILTER_VERSION = "5"  # 2: rule 8; 3: rule 9; 4: rule 10; 5: rule 11
 STOPPED = "（已停止公示）"
 
 # Internal-only columns (schema.yaml marks the same ones `scope: internal`; a test compares).
@@ -138,6 +144,7 @@ COMPUTED = {
     ),
     "bans": (("active", "INTEGER"),),
     "evidence": (("review", "TEXT"), ("reviewed_on", "TEXT"), ("needs_review", "INTEGER")),
+    **public_disclosures.COMPUTED,
 }
 # Links the internal schema does not declare, so that Datasette shows labels (source titles).
 EXTRA_LINKS = {"accidents": {"assessment_id": "rectification_assessments"}}
@@ -158,18 +165,7 @@ BLACKLIST_KEEP = (
     "rule_zh",
     "events_zh",
 ) + _RUNS
-CREDIT_RECORD_KEEP = (
-    "record_type",
-    "authority",
-    "decided_on",
-    "publicity_start",
-    "publicity_end",
-    "publicity_active",
-    "publicity_end_stated",
-    "publicity_class",
-    "publicity_rule",
-    "publicity_basis_zh",
-) + _RUNS
+CREDIT_RECORD_KEEP = ("record_type", "authority", "decided_on") + public_disclosures.PUBLICITY_KEEP + _RUNS
 # Written first (they decide which enterprises, documents and changes are public), in this order.
 RECORD_TABLES = (
     "accidents",
@@ -180,6 +176,7 @@ RECORD_TABLES = (
     "blacklist",
     "blacklist_removals",
     "bans",
+    *public_disclosures.TABLES,
     "annual_statistics",
 )
 PUBLIC_TABLES = RECORD_TABLES + ("evidence", "enterprises", "documents", "sources", "changes")
@@ -226,6 +223,7 @@ class _Build:
     document_urls: set = field(default_factory=set)
     source_addresses: dict = field(default_factory=dict)  # source id -> its public address or None
     hidden: dict = field(default_factory=dict)  # table -> count of de-identified rows
+    cache: dict = field(default_factory=dict)  # lookups a rule module builds once per build
     splitter: _Splitter = field(default_factory=lambda: _Splitter())  # workers for the search text
 
 
@@ -398,6 +396,8 @@ def _records(build: _Build, table: str):
     for row in _plain_rows(build.src, table, where):
         if transform:
             row = transform(build, row)
+            if row is None:  # not public yet on the date (a hazard listed later)
+                continue
         if row.get("_hidden"):
             build.hidden[table] = build.hidden.get(table, 0) + 1
             row["id"] = f"{table}-stopped-{build.hidden[table]:05d}"
@@ -529,6 +529,14 @@ _TRANSFORMS = {
     "credit_records": _credit_record,
     "credit_ratings": _credit_rating,
     "bans": _ban,
+    "hazards": public_disclosures.hazard,
+    "penalties": partial(
+        public_disclosures.penalty, stopped=lambda row, keep, name: _stopped(row, keep + _RUNS, name)
+    ),
+    "inspections": public_disclosures.inspection,
+    "agencies": public_disclosures.agency,
+    "agency_reports": public_disclosures.agency_report,
+    "projects": public_disclosures.project,
 }
 
 
@@ -944,7 +952,7 @@ def _add_build_info(build: _Build, internal_path: Path) -> None:
     info = [
         ("as_of", build.as_of.isoformat()),
         ("built_at", _built_at()),
-        ("internal_sha256", _sha256(internal_path)),
+        ("internal_sha256", sha256_file(internal_path)),
         ("last_run_id", str(run["id"]) if run else None),
         ("last_run_finished_at", run["finished_at"] if run else None),
         ("public_filter", FILTER_VERSION),
@@ -972,14 +980,6 @@ def _built_at() -> str:
 
 
 # ------------------------------------------------------------------ small helpers
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @lru_cache(maxsize=None)

@@ -25,6 +25,14 @@ KINDS = (
     "blacklist_removals",
     "bans",
     "annual_statistics",
+    "hazards",
+    "hazard_events",
+    "penalties",
+    "inspections",
+    "agencies",
+    "agency_actions",
+    "agency_reports",
+    "projects",
 )
 FORMATS = ("html_list", "html_table", "csv", "xlsx", "json_api")
 

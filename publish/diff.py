@@ -1,6 +1,7 @@
 """The change report between two releases, for the approving officer: new, changed and removed
 records by table; blacklist entries added, expired and removed; assessments that became
-overdue or were completed; sources that failed or went stale; rejects added."""
+overdue or were completed; listed major hazards that became overdue or were removed (销号);
+sources that failed or went stale; rejects added."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ TABLES = (
     "blacklist",
     "blacklist_removals",
     "bans",
+    "hazards",
+    "hazard_events",
+    "penalties",
+    "inspections",
+    "agencies",
+    "agency_actions",
+    "agency_reports",
+    "projects",
     "annual_statistics",
     "enterprises",
 )
@@ -37,6 +46,14 @@ TABLE_ZH = {
     "blacklist": "严重失信主体名单",
     "blacklist_removals": "移出名单公告",
     "bans": "行业/职业禁入",
+    "hazards": "重大事故隐患挂牌督办",
+    "hazard_events": "隐患销号、约谈与曝光",
+    "penalties": "行政处罚决定",
+    "inspections": "双随机抽查结果",
+    "agencies": "安全生产技术服务机构",
+    "agency_actions": "技术服务机构处理情况",
+    "agency_reports": "技术服务报告公开",
+    "projects": "重大建设项目立项前公示",
     "annual_statistics": "年度统计",
     "enterprises": "企业",
 }
@@ -51,6 +68,7 @@ class Report:
     )  # table -> added/changed/removed ids
     blacklist: dict[str, list[str]] = field(default_factory=dict)  # added/expired/removed -> names
     rectification: dict[str, list[str]] = field(default_factory=dict)  # overdue/completed -> titles
+    hazards: dict[str, list[str]] = field(default_factory=dict)  # overdue/removed -> enterprise：hazard
     sources: list[str] = field(default_factory=list)
     rejects: dict[str, int] = field(default_factory=dict)
 
@@ -60,6 +78,7 @@ class Report:
             any(any(v.values()) for v in self.tables.values())
             or any(self.blacklist.values())
             or any(self.rectification.values())
+            or any(self.hazards.values())
             or self.sources
             or any(self.rejects.values())
         )
@@ -82,6 +101,7 @@ def compare(old: Path | None, new: Path) -> Report:
                 reported[table] = (before, after)
     report.blacklist = _blacklist(*reported.get("blacklist", ({}, {})))
     report.rectification = _rectification(*reported.get("accidents", ({}, {})))
+    report.hazards = _hazards(*reported.get("hazards", ({}, {})))
     new_info, old_info = releases.info(new), releases.info(old) if old else {}
     was = {s["id"]: s for s in old_info.get("sources", [])}
     for source in new_info.get("sources", []):
@@ -96,14 +116,17 @@ def compare(old: Path | None, new: Path) -> Report:
     return report
 
 
-# The tables whose rows the report names (blacklist entries, accidents' rectification), and the
-# fields it names or classifies them by; of every other row only its digest is kept.
-REPORTED_TABLES = ("blacklist", "accidents")
+# The tables whose rows the report names (blacklist entries, accidents' rectification, hazards'
+# supervision), and the fields it names or classifies them by; of every other row only its
+# digest is kept.
+REPORTED_TABLES = ("blacklist", "accidents", "hazards")
 REPORTED_FIELDS = (
     "id",
     "subject_name",
     "title",
     "name",
+    "enterprise_name",
+    "hazard",
     "in_force",
     "status",
     "status_zh",
@@ -174,6 +197,20 @@ def _rectification(before: dict, after: dict) -> dict[str, list[str]]:
     return {"overdue": overdue, "completed": completed}
 
 
+def _hazards(before: dict, after: dict) -> dict[str, list[str]]:
+    """Hazards whose status became overdue (逾期未销号) or removed (已销号) since the old release,
+    new hazards included."""
+    overdue, removed = [], []
+    for i, (_, row) in sorted(after.items()):
+        old = before.get(i, (None, {}))[1]
+        label = f"{row.get('enterprise_name') or i}：{(row.get('hazard') or '')[:40]}"
+        if row.get("status") == "overdue" and old.get("status") != "overdue":
+            overdue.append(label)
+        if row.get("status") == "removed" and old.get("status") != "removed":
+            removed.append(label)
+    return {"overdue": overdue, "removed": removed}
+
+
 def to_markdown(report: Report) -> str:
     lines = [f"# 发布变更报告：{report.new}", "", f"对比基准：{report.old or '（无，首次发布）'}", ""]
     if report.empty:
@@ -193,6 +230,7 @@ def to_markdown(report: Report) -> str:
             {"added": "新列入", "expired": "期满移出", "removed": "提前移出/撤销"},
         ),
         ("## 整改评估", report.rectification, {"overdue": "新逾期未评估", "completed": "新完成评估"}),
+        ("## 重大事故隐患挂牌督办", report.hazards, {"overdue": "新逾期未销号", "removed": "新销号（摘牌）"}),
     )
     for heading, groups, names in sections:
         if any(groups.values()):

@@ -37,6 +37,8 @@ from urllib.parse import unquote, urlsplit
 
 from etl.normalize.mask import scan_unmasked_pii, scan_unmasked_pii_spans
 from etl.rules.blacklist import blacklist_status
+from etl.rules.hazards import hazard_status
+from etl.rules.projects import comment_status
 from etl.rules.rectification import assessment_status
 from publish.manifest import file_digest, sha256_file
 
@@ -50,6 +52,11 @@ REQUIRED_PAGES = (
     "rectification/index.html",
     "credit/index.html",
     "bans/index.html",
+    "hazards/index.html",
+    "enforcement/index.html",
+    "enforcement/inspections/index.html",
+    "agencies/index.html",
+    "projects/index.html",
     "statistics/index.html",
     "12350/index.html",
     "data/index.html",
@@ -301,7 +308,7 @@ def _scan_table(task: tuple[Path, str]) -> list[str]:
 
 def statuses(public_db: Path, as_of: date) -> GateResult:
     """Recompute every blacklist and rectification status with the rules and compare."""
-    result = GateResult("blacklist and rectification statuses")
+    result = GateResult("blacklist, rectification, hazard, project and penalty statuses")
     conn = sqlite3.connect(f"file:{public_db}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
@@ -321,10 +328,46 @@ def statuses(public_db: Path, as_of: date) -> GateResult:
                 result.problems.append(
                     f"accident {row['id']}: rectification shown as {row['rect_status']} but overdue on {as_of}"
                 )
+        _disclosure_statuses(conn, as_of, result.problems)
     finally:
         conn.close()
     result.problems = _limit(result.problems)
     return result
+
+
+def _disclosure_statuses(conn, as_of: date, problems: list[str]) -> None:
+    """Hazards, projects and penalties as the rules give them on the release date: a hazard shown
+    within its deadline that is overdue, a project shown open whose period is over, a penalty
+    shown in publicity after its period (tables absent from an older public database are skipped)."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "hazards" in have:
+        for row in conn.execute("SELECT id, listed_on, deadline, removed_on, status FROM hazards"):
+            expected = hazard_status(_d(row["listed_on"]), _d(row["deadline"]), _d(row["removed_on"]), as_of)
+            if expected != row["status"]:
+                problems.append(f"hazard {row['id']}: shown {row['status']} but {expected} on {as_of}")
+    if "projects" in have:
+        for row in conn.execute(
+            "SELECT id, comment_start, comment_end, outcome_on, outcome, comment_status FROM projects"
+        ):
+            expected, _ = comment_status(
+                _d(row["comment_start"]),
+                _d(row["comment_end"]),
+                _d(row["outcome_on"]),
+                bool(row["outcome"]),
+                as_of,
+            )
+            if expected != row["comment_status"]:
+                problems.append(
+                    f"project {row['id']}: shown {row['comment_status']} but {expected} on {as_of}"
+                )
+    if "penalties" in have:
+        for row in conn.execute(
+            "SELECT id, publicity_end FROM penalties WHERE publicity_active = 1 AND publicity_end < ?",
+            (as_of.isoformat(),),
+        ):
+            problems.append(
+                f"penalty {row['id']}: shown in publicity but its period ended {row['publicity_end']}"
+            )
 
 
 def _d(value):

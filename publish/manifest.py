@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from etl.digest import sha256_file
+
+__all__ = ["sha256_file"]  # re-exported: publish/gates.py and the tests take it from here
+
 MANIFEST = "manifest.json"
 SITE_STATE = "site-state.json"  # the site build's record of its files (publish/carry.py)
 # Files about the release itself, not part of what it publishes.
 EXCLUDED = {MANIFEST, "release.json", "log.jsonl", "changes.md", "changes.html", SITE_STATE}
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # (device, inode) -> (size, mtime, ctime, sha256) of files hashed in this process. A release

@@ -7,6 +7,7 @@ import ctypes
 import ctypes.util
 import errno
 import getpass
+import hashlib
 import json
 import multiprocessing
 import os
@@ -140,7 +141,7 @@ def _steps(o: Options, folder: Path, state: dict) -> list[tuple[str, Callable[[]
         ("ETL", lambda: _etl_in_child(o, state)),
         ("public database", lambda: _in_child(_public, o, public_db)),
         ("gate: personal data in the databases", lambda: _gate(gates.personal_data(None, [o.db, public_db]))),
-        ("gate: blacklist and rectification statuses", lambda: _gate(gates.statuses(public_db, o.as_of))),
+        ("gate: statuses", lambda: _gate(gates.statuses(public_db, o.as_of))),
         ("gate: sources", lambda: _gate(gates.sources(o.db, cfg["gates"].get("freshness", "warn")))),
         ("gate: review", lambda: _gate(gates.review(o.db, releases.current(o.dest), gates.review_mode(cfg)))),
         ("site", lambda: _site(public_db, site_dir, o.content, releases.current(o.dest), state, carried)),
@@ -180,7 +181,7 @@ STEP_LABELS = {
     "ETL": "抓取与入库 (ETL)",
     "public database": "生成公开库",
     "gate: personal data in the databases": "检查：数据库中的个人信息",
-    "gate: blacklist and rectification statuses": "检查：失信名单与整改评估状态",
+    "gate: statuses": "检查：失信名单、整改评估、隐患督办、公示期状态",
     "gate: sources": "检查：数据来源",
     "gate: review": "检查：待人工核对的事实",
     "site": "生成网站",
@@ -359,7 +360,7 @@ def _sources_snapshot(conn) -> list[dict]:
                 "last_success_at": row["last_success_at"],
                 "record_count": row["record_count"],
                 "documents": len(docs),
-                "documents_sha256": manifest.hashlib.sha256("".join(docs).encode()).hexdigest(),
+                "documents_sha256": hashlib.sha256("".join(docs).encode()).hexdigest(),
                 "stale": bool(age is not None and row["max_age_days"] and age > row["max_age_days"]),
             }
         )

@@ -189,6 +189,19 @@ def _pages(public_db) -> dict[str, str]:
         "error-404": "/public/nonexistent",
         "error-400": "/public/accidents?_sort=nope",
     }
+    # the further disclosures' tables (coded values as Chinese labels), one filtered on a code
+    for table in (
+        "hazards",
+        "hazard_events",
+        "penalties",
+        "inspections",
+        "agencies",
+        "agency_actions",
+        "agency_reports",
+        "projects",
+    ):
+        pages["table-" + table] = f"/public/{table}"
+    pages["filtered-hazards"] = "/public/hazards?status=overdue&_facet=status"
     pages.update({"query-" + name: f"/public/{name}" for name in QUERIES})
     return pages
 

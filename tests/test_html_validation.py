@@ -86,3 +86,19 @@ def test_a_checker_failure_remembers_nothing(site, tmp_path, monkeypatch):
     assert not result.ok
     monkeypatch.undo()
     assert gates.html_validation(site, "fail", cache=cache).counts["checked"] == 6
+
+
+def test_the_other_disclosures_are_checked_one_of_each_kind_first(tmp_path):
+    """Hazards, agencies, projects and enforcement pages (plugins/disclosure/pages_more.py): their
+    lists, record pages and filter pages are kinds of their own, each checked in the first round."""
+    site = tmp_path / "site"
+    write(site, "index.html", "首页")
+    for folder in ("hazards", "agencies", "projects"):
+        write(site, f"{folder}/index.html", "列表")
+        for n in range(3):
+            write(site, f"{folder}/r{n}/index.html", f"记录 {n}")
+    write(site, "hazards/status/overdue/index.html", "逾期未销号")
+    write(site, "enforcement/inspections/index.html", "双随机抽查结果")
+    first = gates.html_validation(site, "fail", cache=tmp_path / "html-valid.txt", max_pages=1)
+    # the home page, three lists, three record pages, the hazards filter, the inspections list
+    assert first.ok and first.counts["checked"] == 9 and first.counts["left"] == 6

@@ -38,6 +38,14 @@ REQUIRED_TARGETS = {
     "blacklist_removals": {"subject_name", "removed_on"},
     "bans": {"subject_name", "ban_type"},
     "annual_statistics": {"year", "region"},
+    "hazards": {"enterprise_name", "hazard", "listed_on"},
+    "hazard_events": {"enterprise_name"},
+    "penalties": {"decision_no"},  # gs-yjt-penalties reads the party out of the decision text
+    "inspections": {"object_name", "inspected_on", "result"},
+    "agencies": {"name", "agency_type"},
+    "agency_actions": {"agency_name", "action", "decided_on"},
+    "agency_reports": {"agency_name", "project"},
+    "projects": {"project_name", "builder"},
 }
 # The vocabularies structured fields use: GB 6441-86 事故类别, and the 行业领域 the
 # emergency-management statistics count by.
@@ -211,6 +219,10 @@ def _meta_labels(block: lxml.html.HtmlElement) -> set[str]:
 def test_html_list_specs_reach_every_detail_page(specs, truth):
     expected = Counter(a["source_id"] for a in truth["accidents"])
     expected["gs-yjt-assessments"] = len(truth["assessments"])
+    found = truth["disclosures"]
+    for kind in ("hazard_events", "projects", "agency_actions", "penalties"):
+        expected.update(r["source_id"] for r in found[kind] if r.get("source_id"))
+    expected["gs-yjt-penalties"] += 1  # the list also links a notice that is no decision (rejected)
     for stem, spec in specs.items():
         if spec["format"] != "html_list":
             continue

@@ -169,6 +169,17 @@ def test_accident_list_filters_on_the_client(site, base, watched):
     assert watched.problems == []
 
 
+def _other_disclosures(site) -> list[str]:
+    """The list pages of hazards, enforcement, agencies and projects, and one record page of each
+    kind that has one (the first of each, when the database has them)."""
+    d = site.data()
+    found = ["/hazards/", "/enforcement/", "/enforcement/inspections/", "/agencies/", "/projects/"]
+    for records in (d.hazards, d.agencies, d.projects):
+        if records:
+            found.append("/" + records[0]["path"])
+    return found
+
+
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed (npm ci)")
 def test_no_serious_accessibility_violation(site, base, watched):
     ent, acc = _subject(site)
@@ -186,6 +197,7 @@ def test_no_serious_accessibility_violation(site, base, watched):
         "/data/",
         "/12350/",
         "/search/?q=" + quote("事故"),
+        *_other_disclosures(site),
     ]:
         page.goto(base + path)
         if "?q=" in path:
@@ -214,5 +226,23 @@ def test_keyboard_skip_link_and_print_stylesheet(base, browser):
         "getComputedStyle(document.querySelector('main a[href^=\"tel:\"]'), '::after').content"
     )
     assert "tel:12350" in after
+    w.close()
+    assert w.problems == []
+
+
+def test_phone_width_nothing_overflows_sideways(site, base, browser):
+    """At 390 px (a phone) the navigation wraps into rows and no page scrolls sideways (wide
+    tables scroll inside their own region)."""
+    ent, acc = _subject(site)
+    w = Watched(browser, base, viewport={"width": 390, "height": 844})
+    page = w.page
+    for path in ["/", "/" + ent["path"], "/" + acc["path"], *_other_disclosures(site)]:
+        page.goto(base + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        links = page.locator(".site-nav a")
+        assert links.count() >= 10 and all(
+            box["x"] >= 0 and box["x"] + box["width"] <= 390
+            for box in (links.nth(i).bounding_box() for i in range(links.count()))
+        ), path
     w.close()
     assert w.problems == []

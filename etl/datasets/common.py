@@ -283,3 +283,38 @@ def subject_type(fields: dict, key: str, name: str | None, has_code: bool) -> st
     if name and len(name) <= 4 and "某" in name:
         return "person"
     return "unit"
+
+
+# 文号: the issuer's abbreviation, the year in brackets of any form, the serial and 号.
+_DOC_YEAR = re.compile(r"[〔\[［﹝【(（]\s*(\d{4})\s*[〕\]］﹞】)）]")
+_DOC_NUMBER = re.compile(
+    r"([\u4e00-\u9fff]{1,12})\s*[〔\[［﹝【(（]\s*(\d{4})\s*[〕\]］﹞】)）]\s*第?\s*(\d{1,5})\s*号"
+)
+
+
+def doc_number(value: str | None) -> str | None:
+    """A 文号 in one spelling: half-width digits, no spaces, the year in 〔〕
+    (甘应急罚[２０２５] 3号, （2025） → 甘应急罚〔2025〕3号). None for an empty value."""
+    if not value:
+        return None
+    value = re.sub(r"\s+", "", to_halfwidth(clean_text(value) or ""))
+    return _DOC_YEAR.sub(lambda m: f"〔{m.group(1)}〕", value) or None
+
+
+def find_doc_number(value: str | None) -> str | None:
+    """The first 文号 written in a text (a title, a sentence), in doc_number's spelling."""
+    found = _DOC_NUMBER.search(to_halfwidth(clean_text(value or "") or ""))
+    if not found:
+        return None
+    issuer, year, serial = found.groups()
+    return f"{issuer}〔{year}〕{serial}号"
+
+
+def region_of(fields: dict, ctx: Context, *keys: str) -> str | None:
+    """GB/T 2260 code of the first of `keys` that names a place, else the source's default."""
+    for key in keys:
+        value = text(fields, key)
+        region = resolve_region(value) if value else None
+        if region:
+            return region.code
+    return getattr(ctx.spec, "region_code", None)

@@ -14,7 +14,21 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from . import accidents, announcements, credit, enterprises, followups, sites, stories, tables, truth
+from . import (
+    accidents,
+    agencies,
+    announcements,
+    credit,
+    enforcement,
+    enterprises,
+    followups,
+    hazards,
+    projects,
+    sites,
+    stories,
+    tables,
+    truth,
+)
 from .profile import PROFILES, SAMPLE, Profile
 from .world import World
 
@@ -35,6 +49,11 @@ SOURCES = {
     "gs-credit-records": ("credit_records", "json_api"),
     "gs-tjj-annual-statistics": ("annual_statistics", "xlsx"),
 }
+# The disclosures added later: one module each, with the same three entry points
+# (SOURCES, build(world), write(world, out) -> {"counts", "truth"}).
+DISCLOSURES = (hazards, enforcement, agencies, projects)
+for _module in DISCLOSURES:
+    SOURCES.update(_module.SOURCES)
 
 
 def build_world(seed: int, profile: Profile) -> World:
@@ -53,6 +72,8 @@ def build_world(seed: int, profile: Profile) -> World:
     credit.build_records(world)
     credit.build_ratings(world)
     credit.build_stats(world)
+    for module in DISCLOSURES:
+        module.build(world)
     return world
 
 
@@ -74,6 +95,7 @@ def generate(out: Path, seed: int = 20261129, profile: Profile = SAMPLE) -> dict
     tables.write_gs_ratings(world, out)
     tables.write_records(world, out)
     tables.write_stats(world, out)
+    written = [module.write(world, out) for module in DISCLOSURES]
     extra = {
         "sources": {sid: {"kind": kind, "format": fmt} for sid, (kind, fmt) in SOURCES.items()},
         "assessment_paths": assessment_paths,
@@ -81,6 +103,9 @@ def generate(out: Path, seed: int = 20261129, profile: Profile = SAMPLE) -> dict
         "removal_titles": {i: title for i, (_, title, _) in enumerate(removals)},
         "removal_rows": [dict(row, announcement=title) for _, title, rows in removals for row in rows],
     }
+    for part in written:
+        extra.setdefault("counts", {}).update(part["counts"])
+        extra.setdefault("disclosures", {}).update(part["truth"])
     counts = truth.write(world, out, extra)["counts"]
     (out / "README.md").write_text(_readme(counts, seed, profile), encoding="utf-8")
     return counts

@@ -23,6 +23,9 @@ class Profile:
     records_page_size: int
     bans: int
     overdue_assessments: int  # due accidents left without an assessment
+    # Records of the disclosures added later (etl/samplegen/hazards.py, enforcement.py, agencies.py,
+    # projects.py), by name; each module reads its own keys with a default.
+    extra_counts: dict[str, int] = field(default_factory=dict)
     years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023, 2024, 2025)
     as_of: dt.date = dt.date(2026, 6, 30)  # the date statuses in _truth.json refer to
     # Enterprises per city, as weights: Lanzhou and Jiuquan publish their own rating lists.
@@ -63,6 +66,13 @@ SAMPLE = Profile(
     records_page_size=20,
     bans=18,
     overdue_assessments=6,
+    extra_counts={
+        "hazards": 24,
+        "penalties": 40,
+        "inspections": 60,
+        "agency_reports": 40,
+        "projects": 8,
+    },
 )
 
 
@@ -81,6 +91,7 @@ def _scaled(name: str, factor: int, report_factor: int) -> Profile:
         records_page_size=100,
         bans=s.bans * factor,
         overdue_assessments=s.overdue_assessments * report_factor,
+        extra_counts={k: v * factor for k, v in s.extra_counts.items()},
     )
 
 

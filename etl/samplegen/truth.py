@@ -74,6 +74,7 @@ def _appearances(world: World) -> dict[str, set[str]]:
         if e.enterprise and e.removal_page is not None
     ]
     pairs += [(b.enterprise, "gs-yjt-bans") for b in world.bans if b.enterprise]
+    pairs += world.extra.get("appearances", [])  # the disclosure modules' (enterprise, source id)
     for ent, source_id in pairs:
         seen.setdefault(ent.key, set()).add(source_id)
     return seen
@@ -172,8 +173,10 @@ def build(world: World, extra: dict) -> dict:
             "rated_enterprises": len({key for _, key in rated}),
             "enterprises": len(seen),
             "annual_statistics": len(world.stats),
+            **extra.get("counts", {}),
         },
         "sources": extra["sources"],
+        "disclosures": extra.get("disclosures", {}),
         "accidents": [accident_truth(a) for a in world.accidents],
         "assessments": [
             {

@@ -226,6 +226,8 @@ class World:
     planted: list[dict] = field(default_factory=list)
     serials: "Serials | None" = None  # the accidents' 批复文号 counters (stories number on from them)
     featured: set[str] = field(default_factory=set)  # enterprise keys every register must list
+    # Facts of the disclosure modules (hazards, enforcement, agencies, projects), by module name.
+    extra: dict[str, list] = field(default_factory=dict)
 
     def plant(self, case: str, source_id: str, where: str, detail: str) -> None:
         self.planted.append({"case": case, "source_id": source_id, "where": where, "detail": detail})

@@ -1,20 +1,21 @@
 """Pelican plugin: the public disclosure site rendered from data/public.db.
 
 Modules: ``data`` (read the database), ``pages`` (what each page shows), ``generator`` (render and
-write), ``output`` (write only changed files), ``feeds``, ``charts``, ``opendata``, ``search``,
-``filters`` (escaping and formatting of source values). Settings are listed in
+write), ``output`` (write only changed files), ``feeds``, ``charts``, ``choropleth`` (maps),
+``opendata``, ``search``, ``filters`` (escaping and formatting of source values). Settings are listed in
 ``generator.DEFAULTS`` and set in pelicanconf.py.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from pathlib import Path
 
 from pelican import signals
 
-from . import filters, output, search
+from . import choropleth, filters, output, search
 from .generator import DisclosureGenerator, setting
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ def add_filters(generator):
         dts_row=lambda table, pk: filters.datasette_row(dts, dts_db, table, pk),
         dts=lambda table, pk: filters.dts_link(filters.datasette_row(dts, dts_db, table, pk)),
         dts_table=lambda table: f"{dts.rstrip('/')}/{dts_db}/{table}",
+        # choropleth(values, parent, title, unit=…, links={code: path}, …): map + table (choropleth.py)
+        choropleth=functools.partial(choropleth.figure, href=url),
     )
 
 

@@ -21,9 +21,15 @@ query. Each process opens its own read-only connection (a connection must not cr
 
 Which enterprises get a page is a policy (``ENTERPRISE_PAGES``, docs/scaling.md "Static pages at
 national size"): every enterprise with any public record, or only those with an accident, an
-in-force 严重失信 entry, an active ban or a credit record in its publicity period. Enterprises
-with only a credit rating are then served by Datasette alone; the search index points at their
-Datasette row.
+in-force 严重失信 entry, an active ban, a credit record or 行政处罚 in its publicity period, a 重大事故
+隐患 under 挂牌督办 (overdue included) or a 双随机 inspection that found problems. Enterprises with
+only other records (a credit rating, a removed hazard, a clean inspection, a project, a report
+they commissioned, an agency register entry) are then served by Datasette alone; the search index
+points at their Datasette row.
+
+The other disclosures (hazards and their events, penalties, inspections, agencies with their
+actions and reports, projects) are small tables: loaded whole, grouped by enterprise and by the
+record they belong to. A hazard, an agency and a project each have a page of their own.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ ACCIDENT_ORDER = "ORDER BY coalesce(published_on, occurred_on) DESC, occurred_on
 # ENTERPRISE_PAGES_LIMIT enterprise pages, else "with_records".
 ENTERPRISE_PAGES = ("auto", "all", "with_records")
 ENTERPRISE_PAGES_LIMIT = 100_000
+# hazard statuses (etl/public.py) that are still listed: 挂牌督办中, 逾期未销号
+HAZARD_OPEN = ("overdue", "supervised")
 _CHANGES_OF_ONE = "SELECT * FROM changes WHERE table_name = ? AND record_id = ?"
 _COMPOUND = 400  # SQLite allows 500 SELECTs in one compound statement
 
@@ -174,10 +182,38 @@ class PublicData:
         self.blacklist_in_force = [b for b in self.blacklist if _true(b.get("in_force"))]
         self.bans_active = [b for b in self.bans if _true(b.get("active", 1))]
 
+        # the other disclosures (a missing table is an empty list, as for the kinds above)
+        self.hazards = rows("hazards", "ORDER BY listed_on DESC, id")
+        self.hazard_events = rows("hazard_events", "ORDER BY event_on, id")
+        self.penalties = rows("penalties", "ORDER BY decided_on DESC, id")
+        self.inspections = rows("inspections", "ORDER BY inspected_on DESC, id")
+        self.agencies = rows("agencies", "ORDER BY name, id")
+        self.agency_actions = rows("agency_actions", "ORDER BY decided_on DESC, id")
+        self.agency_reports = rows("agency_reports", "ORDER BY issued_on DESC, id")
+        self.projects = rows("projects", "ORDER BY announced_on DESC, id")
+        # outside its publicity period a penalty is de-identified (etl/public.py): never listed
+        self.penalties_public = [p for p in self.penalties if _true(p.get("publicity_active", 1))]
+        self.hazards_open = [h for h in self.hazards if h.get("status") in HAZARD_OPEN]
+        self.inspections_problems = [i for i in self.inspections if _found_problems(i)]
+
         # Which enterprises get a page decides what else is kept (docs/scaling.md).
         adverse = {
             r.get("enterprise_id")
-            for rows_ in (self.accidents, self.records_public, self.blacklist_in_force, self.bans_active)
+            for rows_ in (
+                self.accidents,
+                self.records_public,
+                self.blacklist_in_force,
+                self.bans_active,
+                self.hazards_open,
+                self.penalties_public,
+                self.inspections_problems,
+            )
+            for r in rows_
+        } - {None}
+        # enterprises named by another public record (a page of their own under "all")
+        self._other = {
+            r.get("enterprise_id")
+            for rows_ in (self.hazards, self.inspections, self.agencies, self.agency_reports, self.projects)
             for r in rows_
         } - {None}
         self._rated = (
@@ -196,7 +232,7 @@ class PublicData:
                 if "enterprises" in have
                 else set()
             )
-            policy = "all" if len((self._rated | adverse) & known) <= limit else "with_records"
+            policy = "all" if len((self._rated | self._other | adverse) & known) <= limit else "with_records"
         self.enterprise_policy = policy
         keep_all = policy == "all" or not slim
 
@@ -240,21 +276,75 @@ class PublicData:
         self.blacklist_by_ent = _group(self.blacklist_in_force, "enterprise_id")
         self.bans_by_ent = _group(self.bans_active, "enterprise_id")
 
+        self._link_other()
+
         self.enterprise_pages, self.enterprise_rows = self._enterprise_pages(self.enterprise_policy)
         self.enterprise_paths = {e["id"]: e["path"] for e in self.enterprise_pages}
-        for rows in (self.accidents, self.ratings, self.records, self.blacklist, self.bans):
+        for rows in (
+            self.accidents,
+            self.ratings,
+            self.records,
+            self.blacklist,
+            self.bans,
+            self.hazards,
+            self.penalties_public,
+            self.inspections,
+            self.agencies,
+            self.agency_reports,
+            self.projects,
+        ):
             for r in rows:
                 r["enterprise_path"] = self.enterprise_paths.get(r.get("enterprise_id"))
+
+    def _link_other(self):
+        """Paths and groups of the other disclosures: a page per hazard, agency and project;
+        each hazard's events, each agency's actions and reports, each penalty's accident."""
+        events = _group(self.hazard_events, "hazard_id")
+        for h in self.hazards:
+            h["path"] = f"hazards/{segment(h['id'])}/"
+            h["event_rows"] = events.get(h["id"], [])
+        self.hazard_by_id = {h["id"]: h for h in self.hazards}
+        for e in self.hazard_events:
+            e["hazard_path"] = (self.hazard_by_id.get(e.get("hazard_id")) or {}).get("path")
+        for a in self.agencies:
+            a["path"] = f"agencies/{segment(a['id'])}/"
+        self.agency_by_id = {a["id"]: a for a in self.agencies}
+        self.actions_by_agency = _group(self.agency_actions, "agency_id")
+        self.reports_by_agency = _group(self.agency_reports, "agency_id")
+        for rows in (self.agency_actions, self.agency_reports):
+            for r in rows:
+                r["agency_path"] = (self.agency_by_id.get(r.get("agency_id")) or {}).get("path")
+        for p in self.projects:
+            p["path"] = f"projects/{segment(p['id'])}/"
+        for p in self.penalties_public:
+            p["accident_path"] = (self.accident_by_id.get(p.get("accident_id")) or {}).get("path")
+
+        self.hazards_by_ent = _group(self.hazards, "enterprise_id")
+        self.hazards_open_by_ent = _group(self.hazards_open, "enterprise_id")
+        self.penalties_by_ent = _group(self.penalties_public, "enterprise_id")
+        self.inspections_by_ent = _group(self.inspections, "enterprise_id")
+        self.inspections_problems_by_ent = _group(self.inspections_problems, "enterprise_id")
+        self.agencies_by_ent = _group(self.agencies, "enterprise_id")
+        self.reports_by_ent = _group(self.agency_reports, "enterprise_id")  # the client's
+        self.projects_by_ent = _group(self.projects, "enterprise_id")
 
     def _enterprise_pages(self, policy: str) -> tuple[list, list]:
         """(enterprises with a page, enterprises served only as a Datasette row). A page for
         every enterprise with any public record (docs/scaling.md), or under "with_records" only for
         those with an adverse record ("auto" was decided in _load: above ``limit`` pages)."""
-        adverse = (self.accidents_by_ent, self.records_by_ent, self.blacklist_by_ent, self.bans_by_ent)
+        adverse = (
+            self.accidents_by_ent,
+            self.records_by_ent,
+            self.blacklist_by_ent,
+            self.bans_by_ent,
+            self.hazards_open_by_ent,
+            self.penalties_by_ent,
+            self.inspections_problems_by_ent,
+        )
         public = [
             e
             for e in self.enterprises.values()
-            if e["id"] in self._rated or any(e["id"] in g for g in adverse)
+            if e["id"] in self._rated or e["id"] in self._other or any(e["id"] in g for g in adverse)
         ]
         if policy == "all":
             return public, []
@@ -320,6 +410,11 @@ class PublicData:
             if acc.get("city_code") and acc["city_code"] not in seen:
                 seen[acc["city_code"]] = acc.get("city_name") or acc["city_code"]
         return sorted(seen.items())
+
+
+def _found_problems(inspection: dict) -> bool:
+    """An inspection that found problems (result code, or a problem count the source gave)."""
+    return inspection.get("result") == "problems" or (inspection.get("problem_count") or 0) > 0
 
 
 def _group(rows, key):

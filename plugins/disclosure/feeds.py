@@ -1,5 +1,5 @@
 """Atom feeds: new accident reports, blacklist additions and removals, rectification results,
-one per enterprise and one per 市州. Entry dates come from the records (never the build clock),
+重大事故隐患 listings and removals, new 建设项目 announcements, one per enterprise and one per 市州. Entry dates come from the records (never the build clock),
 so an unchanged database gives byte-identical feeds.
 """
 
@@ -51,6 +51,8 @@ def all_feeds(d: PublicData):
     yield "feeds/accidents.xml", partial(_accidents_feed, d)
     yield "feeds/blacklist.xml", partial(_blacklist_feed, d)
     yield "feeds/rectification.xml", partial(_rectification_feed, d)
+    yield "feeds/hazards.xml", partial(_hazards_feed, d)
+    yield "feeds/projects.xml", partial(_projects_feed, d)
     for ent in d.enterprise_pages:
         yield ent["path"] + "feed.xml", partial(enterprise_feed, d, ent)
     for code, name in d.cities():
@@ -114,6 +116,64 @@ def _rectification_feed(d: PublicData):
     return _feed("feeds/rectification.xml", "事故整改措施落实情况评估结果", "rectification/", rect, d.as_of)
 
 
+def _hazard_entries(hazards) -> list[dict]:
+    """A listing entry per hazard and a removal entry per removed one."""
+    out = []
+    for h in hazards:
+        where = h.get("city_name") or ""
+        out.append(
+            {
+                "id": f"hazards/{h['id']}",
+                "title": f"挂牌督办：{h['enterprise_name']}",
+                "path": h["path"],
+                "updated": _stamp(h.get("listed_on")),
+                "category": "挂牌督办",
+                "summary": f"{where} {h.get('notice_no') or ''} {h.get('hazard') or ''}；"
+                f"整改期限 {h.get('deadline') or '—'}。",
+            }
+        )
+        if h.get("removed_on"):
+            out.append(
+                {
+                    "id": f"hazards/{h['id']}/removed",
+                    "title": f"销号：{h['enterprise_name']}",
+                    "path": h["path"],
+                    "updated": _stamp(h.get("removed_on")),
+                    "category": "销号",
+                    "summary": f"{h.get('notice_no') or ''} {h.get('hazard') or ''}；{h.get('removal_doc') or ''}",
+                }
+            )
+    return out
+
+
+def _hazards_feed(d: PublicData):
+    return _feed(
+        "feeds/hazards.xml", "重大事故隐患：挂牌督办与销号", "hazards/", _hazard_entries(d.hazards), d.as_of
+    )
+
+
+def _project_entry(p) -> dict:
+    return {
+        "id": f"projects/{p['id']}",
+        "title": f"项目公示：{p['project_name']}",
+        "path": p["path"],
+        "updated": _stamp(p.get("announced_on") or p.get("comment_start")),
+        "category": "建设项目公示",
+        "summary": f"建设单位：{p.get('builder') or ''}；征求意见 {p.get('comment_start') or '—'} 至 "
+        f"{p.get('comment_end') or '—'}。{p.get('comment_channel') or ''}",
+    }
+
+
+def _projects_feed(d: PublicData):
+    return _feed(
+        "feeds/projects.xml",
+        "重大建设项目立项前公示",
+        "projects/",
+        [_project_entry(p) for p in d.projects],
+        d.as_of,
+    )
+
+
 def enterprise_feed(d: PublicData, ent: dict):
     eid = ent["id"]
     entries = [_accident_entry(a) for a in d.accidents_by_ent.get(eid, [])]
@@ -161,6 +221,30 @@ def enterprise_feed(d: PublicData, ent: dict):
         }
         for b in d.bans_by_ent.get(eid, [])
     ]
+    entries += _hazard_entries(d.hazards_by_ent.get(eid, []))
+    entries += [
+        {
+            "id": f"penalties/{p['id']}",
+            "title": f"行政处罚：{p.get('penalty') or p.get('decision_no') or ''}",
+            "path": ent["path"],
+            "updated": _stamp(p.get("decided_on")),
+            "category": "行政处罚",
+            "summary": f"{p.get('authority') or ''} {p.get('decision_no') or ''}",
+        }
+        for p in d.penalties_by_ent.get(eid, [])
+    ]
+    entries += [
+        {
+            "id": f"inspections/{i['id']}",
+            "title": f"双随机抽查：{i.get('result_text') or i.get('result') or ''}",
+            "path": ent["path"],
+            "updated": _stamp(i.get("inspected_on")),
+            "category": "双随机抽查",
+            "summary": f"{i.get('authority') or ''} {i.get('problems') or ''}",
+        }
+        for i in d.inspections_by_ent.get(eid, [])
+    ]
+    entries += [_project_entry(p) for p in d.projects_by_ent.get(eid, [])]
     return _feed(ent["path"] + "feed.xml", f"{ent['name']}：公开记录", ent["path"], entries, d.as_of)
 
 

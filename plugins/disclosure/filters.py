@@ -72,6 +72,33 @@ def plain(text):
     return mask_ids(text)
 
 
+# An http(s) address or an e-mail address inside free text (a project's comment channel)
+_LINK = re.compile(
+    r"https?://[A-Za-z0-9._~:/?#\[\]@!$&'*+,;=%-]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
+_TRAILING = ".,;:!?'"
+
+
+def linkify(text):
+    """Plain text (IDs masked, escaped) with its http(s) and e-mail addresses as links; nothing
+    else the source wrote becomes markup."""
+    if not text:
+        return Markup("")
+    text = mask_ids(text)
+    out, last = [], 0
+    for m in _LINK.finditer(text):
+        found = m.group().rstrip(_TRAILING)
+        start, end = m.start(), m.start() + len(found)
+        href = found if found.startswith(("http://", "https://")) else "mailto:" + found
+        if href.startswith("http") and not ext_url(href):
+            continue
+        out.append(escape(text[last:start]))
+        out.append(Markup('<a href="%s">%s</a>') % (href, found))
+        last = end
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
 def ext_url(url):
     """The URL if it is an http(s) link, else None (javascript:, data:, file: … are not links)."""
     if not url:
@@ -212,6 +239,14 @@ TABLES_ZH = {
     "blacklist_removals": "移出公告",
     "bans": "行业禁入",
     "annual_statistics": "年度统计",
+    "hazards": "重大事故隐患",
+    "hazard_events": "隐患督办公告",
+    "penalties": "行政处罚",
+    "inspections": "双随机抽查",
+    "agencies": "技术服务机构",
+    "agency_actions": "机构处理",
+    "agency_reports": "机构报告",
+    "projects": "建设项目公示",
 }
 
 
@@ -243,6 +278,7 @@ FILTERS = {
     "paras": paras,
     "plain": plain,
     "ext_url": ext_url,
+    "linkify": linkify,
     "yuan": yuan,
     "num": num,
     "day": day,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from . import feeds, filters, opendata, pages, render, search
+from . import choropleth, feeds, filters, opendata, pages, pages_more, render, search
 from .data import PublicData, SiteMeta, connect_ro
 from .output import tree_for
 
@@ -211,6 +211,12 @@ def _fingerprint_files(*folders: Path) -> str:
     return h.hexdigest()
 
 
+def _fingerprint_boundaries(province: str) -> str:
+    """The map outlines the pages draw (plugins/disclosure/choropleth.py): a data file, not code."""
+    path = choropleth.boundaries_path(province)
+    return hashlib.sha1(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
 def _dict_first(env) -> None:
     """Make ``row.column`` in templates look the key up first. Every record is a dict, and Jinja
     tries an attribute first, so each ``row.column`` (thousands per list page) cost a failed
@@ -334,7 +340,14 @@ class DisclosureGenerator(Generator):
         }
         return hashlib.sha1(
             json.dumps(
-                [self.global_fp, self.db_sha256, _fingerprint_files(theme / "static"), pelican_pages, knobs],
+                [
+                    self.global_fp,
+                    self.db_sha256,
+                    _fingerprint_files(theme / "static"),
+                    _fingerprint_boundaries(setting(self.settings, "DISCLOSURE_PROVINCE_CODE")),
+                    pelican_pages,
+                    knobs,
+                ],
                 sort_keys=True,
                 ensure_ascii=False,
                 default=_json_default,
@@ -367,6 +380,7 @@ class DisclosureGenerator(Generator):
     def _pages(self):
         d, s = self.data, self.settings
         per = int(setting(s, "DISCLOSURE_PER_PAGE"))
+        pages_more.use_schema(d, self.schema)  # code labels (before the enterprise pages are made)
         yield pages.home_page(d)
         yield from pages.accident_list_pages(d, per)
         search_limit = int(setting(s, "DISCLOSURE_SEARCH_MAX_PAGES"))
@@ -378,6 +392,7 @@ class DisclosureGenerator(Generator):
         yield from pages.rectification_pages(d, per)
         yield from pages.credit_pages(d, per)
         yield from pages.bans_pages(d, per)
+        yield from pages_more.all_pages(d, per)
         yield pages.statistics_page(
             d,
             setting(s, "DISCLOSURE_PROVINCE_CODE"),
@@ -446,18 +461,7 @@ class DisclosureGenerator(Generator):
 
     def _write_search(self):
         d = self.data
-        listed = d.enterprise_pages + d.enterprise_rows
-        texts = (
-            [e["name"] for e in listed]
-            + [a["title"] for a in d.accidents]
-            + [a.get("summary") for a in d.accidents]
-            + [a.get("city_name") for a in d.accidents]
-        )
-        entries = (
-            [(e["name"], e.get("uscc"), e["path"]) for e in d.enterprise_pages]
-            + [(e["name"], e.get("uscc"), e["id"]) for e in d.enterprise_rows]
-            + [(a.get("doc_no"), a["path"]) for a in d.accidents]
-        )
+        texts, entries = search.inputs(d)
         # the index depends on the texts only through the set of characters the table covers
         fp = self._fingerprint("search", search.cjk_chars(texts), entries)
         if self.tree.all_fresh(search.index_files(d), fp):

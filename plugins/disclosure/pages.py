@@ -13,7 +13,7 @@ from datetime import date
 from functools import partial
 from typing import Callable
 
-from . import charts
+from . import charts, choropleth, pages_more
 from .data import PublicData
 
 RECT_ORDER = ["overdue", "due", "not_due", "assessed", "unknown"]
@@ -186,6 +186,7 @@ def _timeline(d: PublicData, ent):
         ev.append(
             (b.get("start_on"), "禁入", f"{b.get('ban_type') or ''} {b.get('subject_name') or ''}", "bans/")
         )
+    ev += pages_more.timeline_events(d, ent)
     ev = [e for e in ev if e[0]]
     ev.sort(key=lambda e: (str(e[0]), e[1]), reverse=True)
     return [{"date": e[0], "kind": e[1], "text": e[2], "path": e[3]} for e in ev]
@@ -206,6 +207,7 @@ def enterprise_context(d: PublicData, ent: dict) -> dict:
         + [("credit_records", r["id"]) for r in d.records_by_ent.get(eid, [])]
         + [("blacklist", b["id"]) for b in d.blacklist_by_ent.get(eid, [])]
         + [("bans", b["id"]) for b in d.bans_by_ent.get(eid, [])]
+        + pages_more.enterprise_related(d, eid)
     )
     changes = d.changes_of(related, 100)
     blacklist = d.blacklist_by_ent.get(eid, [])
@@ -217,6 +219,7 @@ def enterprise_context(d: PublicData, ent: dict) -> dict:
         "ratings": d.ratings_by_ent.get(eid, []),
         "records": d.records_by_ent.get(eid, []),
         "bans": d.bans_by_ent.get(eid, []),
+        **pages_more.enterprise_sections(d, ent),
         "timeline": _timeline(d, ent),
         "changes": changes,
         "feed": ent["path"] + "feed.xml",
@@ -244,6 +247,7 @@ def region_pages(d: PublicData):
                 "accidents": rows,
                 "deaths": sum(_n(a.get("deaths")) for a in rows),
                 "rect_counts": Counter(a.get("rect_status") or "unknown" for a in rows),
+                "county_map": choropleth.county_reports(code, rows),
                 "feed": f"regions/{code}/feed.xml",
                 "description": f"{name}已公开事故调查报告 {len(rows)} 起及整改措施落实情况评估状态。",
             },
@@ -553,6 +557,9 @@ def statistics_page(
             "grade_rows": grade_rows,
             "ind_rows": ind_rows,
             "city_rows": city_rows,
+            "city_map": choropleth.city_statistics(
+                d.statistics, province_code, {code: f"regions/{code}/" for code, _ in d.cities()}
+            ),
             "chart_grade": charts.hbar(
                 "chart-grade", "已公开事故调查报告：按等级", [(k, v) for k, v, _ in grade_rows], "起"
             ),
@@ -606,6 +613,7 @@ def home_page(d: PublicData):
                 "overdue": sum(1 for a in d.accidents if a.get("rect_status") == "overdue"),
                 "bans": len(d.bans_active),
             },
+            "more": pages_more.home_numbers(d),
             "description": "查询企业事故、严重失信名单和信用评级；阅读事故调查报告、责任追究和整改评估结果；了解如何拨打12350举报。",
         },
     )

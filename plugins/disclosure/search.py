@@ -19,8 +19,9 @@ The exact index is sharded so one search downloads one small file at any size:
 * codes (统一社会信用代码, 文号) by a checksum; the page fetches that shard only for a query with
   a digit or a Latin letter.
 The character table covers only characters that occur in what is indexed, so it stays small; the
-search page converts a traditional-script query to simplified before searching. Enterprises
-without a page of their own (DISCLOSURE_ENTERPRISE_PAGES = "with_records") are listed with the
+search page converts a traditional-script query to simplified before searching. Hazards (by
+督办文号), agencies (by name, code and certificate number) and projects (by name and 文号) are
+listed with their pages. Enterprises without a page of their own (DISCLOSURE_ENTERPRISE_PAGES = "with_records") are listed with the
 address of their row in Datasette.
 """
 
@@ -79,7 +80,39 @@ def _entries(d, row_url=None) -> tuple[list, list]:
     for acc in d.accidents:
         if acc.get("doc_no"):
             codes.append([acc["doc_no"], acc["title"], acc["doc_no"], acc["path"], "事故调查报告"])
+    # the other disclosures with a page of their own: a hazard by its 督办文号 (its enterprise is
+    # found by name above), an agency by name, code and certificate, a project by name and 文号
+    for h in getattr(d, "hazards", []):
+        if h.get("notice_no"):
+            title = f"{h['enterprise_name']}：重大事故隐患"
+            codes.append([h["notice_no"], title, h["notice_no"], h["path"], "挂牌隐患"])
+    for a in getattr(d, "agencies", []):
+        names.append([a["name"], a["name"], a.get("uscc") or "", a["path"], "技术服务机构"])
+        for code in {a.get("uscc"), a.get("certificate_no")} - {None, ""}:
+            codes.append([norm(code), a["name"], code, a["path"], "技术服务机构"])
+    for p in getattr(d, "projects", []):
+        names.append(
+            [p["project_name"], p["project_name"], p.get("announcement_no") or "", p["path"], "建设项目公示"]
+        )
+        if p.get("announcement_no"):
+            codes.append(
+                [p["announcement_no"], p["project_name"], p["announcement_no"], p["path"], "建设项目公示"]
+            )
     return names, codes
+
+
+def inputs(d) -> tuple[list, list]:
+    """(texts, entries) the exact index is made from: the texts whose characters the
+    traditional→simplified table must cover, and every entry (the build's fingerprint of the
+    index, generator._write_search)."""
+    names, codes = _entries(d, lambda table, pk: f"{table}/{pk}")
+    texts = (
+        [row[1] for row in names]
+        + [a["title"] for a in d.accidents]
+        + [a.get("summary") for a in d.accidents]
+        + [a.get("city_name") for a in d.accidents]
+    )
+    return texts, names + codes
 
 
 def _shard_counts(n_names: int, n_codes: int) -> tuple[int, int]:

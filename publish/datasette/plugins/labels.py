@@ -47,15 +47,21 @@ def table_codes(datasette, database, table) -> dict:
 
 
 def query_codes(datasette, database) -> dict:
-    """Columns whose codes mean the same in every table that has them (e.g. rect_status, not
-    subject_type: 单位 in bans, 生产经营单位 in blacklist)."""
+    """For query results, whose table is unknown: per column, the codes that mean the same in
+    every table that has them (subject_type's unit is 单位 in bans and 生产经营单位 in blacklist,
+    status's removed is 提前移出 on the blacklist and 已销号 for hazards: those stay codes)."""
 
     def compute():
         seen: dict = {}
         for table in datasette.metadata("tables", database=database) or {}:
             for column, codes in table_codes(datasette, database, table).items():
-                seen.setdefault(column, []).append(codes)
-        return {c: lists[0] for c, lists in seen.items() if all(codes == lists[0] for codes in lists)}
+                for code, label in codes.items():
+                    seen.setdefault(column, {}).setdefault(code, set()).add(label)
+        merged = {
+            column: {code: next(iter(labels)) for code, labels in codes.items() if len(labels) == 1}
+            for column, codes in seen.items()
+        }
+        return {column: codes for column, codes in merged.items() if codes}
 
     return _cached(datasette, ("query codes", database, None), compute)
 
