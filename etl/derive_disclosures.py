@@ -49,7 +49,7 @@ def _only(ids) -> str | None:
 
 def link_hazard_events(conn) -> None:
     hazards = conn.execute(
-        "SELECT id, notice_no, uscc, enterprise_name, hazard FROM hazards WHERE removed_run IS NULL"
+        "SELECT id, notice_no, uscc, enterprise_name, hazard, listed_on FROM hazards WHERE removed_run IS NULL"
     ).fetchall()
     by_notice: dict[str, list] = {}
     by_party: dict[str, list] = {}
@@ -66,15 +66,16 @@ def link_hazard_events(conn) -> None:
     ).fetchall():
         parties = {_key(p) for p in (e["uscc"], normalize_enterprise_name(e["enterprise_name"])) if p}
         candidates = by_notice.get(_key(e["notice_no"]), []) if e["notice_no"] else []
-        if candidates:  # a notice lists several hazards: keep those of this enterprise
-            same = [
+        if candidates and parties:  # a notice lists several hazards: only this enterprise's
+            candidates = [
                 h
                 for h in candidates
                 if parties & {_key(h["uscc"]), _key(normalize_enterprise_name(h["enterprise_name"]))}
             ]
-            candidates = same or candidates
-        else:
+        elif not candidates:
             candidates = [h for p in parties for h in by_party.get(p, [])]
+        # an announcement is about a hazard already listed when it was made
+        candidates = [h for h in candidates if not h["listed_on"] or h["listed_on"] <= e["event_on"]]
         target = _only(h["id"] for h in candidates)
         if target is None and len({h["id"] for h in candidates}) > 1 and e["hazard"]:
             words = _bigrams(_key(e["hazard"]))
@@ -115,8 +116,8 @@ def link_hazard_events(conn) -> None:
 
 
 def link_penalty_accidents(conn) -> None:
-    by_doc: dict[str, str] = {}
-    by_title: dict[str, str] = {}
+    by_doc: dict[str, set] = {}
+    by_title: dict[str, set] = {}
     by_day: dict[str, list[dict]] = {}  # "-MM-DD" -> the reports of accidents on that day
     undated: list[dict] = []
     for row in conn.execute(
@@ -125,9 +126,9 @@ def link_penalty_accidents(conn) -> None:
     ):
         a = dict(row, key=_key(row["title"]))
         if a["doc_no"]:
-            by_doc[_key(a["doc_no"])] = a["id"]
+            by_doc.setdefault(_key(a["doc_no"]), set()).add(a["id"])
         if a["key"]:
-            by_title[a["key"]] = a["id"]
+            by_title.setdefault(a["key"], set()).add(a["id"])
         if a["occurred_on"]:
             by_day.setdefault(a["occurred_on"][4:10], []).append(a)
         else:
@@ -140,7 +141,7 @@ def link_penalty_accidents(conn) -> None:
         ref = _key(p["accident_ref"])
         target = None
         if ref:
-            target = by_doc.get(ref) or by_title.get(ref)
+            target = _only(by_doc.get(ref, ())) or _only(by_title.get(ref, ()))
             doc = find_doc_number(p["accident_ref"])
             if target is None and doc and p["enterprise_id"]:
                 target = _by_body_doc(conn, doc, p["enterprise_id"])
@@ -170,7 +171,7 @@ def _by_body_doc(conn, doc: str, enterprise_id: str) -> str | None:
 def _by_nickname(penalty, by_day: dict[str, list[dict]], undated: list[dict]) -> str | None:
     """The only report whose title carries the accident's name “[YYYY·]M·D” (dot forms alike),
     else that happened on that day, before the decision, and is the penalised enterprise's (or
-    names the person's unit)."""
+    names the person's unit); without the enterprise or the unit, none."""
     found = _NICKNAME.search((penalty["accident_ref"] or "").translate(_FULLWIDTH))
     if not found:
         return None
@@ -194,9 +195,7 @@ def _by_nickname(penalty, by_day: dict[str, list[dict]], undated: list[dict]) ->
         named = [a for a in candidates if unit in a["key"] or unit == _key(a["enterprise_name"])]
         if named:
             return _only(a["id"] for a in named)
-    if penalty["enterprise_id"] or unit:
-        return None
-    return _only(a["id"] for a in candidates if wanted in a["key"])
+    return None  # a name and a day alone do not say whose accident it was
 
 
 def link_agencies(conn) -> None:

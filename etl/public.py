@@ -60,10 +60,11 @@ Rules
     covers (docs/review.md). Their change history is not copied.
 11. The further disclosures (etl/public_disclosures.py): hazards with status, effective
     removal and events as of the date (one listed later is left out); penalties with the
-    publicity period of credit records (outside it de-identified as in rule 4); agencies with
+    publicity period of credit records (outside it de-identified as in rule 4), and so do
+    agency_actions (a 失信 listing's stated end is its own); agencies with
     their qualification status; agency reports with the agency's status on the day of issue;
-    projects with where the comment period stands; hazard_events, inspections and
-    agency_actions as published.
+    projects with where the comment period stands; hazard_events dated on or before the date,
+    and inspections, as published.
 """
 
 from __future__ import annotations
@@ -523,6 +524,11 @@ def _stopped(row: dict, keep: tuple[str, ...], name_column: str) -> dict:
     return out
 
 
+def _stopped_record(row: dict, keep: tuple[str, ...], name_column: str) -> dict:
+    """Rule 4 for the records of etl/public_disclosures.py, which keep the run bookkeeping too."""
+    return _stopped(row, keep + _RUNS, name_column)
+
+
 _TRANSFORMS = {
     "accidents": _accident,
     "blacklist": _blacklist,
@@ -530,10 +536,10 @@ _TRANSFORMS = {
     "credit_ratings": _credit_rating,
     "bans": _ban,
     "hazards": public_disclosures.hazard,
-    "penalties": partial(
-        public_disclosures.penalty, stopped=lambda row, keep, name: _stopped(row, keep + _RUNS, name)
-    ),
+    "penalties": partial(public_disclosures.penalty, stopped=_stopped_record),
+    "hazard_events": public_disclosures.hazard_event,
     "inspections": public_disclosures.inspection,
+    "agency_actions": partial(public_disclosures.agency_action, stopped=_stopped_record),
     "agencies": public_disclosures.agency,
     "agency_reports": public_disclosures.agency_report,
     "projects": public_disclosures.project,

@@ -8,6 +8,8 @@ the public row, with the columns of COMPUTED worked out as of the build date.
 - penalties: the publicity period of credit records (etl/rules/publicity.py; 《中华人民共和国安全
   生产法》第七十八条第二款 makes penalty decisions public, 《中华人民共和国行政处罚法》第四十八条);
   outside it only the non-identifying fields stay, as for credit records (rule 4).
+- agency_actions: an action against an agency is an administrative penalty or a 失信 listing:
+  the same publicity period (a listing's stated end is its own), de-identified outside it;
 - agencies: qualification status and the day it ended (etl/rules/agencies.py); agency_reports:
   the agency's status on the day the report was issued and whether the qualification had ended.
 - projects: where the comment period stands (etl/rules/projects.py).
@@ -55,6 +57,15 @@ COMPUTED = {
         ("city_name", "TEXT"),
     ),
     "inspections": (("city_code", "TEXT"), ("city_name", "TEXT")),
+    "agency_actions": (
+        ("publicity_start", "TEXT"),
+        ("publicity_end", "TEXT"),
+        ("publicity_active", "INTEGER"),
+        ("publicity_end_stated", "INTEGER"),
+        ("publicity_class", "TEXT"),
+        ("publicity_rule", "TEXT"),
+        ("publicity_basis_zh", "TEXT"),
+    ),
     "agencies": (
         ("qualification_status", "TEXT"),
         ("qualification_status_zh", "TEXT"),
@@ -84,6 +95,15 @@ PUBLICITY_KEEP = (
     "publicity_basis_zh",
 )
 PENALTY_KEEP = ("party_type", "authority", "decided_on") + PUBLICITY_KEEP
+ACTION_KEEP = ("action", "violation", "authority", "decided_on") + PUBLICITY_KEEP
+# The words of an action code, for the publicity class when the source prints no measure.
+ACTION_WORDS = {
+    "suspended": "暂停资质",
+    "revoked": "撤销资质",
+    "dishonest": "严重失信",
+    "fined": "罚款",
+    "warning": "警告",
+}
 
 
 def _date(value) -> date | None:
@@ -98,9 +118,21 @@ def _city(row: dict) -> dict:
     return {"city_code": city.code if city else None, "city_name": region_name(city.code) if city else None}
 
 
+def _events(value) -> list[dict]:
+    """The events JSON etl/derive_disclosures.py writes; anything else counts as none."""
+    try:
+        events = json.loads(value) if value else []
+    except ValueError:
+        return []
+    return (
+        [e for e in events if isinstance(e, dict) and e.get("on") and e.get("kind")]
+        if isinstance(events, list)
+        else []
+    )
+
+
 def hazard(build, row: dict) -> dict | None:
-    events = json.loads(row["events"]) if row.get("events") else []
-    known = [e for e in events if e.get("on") and e["on"] <= build.as_of.isoformat()]
+    known = [e for e in _events(row.get("events")) if e["on"] <= build.as_of.isoformat()]
     removals = [e["on"] for e in known if e["kind"] == "removed"]
     removed_on = row["removed_on"] or (removals[0] if removals else None)
     status = hazard_rules.hazard_status(
@@ -121,19 +153,41 @@ def hazard(build, row: dict) -> dict | None:
     return row
 
 
+def hazard_event(build, row: dict) -> dict | None:
+    """An announcement dated after the date is not known yet."""
+    return None if (row["event_on"] or "") > build.as_of.isoformat() else row
+
+
 def penalty(build, row: dict, stopped) -> dict:
     period = publicity(_date(row["decided_on"]), None, None, "行政处罚", row["penalty"], build.as_of)
-    row.update(
-        publicity_start=period["start"].isoformat() if period["start"] else None,
-        publicity_end=period["end"].isoformat() if period["end"] else None,
-        publicity_end_stated=int(period["end_stated"]),
-        publicity_class=period["class"],
-        publicity_rule=period["rule"],
-        publicity_basis_zh=period["basis_zh"],
-        publicity_active=int(bool(period["active"])),
-        **_city(row),
-    )
+    row.update(**_publicity_columns(period), **_city(row))
     return row if period["active"] else stopped(row, PENALTY_KEEP, "party_name")
+
+
+def _publicity_columns(period: dict) -> dict:
+    return {
+        "publicity_start": period["start"].isoformat() if period["start"] else None,
+        "publicity_end": period["end"].isoformat() if period["end"] else None,
+        "publicity_end_stated": int(period["end_stated"]),
+        "publicity_class": period["class"],
+        "publicity_rule": period["rule"],
+        "publicity_basis_zh": period["basis_zh"],
+        "publicity_active": int(bool(period["active"])),
+    }
+
+
+def agency_action(build, row: dict, stopped) -> dict:
+    listing = row["action"] == "dishonest"
+    period = publicity(
+        _date(row["decided_on"]),
+        _date(row["start_on"]) if listing else None,
+        _date(row["end_on"]) if listing else None,
+        "行政处罚",
+        row.get("measure") or ACTION_WORDS.get(row["action"]),
+        build.as_of,
+    )
+    row.update(_publicity_columns(period))
+    return row if period["active"] else stopped(row, ACTION_KEEP, "agency_name")
 
 
 def inspection(build, row: dict) -> dict:
@@ -190,7 +244,7 @@ def agency_report(build, row: dict) -> dict:
     if found is None or issued is None:
         status = None
     else:
-        status, _ = agency_rules.qualification_status(
+        status = agency_rules.status_at_issue(
             _date(found["valid_until"]), found["status_stated"], _actions(build).get(found["id"], []), issued
         )
     row.update(

@@ -198,7 +198,7 @@ def _rectification(before: dict, after: dict) -> dict[str, list[str]]:
 
 
 def _hazards(before: dict, after: dict) -> dict[str, list[str]]:
-    """Hazards whose status became overdue (逾期未销号) or removed (已销号) since the old release,
+    """Hazards whose status became overdue (逾期未见销号公告) or removed (已销号) since the old release,
     new hazards included."""
     overdue, removed = [], []
     for i, (_, row) in sorted(after.items()):
@@ -230,7 +230,11 @@ def to_markdown(report: Report) -> str:
             {"added": "新列入", "expired": "期满移出", "removed": "提前移出/撤销"},
         ),
         ("## 整改评估", report.rectification, {"overdue": "新逾期未评估", "completed": "新完成评估"}),
-        ("## 重大事故隐患挂牌督办", report.hazards, {"overdue": "新逾期未销号", "removed": "新销号（摘牌）"}),
+        (
+            "## 重大事故隐患挂牌督办",
+            report.hazards,
+            {"overdue": "新逾期未见销号公告", "removed": "新销号（摘牌）"},
+        ),
     )
     for heading, groups, names in sections:
         if any(groups.values()):

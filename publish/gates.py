@@ -336,9 +336,11 @@ def statuses(public_db: Path, as_of: date) -> GateResult:
 
 
 def _disclosure_statuses(conn, as_of: date, problems: list[str]) -> None:
-    """Hazards, projects and penalties as the rules give them on the release date: a hazard shown
-    within its deadline that is overdue, a project shown open whose period is over, a penalty
-    shown in publicity after its period (tables absent from an older public database are skipped)."""
+    """Hazards, projects, penalties and agencies as the rules give them on the release date: a
+    hazard shown within its deadline that is overdue, a project shown open whose period is over
+    (or with its days left counted from another day), a penalty or an action against an agency
+    shown in publicity after its period, an agency shown qualified after its validity (tables
+    absent from an older public database are skipped)."""
     have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "hazards" in have:
         for row in conn.execute("SELECT id, listed_on, deadline, removed_on, status FROM hazards"):
@@ -347,26 +349,36 @@ def _disclosure_statuses(conn, as_of: date, problems: list[str]) -> None:
                 problems.append(f"hazard {row['id']}: shown {row['status']} but {expected} on {as_of}")
     if "projects" in have:
         for row in conn.execute(
-            "SELECT id, comment_start, comment_end, outcome_on, outcome, comment_status FROM projects"
+            "SELECT id, comment_start, comment_end, outcome_on, outcome, comment_status, days_left FROM projects"
         ):
-            expected, _ = comment_status(
+            expected, left = comment_status(
                 _d(row["comment_start"]),
                 _d(row["comment_end"]),
                 _d(row["outcome_on"]),
                 bool(row["outcome"]),
                 as_of,
             )
-            if expected != row["comment_status"]:
+            if expected != row["comment_status"] or (expected == "open" and row["days_left"] != left):
                 problems.append(
                     f"project {row['id']}: shown {row['comment_status']} but {expected} on {as_of}"
                 )
-    if "penalties" in have:
+    for table in ("penalties", "agency_actions"):
+        if table in have:
+            for row in conn.execute(
+                f"SELECT id, publicity_end FROM {table} WHERE publicity_active = 1 AND publicity_end < ?",
+                (as_of.isoformat(),),
+            ):
+                problems.append(
+                    f"{table} {row['id']}: shown in publicity but its period ended {row['publicity_end']}"
+                )
+    if "agencies" in have:
         for row in conn.execute(
-            "SELECT id, publicity_end FROM penalties WHERE publicity_active = 1 AND publicity_end < ?",
+            "SELECT id, valid_until FROM agencies WHERE qualification_status IN ('valid', 'suspended')"
+            " AND valid_until < ?",
             (as_of.isoformat(),),
         ):
             problems.append(
-                f"penalty {row['id']}: shown in publicity but its period ended {row['publicity_end']}"
+                f"agency {row['id']}: shown qualified but its validity ended {row['valid_until']}"
             )
 
 

@@ -433,14 +433,14 @@ def test_new_table_pages_show_chinese_labels_for_codes(ds, db):
 
 def test_overdue_hazards_page_says_overdue_in_chinese(ds, db):
     page = get(ds, "/public/hazards", status="overdue", _facet="status").text
-    assert '<span class="coded" title="代码：overdue">逾期未销号</span>' in page
-    assert "逾期未销号 &middot;" in page  # the selected facet value
-    assert "督办状态 等于 逾期未销号" in page
+    assert '<span class="coded" title="代码：overdue">逾期未见销号公告</span>' in page
+    assert "逾期未见销号公告 &middot;" in page  # the selected facet value
+    assert "督办状态 等于 逾期未见销号公告" in page
     facets = get(ds, "/public/hazards", _facet="status").text
-    assert ">逾期未销号</a>" in facets and ">overdue</a>" not in facets
+    assert ">逾期未见销号公告</a>" in facets and ">overdue</a>" not in facets
     hazard = db.execute("select id from hazards where status = 'overdue' order by id limit 1").fetchone()[0]
     row = get(ds, f"/public/hazards/{hazard}").text
-    assert "逾期未销号" in row and "督办状态" in row
+    assert "逾期未见销号公告" in row and "督办状态" in row
 
 
 def test_codes_of_the_new_tables_label_query_results(ds, db):
@@ -464,7 +464,7 @@ def test_a_status_code_labels_query_results_where_its_meaning_is_shared(ds):
 
     sql = "select 'overdue' as status union all select 'active' union all select 'removed'"
     page = get(ds, "/public?sql=" + quote(sql)).text
-    assert '<span class="coded" title="代码：overdue">逾期未销号</span>' in page
+    assert '<span class="coded" title="代码：overdue">逾期未见销号公告</span>' in page
     assert '<span class="coded" title="代码：active">管理期内</span>' in page
     assert 'title="代码：removed"' not in page and ">removed<" in page
 
@@ -566,7 +566,9 @@ def test_release_diff_names_the_new_tables(public_db, tmp_path):
         hazard, enterprise, text = c.execute(
             "select id, enterprise_name, hazard from hazards where status != 'overdue' order by id limit 1"
         ).fetchone()
-        c.execute("update hazards set status = 'overdue', status_zh = '逾期未销号' where id = ?", (hazard,))
+        c.execute(
+            "update hazards set status = 'overdue', status_zh = '逾期未见销号公告' where id = ?", (hazard,)
+        )
         c.execute(
             "insert into penalties (id, party_type, party_name, decided_on, publicity_active)"
             " values ('pen-new', 'enterprise', '示例新处罚公司', '2026-06-01', 1)"
@@ -586,5 +588,5 @@ def test_release_diff_names_the_new_tables(public_db, tmp_path):
     text_md = to_markdown(report)
     assert "| 重大事故隐患挂牌督办 | 0 | 1 | 0 |" in text_md
     assert "| 行政处罚决定 | 1 | 0 | 0 |" in text_md and "| 双随机抽查结果 | 0 | 0 | 1 |" in text_md
-    assert "## 重大事故隐患挂牌督办" in text_md and "新逾期未销号（1）" in text_md
+    assert "## 重大事故隐患挂牌督办" in text_md and "新逾期未见销号公告（1）" in text_md
     assert compare(old, old).empty

@@ -234,3 +234,175 @@ def test_status_gate_catches_a_stale_status(tmp_path):
     assert gates.statuses(out, D("2026-06-30")).ok
     late = gates.statuses(out, D("2026-07-01"))  # the project's period is over the next day
     assert any("project j1" in p for p in late.problems)
+
+
+# --------------------------------------------------------------------------- found in review
+
+
+def test_a_report_of_an_agency_whose_end_has_no_date_is_neither_flagged_nor_cleared():
+    from etl.rules.agencies import status_at_issue
+
+    assert status_at_issue(None, "已撤销", [], D("2022-01-01")) is None
+    assert status_at_issue(None, "注销", [], D("2022-01-01")) is None
+    assert status_at_issue(None, None, [], D("2022-01-01")) is None  # the register states nothing
+    assert status_at_issue(D("2027-01-01"), "正常", [], D("2022-01-01")) == "valid"
+    assert (
+        status_at_issue(None, "正常", [("revoked", D("2024-05-01"), None, None)], D("2024-05-01"))
+        == "revoked"
+    )
+
+
+@pytest.mark.parametrize(
+    "title", ["关于对示例甲公司重大事故隐患不予销号的通知", "暂缓摘牌的通知", "销号申请未通过"]
+)
+def test_a_refused_removal_is_no_removal(title):
+    from etl.datasets.common import Reject
+    from etl.datasets.hazard_events import event_code
+
+    with pytest.raises(Reject, match="不是销号"):
+        event_code(None, title)
+
+
+@pytest.mark.parametrize(
+    "stated, code",
+    [
+        ("不存在问题", "no_problem"),
+        ("没发现问题", "no_problem"),
+        ("未发现不合格项", "no_problem"),
+        ("未立案", "no_problem"),
+        ("无需责令整改", "no_problem"),
+        ("未发现问题，但发现隐患2项，已责令限期整改", "problems"),
+        ("发现问题，已责令限期整改", "problems"),
+    ],
+)
+def test_inspection_results_said_not_to_be_there(stated, code):
+    from etl.datasets.inspections import result_code
+
+    assert result_code(stated) == code
+
+
+def test_a_person_fined_is_recognised_by_the_particulars_and_masked():
+    from etl.datasets.common import Context
+    from etl.datasets.penalties import normalize
+
+    class Spec:
+        id, publisher, region_code = "t", "甘肃省应急管理厅", "620000"
+
+    body = "\n".join(
+        [
+            "甘应急罚〔2026〕5号",
+            "被处罚人：王建军  身份证号码：620102198001011234",
+            "经查，当事人作为示例甲公司主要负责人，未履行安全生产管理职责。",
+            "依据《中华人民共和国安全生产法》第九十五条的规定，决定给予罚款人民币叁万元整的行政处罚。",
+            "甘肃省应急管理厅",
+            "2026年5月6日",
+        ]
+    )
+    row = normalize({"body": body}, Context(spec=Spec(), url="http://x", document_id=1))["penalties"][0]
+    assert (
+        row["party_type"] == "person" and row["party_name"] == "王某军"
+    )  # as announcements mask (etl/masking.yaml) and row["uscc"] is None
+    assert "1234" not in json.dumps(row, ensure_ascii=False)
+
+
+def test_hazard_announcements_link_only_to_the_named_enterprise_and_an_earlier_listing(tmp_path):
+    from etl import derive_disclosures
+
+    conn = database.connect(tmp_path / "d.db")
+    common = dict(PROV, source_id="t")
+
+    def insert(table, **row):
+        row = {**common, **row}
+        conn.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+        )
+
+    insert(
+        "hazards",
+        id="h-a",
+        notice_no="甘安办发〔2025〕3号",
+        enterprise_name="示例甲公司",
+        hazard="储罐区无紧急切断",
+        listed_on="2025-03-01",
+    )
+    insert(
+        "hazards", id="h-b1", enterprise_name="示例乙公司", hazard="瓦斯抽采不达标", listed_on="2023-03-01"
+    )
+    insert(
+        "hazards", id="h-b2", enterprise_name="示例乙公司", hazard="瓦斯抽采不达标", listed_on="2025-06-01"
+    )
+    # another enterprise's removal under the same 文号: not 甲's hazard
+    insert(
+        "hazard_events",
+        id="e1",
+        notice_no="甘安办发〔2025〕3号",
+        enterprise_name="示例丙公司",
+        event="removed",
+        event_on="2025-05-01",
+    )
+    # a removal of 乙's 2023 listing, before the 2025 one was listed
+    insert(
+        "hazard_events",
+        id="e2",
+        enterprise_name="示例乙公司",
+        hazard="瓦斯抽采不达标",
+        event="removed",
+        event_on="2024-01-10",
+    )
+    derive_disclosures.link_hazard_events(conn)
+    links = dict(conn.execute("SELECT id, hazard_id FROM hazard_events"))
+    assert links == {"e1": None, "e2": "h-b1"}
+    conn.close()
+
+
+def test_actions_against_agencies_stop_being_public_after_their_period(tmp_path):
+    path = _internal(tmp_path)
+    conn = sqlite3.connect(path)
+    row = dict(
+        id="x1",
+        agency_name="示例安全评价有限公司",
+        agency_id="a1",
+        action="fined",
+        measure="罚款人民币3万元",
+        decided_on="2019-04-01",
+        uscc="91620000MA00000001",
+        **PROV,
+    )
+    conn.execute(
+        f"INSERT INTO agency_actions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        list(row.values()),
+    )
+    listing = dict(
+        row,
+        id="x2",
+        action="dishonest",
+        decided_on="2026-01-05",
+        start_on="2026-01-05",
+        end_on="2026-12-31",
+        measure=None,
+    )
+    conn.execute(
+        f"INSERT INTO agency_actions ({', '.join(listing)}) VALUES ({', '.join('?' * len(listing))})",
+        list(listing.values()),
+    )
+    conn.commit()
+    conn.close()
+    out = tmp_path / "public.db"
+    build_public_db(path, out, D("2026-06-30"))
+    pub = sqlite3.connect(out)
+    pub.row_factory = sqlite3.Row
+    rows = {r["action"]: dict(r) for r in pub.execute("SELECT * FROM agency_actions")}
+    assert rows["fined"]["agency_name"] == "（已停止公示）" and rows["fined"]["uscc"] is None
+    assert rows["fined"]["agency_id"] is None and rows["fined"]["publicity_active"] == 0
+    assert rows["dishonest"]["publicity_active"] == 1 and rows["dishonest"]["publicity_end"] == "2026-12-31"
+    assert b"91620000MA00000001" in out.read_bytes()  # the listing in force is public
+    pub.close()
+
+
+def test_status_gate_catches_an_agency_shown_qualified_after_its_validity(tmp_path):
+    from publish import gates
+
+    out = tmp_path / "public.db"
+    build_public_db(_internal(tmp_path), out, D("2026-03-31"))  # the last day of validity
+    assert not any(p.startswith("agency ") for p in gates.statuses(out, D("2026-03-31")).problems)
+    assert any(p.startswith("agency a1") for p in gates.statuses(out, D("2026-04-01")).problems)

@@ -97,7 +97,7 @@ def test_the_other_disclosures_are_checked_one_of_each_kind_first(tmp_path):
         write(site, f"{folder}/index.html", "列表")
         for n in range(3):
             write(site, f"{folder}/r{n}/index.html", f"记录 {n}")
-    write(site, "hazards/status/overdue/index.html", "逾期未销号")
+    write(site, "hazards/status/overdue/index.html", "逾期未见销号公告")
     write(site, "enforcement/inspections/index.html", "双随机抽查结果")
     first = gates.html_validation(site, "fail", cache=tmp_path / "html-valid.txt", max_pages=1)
     # the home page, three lists, three record pages, the hazards filter, the inspections list

@@ -112,7 +112,7 @@ def test_hazard_page_shows_the_listing_the_status_and_how_to_report(site, d, lab
         if h.get(fact):
             assert e(h[fact]) in page, fact
     # the overdue label of the public database, in red, from the day after the deadline
-    assert h["status_zh"] == "逾期未销号"
+    assert h["status_zh"] == "逾期未见销号公告"
     assert f'status-overdue">{h["status_zh"]}</span>' in page
     since = (date.fromisoformat(h["deadline"]) + timedelta(days=1)).isoformat()
     assert f"自 {since} 起" in text
@@ -412,7 +412,7 @@ def _planted(tmp_path):
             id="hz-open",
             enterprise_id="ent-x0",
             status="overdue",
-            status_zh="逾期未销号",
+            status_zh="逾期未见销号公告",
             deadline="2026-03-01",
             **base,
         )

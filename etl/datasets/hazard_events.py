@@ -27,14 +27,18 @@ TABLE = "hazard_events"
 EVENT_WORDS = (
     ("removed", ("销号", "摘牌", "撤牌")),
     ("interview", ("约谈",)),
-    ("exposure", ("曝光", "通报")),
+    ("exposure", ("曝光", "通报批评", "公开通报")),
 )
 EVENT_CODES = {code for code, _ in EVENT_WORDS}
+# A removal refused or put off is no removal (不予销号, 暂缓摘牌, 销号申请未通过).
+_REFUSED = ("不予", "暂缓", "未通过", "不同意", "未予", "驳回", "不符合销号")
 
 
 def event_code(stated: str | None, title: str | None) -> str:
     if stated in EVENT_CODES:
         return stated
+    if any(word in (stated or "") + (title or "") for word in _REFUSED):
+        raise Reject(f"不是销号：「{stated or title or ''}」（不予或暂缓销号的公告不改变督办状态）")
     for value in (stated, title):
         for code, words in EVENT_WORDS:
             if value and any(word in value for word in words):

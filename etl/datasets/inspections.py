@@ -34,6 +34,11 @@ _PROBLEMS = re.compile(
 )
 _CLOSED = ("停产", "停业", "关闭", "注销", "歇业", "吊销")
 _NO_PROBLEM = ("未发现", "没有发现", "无问题", "正常", "合格", "符合要求", "未见异常")
+# A problem word said not to be there (不存在问题, 没发现问题, 未发现不合格项, 未立案, 无需责令整改):
+# taken out before the problem words are looked for.
+_NEGATED = re.compile(
+    r"(?:未|没有?|不|无需|无)(?:发现|存在|见)?(?:问题|隐患|违法|不合格项?|异常|立案|责令(?:限期)?整改)"
+)
 _STATED = re.compile(r"(?:隐患|问题)\s*共?\s*(\d+|[一二两三四五六七八九十]+)\s*[项处条个]")
 _STATED_BEFORE = re.compile(
     r"(\d+|[一二两三四五六七八九十]+)\s*[项处条个](?:一般|重大)?(?:事故)?(?:隐患|问题)"
@@ -60,7 +65,7 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "inspected_on": inspected_on,
         "authority": text(fields, "authority") or ctx.spec.publisher,
         "result": code,
-        "result_text": stated,
+        "result_text": free_text(fields, "result"),
         "problems": problems,
         "problem_count": problem_count(problems, code),
         "rectification": _text(fields, "rectification"),
@@ -72,11 +77,12 @@ def result_code(stated: str) -> str:
     value = to_simplified(stated)
     if any(w in value for w in _NOT_FOUND):
         return "not_found"
-    if _PROBLEMS.search(value):
+    cleared = _NEGATED.sub("，", value)
+    if _PROBLEMS.search(cleared):
         return "problems"
-    if any(w in value for w in _CLOSED):
+    if any(w in cleared for w in _CLOSED):
         return "closed"
-    if any(w in value for w in _NO_PROBLEM):
+    if _NEGATED.search(value) or any(w in value for w in _NO_PROBLEM):
         return "no_problem"
     raise Reject(f"无法识别的检查结果「{stated}」")
 

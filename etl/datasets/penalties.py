@@ -51,11 +51,12 @@ PARTY_LABELS = {
     "经营地址": "address",
     "工作单位": "unit",
     "所在单位": "unit",
+    # a person's particulars: they say the party is a person, and are never kept
     "性别": "_person",
-    "住址": None,
-    "身份证号码": None,
-    "身份证号": None,
-    "证件号码": None,
+    "住址": "_person",
+    "身份证号码": "_person",
+    "身份证号": "_person",
+    "证件号码": "_person",
     "法定代表人（负责人）": None,
     "法定代表人": None,
     "主要负责人": None,
@@ -63,8 +64,8 @@ PARTY_LABELS = {
     "职务": None,
     "联系电话": None,
     "邮政编码": None,
-    "年龄": None,
-    "出生年月": None,
+    "年龄": "_person",
+    "出生年月": "_person",
 }
 _LABEL = re.compile(
     "(" + "|".join(sorted(map(re.escape, PARTY_LABELS), key=len, reverse=True)) + r")\s*[:：]\s*"
@@ -115,12 +116,21 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     return {TABLE: [row]}
 
 
+# What ends the name of an organisation (a party named otherwise in two to four characters is a
+# person: 被处罚人：王建军).
+_ORGANISATION = re.compile(r"(?:公司|厂|矿|场|店|站|所|社|部|院|队|中心|合作社|协会|集团|工地|项目部|局|处)$")
+
+
 def party_type(fields: dict, name: str) -> str:
-    """enterprise | person: as the source states it (自然人), else a masked name is a person."""
+    """enterprise | person: as the source states it (自然人); else a person's particulars in the
+    当事人 block (性别, 身份证号码, 住址 …), a masked name, or a short name that is no
+    organisation's make the party a person."""
     stated = text(fields, "party_type")
     if stated:
         return "person" if any(w in stated for w in PERSON_WORDS) else "enterprise"
     if fields.get("_person") or is_masked_name(name) or (len(name) <= 4 and "某" in name):
+        return "person"
+    if 2 <= len(name) <= 4 and not _ORGANISATION.search(name):
         return "person"
     return "enterprise"
 

@@ -11,9 +11,12 @@ On a day the qualification is
 - cancelled (注销) when the register says so;
 - suspended on the days of a suspension (暂停资质/停业整顿), start and end inclusive, an unstated end open;
 - expired after the last day of validity (有效期至, inclusive);
+- unstated when the register gives neither a validity nor a status;
 - valid otherwise.
-A report is flagged when it was issued on a day the qualification was expired, revoked or cancelled
-(issued_after_qualification_end); a report issued while suspended shows that status.
+A report is flagged when it was issued on a day the qualification was expired or revoked by a
+dated decision (issued_after_qualification_end); a report issued while suspended shows that
+status. When the end has no date (the register prints 撤销 or 注销 without a decision we know),
+the status on an earlier day cannot be known: the report is neither flagged nor cleared.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ LABELS = {
     "suspended": "资质暂停中",
     "revoked": "资质已撤销",
     "cancelled": "资质已注销",
+    "unstated": "资质有效期未载明",
 }
 ENDED = ("expired", "revoked", "cancelled")
 
@@ -53,4 +57,20 @@ def qualification_status(
             return "suspended", None
     if valid_until is not None and valid_until < day:
         return "expired", valid_until
+    if valid_until is None and not stated.strip():
+        return "unstated", None
     return "valid", None
+
+
+def status_at_issue(
+    valid_until: date | None,
+    status_stated: str | None,
+    actions: list[tuple[str, date | None, date | None, date | None]],
+    issued_on: date,
+) -> str | None:
+    """The qualification's status on the day a report was issued, None where it cannot be known
+    (an end without a date, a register that states nothing)."""
+    status, ended = qualification_status(valid_until, status_stated, actions, issued_on)
+    if status in ("revoked", "cancelled") and ended is None or status == "unstated":
+        return None
+    return status

@@ -17,7 +17,7 @@ from datetime import date
 
 LABELS = {
     "supervised": "挂牌督办中",
-    "overdue": "逾期未销号",
+    "overdue": "逾期未见销号公告",
     "removed": "已销号（摘牌）",
     "future": "尚未挂牌",
 }

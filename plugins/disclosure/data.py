@@ -55,7 +55,7 @@ ACCIDENT_ORDER = "ORDER BY coalesce(published_on, occurred_on) DESC, occurred_on
 # ENTERPRISE_PAGES_LIMIT enterprise pages, else "with_records".
 ENTERPRISE_PAGES = ("auto", "all", "with_records")
 ENTERPRISE_PAGES_LIMIT = 100_000
-# hazard statuses (etl/public.py) that are still listed: 挂牌督办中, 逾期未销号
+# hazard statuses (etl/public.py) that are still listed: 挂牌督办中, 逾期未见销号公告
 HAZARD_OPEN = ("overdue", "supervised")
 _CHANGES_OF_ONE = "SELECT * FROM changes WHERE table_name = ? AND record_id = ?"
 _COMPOUND = 400  # SQLite allows 500 SELECTs in one compound statement

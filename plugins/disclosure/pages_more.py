@@ -117,12 +117,16 @@ def _labels(d: PublicData) -> Labels:
 
 def _status_labels(d: PublicData, rows, table: str, column: str = "status") -> dict:
     """{code: label} as the rows' *_zh column gives it (one wording everywhere); a status no row
-    has (a count of 0) labelled from the data dictionary."""
-    out = _labels(d).of(table, column)
-    for r in rows:
-        if r.get(column) and r.get(column + "_zh"):
-            out[r[column]] = r[column + "_zh"]
-    return out
+    has (a count of 0) labelled from the data dictionary. Worked out once per build: every
+    enterprise page asks."""
+    cache = d.__dict__.setdefault("_status_labels", {})
+    if (table, column) not in cache:
+        out = _labels(d).of(table, column)
+        for r in rows:
+            if r.get(column) and r.get(column + "_zh"):
+                out[r[column]] = r[column + "_zh"]
+        cache[table, column] = out
+    return cache[table, column]
 
 
 def _day(value) -> date | None:
@@ -385,7 +389,7 @@ def hazard_pages(d: PublicData, per_page: int, labels: Labels):
                     "count": len(chosen),
                     "show_summary": dim is None and path == path0,
                     "hazard_map": the_map if dim is None and path == path0 else None,
-                    "description": f"重大事故隐患挂牌督办（{what}）{len(chosen)} 项：逾期未销号的排在最前，"
+                    "description": f"重大事故隐患挂牌督办（{what}）{len(chosen)} 项：逾期未见销号公告的排在最前，"
                     f"其次挂牌督办中，最后已销号。",
                 },
             )
