@@ -556,3 +556,24 @@ def test_sort_orders():
         "3",
         "1",
     ]
+
+
+def test_a_city_page_shows_its_hazards_and_open_projects(site):
+    import sqlite3
+
+    conn = sqlite3.connect(site.db)
+    counts = conn.execute(
+        "SELECT city_code, sum(status IN ('supervised', 'overdue')), sum(status = 'overdue') FROM hazards"
+        " WHERE city_code IS NOT NULL GROUP BY city_code ORDER BY count(*) DESC"
+    ).fetchall()
+    conn.close()
+    # a 市州 page exists only where a report is published: check every one that has a page
+    checked = 0
+    for code, open_, overdue in counts:
+        page = site.path(f"/regions/{code}/")
+        if page.exists():
+            html = page.read_text(encoding="utf-8")
+            assert f"hazards/city/{code}/" in html and f"督办中 {open_} 项" in html, code
+            assert ("逾期未见销号公告" in html) == bool(overdue), code
+            checked += 1
+    assert checked >= 3

@@ -248,6 +248,7 @@ def region_pages(d: PublicData):
                 "deaths": sum(_n(a.get("deaths")) for a in rows),
                 "rect_counts": Counter(a.get("rect_status") or "unknown" for a in rows),
                 "county_map": choropleth.county_reports(code, rows),
+                "more": pages_more.region_summary(d, code),
                 "feed": f"regions/{code}/feed.xml",
                 "description": f"{name}已公开事故调查报告 {len(rows)} 起及整改措施落实情况评估状态。",
             },

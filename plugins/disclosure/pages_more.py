@@ -760,3 +760,23 @@ def home_numbers(d: PublicData) -> dict:
         ],
         "hazard_map": hazard_map(d) if d.hazards else None,
     }
+
+
+def region_summary(d: PublicData, city_code: str) -> dict:
+    """What a 市州 page shows of these kinds: its hazards under supervision (overdue apart), with
+    the link to its hazards list, its projects open for comment, and its penalties in publicity."""
+    hazards = [h for h in d.hazards if h.get("city_code") == city_code]
+    status = Counter(h.get("status") for h in hazards)
+    projects = sorted(
+        (p for p in d.projects if p.get("city_code") == city_code and p.get("comment_status") == "open"),
+        key=project_sort_key,
+    )
+    return {
+        "hazards": len(hazards),
+        "hazards_open": status.get("supervised", 0) + status.get("overdue", 0),
+        "hazards_overdue": status.get("overdue", 0),
+        "overdue_zh": _status_labels(d, d.hazards, "hazards").get("overdue"),
+        "hazards_path": f"hazards/city/{city_code}/" if hazards else None,
+        "projects_open": projects,
+        "penalties": sum(1 for p in d.penalties_public if p.get("city_code") == city_code),
+    }
