@@ -119,9 +119,13 @@ def ensure_public_db(session) -> Path:
 PUBLIC_CODE = (
     "etl/public.py",
     "etl/public_disclosures.py",
+    "etl/public_search.py",
+    "etl/public_serving.py",
     "etl/schema.yaml",
     "etl/search.py",
     "etl/normalize/mask.py",
+    "etl/normalize/regions.py",
+    *sorted(f"etl/rules/{p.name}" for p in (inputs.ROOT / "etl" / "rules").glob("*.py")),
 )
 
 

@@ -3,6 +3,7 @@
 `build_public_db(internal, out, as_of)` copies what may be public *as of one date* from the
 internal database (data/disclosure.db: full history, removed rows, rejects) into a new SQLite
 file (data/public.db). The same rules are written out for readers in docs/public-filter.md.
+`python -m etl public` (etl/cli.py) runs it.
 
 Rules
 1.  Tables copied: enterprises, accidents, accountability, rectification_assessments,
@@ -35,11 +36,12 @@ Rules
     appear at all). documents: only those such records cite (document_id or an attachment).
     changes: only for records present and identifying in the public database.
 6.  Added: build_info (as_of, built_at, internal_sha256, last ETL run, tokenizer, per source
-    last_success_at), legal_basis (every rule applied, with its citation), views
-    blacklist_in_force and rectification_overdue, summary tables enterprise_accidents and accidents_by_year_city (SUMMARIES), an index for each table's
+    last_success_at), legal_basis (every rule applied, with its citation); for Datasette
+    (etl/public_serving.py) views blacklist_in_force and rectification_overdue, summary tables
+    enterprise_accidents and accidents_by_year_city, facet_counts, an index for each table's
     default sort, per facet column (etl/schema.yaml `facets`), per link column and per entry of
-    `indexes`, and a Chinese full-text table <table>_fts per table with `search` columns
-    (etl/search.py).
+    `indexes`; and a Chinese full-text table <table>_fts per table with `search` columns, of
+    identifying rows only (etl/public_search.py, etl/search.py).
 7.  Deterministic: rows are written in id order and the file is produced by VACUUM INTO, so the
     same input and as_of give the same bytes apart from built_at (which SOURCE_DATE_EPOCH fixes).
 8.  No part of a 居民身份证号码 is published (《行政处罚结果信息网上公开暂行办法》第七条; 法释〔2016〕19号
@@ -69,27 +71,22 @@ Rules
 
 from __future__ import annotations
 
-import gc
 import heapq
-import itertools
 import json
-import multiprocessing
 import os
 import sqlite3
-from collections import deque
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import click
-
-from etl import public_disclosures, schema, search, settings
+from etl import public_disclosures, public_search, public_serving, search, settings
 from etl.digest import sha256_file
 from etl.normalize.mask import hide_id_fragments
 from etl.normalize.regions import region_name
+from etl.public_search import Splitter
+from etl.public_serving import FACET_COUNTS, SUMMARIES  # noqa: F401 - bench/national.py reads them here
 from etl.rules import catalogue
 from etl.rules.blacklist import EVENT_LABELS, blacklist_status
 from etl.rules.publicity import RATING_LABELS, publicity, rating_status
@@ -183,32 +180,9 @@ RECORD_TABLES = (
 PUBLIC_TABLES = RECORD_TABLES + ("evidence", "enterprises", "documents", "sources", "changes")
 for _table in RECORD_TABLES + ("evidence", "documents"):
     EXTRA_LINKS.setdefault(_table, {})["source_id"] = "sources"
-# Rule 6: summaries (described in etl/schema.yaml); group_concat follows the inner ORDER BY.
-SUMMARIES = {
-    "enterprise_accidents": (
-        "enterprise_id TEXT PRIMARY KEY REFERENCES enterprises(id), enterprise_name TEXT,"
-        " uscc TEXT, accident_count INTEGER, deaths INTEGER, first_occurred_on TEXT,"
-        " last_occurred_on TEXT, grades TEXT, titles TEXT",
-        "SELECT e.id, e.name, e.uscc, count(*), sum(coalesce(a.deaths, 0)), min(a.occurred_on),"
-        " max(a.occurred_on), group_concat(coalesce(a.grade_stated, a.grade_computed, '未知'), '、'),"
-        " group_concat(a.title, '；')"
-        " FROM (SELECT * FROM accidents WHERE enterprise_id IS NOT NULL"
-        "       ORDER BY enterprise_id, occurred_on, id) a"
-        " JOIN enterprises e ON e.id = a.enterprise_id GROUP BY e.id ORDER BY e.id",
-    ),
-    "accidents_by_year_city": (
-        "year INTEGER, city_code TEXT, city_name TEXT, accidents INTEGER, deaths INTEGER,"
-        " major_or_worse INTEGER",
-        "SELECT year, city_code, city_name, count(*), sum(coalesce(deaths, 0)),"
-        " sum(coalesce(grade_stated, grade_computed) IN ('较大', '重大', '特别重大'))"
-        " FROM accidents WHERE year IS NOT NULL GROUP BY year, city_code, city_name"
-        " ORDER BY year, city_code",
-    ),
-}
-VIEWS = {
-    "blacklist_in_force": "SELECT * FROM blacklist WHERE in_force = 1",
-    "rectification_overdue": "SELECT * FROM accidents WHERE rect_status = 'overdue'",
-}
+# Rule 4: the rows that keep identifying fields, the only ones the search index holds.
+IDENTIFYING = {"blacklist": "in_force = 1", "credit_records": "publicity_active = 1"}
+_Splitter = Splitter  # the name bench/national.py uses
 
 
 @dataclass
@@ -225,7 +199,7 @@ class _Build:
     source_addresses: dict = field(default_factory=dict)  # source id -> its public address or None
     hidden: dict = field(default_factory=dict)  # table -> count of de-identified rows
     cache: dict = field(default_factory=dict)  # lookups a rule module builds once per build
-    splitter: _Splitter = field(default_factory=lambda: _Splitter())  # workers for the search text
+    splitter: Splitter = field(default_factory=Splitter)  # workers for the search text
 
 
 def build_public_db(internal_path, out_path, as_of: date) -> dict:
@@ -238,7 +212,7 @@ def build_public_db(internal_path, out_path, as_of: date) -> dict:
     final = out_path.with_name(out_path.name + ".new")
     for stale in (work, final):
         stale.unlink(missing_ok=True)
-    splitter = _Splitter(_largest_searchable(internal_path))
+    splitter = Splitter(public_search.largest_searchable(internal_path, PUBLIC_TABLES))
     src = sqlite3.connect(f"file:{internal_path}?mode=ro", uri=True)
     src.row_factory = sqlite3.Row
     dst = sqlite3.connect(work)
@@ -719,238 +693,23 @@ def _changes(build: _Build):
             yield row
 
 
-# ------------------------------------------------------------------ search, views, build info
+# ------------------------------------------------------------------ serving and build info
 
 
 def _add_search(build: _Build) -> None:
-    """One contentless FTS5 table per searchable table, rowid = the table's rowid (etl/search.py).
-
-    Only identifying rows are indexed: a de-identified row has nothing to find.
-    """
-    tables = schema.load()["tables"]
-    for table in PUBLIC_TABLES:
-        columns = tables[table].get("search")
-        if not columns:
-            continue
-        fts = table + schema.FTS_SUFFIX
-        build.dst.execute(
-            f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(columns)}, content='',"
-            " tokenize='unicode61 remove_diacritics 0')"
-        )
-        where = {"blacklist": "in_force = 1", "credit_records": "publicity_active = 1"}.get(table, "1")
-        # read in batches, not fetchall(): at national size the reports' text alone is over a GB
-        rows = build.dst.execute(
-            f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE {where} ORDER BY rowid"
-        )
-        marks = ", ".join("?" for _ in range(len(columns) + 1))
-        build.dst.executemany(
-            f"INSERT INTO {fts} (rowid, {', '.join(columns)}) VALUES ({marks})",
-            build.splitter.indexed(iter(partial(rows.fetchmany, _INDEX_CHUNK), [])),
-        )
-        build.dst.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
-
-
-# A build whose largest searchable table has at least this many rows splits the search text in
-# worker processes while this one writes the FTS tables: splitting is ~60% of the search step
-# (the largest step of a build; the report tables, a few thousand rows of long text, most of it).
-PARALLEL_INDEX_ROWS = 1_000
-_INDEX_CHUNK = 500
-
-
-class _Splitter:
-    """The worker processes that split search text. Forked when the build starts, before this
-    process has read any rows (so they share nothing large with it, and the memory figures of a
-    process tree do not count those rows three times), and only when a searchable table is large
-    enough to use them. At most WINDOW_PER_WORKER chunks per worker are in flight, so results
-    never pile up faster than the FTS table takes them (at national size the token text of the
-    reports alone is gigabytes)."""
-
-    WINDOW_PER_WORKER = 3
-
-    def __init__(self, rows: int = 0):
-        """``rows``: the most searchable rows of any one table (workers only if it is large).
-        DISCLOSURE_PUBLIC_WORKERS sets how many (1 = split in this process: slower, ≈ 40 MB less
-        at province size; docs/scaling.md)."""
-        self.workers = settings.int_env("DISCLOSURE_PUBLIC_WORKERS") or min(os.cpu_count() or 1, 4)
-        self.pool = None
-        if rows >= PARALLEL_INDEX_ROWS and self.workers >= 2:
-            gc.freeze()  # the workers' garbage collector then leaves the inherited objects alone
-            try:
-                self.pool = multiprocessing.get_context("fork").Pool(self.workers)
-            finally:
-                gc.unfreeze()
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()  # every result was taken: nothing is left to finish
-            self.pool.join()
-            self.pool = None
-
-    def indexed(self, batches: Iterable[list[tuple]]) -> Iterator[tuple]:
-        """(rowid, token string of each column) for each row of each batch, in order (so the FTS
-        table and the file are the same whether or not workers split the text)."""
-        if self.pool is None:
-            # one row at a time: a whole table's token text at once was 7.5 GB at national size
-            for batch in batches:
-                yield from map(_index_row, batch)
-            return
-        pending: deque = deque()
-        for batch in batches:
-            pending.append(self.pool.apply_async(_index_chunk, (batch,)))
-            if len(pending) >= self.WINDOW_PER_WORKER * self.workers:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
-
-
-def _largest_searchable(internal_path: Path) -> int:
-    """The row count of the largest internal table the public database indexes for search."""
-    tables = schema.load()["tables"]
-    conn = sqlite3.connect(f"file:{internal_path}?mode=ro", uri=True)
-    try:
-        have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return max(
-            (
-                conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in PUBLIC_TABLES
-                if tables[t].get("search") and t in have
-            ),
-            default=0,
-        )
-    finally:
-        conn.close()
-
-
-def _index_row(row: tuple) -> tuple:
-    return (row[0], *map(search.index_text, row[1:]))
-
-
-def _index_chunk(rows: list[tuple]) -> list[tuple]:
-    return list(map(_index_row, rows))
+    """Rule 6: the full-text tables (etl/public_search.py), of identifying rows only: a
+    de-identified row has nothing to find."""
+    public_search.add_search(build.dst, build.splitter, PUBLIC_TABLES, IDENTIFYING)
 
 
 def _add_summaries(dst) -> None:
-    """Tables summed up from the public records once per build (rule 6), so that canned queries
-    at national size read a few thousand rows instead of grouping every accident per request."""
-    for table, (ddl, fill) in SUMMARIES.items():
-        dst.execute(f"CREATE TABLE {table} ({ddl})")
-        dst.execute(f"INSERT INTO {table} {fill}")
-    _add_facet_counts(dst)
-
-
-FACET_COUNTS = "facet_counts"
-
-
-def _add_facet_counts(dst) -> None:
-    """facet_counts: for each table with `facet_counts: true` in etl/schema.yaml, the number of
-    rows per value of each text facet column (facet_column ''), and per value of each other facet
-    column within it. Datasette's facet over one facet filter
-    (`/public/enterprises?industry=工贸&_facet=city_code`) and that page's count read every
-    matching index entry, 100,000-300,000 for the largest industries at national size (15-43 ms
-    each); publish/datasette/plugins/facet_counts.py answers those two queries from here. Only
-    columns of TEXT affinity are filters here: Datasette compares the filter value as text, which
-    matches a TEXT column's values exactly (an INTEGER column would convert it first)."""
-    dst.execute(
-        f"CREATE TABLE {FACET_COUNTS} (table_name TEXT NOT NULL, filter_column TEXT NOT NULL,"
-        " filter_value TEXT NOT NULL, facet_column TEXT NOT NULL, value, count INTEGER NOT NULL)"
-    )
-    for table, spec in schema.load()["tables"].items():
-        if not spec.get("facet_counts"):
-            continue
-        types = {r[1]: (r[2] or "").upper() for r in dst.execute(f"PRAGMA table_info({table})")}
-        facets = [f for f in spec.get("facets") or [] if f in types]
-        for column in facets:
-            if not any(word in types[column] for word in ("CHAR", "CLOB", "TEXT")):
-                continue
-            dst.execute(
-                f"INSERT INTO {FACET_COUNTS} SELECT ?, ?, {column}, '', NULL, count(*)"
-                f" FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}",
-                (table, column),
-            )
-            for other in facets:
-                if other != column:
-                    dst.execute(
-                        f"INSERT INTO {FACET_COUNTS} SELECT ?, ?, {column}, ?, {other}, count(*)"
-                        f" FROM {table} WHERE {column} IS NOT NULL AND {other} IS NOT NULL"
-                        f" GROUP BY {column}, {other}",
-                        (table, column, other),
-                    )
-    dst.execute(
-        f"CREATE INDEX idx_{FACET_COUNTS} ON {FACET_COUNTS}"
-        " (table_name, filter_column, facet_column, filter_value, count DESC, value)"
-    )
+    """Rule 6: summary tables and facet counts (etl/public_serving.py)."""
+    public_serving.add_summaries(dst)
 
 
 def _add_views_and_indexes(dst) -> None:
-    """Views, and the indexes Datasette and the canned queries need (rule 6): the default sort
-    (with the primary key, the order Datasette pages by), each facet column followed by that
-    order, each pair of facet columns followed by that order (`facet_pairs`; then each facet index
-    also carries the other facet columns, _with_facets), each link column, and
-    the table's `indexes` in etl/schema.yaml. Covered by docs/scaling.md (Datasette)."""
-    for name, sql in VIEWS.items():
-        dst.execute(f"CREATE VIEW {name} AS {sql}")
-    tables = schema.load()["tables"]
-    for table in PUBLIC_TABLES + tuple(SUMMARIES):
-        spec = tables[table]
-        present = {r[1] for r in dst.execute(f"PRAGMA table_info({table})")}
-        pk = [r[1] for r in sorted(dst.execute(f"PRAGMA table_info({table})"), key=lambda r: r[5]) if r[5]]
-        links = {r[3] for r in dst.execute(f"PRAGMA foreign_key_list({table})")}
-        order = _default_order(spec, pk)
-        facets = spec.get("facets") or []
-        wanted = [_sort_index(spec, pk)] + [_facet_index(f, order) for f in facets]
-        if spec.get("facet_pairs"):
-            wanted += [_facet_index(f"{a}, {b}", order) for a, b in itertools.combinations(facets, 2)]
-            wanted = wanted[:1] + [_with_facets(c, facets) for c in wanted[1:]]
-        wanted += sorted(links - set(pk))
-        wanted = list(dict.fromkeys(c for c in wanted + list(spec.get("indexes") or []) if c))
-        # a one-column index is left out when a longer one starts with that column
-        leading = {c.split(",")[0].split()[0] for c in wanted if "," in c}
-        wanted = [c for c in wanted if "," in c or c.split()[0] not in leading]
-        for number, columns in enumerate(wanted):
-            first = columns.split(",")[0].split()[0]
-            if first in present or "(" in first:
-                simple = columns.replace(", ", "_").replace(" ", "_")
-                name = f"idx_{table}_{simple}" if simple.isidentifier() else f"idx_{table}_x{number}"
-                dst.execute(f"CREATE INDEX {name} ON {table} ({columns})")
-
-
-def _facet_index(column: str, order: str | None) -> str:
-    """A facet column's index, followed by the default order: a page filtered on the facet
-    (`?city_code=620100`, what a click on a facet value opens) reads its rows in order from the
-    index and stops, its count and a second facet over it read the index alone. Without the
-    order, SQLite sorted every matching row: 195 ms for one industry of 1.4 million enterprises
-    (docs/scaling.md, "Datasette")."""
-    if not order or order.split(",")[0].split()[0] == column:
-        return column
-    return f"{column}, {order}"
-
-
-def _with_facets(columns: str, facets: list[str]) -> str:
-    """A facet index of a `facet_pairs` table, followed by the facet columns it does not hold:
-    a facet over one or two facet filters (`?year=2021&accident_type=物体打击&_facet=city_name`)
-    then groups from the index alone. Without them SQLite read each matching accident's row to
-    get its 市州, past its report text (the facet columns are the table's last): 6 ms of a
-    distinct facet page's SQL at national size, 0.3 ms from the index (docs/scaling.md)."""
-    held = {c.split()[0] for c in columns.split(", ")}
-    return ", ".join([columns] + [f for f in facets if f not in held])
-
-
-def _default_order(spec: dict, pk: list[str]) -> str | None:
-    """Datasette's default order of a table: `<sort> [desc], <pk>` (the pk alone when it is the
-    sort column), or None without a sort."""
-    column = spec.get("sort_desc") or spec.get("sort")
-    if not column:
-        return None
-    direction = " DESC" if spec.get("sort_desc") else ""
-    return ", ".join([column + direction] + [p for p in pk if p != column])
-
-
-def _sort_index(spec: dict, pk: list[str]) -> str | None:
-    """The index that serves Datasette's default order: `order by <sort> [desc], <pk>`."""
-    column = spec.get("sort_desc") or spec.get("sort")
-    if not column or [column] == pk:
-        return None
-    return _default_order(spec, pk)
+    """Rule 6: views and the indexes Datasette needs (etl/public_serving.py)."""
+    public_serving.add_views_and_indexes(dst, PUBLIC_TABLES)
 
 
 def _add_build_info(build: _Build, internal_path: Path) -> None:
@@ -1012,41 +771,3 @@ def _json_list(value) -> list:
     except (TypeError, ValueError):
         return []
     return parsed if isinstance(parsed, list) else []
-
-
-# ------------------------------------------------------------------ command line
-
-
-@click.command(name="public")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Compute every status as of this date (default: today).",
-)
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Internal database to read (default: etl.settings.DB_PATH).",
-)
-@click.option(
-    "--out",
-    "out_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Public database to write (default: data/public.db).",
-)
-def COMMAND(as_of, db_path, out_path):  # noqa: N802 - the name the CLI registers
-    """Build the public database (data/public.db) that the site and Datasette publish.
-
-    Copies only what may be public as of the date; rules in docs/public-filter.md.
-    """
-    day = as_of.date() if as_of else date.today()
-    result = build_public_db(db_path or settings.DB_PATH, out_path or PUBLIC_DB_PATH, day)
-    click.echo(f"{result['path']}: as of {result['as_of']}")
-    for table, count in result["tables"].items():
-        hidden = result["hidden"].get(table)
-        click.echo(f"  {table:28} {count:7}" + (f"  ({hidden} 已停止公示)" if hidden else ""))

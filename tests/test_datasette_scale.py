@@ -18,7 +18,7 @@ import yaml
 from datasette.app import Datasette
 from datasette.database import Database
 
-from etl import public, schema
+from etl import public_serving, schema
 from publish import datasette_serve
 
 
@@ -78,7 +78,7 @@ def test_accidents_by_year_city_sum_the_accidents(conn):
 
 def test_summaries_are_described_and_rebuilt_by_the_national_bench():
     tables = schema.for_database("public")
-    for name in public.SUMMARIES:
+    for name in public_serving.SUMMARIES:
         assert name in tables and tables[name]["scope"] == "public"
 
 
@@ -103,7 +103,7 @@ def test_every_default_order_is_served_by_an_index(conn):
 
 def test_a_page_filtered_on_a_facet_is_read_in_order_from_an_index(conn):
     """A click on a facet value opens `?<facet>=<value>` in the default order: served by the
-    facet's index (etl/public.py _facet_index), not by sorting every matching row; the count
+    facet's index (etl/public_serving.py _facet_index), not by sorting every matching row; the count
     Datasette shows, and the facets of the other columns at 市州 level, read that index alone."""
     checked = 0
     for table, spec in schema.for_database("public").items():
@@ -923,7 +923,7 @@ def test_table_page_parts_escape_what_they_show():
 
 
 def test_facet_counts_are_the_counts_of_the_rows(conn):
-    """etl/public.py _add_facet_counts: every stored count is the count of its rows, and every
+    """etl/public_serving.py _add_facet_counts: every stored count is the count of its rows, and every
     value of a counted facet over a counted filter value is stored (tables with `facet_counts`)."""
     counted = {(t, f) for t, f in rows(conn, "select distinct table_name, filter_column from facet_counts")}
     assert ("enterprises", "industry") in counted and ("enterprises", "city_code") in counted

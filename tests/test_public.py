@@ -14,7 +14,8 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from etl import migrations, public, schema, search
+from etl import migrations, public, public_search, schema, search
+from etl.cli import cli as etl_cli
 from tests import _fixture_db as fx
 
 AS_OF = date(2026, 6, 30)
@@ -164,11 +165,11 @@ def test_command_builds_with_as_of(tmp_path):
     internal = fx.make_internal_db(tmp_path / "internal.db")
     out = tmp_path / "out" / "public.db"
     result = CliRunner().invoke(
-        public.COMMAND, ["--as-of", "2026-06-30", "--db", str(internal), "--out", str(out)]
+        etl_cli, ["public", "--as-of", "2026-06-30", "--db", str(internal), "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
     assert "已停止公示" in result.output and out.exists()
-    assert public.COMMAND.help and "public" in public.COMMAND.name
+    assert etl_cli.commands["public"].help
 
 
 # ------------------------------------------------------------------ the data dictionary
@@ -312,10 +313,10 @@ def test_index_text_is_the_documented_token_form(text):
 
 
 def test_splitting_search_text_in_workers_builds_the_same_index(built, tmp_path, monkeypatch):
-    """etl/public.py _Splitter: above PARALLEL_INDEX_ROWS the text is split in forked workers;
+    """etl/public_search.py Splitter: above PARALLEL_INDEX_ROWS the text is split in forked workers;
     the FTS tables (their shadow tables, row for row) are the same as when split in-process."""
-    monkeypatch.setattr(public, "PARALLEL_INDEX_ROWS", 1)
-    monkeypatch.setattr(public, "_INDEX_CHUNK", 2)
+    monkeypatch.setattr(public_search, "PARALLEL_INDEX_ROWS", 1)
+    monkeypatch.setattr(public_search, "_INDEX_CHUNK", 2)
     internal = fx.make_internal_db(tmp_path / "internal.db")
     public.build_public_db(internal, tmp_path / "public.db", AS_OF)
     serial, parallel = sqlite3.connect(built[0]), sqlite3.connect(tmp_path / "public.db")
@@ -398,19 +399,19 @@ def test_schema_yaml_reads_the_same_with_libyaml():
 def test_the_number_of_search_text_workers_can_be_set(tmp_path, monkeypatch):
     """DISCLOSURE_PUBLIC_WORKERS=1 splits in-process (no pool even for a large table); a value
     that is not a whole number ≥ 1 is refused with the variable's name."""
-    monkeypatch.setattr(public, "PARALLEL_INDEX_ROWS", 1)
+    monkeypatch.setattr(public_search, "PARALLEL_INDEX_ROWS", 1)
     monkeypatch.setenv("DISCLOSURE_PUBLIC_WORKERS", "1")
-    splitter = public._Splitter(rows=10)
+    splitter = public_search.Splitter(rows=10)
     assert splitter.pool is None
     assert list(splitter.indexed([[(1, "化工有限", None)]])) == [(1, "化工 工有 有限 限", "")]
     monkeypatch.setenv("DISCLOSURE_PUBLIC_WORKERS", "2")
-    splitter = public._Splitter(rows=10)
+    splitter = public_search.Splitter(rows=10)
     try:
         assert splitter.pool is not None
         rows = [(i, f"化工{i}号", "爆炸") for i in range(5)]
-        assert list(splitter.indexed([rows[:2], rows[2:]])) == [public._index_row(r) for r in rows]
+        assert list(splitter.indexed([rows[:2], rows[2:]])) == [public_search._index_row(r) for r in rows]
     finally:
         splitter.close()
     monkeypatch.setenv("DISCLOSURE_PUBLIC_WORKERS", "zero")
     with pytest.raises(ValueError, match="DISCLOSURE_PUBLIC_WORKERS"):
-        public._Splitter(rows=10)
+        public_search.Splitter(rows=10)
