@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE_STATE = manifest.SITE_STATE
 # The code whose verdict on a file a carried file inherits: the gates and the personal-data
 # detectors they call (etl/normalize: masking and the ID and credit-code checks).
-GATE_CODE = ("publish/gates.py", "etl/normalize/*.py", "etl/masking.yaml")
+GATE_CODE = ("publish/gates/*.py", "etl/normalize/*.py", "etl/masking.yaml")
 
 
 @dataclass

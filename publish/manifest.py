@@ -9,7 +9,7 @@ from pathlib import Path
 
 from etl.digest import sha256_file
 
-__all__ = ["sha256_file"]  # re-exported: publish/gates.py and the tests take it from here
+__all__ = ["sha256_file"]  # re-exported: publish/gates/ and the tests take it from here
 
 MANIFEST = "manifest.json"
 SITE_STATE = "site-state.json"  # the site build's record of its files (publish/carry.py)

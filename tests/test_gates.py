@@ -1,21 +1,23 @@
-"""publish/gates.py: the personal-data and site gates, on folders and databases built here.
+"""publish/gates: the personal-data and site gates, on folders and databases built here.
 
-Each gate takes shortcuts at province size (scan_unmasked_pii, links read by regular expression,
-one walk of the folder instead of a stat per link, worker processes). Every test compares the
-gate with the plain way of doing the same thing, written out below, and checks that what must
-be found is found."""
+Each gate takes shortcuts at province size (scan_unmasked_pii, links read by lxml into a parser
+target, one walk of the folder instead of a stat per link, worker processes). Every test
+compares the gate with the plain way of doing the same thing, written out below, and checks
+that what must be found is found."""
 
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from etl.normalize.mask import find_unmasked_pii
 from publish import gates
+from publish.gates import links, pii
 from tests import _site_fixture as fx
 
 ID = "620102199001011239"
@@ -27,7 +29,8 @@ PAGE = (
 
 @pytest.fixture(autouse=True)
 def full_reports(monkeypatch):
-    monkeypatch.setattr(gates, "_limit", lambda items, n=20: items)
+    for module in (pii, links):
+        monkeypatch.setattr(module, "limit", lambda items, n=20: items)
 
 
 # --- personal data ---------------------------------------------------------------------------
@@ -91,11 +94,11 @@ def test_personal_data_in_files_is_found_as_by_the_plain_scan(downloads, workers
 
 @pytest.mark.parametrize("piece", [5, 37, 256, 1000])
 def test_a_large_download_is_scanned_in_pieces_with_the_whole_files_findings(downloads, monkeypatch, piece):
-    """gates.PIECE_BYTES: a file over it is scanned as pieces with context either side; the
+    """pii.PIECE_BYTES: a file over it is scanned as pieces with context either side; the
     findings are those of the whole file, each once, in order, wherever a piece boundary falls
     (inside a number, inside a multi-byte character, between a label and its number)."""
-    monkeypatch.setattr(gates, "PIECE_BYTES", piece)
-    monkeypatch.setattr(gates, "CONTEXT_BYTES", 64)
+    monkeypatch.setattr(pii, "PIECE_BYTES", piece)
+    monkeypatch.setattr(pii, "CONTEXT_BYTES", 64)
     rows = []
     for i in range(60):
         rows.append(
@@ -209,16 +212,31 @@ def test_a_masked_id_fragment_is_flagged_in_files_and_databases(downloads, tmp_p
 # --- site: links and hosts -------------------------------------------------------------------
 
 
+class _Refs(HTMLParser):
+    """Link attributes as first read: html.parser."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+
+    def handle_starttag(self, tag, attrs):
+        self.links += [(tag, name, value) for name, value in attrs if value and name in links.LINK_NAMES]
+
+
+def _html_parser_links(html: str) -> list[tuple[str, str, str]]:
+    parser = _Refs()
+    parser.feed(html)
+    return parser.links
+
+
 def _plain_site(site_dir: Path, external_ok: tuple[str, ...]) -> list[str]:
     """Links as first checked: html.parser on every page, a stat per link."""
     problems = []
     for path in sorted(site_dir.rglob("*.html")):
         if "pagefind" in path.parts:
             continue
-        parser = gates._Refs()
-        parser.feed(path.read_text(encoding="utf-8", errors="replace"))
-        for tag, attr, value in parser.links:
-            problem = gates._check_ref(site_dir, path, tag, attr, value, external_ok)
+        for tag, attr, value in _html_parser_links(path.read_text(encoding="utf-8", errors="replace")):
+            problem = links._check_ref(site_dir, path, tag, attr, value, external_ok)
             if problem:
                 problems.append(f"/{path.relative_to(site_dir).as_posix()}: {problem}")
     return problems
@@ -289,55 +307,58 @@ def test_site_gate_reports_a_missing_required_page(site_dir):
 
 
 @pytest.mark.parametrize(
-    "html, regular",
+    "html",
     [
-        ('<a href="/a?x=1&amp;y=2">x</a>', True),
-        ("<A HREF='/b' Class=nav-x>", False),  # unquoted value: html.parser
-        ("<A HREF='/b' Class='nav'>", True),
-        ('<img src="/i.png" srcset="/i.png 1x, /i2.png 2x"/>', True),
-        ('<!DOCTYPE html><html><br/><br ><p>a &lt;a href="/t"&gt; b</p></html>', True),
-        ('<a href="/c" href="/d" data-href="/e" hreflang="zh">', True),
-        ('<object data="/o.svg"></object><form action="/s/"><video poster="/p.jpg">', True),
-        ('<a href="">x</a><a href>y</a><a href="   ">z</a>', True),
-        ('<a title="x>y" href="/f">', True),
-        ('<a title="<b>" href="/g">', False),
-        ('<a href="/h"title="x">', False),
-        ("<!-- <a href='/i'> -->", False),
-        ('<script src="/s.js" defer></script><style></style><script/>', True),
-        ("<script>var a = '<a href=\"/j\">';</script>", False),
-        ("<SCRIPT>x</SCRIPT>", False),
-        ('<style>a { background: url("/k.png") }</style>', False),
-        ("a < b", False),
-        ('<a\u3000href="/l">', False),
-        ('<a href="/m" / >', False),
-        ('<?xml version="1.0"?><a href="/n">', False),
-        ('<a href="/o"', False),
-        ('<svg><use href="/sprite.svg#i"/></svg>', True),
-        ("<img \u017frc=\" data='/z'\">", False),  # ſ is s to a case-insensitive Unicode match
+        '<a href="/a?x=1&amp;y=2">x</a>',
+        "<A HREF='/b' Class=nav-x>",
+        "<A HREF='/b' Class='nav'>",
+        '<img src="/i.png" srcset="/i.png 1x, /i2.png 2x"/>',
+        '<!DOCTYPE html><html><br/><br ><p>a &lt;a href="/t"&gt; b</p></html>',
+        '<object data="/o.svg"></object><form action="/s/"><video poster="/p.jpg">',
+        '<a href="">x</a><a href>y</a><a href="   ">z</a>',
+        '<a title="x>y" href="/f">',
+        '<a title="<b>" href="/g">',
+        '<a href="/h"title="x">',
+        "<!-- <a href='/i'> -->",
+        '<script src="/s.js" defer></script><style></style><script/>',
+        "<script>var a = '<a href=\"/j\">';</script>",
+        "<SCRIPT>x</SCRIPT>",
+        '<style>a { background: url("/k.png") }</style>',
+        "a < b",
+        '<a\u3000href="/l">',
+        '<a href="/m" / >',
+        '<?xml version="1.0"?><a href="/n">',
+        '<a href="/o"',
+        '<svg><use href="/sprite.svg#i"/></svg>',
+        "<img \u017frc=\" data='/z'\">",
+        "",
     ],
 )
-def test_links_by_regular_expression_are_what_html_parser_reports(html, regular):
-    parser = gates._Refs()
-    parser.feed(html)
-    found = gates._links_regular(html)
-    assert (found is not None) is regular
-    assert gates._links(html) == parser.links
-    if regular:
-        assert found == parser.links
+def test_links_read_by_lxml_are_what_html_parser_reports(html):
+    assert links._links(html.encode()) == _html_parser_links(html)
 
 
-def test_generated_pages_take_the_regular_path(tmp_path_factory):
-    # the site gate is fast because our pages are in the form _links_regular reads; if a template
-    # change breaks that, every page falls back to html.parser (still right, five times slower)
+def test_a_repeated_attribute_counts_once_as_in_a_browser():
+    # html.parser reports both; lxml, as the HTML standard and browsers, keeps the first
+    html = '<a href="/c" href="/d" data-href="/e" hreflang="zh">'
+    assert links._links(html.encode()) == [("a", "href", "/c")]
+
+
+def test_links_after_a_text_over_10_mb_are_read():
+    page = b"<p>" + b"x" * (11 << 20) + b'</p><a title="' + b"y" * (11 << 20) + b'" href="/after/">'
+    assert links._links(page) == [("a", "href", "/after/")]
+
+
+def test_generated_pages_are_read_as_html_parser_reads_them(tmp_path_factory):
     output = fx.fixture_site(tmp_path_factory).output
     pages = sorted(p for p in output.rglob("*.html") if "pagefind" not in p.parts)
-    slow = [
+    assert len(pages) > 20
+    differ = [
         p.relative_to(output).as_posix()
         for p in pages
-        if gates._links_regular(p.read_text(encoding="utf-8")) is None
+        if links._links(p.read_bytes()) != _html_parser_links(p.read_text(encoding="utf-8"))
     ]
-    assert len(pages) > 20
-    assert set(slow) <= {"data/index.html"}, slow  # its JSON-LD <script> has content
+    assert differ == []
 
 
 def test_a_name_is_flagged_except_in_the_internal_raw_rows_and_history(tmp_path):

@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from publish import gates
+from publish.gates import vnu
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("java") and gates.VNU_JAR.exists()),
@@ -81,7 +82,7 @@ def test_a_new_checker_version_checks_everything_again(site, tmp_path):
 
 def test_a_checker_failure_remembers_nothing(site, tmp_path, monkeypatch):
     cache = tmp_path / "html-valid.txt"
-    monkeypatch.setattr(gates, "VNU_JVM", ("-Xmx1k",))  # the JVM cannot start
+    monkeypatch.setattr(vnu, "VNU_JVM", ("-Xmx1k",))  # the JVM cannot start
     result = gates.html_validation(site, "fail", cache=cache)
     assert not result.ok
     monkeypatch.undo()

@@ -16,6 +16,7 @@ import pytest
 
 from etl import locks
 from publish import gates, releases
+from publish.gates import vnu
 from publish.release import ROOT, release
 from tests.test_publish import options
 
@@ -179,7 +180,7 @@ def test_html_validation_fail_mode_fails_without_the_checker(tmp_path, monkeypat
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("<!doctype html><title>x</title>", encoding="utf-8")
-    monkeypatch.setattr(gates, "VNU_JAR", tmp_path / "missing" / "vnu.jar")
+    monkeypatch.setattr(vnu, "VNU_JAR", tmp_path / "missing" / "vnu.jar")
     assert not gates.html_validation(site, "fail").ok
     warned = gates.html_validation(site, "warn")
     assert warned.ok and warned.warnings

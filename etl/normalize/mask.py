@@ -662,7 +662,7 @@ def find_unmasked_pii(
     return [(h.kind, text[h.start : h.end]) for h in hits]
 
 
-# --- the same check on long documents (publish/gates.py) -------------------------------------
+# --- the same check on long documents (publish/gates/pii.py) ---------------------------------
 # Every character the ID and phone patterns above can consume, before to_halfwidth (the whole
 # full-width block is in, so nothing to_halfwidth maps to one of them is left out). Keep in step
 # with the patterns: tests/test_mask.py reads the patterns and checks it.
