@@ -72,7 +72,7 @@ def ensure_sources(ws: Workspace, seed: int = SEED, log=print) -> dict:
     """Make sure the size's source documents exist; return how they were obtained and when.
 
     small: the bundled samples. province/national: data/scratch/<size>, generated once with
-    `python -m etl.samplegen --scale <size>` and marked complete; reused while the marker is
+    `python -m samplegen --scale <size>` and marked complete; reused while the marker is
     there. A folder without the marker is a generation in progress (perhaps a colleague's):
     wait for the marker, then use it.
     """
@@ -94,7 +94,7 @@ def ensure_sources(ws: Workspace, seed: int = SEED, log=print) -> dict:
     log(f"generating {ws.size}-size sources into {ws.sources} (seed {seed}) …")
     step = measure.run(
         f"generate {ws.size} sources",
-        measure.python("etl.samplegen", "--scale", ws.size, "--out", ws.sources, "--seed", seed),
+        measure.python("samplegen", "--scale", ws.size, "--out", ws.sources, "--seed", seed),
         ws.logs / "generate.log",
     )
     marker.write_text(f"seed {seed}\n", encoding="utf-8")

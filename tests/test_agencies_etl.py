@@ -1,4 +1,4 @@
-"""The safety technical-service agencies end to end: the sample generator (etl/samplegen/agencies.py)
+"""The safety technical-service agencies end to end: the sample generator (samplegen/agencies.py)
 writes the register, the actions and the reports; the real ETL loads them into a real SQLite file;
 the rows, the planted cases, the rejects and the qualification statuses of the public database are
 compared with the generator's truth. Broken documents of these sources fail loudly and keep what
@@ -14,14 +14,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from etl import samplegen
+import samplegen
 from etl.datasets import agencies as agency_kind
 from etl.datasets import agency_actions, common
 from etl.datasets.common import Reject
 from etl.public import build_public_db
 from etl.rules import agencies as agency_rules
-from etl.samplegen import agencies as agency_samples
 from etl.spec import load_specs
+from samplegen import agencies as agency_samples
 from tests._disclosure_etl import rows, run_sources
 from tests.httpd import FaultyServer
 

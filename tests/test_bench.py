@@ -326,12 +326,12 @@ def test_load_clients_count_statuses_and_cache_hits_and_survive_closed_connectio
 
 
 def test_the_national_profile_serves_its_own_public_database(public_db, tmp_path):
-    """At national size the sources are generated 30 × province (etl/samplegen/profile.py), so
+    """At national size the sources are generated 30 × province (samplegen/profile.py), so
     Datasette serves their public database itself (factor 1): no copy is made."""
     import sqlite3
 
     from bench import datasette_bench
-    from etl.samplegen.profile import PROFILES
+    from samplegen.profile import PROFILES
 
     assert PROFILES["national"].enterprises == 30 * PROFILES["province"].enterprises
     assert PROFILES["national"].accidents == {k: 30 * v for k, v in PROFILES["province"].accidents.items()}

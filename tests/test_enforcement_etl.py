@@ -1,4 +1,4 @@
-"""执法信息公开 end to end: the enforcement sample sources (etl/samplegen/enforcement.py) are
+"""执法信息公开 end to end: the enforcement sample sources (samplegen/enforcement.py) are
 generated into a temporary folder, read by the real ETL into a real SQLite file, and every loaded
 row is compared with the facts the documents were written from; the planted messy rows are
 rejected with their reasons, and a broken document or source fails loudly while what was loaded
@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from etl import samplegen
+import samplegen
 from etl.datasets.common import Reject, doc_number
 from etl.datasets.inspections import problem_count, result_code
 from etl.datasets.penalties import accident_ref, decision_text
-from etl.samplegen import enforcement
 from etl.spec import load_specs
+from samplegen import enforcement
 from tests._disclosure_etl import rows, run_sources
 from tests.httpd import FaultyServer
 

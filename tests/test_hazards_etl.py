@@ -17,8 +17,8 @@ import pytest
 from etl import settings
 from etl.rules.hazards import hazard_status
 from etl.rules.vocabulary import SECTORS
-from etl.samplegen import generate
 from etl.spec import load_specs
+from samplegen import generate
 from tests._disclosure_etl import Env
 from tests.httpd import FaultyServer
 

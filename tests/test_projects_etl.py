@@ -16,8 +16,8 @@ from etl import settings
 from etl.datasets.projects import comment_period
 from etl.rules.projects import comment_status
 from etl.rules.vocabulary import SECTORS
-from etl.samplegen import generate
 from etl.spec import load_specs
+from samplegen import generate
 from tests._disclosure_etl import Env
 from tests.httpd import FaultyServer
 

@@ -120,7 +120,7 @@ def test_html_list_extracts_pdf_attachment_text(tmp_path, fetcher):
     page = canvas.Canvas(buffer, pagesize=A4, invariant=1)
     page.setFont("STSong-Light", 12)
     page.drawString(72, 760, "事故造成2人死亡，直接经济损失约456.7万元。")
-    # STSong-Light has no U+00B7: Chinese PDFs (and etl/samplegen) write the 间隔号 as U+30FB.
+    # STSong-Light has no U+00B7: Chinese PDFs (and samplegen/) write the 间隔号 as U+30FB.
     page.drawString(72, 740, "“1\u30fb13”较大坍塌事故")
     page.showPage()
     page.setFont("STSong-Light", 12)

@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from etl.readers.pdf import pdf_text
-from etl.samplegen import SOURCES, generate
-from etl.samplegen.codes import id_check_char, uscc_valid
+from samplegen import SOURCES, generate
+from samplegen.codes import id_check_char, uscc_valid
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -439,9 +439,9 @@ def test_enterprise_names_never_run_out():
     """National size needs more names per prefix and industry than two-character brands give
     (甘肃…工贸: ~26,000 of 5,655); the pool then draws three-character brands instead of
     looping for ever. 3,000 有色 enterprises of one city exhaust its 2,262 two-character names."""
-    from etl.samplegen.enterprises import EnterprisePool
-    from etl.samplegen.profile import PROFILES
-    from etl.samplegen.world import World
+    from samplegen.enterprises import EnterprisePool
+    from samplegen.profile import PROFILES
+    from samplegen.world import World
 
     pool = EnterprisePool(World(seed=1, profile=PROFILES["sample"]))
     made = [pool.create("620100", "有色") for _ in range(3000)]

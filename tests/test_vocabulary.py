@@ -443,7 +443,7 @@ def test_sector_from_register(wording, expected):
 
 
 def test_every_sample_industry_maps_to_a_sector():
-    from etl.samplegen.names import INDUSTRIES
+    from samplegen.names import INDUSTRIES
 
     assert {name: sector_from_register(name) in SECTORS for name in INDUSTRIES} == {
         n: True for n in INDUSTRIES

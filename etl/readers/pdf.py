@@ -12,7 +12,7 @@ from __future__ import annotations
 import pypdfium2
 
 # GB/T 15834-2011 标点符号: the 间隔号 of "1·13" and of names is U+00B7. The standard CJK fonts'
-# UniGB-UCS2-H encoding has no U+00B7, so Chinese PDFs (and etl/samplegen's) write U+30FB, the
+# UniGB-UCS2-H encoding has no U+00B7, so Chinese PDFs (and samplegen's) write U+30FB, the
 # katakana middle dot: PDFium returns that code, pdfplumber returned U+00B7.
 _PDFIUM_TEXT = str.maketrans({"\u30fb": "\u00b7", "\r": None})
 

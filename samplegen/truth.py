@@ -156,7 +156,7 @@ def build(world: World, extra: dict) -> dict:
     seen = _appearances(world)
     truth = {
         "note": "（示例数据，非真实信息）the facts the sample documents were generated from",
-        "generator": "etl.samplegen",
+        "generator": "samplegen",
         "seed": world.seed,
         "profile": world.profile.name,
         "as_of": as_of.isoformat(),

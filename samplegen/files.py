@@ -94,6 +94,7 @@ def pdf_bytes(title: str, blocks: list[tuple[str, str]], author: str) -> bytes:
         title=title,
         author=author,
         subject="示例数据，非真实信息",
+        # The package was etl.samplegen; kept so the bundled PDFs stay byte-identical.
         creator="etl.samplegen",
         producer="etl.samplegen",
         leftMargin=25 * mm,

@@ -1,4 +1,4 @@
-"""Command line: python -m etl.samplegen --out data/samples --seed 20261129 [--scale sample]."""
+"""Command line: python -m samplegen --out data/samples --seed 20261129 [--scale sample]."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ class Profile:
     records_page_size: int
     bans: int
     overdue_assessments: int  # due accidents left without an assessment
-    # Records of the disclosures added later (etl/samplegen/hazards.py, enforcement.py, agencies.py,
+    # Records of the disclosures added later (samplegen/hazards.py, enforcement.py, agencies.py,
     # projects.py), by name; each module reads its own keys with a default.
     extra_counts: dict[str, int] = field(default_factory=dict)
     years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023, 2024, 2025)

@@ -1,6 +1,6 @@
 """Bundled sample sources (示例数据): a seeded, deterministic generator.
 
-`python -m etl.samplegen --out data/samples --seed 20261129` writes one folder per source
+`python -m samplegen --out data/samples --seed 20261129` writes one folder per source
 (HTML list/detail sites in UTF-8, GBK and GB2312, PDF attachments, HTML announcement
 tables, CSV in GBK and UTF-8 with BOM, XLSX, a paged JSON API) plus `_truth.json`, the
 facts the documents were written from. The specs that read them are etl/sources/*.yaml.
@@ -116,7 +116,7 @@ def _readme(counts: dict, seed: int, profile: Profile) -> str:
         "# 示例数据 — bundled sample sources",
         "",
         "（示例数据，非真实信息）Everything here is fictional and generated; do not edit by hand.",
-        f"Regenerate with `python -m etl.samplegen --out data/samples --seed {seed}` (profile `{profile.name}`);",
+        f"Regenerate with `python -m samplegen --out data/samples --seed {seed}` (profile `{profile.name}`);",
         "the same seed writes the same bytes. Each folder is one source, read through its spec",
         "`etl/sources/<folder>.yaml`. `_truth.json` lists the facts the documents were written from",
         "and every deliberately messy case (`planted`).",
