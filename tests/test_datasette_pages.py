@@ -75,6 +75,7 @@ def test_default_columns_and_codes_name_real_columns():
         ("blacklist", "status"),
         ("evidence", "method"),
         ("evidence", "confidence"),
+        ("evidence", "field"),
         ("accountability", "subject_type"),
     } <= coded
 
@@ -94,6 +95,12 @@ def test_every_stored_code_has_a_chinese_label(public_db):
                 missing += [(table, column, v) for v in values - {str(k) for k in col["codes"]}]
     conn.close()
     assert missing == []
+
+
+def test_evidence_names_the_fact_it_supports_in_chinese(ds):
+    page = get(ds, "/public/evidence?field=deaths").text
+    assert '<span class="coded" title="代码：deaths">死亡人数</span>' in page
+    assert get(ds, "/public/evidence.json?field=deaths&_shape=array&_size=1").json()[0]["field"] == "deaths"
 
 
 # ------------------------------------------------------------------ table pages
