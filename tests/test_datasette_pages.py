@@ -257,6 +257,31 @@ def test_no_serious_accessibility_violation_on_any_page_type(server, browser, pu
     assert [e for e in errors if "status of 40" not in e] == []
 
 
+def test_no_inline_style_is_needed_and_the_sql_editor_keeps_its_look(server, browser, public_db):
+    """style-src has no 'unsafe-inline' (plugins/security_headers.py): no page may be refused a
+    style, and the SQL editor's fixed style block (allowed by its hash) still applies."""
+    import httpx
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.add_init_script(
+        "window.__refused = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__refused.push(e.violatedDirective + ' ' + (e.sample || e.blockedURI)))"
+    )
+    refused = []
+    try:
+        for name, path in _pages(public_db).items():
+            csp = httpx.get(server + path, timeout=30).headers["content-security-policy"]
+            assert "unsafe-inline" not in csp and "unsafe-hashes" not in csp, name
+            page.goto(server + path)
+            refused += [(name, r) for r in page.evaluate("window.__refused")]
+            if name == "sql":
+                editor = page.wait_for_selector(".CodeMirror")
+                assert editor.evaluate("e => getComputedStyle(e).minHeight") == "70px"
+    finally:
+        page.close()
+    assert refused == []
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_accidents_table_and_row_page_fit_the_screen(server, browser, public_db, width):
     acc = first(public_db, "select id from accidents order by length(body_text) desc limit 1")[0]

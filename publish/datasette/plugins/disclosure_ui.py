@@ -174,14 +174,14 @@ def _html_magic(key: str, request) -> int:
 
 def query_rows_html(columns, display_rows) -> Markup:
     """The <tr> rows of a query result (templates/query.html), as rows_html: at most HTML_ROWS
-    rows, and to_css_class of a Chinese column name hashes it, once per column here, not per
-    cell."""
-    classes = [str(escape(to_css_class(column))) for column in columns]
+    rows, each cell labelled with its column (data-label) for the stacked phone layout, and
+    to_css_class of a Chinese column name hashes it, once per column here, not per cell."""
+    cells = [(str(escape(to_css_class(column))), str(escape(column))) for column in columns]
     out = []
     for row in display_rows[:HTML_ROWS]:
         out.append("<tr>")
-        for klass, value in zip(classes, row):
-            out.append(f'<td class="col-{klass}">{escape(value)}</td>')
+        for (klass, label), value in zip(cells, row):
+            out.append(f'<td class="col-{klass}" data-label="{label}">{escape(value)}</td>')
         out.append("</tr>")
     return Markup("".join(out))
 

@@ -6,9 +6,11 @@ Headers (added to every HTTP response unless already set):
   fixed inline scripts the templates carry (Datasette's menu closer `_close_open_menus.html`,
   its SQL editor set-up `_codemirror_foot.html`, and table.html's `DATASETTE_ALLOW_FACET = …;`);
   the hashes are computed from the templates as this Datasette renders them, so an upgrade that
-  changes them changes the header too. Styles from this origin and inline (`'unsafe-inline'`:
-  the mobile column labels are a per-page `<style>` block and Datasette's templates use style
-  attributes; see docs/datasette.md, "Known limits"). Images from this origin and data: URLs
+  changes them changes the header too. Styles from this origin plus the hashes of the fixed
+  inline style blocks (the SQL editor's `_codemirror.html`, and the block its resize handle's
+  script `cm-resize` inserts: empty, then its one rule); no inline style attribute and no
+  per-page style block is rendered (the templates carry classes and data-label instead), so
+  injected markup cannot style the page. Images from this origin and data: URLs
   (the SQL editor's resize handle). No plugins, no framing (`frame-ancestors 'none'`), forms
   and `<base>` only to this origin.
 * X-Content-Type-Options: nosniff; X-Frame-Options: DENY; Referrer-Policy:
@@ -26,7 +28,9 @@ before Datasette's own answers instead. Health checks use `/public/build_info.js
 import base64
 import hashlib
 import re
+from pathlib import Path
 
+import datasette as datasette_package
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound
 
@@ -50,6 +54,10 @@ HEADERS = {
 }
 # templates with inline scripts whose text does not depend on the request
 SCRIPT_TEMPLATES = ("_close_open_menus.html", "_codemirror_foot.html")
+STYLE_TEMPLATES = ("_codemirror.html",)  # fixed style blocks
+STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+# the rule Datasette's bundled cm-resize script writes into the style element it adds
+SCRIPT_STYLE = re.compile(r'createElement\("style"\)\)\.textContent="((?:[^"\\]|\\.)*)"')
 SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 
 _policies: dict = {}  # id(datasette) -> the Content-Security-Policy value
@@ -67,15 +75,28 @@ async def inline_scripts(datasette) -> list[str]:
     return scripts
 
 
+async def inline_styles(datasette) -> list[str]:
+    styles = []
+    for name in STYLE_TEMPLATES:
+        html = await datasette.jinja_env.get_template(name).render_async({})
+        styles += STYLE.findall(html)
+    static = Path(datasette_package.__file__).parent / "static"
+    for script in sorted(static.glob("cm-resize-*.min.js")):
+        for rule in SCRIPT_STYLE.findall(script.read_text(encoding="utf-8")):
+            styles += ["", rule.replace('\\"', '"')]
+    return styles
+
+
 async def policy(datasette) -> str:
     key = id(datasette)
     if key not in _policies:
         hashes = " ".join(sorted({script_hash(s) for s in await inline_scripts(datasette)}))
+        style_hashes = " ".join(sorted({script_hash(s) for s in await inline_styles(datasette)}))
         _policies[key] = "; ".join(
             (
                 "default-src 'self'",
                 f"script-src 'self' {hashes}",
-                "style-src 'self' 'unsafe-inline'",
+                f"style-src 'self' {style_hashes}",
                 "img-src 'self' data:",
                 "font-src 'self'",
                 "connect-src 'self'",
