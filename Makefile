@@ -48,7 +48,7 @@ test: venv
 	$(PY) -m pytest -q
 
 # ruff (pyproject.toml): lint rules and the formatter's check; `make format` applies the formatter.
-LINT_PATHS := etl samplegen plugins publish tests bench pelicanconf.py publishconf.py
+LINT_PATHS := etl samplegen plugins publish tests bench freshness.py pelicanconf.py publishconf.py
 lint: venv
 	$(PY) -m ruff check $(LINT_PATHS)
 	$(PY) -m ruff format --check $(LINT_PATHS)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-# the plugin reads the data dictionary and status labels through the etl package
+# the plugin imports freshness.py from the project root
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from etl import db as database
 from etl import locks, settings
 from etl.spec import SpecError, load_specs
+from freshness import NEVER, STALE, freshness
 
 # Wide enough for the summary table when output goes to a log file or CI.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -170,7 +171,7 @@ def sources(db_path) -> None:
             row.get("last_attempt_at") or "never",
             row.get("last_status") or "-",
             row.get("last_success_at") or "-",
-            freshness(row.get("last_success_at"), spec.max_age_days, now),
+            freshness_text(row.get("last_success_at"), spec.max_age_days, now),
             str(row.get("record_count") or "-"),
             f"{rows} ({documents})" if row else "-",
         )
@@ -197,13 +198,14 @@ def rejects_of_last_read(conn) -> dict[str, tuple[int, int]]:
     return {source_id: (n, documents or 0) for source_id, n, documents in found}
 
 
-def freshness(last_success: str | None, max_age_days: int | None, now: datetime) -> str:
-    if not last_success:
+def freshness_text(last_success: str | None, max_age_days: int | None, now: datetime) -> str:
+    """The freshness column. The clock is now: staff ask whether to fetch again today."""
+    found = freshness(last_success, max_age_days, now)
+    if found.verdict == NEVER:
         return "stale (never fetched)"
-    age = (now - datetime.fromisoformat(last_success)).total_seconds() / 86400
-    if max_age_days and age > max_age_days:
-        return f"stale ({age:.0f} d > {max_age_days} d)"
-    return f"fresh ({age:.1f} d)"
+    if found.verdict == STALE:
+        return f"stale ({found.age_days:.0f} d > {max_age_days} d)"
+    return f"fresh ({found.age_days:.1f} d)"
 
 
 @cli.command()

@@ -27,6 +27,7 @@ from typing import Callable
 from rich.console import Console
 
 from etl import locks
+from freshness import STALE, freshness, start_of
 from publish import carry, diff, gates, manifest, releases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,7 +143,10 @@ def _steps(o: Options, folder: Path, state: dict) -> list[tuple[str, Callable[[]
         ("public database", lambda: _in_child(_public, o, public_db)),
         ("gate: personal data in the databases", lambda: _gate(gates.personal_data(None, [o.db, public_db]))),
         ("gate: statuses", lambda: _gate(gates.statuses(public_db, o.as_of))),
-        ("gate: sources", lambda: _gate(gates.sources(o.db, cfg["gates"].get("freshness", "warn")))),
+        (
+            "gate: sources",
+            lambda: _gate(gates.sources(o.db, cfg["gates"].get("freshness", "warn"), now=start_of(o.as_of))),
+        ),
         ("gate: review", lambda: _gate(gates.review(o.db, releases.current(o.dest), gates.review_mode(cfg)))),
         ("site", lambda: _site(public_db, site_dir, o.content, releases.current(o.dest), state, carried)),
         ("search index", lambda: _search_index(site_dir)),
@@ -312,7 +316,7 @@ def _etl(o: Options, state: dict) -> dict:
         else:
             run_id, results = before, []
         state["etl_run"] = run_id
-        state["sources"] = _sources_snapshot(conn)
+        state["sources"] = _sources_snapshot(conn, o.as_of)
         state["rejects_added"] = {
             r["source_id"]: r["n"]
             for r in conn.execute(
@@ -335,9 +339,10 @@ def _max_run(conn) -> int | None:
     return conn.execute("SELECT max(id) FROM etl_runs").fetchone()[0]
 
 
-def _sources_snapshot(conn) -> list[dict]:
-    """Which source snapshot each release was built from: last success and document hashes."""
-    now = datetime.now(timezone.utc)
+def _sources_snapshot(conn, as_of: date) -> list[dict]:
+    """Which source snapshot each release was built from: last success and document hashes.
+    Staleness is judged as of the release's date, the clock its pages and sources gate use too."""
+    now = start_of(as_of)
     out = []
     for row in conn.execute("SELECT * FROM sources ORDER BY id"):
         docs = [
@@ -347,11 +352,6 @@ def _sources_snapshot(conn) -> list[dict]:
                 (row["id"],),
             )
         ]
-        age = (
-            (now - datetime.fromisoformat(row["last_success_at"])).total_seconds() / 86400
-            if row["last_success_at"]
-            else None
-        )
         out.append(
             {
                 "id": row["id"],
@@ -361,7 +361,7 @@ def _sources_snapshot(conn) -> list[dict]:
                 "record_count": row["record_count"],
                 "documents": len(docs),
                 "documents_sha256": hashlib.sha256("".join(docs).encode()).hexdigest(),
-                "stale": bool(age is not None and row["max_age_days"] and age > row["max_age_days"]),
+                "stale": freshness(row["last_success_at"], row["max_age_days"], now).verdict == STALE,
             }
         )
     return out

@@ -18,8 +18,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from plugins.disclosure import pages_more
-from plugins.disclosure.opendata import load_schema
+from plugins.disclosure import dictionary, pages_more
 from tests import _site_fixture as fx
 from tests.test_site_build import ATOM, main_text, parse
 
@@ -38,7 +37,7 @@ def d(site):
 
 @pytest.fixture(scope="module")
 def labels():
-    return pages_more.Labels(load_schema(fx.ROOT / "etl" / "schema.yaml"))
+    return pages_more.Labels(dictionary.load(fx.ROOT / "etl" / "schema.yaml"))
 
 
 def rows(site, sql: str, *args) -> list[dict]:

@@ -463,18 +463,26 @@ def test_the_data_dictionary_lists_the_vocabularies():
 
 
 def test_site_filters_use_the_vocabulary():
-    from plugins.disclosure import filters
+    """The site reads the vocabularies from the data dictionary (etl/schema.yaml ``values``),
+    in the order of etl/rules/vocabulary.py."""
+    from plugins.disclosure import dictionary, filters
 
+    columns = dictionary.load(settings.ROOT / "etl" / "schema.yaml")["tables"]["accidents"]["columns"]
+    assert tuple(columns["accident_type"]["values"]) == ACCIDENT_TYPES
+    assert tuple(columns["industry"]["values"]) == SECTORS
+    listed = filters.vocabulary_filters(
+        tuple(columns["accident_type"]["values"]), tuple(columns["industry"]["values"])
+    )
     assert filters.type_label("车辆伤害", "道路运输") == "车辆伤害（道路运输）"
     assert filters.type_label("火灾", None) == type_label("火灾") == "火灾"
-    assert filters.type_sorted(["中毒和窒息", "爆炸", "车辆伤害（道路运输）", "物体打击", "车辆伤害"]) == [
+    assert listed["type_sorted"](["中毒和窒息", "爆炸", "车辆伤害（道路运输）", "物体打击", "车辆伤害"]) == [
         "物体打击",
         "车辆伤害",
         "车辆伤害（道路运输）",
         "中毒和窒息",
         "爆炸",
     ]  # old values last
-    rows = filters.sector_rows([("未注明", 3, 1), ("工贸", 2, 2), ("煤矿", 1, 5), ("商贸", 1, 0)])
+    rows = listed["sector_rows"]([("未注明", 3, 1), ("工贸", 2, 2), ("煤矿", 1, 5), ("商贸", 1, 0)])
     assert [r[0] for r in rows] == [*SECTORS, "商贸", "未注明"]
     assert rows[0] == ("煤矿", 1, 5) and rows[1] == ("金属非金属矿山", 0, 0)
     assert 'id="chart-industry"' in filters.FILTERS["distribution"](

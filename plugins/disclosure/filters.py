@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
-
-from etl.rules import vocabulary
 
 from . import charts
 
@@ -204,28 +203,57 @@ def urlpath(path: str) -> str:
 
 def type_label(type_class, subtype=None):
     """An accident type as pages print it: 车辆伤害（道路运输）, or the GB 6441 class alone."""
-    return vocabulary.type_label(type_class, subtype)
+    if not type_class:
+        return ""
+    return f"{type_class}（{subtype}）" if subtype else type_class
 
 
-def type_sorted(values):
+# A class with its subtype as older data writes it: 车辆伤害（道路运输）, 车辆伤害/道路运输.
+_TYPE_PAIR = re.compile(r"^(?P<cls>[^（(/／]+)\s*(?:[（(](?P<sub1>[^）)]+)[）)]|[/／](?P<sub2>.+))$")
+
+
+def word_order(words: tuple, value) -> tuple[int, str]:
+    """Sort key: the vocabulary's order, values outside it last."""
+    return (words.index(value), "") if value in words else (len(words), value or "")
+
+
+def type_order(types: tuple, value) -> tuple[int, str]:
+    """Sort key: the GB 6441-86 order, a class before its subtypes ("车辆伤害（道路运输）"),
+    values outside the vocabulary last."""
+    pair = _TYPE_PAIR.match(value or "")
+    cls = value if value in types else pair.group("cls") if pair else None
+    if cls not in types:
+        return len(types), value or ""
+    return types.index(cls), "" if cls == value else value
+
+
+def type_sorted(values, types: tuple):
     """Accident types in the order of GB 6441-86 (物体打击 … 其他伤害), other values last."""
-    return sorted(values, key=vocabulary.type_order)
+    return sorted(values, key=partial(type_order, types))
 
 
-def sector_sorted(values):
+def sector_sorted(values, sectors: tuple):
     """Sectors in the vocabulary's order (煤矿 … 其他), other values last."""
-    return sorted(values, key=vocabulary.sector_order)
+    return sorted(values, key=partial(word_order, sectors))
 
 
-def sector_rows(rows):
+def sector_rows(rows, sectors: tuple):
     """Distribution rows (label, reports, deaths) by sector: every sector of the vocabulary in its
     order, 0 where no report falls in it, then labels outside it, 未注明 last."""
     have = {row[0]: row for row in rows}
-    listed = [have.get(sector, (sector, 0, 0)) for sector in vocabulary.SECTORS]
-    other = sorted(
-        (r for r in rows if r[0] not in vocabulary.SECTORS and r[0] != "未注明"), key=lambda r: (-r[1], r[0])
-    )
+    listed = [have.get(sector, (sector, 0, 0)) for sector in sectors]
+    other = sorted((r for r in rows if r[0] not in sectors and r[0] != "未注明"), key=lambda r: (-r[1], r[0]))
     return listed + other + [r for r in rows if r[0] == "未注明"]
+
+
+def vocabulary_filters(types: tuple, sectors: tuple) -> dict:
+    """The filters that list a vocabulary, bound to the data dictionary's (accidents.accident_type
+    and accidents.industry ``values``) once it is read."""
+    return {
+        "type_sorted": partial(type_sorted, types=types),
+        "sector_sorted": partial(sector_sorted, sectors=sectors),
+        "sector_rows": partial(sector_rows, sectors=sectors),
+    }
 
 
 TABLES_ZH = {
@@ -286,8 +314,5 @@ FILTERS = {
     "urlpath": urlpath,
     "opt": opt,
     "type_label": type_label,
-    "type_sorted": type_sorted,
-    "sector_sorted": sector_sorted,
-    "sector_rows": sector_rows,
     "distribution": charts.distribution,
 }

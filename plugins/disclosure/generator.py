@@ -17,9 +17,12 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from . import choropleth, feeds, filters, opendata, pages, pages_more, render, search
+from freshness import FRESH, freshness, start_of
+
+from . import choropleth, dictionary, feeds, filters, opendata, pages, pages_more, render, search
 from .data import PublicData, SiteMeta, connect_ro
 from .output import tree_for
+from .regions import Regions, regions_path
 
 log = logging.getLogger(__name__)
 
@@ -81,19 +84,9 @@ def site_info(d: SiteMeta | PublicData, settings) -> dict:
     """What every page shows about the data: the as-of date, each source's last successful fetch,
     and whether the data is the bundled fictional sample (示例数据)."""
     as_of = d.as_of
-    try:
-        as_of_date = date.fromisoformat(as_of)
-    except ValueError:
-        as_of_date = None
     sources = []
     for s in d.sources:
         ok = s.get("last_success_at")
-        stale = False
-        if ok and as_of_date and s.get("max_age_days"):
-            try:
-                stale = (as_of_date - date.fromisoformat(ok[:10])).days > int(s["max_age_days"])
-            except ValueError:
-                stale = False
         sources.append(
             {
                 "id": s["id"],
@@ -107,7 +100,7 @@ def site_info(d: SiteMeta | PublicData, settings) -> dict:
                 # Every page's footer shows the day only, so a re-run of an unchanged source does not
                 # rewrite every page (caches keep working); the home page shows the full time.
                 "last_success_day": (_beijing(ok) or "")[:10] or None,
-                "stale": stale or not ok,
+                "stale": _stale(ok, s.get("max_age_days"), as_of),
                 "max_age_days": s.get("max_age_days"),
                 "sample": bool(s.get("is_sample")),
                 "record_count": s.get("record_count"),
@@ -122,6 +115,18 @@ def site_info(d: SiteMeta | PublicData, settings) -> dict:
         "province": setting(settings, "DISCLOSURE_PROVINCE"),
         "legal_basis": d.legal_basis,
     }
+
+
+def _stale(last_success_at: str | None, max_age_days, as_of: str) -> bool:
+    """Too old as of the database's date (build_info), not the build's clock: a page states
+    what held on that date, and a rebuild on a later day must not change it. Never fetched is
+    stale; an unreadable date is not."""
+    try:
+        now = start_of(date.fromisoformat(as_of))
+        verdict = freshness(last_success_at, int(max_age_days) if max_age_days else None, now).verdict
+    except ValueError:
+        return not last_success_at
+    return verdict != FRESH
 
 
 # What site_info holds that only the home page shows (each source's last fetch to the minute)
@@ -211,10 +216,13 @@ def _fingerprint_files(*folders: Path) -> str:
     return h.hexdigest()
 
 
-def _fingerprint_boundaries(province: str) -> str:
-    """The map outlines the pages draw (plugins/disclosure/choropleth.py): a data file, not code."""
-    path = choropleth.boundaries_path(province)
-    return hashlib.sha1(path.read_bytes()).hexdigest() if path.is_file() else ""
+def _fingerprint_reference(province: str) -> str:
+    """The reference data files the pages use: the map outlines (choropleth.py) and the region
+    table (regions.py)."""
+    h = hashlib.sha1()
+    for path in (choropleth.boundaries_path(province), regions_path(province)):
+        h.update(hashlib.sha1(path.read_bytes()).digest() if path.is_file() else b"-")
+    return h.hexdigest()
 
 
 def _dict_first(env) -> None:
@@ -253,12 +261,20 @@ class DisclosureGenerator(Generator):
         self.canon = canonical_base(self.settings)
         self.context["DISCLOSURE"] = self.site
         self.context["CANON"] = self.canon
-        self.schema = opendata.load_schema(setting(self.settings, "DISCLOSURE_SCHEMA"))
+        self.schema = dictionary.load(setting(self.settings, "DISCLOSURE_SCHEMA"))
+        self.regions = Regions.load(setting(self.settings, "DISCLOSURE_PROVINCE_CODE"))
         labels = {
             t: {c: (m or {}).get("label") for c, m in (spec.get("columns") or {}).items()}
             for t, spec in self.schema["tables"].items()
         }
         self.env.globals["field_list"] = lambda value, table: filters.fields(value, labels.get(table, {}))
+        vocabulary = pages_more.Labels(self.schema)
+        self.env.filters.update(
+            filters.vocabulary_filters(
+                tuple(vocabulary.values("accidents", "accident_type")),
+                tuple(vocabulary.values("accidents", "industry")),
+            )
+        )
         self.context["CHROME"] = self.chrome = self._site_chrome()
 
     def _site_chrome(self) -> dict:
@@ -344,7 +360,7 @@ class DisclosureGenerator(Generator):
                     self.global_fp,
                     self.db_sha256,
                     _fingerprint_files(theme / "static"),
-                    _fingerprint_boundaries(setting(self.settings, "DISCLOSURE_PROVINCE_CODE")),
+                    _fingerprint_reference(setting(self.settings, "DISCLOSURE_PROVINCE_CODE")),
                     pelican_pages,
                     knobs,
                 ],
@@ -380,7 +396,7 @@ class DisclosureGenerator(Generator):
     def _pages(self):
         d, s = self.data, self.settings
         per = int(setting(s, "DISCLOSURE_PER_PAGE"))
-        pages_more.use_schema(d, self.schema)  # code labels (before the enterprise pages are made)
+        pages_more.use_reference(d, self.schema, self.regions)  # before the enterprise pages are made
         yield pages.home_page(d)
         yield from pages.accident_list_pages(d, per)
         search_limit = int(setting(s, "DISCLOSURE_SEARCH_MAX_PAGES"))

@@ -1,6 +1,6 @@
 """Open data downloads (/data/): one CSV and one JSON file per public table, the SQLite file
-itself, and the data dictionary read from etl/schema.yaml (the one dictionary that also feeds
-Datasette's metadata), published with schema.org Dataset JSON-LD.
+itself, and the data dictionary (etl/schema.yaml, read by dictionary.py; the one dictionary that
+also feeds Datasette's metadata), published with schema.org Dataset JSON-LD.
 
 The CSV files are made safe to open in a spreadsheet (OWASP, "CSV Injection"): a text cell that
 starts with = + - @, a tab or a carriage return would be run as a formula, so it is written with
@@ -16,12 +16,9 @@ import csv
 import hashlib
 import io
 import json
-import logging
 import re
 from pathlib import Path
 from typing import Iterator
-
-log = logging.getLogger(__name__)
 
 # Internal bookkeeping the public filter never copies (etl/public.py rule 1); skipped here too in
 # case a database carries them, because rejects.raw holds unfiltered source rows.
@@ -39,28 +36,6 @@ def public_tables(tables: list[str]) -> list[str]:
         for t in tables
         if not t.startswith(_SKIP_PREFIXES) and "_fts" not in t and t not in _INTERNAL and t not in _DERIVED
     ]
-
-
-def load_schema(path: Path | None) -> dict:
-    """The data dictionary: {"database": {...}, "tables": {table: {label, description, columns:
-    {col: {label, description, unit?}}}}}, read through etl.schema (which merges provenance
-    columns and joins Chinese multi-line text) when it is importable, else straight from YAML."""
-    if not path or not Path(path).exists():
-        log.info("data dictionary %s not found; /data/ lists columns without descriptions", path)
-        return {"database": {}, "tables": {}}
-    try:
-        from etl import schema as etl_schema
-
-        doc = etl_schema.load(Path(path))
-        return {
-            "database": doc.get("database") or {},
-            "tables": etl_schema.for_database("public", Path(path)),
-        }
-    except ImportError:  # the site built without the ETL package on the path
-        import yaml
-
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        return {"database": doc.get("database") or {}, "tables": doc.get("tables") or {}}
 
 
 _UNIT = re.compile(r"单位[:：]\s*([^。；;）)\s]+)")

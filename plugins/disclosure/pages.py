@@ -17,16 +17,6 @@ from . import charts, choropleth, pages_more
 from .data import PublicData
 
 RECT_ORDER = ["overdue", "due", "not_due", "assessed", "unknown"]
-try:  # the labels the public filter writes into rect_status_zh (one wording everywhere)
-    from etl.rules.rectification import STATUS_LABELS as RECT_ZH
-except ImportError:  # pragma: no cover - the site built without the ETL package
-    RECT_ZH = {
-        "not_due": "未到期",
-        "due": "评估期内",
-        "overdue": "逾期未公开评估",
-        "assessed": "已评估",
-        "unknown": "未知",
-    }
 GRADES = ["特别重大", "重大", "较大", "一般"]
 
 
@@ -350,11 +340,19 @@ def blacklist_pages(d: PublicData, per_page: int):
         )
 
 
+def rect_labels(d: PublicData) -> dict:
+    """{status: the words the public filter writes into rect_status_zh} for every status, also
+    one no accident has (the data dictionary's ``values``); a status it lacks as its code."""
+    words = dict(pages_more.labels_of(d).values("accidents", "rect_status_zh") or {})
+    return {**words, **{s: s for s in RECT_ORDER if s not in words}}
+
+
 def rectification_pages(d: PublicData, per_page: int):
+    rect_zh = rect_labels(d)
     groups = defaultdict(list)
     for a in d.accidents:
         groups[a.get("rect_status") or "unknown"].append(a)
-    counts = [(s, RECT_ZH[s], len(groups.get(s, []))) for s in RECT_ORDER]
+    counts = [(s, rect_zh[s], len(groups.get(s, []))) for s in RECT_ORDER]
     unlinked = [a for a in d.assessments if not a.get("accident")]
     # the actionable states (overdue, due) are listed in full on the first page
     for path, rows, pager in paginate(
@@ -366,8 +364,8 @@ def rectification_pages(d: PublicData, per_page: int):
             {
                 "title": "事故整改措施落实情况评估",
                 "status": None,
-                "heading": f"{RECT_ZH['overdue']}和{RECT_ZH['due']}的事故",
-                "labels": RECT_ZH,
+                "heading": f"{rect_zh['overdue']}和{rect_zh['due']}的事故",
+                "labels": rect_zh,
                 "rows": rows,
                 "pager": pager,
                 "counts": counts,
@@ -382,16 +380,16 @@ def rectification_pages(d: PublicData, per_page: int):
                 path,
                 "rectification",
                 {
-                    "title": f"事故整改评估：{RECT_ZH[status]}",
+                    "title": f"事故整改评估：{rect_zh[status]}",
                     "status": status,
-                    "heading": f"{RECT_ZH[status]}的事故",
-                    "labels": RECT_ZH,
+                    "heading": f"{rect_zh[status]}的事故",
+                    "labels": rect_zh,
                     "rows": rows,
                     "pager": pager,
                     "counts": counts,
                     "unlinked": [],
                     "feed": "feeds/rectification.xml",
-                    "description": f"整改评估状态为“{RECT_ZH[status]}”的事故。",
+                    "description": f"整改评估状态为“{rect_zh[status]}”的事故。",
                 },
             )
 

@@ -4,8 +4,8 @@ the enterprise and home pages show of them. Like pages.py: plain data contexts, 
 
 Statuses are the public database's (etl/public_disclosures.py computes them as of its date, with
 their Chinese labels in the *_zh columns); a code without such a column (an event, an action, an
-inspection result) is labelled from the data dictionary (etl/schema.yaml ``codes``), else with the
-rule module's label (etl/rules/).
+inspection result) is labelled from the data dictionary (etl/schema.yaml ``codes``). Places are
+named from the region table (regions.py).
 """
 
 from __future__ import annotations
@@ -17,20 +17,8 @@ from functools import partial
 
 from . import choropleth, pages
 from .data import HAZARD_OPEN, PublicData, segment
-
-try:  # the 市州 of the province, for the hazards summary (also those without a hazard)
-    from etl.normalize.regions import cities as _province_cities
-    from etl.normalize.regions import city_of as _city_of
-    from etl.normalize.regions import region_name as _region_name
-except ImportError:  # pragma: no cover - the site built without the ETL package
-    _province_cities = _city_of = _region_name = None
-try:
-    from etl.rules.vocabulary import sector_order
-except ImportError:  # pragma: no cover
-
-    def sector_order(value):
-        return (0, value or "")
-
+from .filters import word_order
+from .regions import Regions
 
 # Order of the hazards list: the ones still open first, the most urgent on top.
 HAZARD_ORDER = ("overdue", "supervised", "removed")
@@ -53,22 +41,7 @@ BADGE = {
     ("agencies", "suspended"): "due",
     ("agencies", "revoked"): "overdue",
 }
-# Labels of codes where the data dictionary has none: the rule modules' own (one wording).
-try:
-    from etl.rules import agencies as _agency_rules
-    from etl.rules import hazards as _hazard_rules
-    from etl.rules import projects as _project_rules
-
-    RULE_LABELS = {
-        ("hazards", "status"): _hazard_rules.LABELS,
-        ("hazard_events", "event"): _hazard_rules.EVENT_LABELS,
-        ("projects", "comment_status"): _project_rules.LABELS,
-        ("agencies", "qualification_status"): _agency_rules.LABELS,
-        ("agency_reports", "agency_status_at_issue"): _agency_rules.LABELS,
-    }
-except ImportError:  # pragma: no cover - the site built without the ETL package
-    RULE_LABELS = {}
-# ASCII path segments for the sectors of etl/rules/vocabulary.py (other values: a hash).
+# ASCII path segments for the sectors of the data dictionary (accidents.industry; others: a hash).
 SECTOR_SLUGS = {
     "煤矿": "coal",
     "金属非金属矿山": "mines",
@@ -84,16 +57,21 @@ FLAG_ZH = "出具时资质已失效/已撤销"
 
 
 class Labels:
-    """Chinese labels of codes: the data dictionary's ``codes`` (etl/schema.yaml), else the rule
-    module's labels; a code neither knows is shown as it is."""
+    """Chinese labels of codes: the data dictionary's ``codes`` (etl/schema.yaml); a code it does
+    not know is shown as it is. Also the dictionary's vocabularies (``values``)."""
 
     def __init__(self, schema: dict | None = None):
         self.tables = (schema or {}).get("tables") or {}
 
+    def _column(self, table: str, column: str) -> dict:
+        return ((self.tables.get(table) or {}).get("columns") or {}).get(column) or {}
+
     def of(self, table: str, column: str) -> dict:
-        spec = ((self.tables.get(table) or {}).get("columns") or {}).get(column) or {}
-        codes = {str(k): v for k, v in (spec.get("codes") or {}).items()}
-        return {**RULE_LABELS.get((table, column), {}), **codes}
+        return {str(k): v for k, v in (self._column(table, column).get("codes") or {}).items()}
+
+    def values(self, table: str, column: str):
+        """The column's vocabulary: a list of words, or {code: words} for a *_zh column."""
+        return self._column(table, column).get("values") or ()
 
     def label(self, table: str, column: str, row: dict) -> str | None:
         """A row's code shown in Chinese: its *_zh column, else the dictionary's label."""
@@ -105,14 +83,24 @@ class Labels:
         return self.of(table, column).get(str(code), str(code))
 
 
-def use_schema(d: PublicData, schema: dict | None) -> None:
-    """Label codes with this data dictionary on every page made from ``d`` (call before the
-    pages are made: the enterprise pages come first)."""
+def use_reference(d: PublicData, schema: dict | None, regions: Regions) -> None:
+    """Label codes with this data dictionary and name places from this region table on every
+    page made from ``d`` (call before the pages are made: the enterprise pages come first)."""
     d.code_labels = Labels(schema)
+    d.regions = regions
 
 
-def _labels(d: PublicData) -> Labels:
+def labels_of(d: PublicData) -> Labels:
     return getattr(d, "code_labels", None) or Labels()
+
+
+def _regions(d: PublicData) -> Regions:
+    return getattr(d, "regions", None) or Regions()
+
+
+def sector_order(d: PublicData):
+    """Sort key of sectors: the dictionary's order (煤矿 … 其他), others after it."""
+    return partial(word_order, tuple(labels_of(d).values("accidents", "industry")))
 
 
 def _status_labels(d: PublicData, rows, table: str, column: str = "status") -> dict:
@@ -121,7 +109,7 @@ def _status_labels(d: PublicData, rows, table: str, column: str = "status") -> d
     enterprise page asks."""
     cache = d.__dict__.setdefault("_status_labels", {})
     if (table, column) not in cache:
-        out = _labels(d).of(table, column)
+        out = labels_of(d).of(table, column)
         for r in rows:
             if r.get(column) and r.get(column + "_zh"):
                 out[r[column]] = r[column + "_zh"]
@@ -140,34 +128,30 @@ def _as_of(d: PublicData) -> date | None:
     return _day(d.as_of)
 
 
-def _city(row: dict) -> tuple[str | None, str | None]:
+def _city(row: dict, regions: Regions) -> tuple[str | None, str | None]:
     """(code, name) of a row's 市州: the public database's city_code/city_name, else from region_code."""
     if row.get("city_code"):
         return row["city_code"], row.get("city_name") or row["city_code"]
-    if _city_of and row.get("region_code"):
-        city = _city_of(row["region_code"])
-        if city:
-            return city.code, city.name
-    return None, None
+    return regions.city(row.get("region_code")) or (None, None)
 
 
-def _region(row: dict) -> str | None:
+def _region(row: dict, regions: Regions) -> str | None:
     """A row's place as 市州 and 县区 (兰州市城关区), or the 市州 alone."""
-    if not (_region_name and row.get("region_code")):
+    if not row.get("region_code"):
         return None
-    name = _region_name(row["region_code"])
-    _, city = _city(row)
+    name = regions.name(row["region_code"])
+    _, city = _city(row, regions)
     if city and name and not name.startswith(city):
         return city + name
     return name or city
 
 
-def _county(row: dict) -> str | None:
+def _county(row: dict, regions: Regions) -> str | None:
     """The 县区 of a row whose region_code is one (西固区), else None."""
-    if not (_region_name and row.get("region_code")):
+    if not row.get("region_code"):
         return None
-    code, _ = _city(row)
-    return None if code == row["region_code"] else _region_name(row["region_code"])
+    code, _ = _city(row, regions)
+    return None if code == row["region_code"] else regions.name(row["region_code"])
 
 
 def sector_slug(value: str) -> str:
@@ -248,7 +232,7 @@ def hazard_events(h: dict, labels: Labels, as_of: str | None = None) -> list[dic
 
 
 def _hazard_row(d: PublicData, h: dict, labels: dict) -> dict:
-    code, name = _city(h)
+    code, name = _city(h, _regions(d))
     as_of = _as_of(d)
     deadline = _day(h.get("deadline"))
     overdue_days = (as_of - deadline).days if h.get("status") == "overdue" and as_of and deadline else None
@@ -269,17 +253,14 @@ def hazard_summary(d: PublicData) -> dict:
     without a hazard with 0), plus the totals."""
     counts: dict[tuple, Counter] = defaultdict(Counter)
     names = {}
+    regions = _regions(d)
     for h in d.hazards:
-        code, name = _city(h)
+        code, name = _city(h, regions)
         key = code or ""
         names[key] = name or "未注明市州"
         counts[key][h.get("status") or "unknown"] += 1
-    if _province_cities:
-        try:
-            for city in _province_cities():
-                names.setdefault(city.code, city.name)
-        except Exception:  # noqa: BLE001 - no region table: only the 市州 that have hazards
-            pass
+    for code, name in regions.cities():  # none without a region table: the 市州 that have hazards
+        names.setdefault(code, name)
     rows = []
     for key in sorted(names, key=lambda k: (k == "", k)):
         c = counts.get(key, Counter())
@@ -349,7 +330,7 @@ def hazard_pages(d: PublicData, per_page: int, labels: Labels):
         "city": [(c, city_names[c], f"hazards/city/{c}/", len(by_city[c])) for c in sorted(by_city)],
         "industry": [
             (i, i, f"hazards/industry/{sector_slug(i)}/", len(by_industry[i]))
-            for i in sorted(by_industry, key=sector_order)
+            for i in sorted(by_industry, key=sector_order(d))
         ],
     }
     base = {
@@ -364,7 +345,7 @@ def hazard_pages(d: PublicData, per_page: int, labels: Labels):
     lists += [(f"hazards/city/{c}/", "city", c, by_city[c]) for c in sorted(by_city)]
     lists += [
         (f"hazards/industry/{sector_slug(i)}/", "industry", i, by_industry[i])
-        for i in sorted(by_industry, key=sector_order)
+        for i in sorted(by_industry, key=sector_order(d))
     ]
     for path0, dim, value, chosen in lists:
         if dim is None:
@@ -417,7 +398,7 @@ def hazard_context(d: PublicData, row: dict, labels: Labels) -> dict:
         **row,
         "events": events,
         "timeline": hazard_timeline(h, row, events),
-        "county_name": _county(h),
+        "county_name": _county(h, _regions(d)),
         "changes": d.changes_of(
             [("hazards", h["id"])] + [("hazard_events", e["id"]) for e in h.get("event_rows") or []], 50
         ),
@@ -569,7 +550,7 @@ def agency_context(d: PublicData, row: dict, labels: Labels, status_zh: dict) ->
         **row,
         "status_zh": a.get("qualification_status_zh") or status_zh.get(status),
         "ended": ended,
-        "region_name": _region(a),
+        "region_name": _region(a, _regions(d)),
         "action_rows": actions,
         "report_rows": reports,
         "flag_zh": FLAG_ZH,
@@ -648,7 +629,7 @@ def project_context(d: PublicData, row: dict) -> dict:
     return {
         "title": p["project_name"],
         **row,
-        "region_name": _region(p),
+        "region_name": _region(p, _regions(d)),
         "changes": d.changes_of([("projects", p["id"])], 50),
         "feed": "feeds/projects.xml",
         "description": f"{p['project_name']}（建设单位：{p['builder']}）：{row['status_zh'] or ''}"
@@ -663,7 +644,7 @@ def project_context(d: PublicData, row: dict) -> dict:
 
 def all_pages(d: PublicData, per_page: int):
     """Every page of these kinds, in a fixed order (generator.py renders them)."""
-    labels = _labels(d)
+    labels = labels_of(d)
     yield from hazard_pages(d, per_page, labels)
     yield from enforcement_pages(d, per_page, labels)
     yield from agency_pages(d, per_page, labels)
@@ -686,7 +667,7 @@ def enterprise_sections(d: PublicData, ent: dict) -> dict:
     their publicity period, inspections, the reports it commissioned, its projects, and its
     agency page when it is an agency."""
     eid = ent["id"]
-    labels = _labels(d)
+    labels = labels_of(d)
     hazard_zh = _status_labels(d, d.hazards, "hazards")
     agency_zh = agency_status_labels(d)
     project_zh = _status_labels(d, d.projects, "projects", "comment_status")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
+from freshness import STALE, freshness
 from publish.gates.result import GateResult
 
 
-def sources(internal_db: Path, freshness: str = "warn", now: datetime | None = None) -> GateResult:
+def sources(internal_db: Path, on_stale: str = "warn", *, now: datetime) -> GateResult:
+    """``now`` is the release's clock (publish/release.py); a stale source is a warning, or a
+    problem when ``on_stale`` is "fail"."""
     result = GateResult("sources")
-    now = now or datetime.now(timezone.utc)
     conn = sqlite3.connect(f"file:{internal_db}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
@@ -23,13 +25,10 @@ def sources(internal_db: Path, freshness: str = "warn", now: datetime | None = N
                 )
                 if row["last_success_at"] is None:
                     result.problems.append(f"{row['id']}: never loaded successfully")
-            if row["last_success_at"] and row["max_age_days"]:
-                age = (now - datetime.fromisoformat(row["last_success_at"])).total_seconds() / 86400
-                if age > row["max_age_days"]:
-                    message = (
-                        f"{row['id']}: stale, last success {age:.0f} days ago (max {row['max_age_days']})"
-                    )
-                    (result.problems if freshness == "fail" else result.warnings).append(message)
+            found = freshness(row["last_success_at"], row["max_age_days"], now)
+            if found.verdict == STALE:
+                message = f"{row['id']}: stale, last success {found.age_days:.0f} days ago (max {row['max_age_days']})"
+                (result.problems if on_stale == "fail" else result.warnings).append(message)
         held = conn.execute(
             "SELECT s.id FROM sources s WHERE s.record_count > 0 AND NOT EXISTS (SELECT 1 FROM source_runs r"
             " WHERE r.source_id = s.id AND r.status IN ('ok', 'unchanged'))"
