@@ -772,6 +772,8 @@ def test_a_list_of_places_is_not_a_person_with_particulars():
         "熔炼炉冷却水系统未设置温度监测",  # words of hazard listings that open with a surname
         "液化天然气储罐设置液位报警",
         "对该企业进行约谈曝光",
+        "武威示例万禾安全技术咨询有限公司",  # a 字号 that runs on to 有限公司 is no name
+        "甘肃万禾安全评价有限公司出具的报告",
     ],
 )
 def test_words_of_penalties_and_hazard_listings_are_not_names(text):

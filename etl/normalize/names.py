@@ -408,6 +408,9 @@ def _run_names(run: str, not_names: frozenset) -> tuple[tuple[int, int], ...]:
 
 
 _DOC_NUMBER_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}[〔［\[]")
+# The 字号 of a company whose registered name runs on to 有限公司 (万禾安全技术咨询有限公司) is
+# no person's name.
+_COMPANY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:股份)?有限(?:责任)?公司")
 _NON_PERSON_BY_FIRST: dict[str, list[str]] = {}
 for _word in NOT_PERSON_WORDS:
     _NON_PERSON_BY_FIRST.setdefault(_word[0], []).append(_word)
@@ -591,6 +594,7 @@ def person_name_spans(
         if not _DOC_NUMBER_AFTER.match(plain, b)
         and not _starts_non_person(plain, a, b)
         and not capital_numeral_at(plain, a)
+        and not _COMPANY_AFTER.match(plain, b)
         and not _PLACE_AFTER.match(plain, b)
         and not (a and plain[a - 1].isascii() and plain[a - 1].isalnum())
     ]
