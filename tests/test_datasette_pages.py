@@ -97,6 +97,19 @@ def test_every_stored_code_has_a_chinese_label(public_db):
     assert missing == []
 
 
+def test_the_guide_explains_the_data_and_every_link_it_gives_works(ds):
+    import re
+
+    page = get(ds, "/guide").text
+    for heading in ("浏览和筛选", "搜索", "常用查询", "下载", "自定义 SQL", "理解和引用数据"):
+        assert f">{heading}</h2>" in page, heading
+    links = sorted(set(re.findall(r'href="(/public[^"#]*)"', page)))
+    assert len(links) >= 12
+    for link in links:
+        assert get(ds, link).status_code == 200, link
+    assert 'href="/guide"' in get(ds, "/").text  # linked from the home page and every footer
+
+
 def test_evidence_names_the_fact_it_supports_in_chinese(ds):
     page = get(ds, "/public/evidence?field=deaths").text
     assert '<span class="coded" title="代码：deaths">死亡人数</span>' in page
@@ -193,6 +206,7 @@ def _pages(public_db) -> dict[str, str]:
         "row": f"/public/accidents/{acc}",
         "row-enterprise": f"/public/enterprises/{quote(ent)}",
         "sql": "/public?sql=" + quote("select 1"),
+        "guide": "/guide",
         "error-404": "/public/nonexistent",
         "error-400": "/public/accidents?_sort=nope",
     }

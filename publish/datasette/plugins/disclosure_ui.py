@@ -123,6 +123,7 @@ def extra_template_vars(template, database, table, request, datasette):
             "archive_url": archive_url(datasette),
             "as_of": info.get("as_of"),
             "built_at": info.get("built_at"),
+            "sql_allowed": bool(datasette.setting("default_allow_sql")),
             "column_labels": table_meta.get("column_labels") or {},
             "table_titles": {t: (m or {}).get("title") or t for t, m in tables_meta.items()},
             "site_record_url": await _site_record_url(datasette, name, table, request)
