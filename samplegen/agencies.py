@@ -90,9 +90,10 @@ QUALIFICATION_RULE = (
     "report): revoked from the date of its first revocation decision on (decided_on <= D; the "
     "decision day itself counts as revoked), qualification_end = that date; else revoked with an "
     "unknown end when the register prints 撤销 and no revocation is known; else cancelled when it "
-    "prints 注销; else suspended when a suspension covers D (start_on <= D <= end_on, both "
-    "inclusive); else expired when valid_until < D (valid_until itself is still valid), "
-    "qualification_end = valid_until; else valid (qualification_end null). A report is "
+    "prints 注销; else expired when valid_until < D (valid_until itself is still valid), "
+    "qualification_end = valid_until, a suspension then running or not; else suspended when a "
+    "suspension covers D (start_on <= D <= end_on, both inclusive); else valid "
+    "(qualification_end null). A report is "
     "issued_after_qualification_end = 1 when the status on its 出具日期 is expired, revoked or "
     "cancelled, 0 otherwise (a report issued while suspended is 0, status suspended). Only actions "
     "decided on or before as_of count."
@@ -620,10 +621,10 @@ def status_on(qual: Qualification, mine: list[AgencyAction], day: dt.date) -> tu
         return "revoked", None
     if "注销" in qual.status_stated:
         return "cancelled", None
-    if any(a.action == "suspended" and a.start_on <= day <= a.end_on for a in mine):
-        return "suspended", None
     if qual.valid_until < day:
         return "expired", qual.valid_until
+    if any(a.action == "suspended" and a.start_on <= day <= a.end_on for a in mine):
+        return "suspended", None
     return "valid", None
 
 

@@ -70,6 +70,12 @@ def test_qualification_suspension_days_inclusive():
     assert status == ["valid", "suspended", "suspended", "valid"]
 
 
+def test_a_certificate_that_expires_during_a_suspension_is_expired():
+    actions = [("suspended", D("2026-02-18"), D("2026-02-21"), D("2026-08-20"))]
+    assert qualification_status(D("2026-05-27"), "正常", actions, D("2026-05-27"))[0] == "suspended"
+    assert qualification_status(D("2026-05-27"), "正常", actions, D("2026-05-28")) == ("expired", D("2026-05-27"))
+
+
 def test_register_saying_revoked_or_cancelled():
     assert qualification_status(D("2028-01-01"), "已撤销", [], D("2026-01-01"))[0] == "revoked"
     assert qualification_status(D("2028-01-01"), "注销", [], D("2026-01-01"))[0] == "cancelled"

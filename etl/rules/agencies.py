@@ -9,8 +9,8 @@ On a day the qualification is
 - revoked from the date of a revocation decision (撤销) on, or when the register prints 撤销 without
   a decision we know (then from an unknown date: every day counts as revoked);
 - cancelled (注销) when the register says so;
+- expired after the last day of validity (有效期至, inclusive), a suspension then running or not;
 - suspended on the days of a suspension (暂停资质/停业整顿), start and end inclusive, an unstated end open;
-- expired after the last day of validity (有效期至, inclusive);
 - unstated when the register gives neither a validity nor a status;
 - valid otherwise.
 A report is flagged when it was issued on a day the qualification was expired or revoked by a
@@ -52,11 +52,11 @@ def qualification_status(
         return "revoked", None
     if "注销" in stated:
         return "cancelled", None
+    if valid_until is not None and valid_until < day:  # a suspension ends with the certificate
+        return "expired", valid_until
     for kind, decided, start, end in actions:
         if kind == "suspended" and (start or decided) is not None and covers(start or decided, end, day):
             return "suspended", None
-    if valid_until is not None and valid_until < day:
-        return "expired", valid_until
     if valid_until is None and not stated.strip():
         return "unstated", None
     return "valid", None
