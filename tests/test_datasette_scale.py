@@ -380,8 +380,8 @@ def test_rows_are_rendered_as_datasette_would_and_escaped():
     )
     query = disclosure_ui.query_rows_html(["标题"], [["a & b"], [Markup("<b>c</b>")]])
     assert query == (
-        f'<tr><td class="col-{to_css_class("标题")}">a &amp; b</td></tr>'
-        f'<tr><td class="col-{to_css_class("标题")}"><b>c</b></td></tr>'
+        f'<tr><td class="col-{to_css_class("标题")}" data-label="标题">a &amp; b</td></tr>'
+        f'<tr><td class="col-{to_css_class("标题")}" data-label="标题"><b>c</b></td></tr>'
     )
 
 
@@ -427,7 +427,7 @@ def test_canned_query_html_shows_the_first_rows_and_exports_all(public_db):
         return response.text
 
     html = get("/public/many_rows")
-    cells = re.findall(r'<td class="col-[^"]*">(\d+)</td>', html)
+    cells = re.findall(r'<td class="col-[^"]*" data-label="[^"]*">(\d+)</td>', html)
     assert cells == [str(i) for i in range(1, shown + 1)]
     assert f"本页只显示前 {shown} 行" in html and "/public/many_rows.csv" in html
     csv_rows = get("/public/many_rows.csv").strip().splitlines()
