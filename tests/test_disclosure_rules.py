@@ -73,7 +73,10 @@ def test_qualification_suspension_days_inclusive():
 def test_a_certificate_that_expires_during_a_suspension_is_expired():
     actions = [("suspended", D("2026-02-18"), D("2026-02-21"), D("2026-08-20"))]
     assert qualification_status(D("2026-05-27"), "正常", actions, D("2026-05-27"))[0] == "suspended"
-    assert qualification_status(D("2026-05-27"), "正常", actions, D("2026-05-28")) == ("expired", D("2026-05-27"))
+    assert qualification_status(D("2026-05-27"), "正常", actions, D("2026-05-28")) == (
+        "expired",
+        D("2026-05-27"),
+    )
 
 
 def test_register_saying_revoked_or_cancelled():
