@@ -13,16 +13,17 @@ import re
 from datetime import date, timedelta
 
 from etl.datasets.common import (
+    BLANKS,
     Context,
     Reject,
     checked_date,
     clean_text,
+    optional_uscc,
     region_code,
     required,
     stable_id,
     text,
 )
-from etl.normalize.codes import normalize_code
 from etl.normalize.dates import find_dates
 from etl.normalize.names import normalize_enterprise_name
 from etl.normalize.text import to_halfwidth
@@ -34,13 +35,12 @@ _TESTING_WORDS = ("检测", "检验")
 _EVALUATION_WORDS = ("评价",)
 AGENCY_TYPE_CODES = ("evaluation", "testing")
 # What registers print where a value is absent.
-BLANKS = ("—", "-", "－", "/", "无", "暂无", "null", "None")
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*月?")
 
 
 def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     name = normalize_enterprise_name(required(fields, "name", "机构名称"))
-    code = optional_code(fields, "uscc")
+    code = optional_uscc(fields)
     certificate = certificate_no(text(fields, "certificate_no"))
     row = {
         "id": stable_id("agency", ctx.spec.id, certificate or code or name),
@@ -81,14 +81,6 @@ def certificate_no(value: str | None) -> str | None:
         return None
     value = to_halfwidth(value, parens=True)
     return re.sub(r"\s+", "", value).replace("(", "（").replace(")", "）")
-
-
-def optional_code(fields: dict, key: str) -> str | None:
-    """A 统一社会信用代码 column: the code normalized, or None where the source leaves it blank."""
-    value = text(fields, key)
-    if not value or value in BLANKS:
-        return None
-    return normalize_code(value) or None
 
 
 def validity_end(fields: dict, key: str, label: str) -> str | None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 
-from etl.datasets.agencies import certificate_no, optional_code
+from etl.datasets.agencies import certificate_no
 from etl.datasets.common import (
     Context,
     Reject,
     checked_date,
     doc_number,
     free_text,
+    optional_uscc,
     required,
     stable_id,
     text,
@@ -65,7 +66,7 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     row = {
         "id": stable_id("agency-action", ctx.spec.id, decision_no or "", name, action, decided_on),
         "agency_name": name,
-        "uscc": optional_code(fields, "uscc"),
+        "uscc": optional_uscc(fields),
         "certificate_no": certificate_no(text(fields, "certificate_no")),
         "action": action,
         "violation": violation_code(text(fields, "violation"), text(fields, "facts")),

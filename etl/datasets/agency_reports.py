@@ -6,8 +6,7 @@ whether the agency was qualified on the 出具日期 is computed in the public d
 
 from __future__ import annotations
 
-from etl.datasets.agencies import optional_code
-from etl.datasets.common import Context, checked_date, free_text, required, stable_id, text
+from etl.datasets.common import Context, checked_date, free_text, optional_uscc, required, stable_id, text
 from etl.normalize.names import normalize_enterprise_name
 from etl.normalize.text import to_halfwidth
 
@@ -24,11 +23,11 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "id": stable_id("agency-report", ctx.spec.id, agency, report_no or project, issued_on),
         "report_no": report_no,
         "agency_name": agency,
-        "agency_uscc": optional_code(fields, "agency_uscc"),
+        "agency_uscc": optional_uscc(fields, "agency_uscc"),
         "report_type": text(fields, "report_type"),
         "project": project,
         "client_name": normalize_enterprise_name(client) if client else None,
-        "client_uscc": optional_code(fields, "client_uscc"),
+        "client_uscc": optional_uscc(fields, "client_uscc"),
         "issued_on": issued_on,
         "conclusion": free_text(fields, "conclusion"),
     }

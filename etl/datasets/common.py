@@ -143,6 +143,17 @@ def uscc(fields: dict, key: str) -> str | None:
     return normalize_code(value) if value else None
 
 
+# What a source prints in a cell that has nothing to say.
+BLANKS = frozenset({"无", "/", "／", "—", "——", "-", "－", "暂无", "null", "None"})
+_CODE_SHAPE = re.compile(r"[0-9A-Z]{8,20}")
+
+
+def optional_uscc(fields: dict, key: str = "uscc") -> str | None:
+    """A code column that may say it has none (无, —, /): the normalized code, else None."""
+    code = uscc(fields, key)
+    return code if code and _CODE_SHAPE.fullmatch(code) else None
+
+
 def uscc_check(code: str | None):
     return check_uscc(code) if code else None
 

@@ -9,23 +9,23 @@ from __future__ import annotations
 import re
 
 from etl.datasets.common import (
+    BLANKS,
     Context,
     Reject,
     checked_date,
     clean_text,
     free_text,
+    optional_uscc,
+    region_of,
     required,
     stable_id,
     text,
-    uscc,
 )
 from etl.normalize.names import normalize_enterprise_name
 from etl.normalize.numbers import parse_count
-from etl.normalize.regions import resolve_region
 from etl.normalize.text import to_halfwidth, to_simplified
 
 TABLE = "inspections"
-PLACEHOLDERS = {"无", "/", "／", "—", "——", "-", "－", "暂无"}
 # Checked in this order: an object not found, then any problem found (未发现 is not 发现),
 # then a closed or stopped object, then the clean results.
 _NOT_FOUND = ("查无下落", "下落不明", "未找到", "无法联系", "查无此", "不在登记")
@@ -55,13 +55,13 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
     problems = _text(fields, "problems")
     code = result_code(stated)
     task = text(fields, "task") or text(fields, "_page_title")
-    number = _code(fields)
+    number = optional_uscc(fields)
     row = {
         "id": stable_id("insp", ctx.spec.id, task or "", number or name, inspected_on),
         "task": task,
         "object_name": name,
         "uscc": number,
-        "region_code": region(fields, ctx),
+        "region_code": region_of(fields, ctx, "region", "authority"),
         "inspected_on": inspected_on,
         "authority": text(fields, "authority") or ctx.spec.publisher,
         "result": code,
@@ -104,20 +104,6 @@ def problem_count(problems: str | None, code: str) -> int | None:
     return len([part for part in re.split(r"[；;]", value) if part.strip(" 。")])
 
 
-def region(fields: dict, ctx: Context) -> str | None:
-    """The object's area as stated, else the inspecting authority's, else the source's."""
-    for key in ("region", "authority"):
-        found = resolve_region(text(fields, key))
-        if found:
-            return found.code
-    return getattr(ctx.spec, "region_code", None)
-
-
 def _text(fields: dict, key: str) -> str | None:
     value = free_text(fields, key)
-    return None if value is None or value.strip() in PLACEHOLDERS else value
-
-
-def _code(fields: dict) -> str | None:
-    code = uscc(fields, "uscc")
-    return code if code and re.fullmatch(r"[0-9A-Z]{8,20}", code) else None  # 无, —, /: none
+    return None if value is None or value.strip() in BLANKS else value

@@ -20,20 +20,20 @@ from etl.datasets.common import (
     clean_text,
     doc_number,
     free_text,
+    optional_uscc,
     paragraphs,
     person,
     person_unit,
+    region_of,
     required,
     stable_id,
     text,
-    uscc,
     yuan,
 )
 from etl.normalize.dates import parse_date
 from etl.normalize.mask import mask_text
 from etl.normalize.money import parse_money
 from etl.normalize.names import is_masked_name, normalize_enterprise_name
-from etl.normalize.regions import resolve_region
 from etl.normalize.text import to_simplified
 
 TABLE = "penalties"
@@ -102,7 +102,7 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "decision_no": decision_no,
         "party_type": kind,
         "party_name": name,
-        "uscc": _code(fields) if kind == "enterprise" else None,
+        "uscc": optional_uscc(fields) if kind == "enterprise" else None,
         "unit": person_unit(fields, kind, reason_key="facts"),  # a person's unit, as stated
         "facts": free_text(fields, "facts"),
         "basis": free_text(fields, "basis"),
@@ -110,7 +110,8 @@ def normalize(fields: dict, ctx: Context) -> dict[str, list[dict]]:
         "fine_yuan": fine_yuan(fields, penalty),
         "decided_on": decided_on,
         "authority": text(fields, "authority") or ctx.spec.publisher,
-        "region_code": region(fields, ctx),
+        # a stated region, else the party's address, else the deciding authority's area
+        "region_code": region_of(fields, ctx, "region", "address", "authority"),
         "accident_ref": text(fields, "accident_ref") or accident_ref(fields.get("facts") or ""),
     }
     return {TABLE: [row]}
@@ -135,11 +136,6 @@ def party_type(fields: dict, name: str) -> str:
     return "enterprise"
 
 
-def _code(fields: dict) -> str | None:
-    code = uscc(fields, "uscc")
-    return code if code and re.fullmatch(r"[0-9A-Z]{8,20}", code) else None  # 无, —, /: none
-
-
 def fine_yuan(fields: dict, penalty: str | None) -> float | None:
     """The fine in yuan: a 万元 column, a yuan column, else the amount the penalty text names.
     None when nothing is fined (a warning prints 0)."""
@@ -147,15 +143,6 @@ def fine_yuan(fields: dict, penalty: str | None) -> float | None:
     if not amount and penalty and "罚" in penalty:
         amount = parse_money(penalty).yuan
     return amount or None
-
-
-def region(fields: dict, ctx: Context) -> str | None:
-    """Where: a stated region, else the party's address, else the deciding authority's area."""
-    for key in ("region", "address", "authority"):
-        found = resolve_region(text(fields, key))
-        if found:
-            return found.code
-    return getattr(ctx.spec, "region_code", None)
 
 
 def accident_ref(facts: str) -> str | None:
