@@ -20,10 +20,9 @@ import sqlite3
 
 from etl.datasets.common import find_doc_number
 from etl.normalize.names import normalize_enterprise_name
-from etl.normalize.text import to_simplified
+from etl.normalize.text import to_halfwidth, to_simplified
 
 _PUNCT = re.compile(r"[\s\"'“”‘’《》〈〉()（）\[\]【】〔〕、，。,.:：;；·•\-—_]+")
-_FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
 # “2024·3·15” / "3·15" / 2024.3.15 in an accident's common name
 _NICKNAME = re.compile(r"(?:(\d{4})\s*[·•.．]\s*)?(\d{1,2})\s*[·•.．]\s*(\d{1,2})")
 
@@ -35,7 +34,7 @@ def refresh(conn: sqlite3.Connection) -> None:
 
 
 def _key(value: str | None) -> str:
-    return _PUNCT.sub("", to_simplified((value or "").translate(_FULLWIDTH))).upper()
+    return _PUNCT.sub("", to_simplified(to_halfwidth(value or "", parens=True, punctuation=True))).upper()
 
 
 def _bigrams(text: str) -> set[str]:
@@ -172,7 +171,7 @@ def _by_nickname(penalty, by_day: dict[str, list[dict]], undated: list[dict]) ->
     """The only report whose title carries the accident's name “[YYYY·]M·D” (dot forms alike),
     else that happened on that day, before the decision, and is the penalised enterprise's (or
     names the person's unit); without the enterprise or the unit, none."""
-    found = _NICKNAME.search((penalty["accident_ref"] or "").translate(_FULLWIDTH))
+    found = _NICKNAME.search(to_halfwidth(penalty["accident_ref"] or ""))
     if not found:
         return None
     year, month, day = found.group(1), int(found.group(2)), int(found.group(3))

@@ -89,6 +89,7 @@ from etl.public_search import Splitter
 from etl.public_serving import FACET_COUNTS, SUMMARIES  # noqa: F401 - bench/national.py reads them here
 from etl.rules import catalogue
 from etl.rules.blacklist import EVENT_LABELS, blacklist_status
+from etl.rules.periods import iso_day
 from etl.rules.publicity import RATING_LABELS, publicity, rating_status
 from etl.rules.rectification import assessment_status
 
@@ -398,8 +399,8 @@ def _note_references(build: _Build, row: dict) -> None:
 def _accident(build: _Build, row: dict) -> dict:
     assessment = build.assessments.get(row["id"]) or {}
     status = assessment_status(
-        _date(row["approved_on"]),
-        _date(assessment.get("effective_on")),
+        iso_day(row["approved_on"]),
+        iso_day(assessment.get("effective_on")),
         assessment.get("result"),
         build.as_of,
     )
@@ -450,9 +451,9 @@ def _blacklist(build: _Build, row: dict) -> dict:
 
 def _credit_record(build: _Build, row: dict) -> dict:
     period = publicity(
-        _date(row["decided_on"]),
-        _date(row["publicity_start"]),
-        _date(row["publicity_end"]),
+        iso_day(row["decided_on"]),
+        iso_day(row["publicity_start"]),
+        iso_day(row["publicity_end"]),
         row["record_type"],
         row["penalty"],
         build.as_of,
@@ -472,7 +473,7 @@ def _credit_record(build: _Build, row: dict) -> dict:
 
 def _credit_rating(build: _Build, row: dict) -> dict:
     newest = build.newest_ratings.get(row["enterprise_id"] or row["id"]) == row["id"]
-    status = rating_status(_date(row["rated_on"]), _date(row["valid_until"]), newest, build.as_of)
+    status = rating_status(iso_day(row["rated_on"]), iso_day(row["valid_until"]), newest, build.as_of)
     row.update(
         rating_status=status,
         rating_status_zh=RATING_LABELS[status],
@@ -483,7 +484,7 @@ def _credit_rating(build: _Build, row: dict) -> dict:
 
 def _ban(build: _Build, row: dict) -> dict:
     # In force from start_on through end_on inclusive; a lifetime ban (终身禁入) never ends.
-    start, end = _date(row["start_on"]), _date(row["end_on"])
+    start, end = iso_day(row["start_on"]), iso_day(row["end_on"])
     started = start is None or start <= build.as_of
     ended = not row["lifetime"] and end is not None and end < build.as_of
     row["active"] = int(started and not ended)
@@ -750,15 +751,6 @@ def _built_at() -> str:
 @lru_cache(maxsize=None)
 def _city_name(code: str | None) -> str | None:
     return region_name(code) if code else None
-
-
-def _date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def _iso(value) -> str | None:

@@ -18,12 +18,12 @@ the public row, with the columns of COMPUTED worked out as of the build date.
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from etl.normalize.regions import city_of, region_name
 from etl.rules import agencies as agency_rules
 from etl.rules import hazards as hazard_rules
 from etl.rules import projects as project_rules
+from etl.rules.periods import iso_day
 from etl.rules.publicity import publicity
 
 TABLES = (
@@ -106,13 +106,6 @@ ACTION_WORDS = {
 }
 
 
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def _city(row: dict) -> dict:
     city = city_of(row["region_code"]) if row.get("region_code") else None
     return {"city_code": city.code if city else None, "city_name": region_name(city.code) if city else None}
@@ -136,7 +129,7 @@ def hazard(build, row: dict) -> dict | None:
     removals = [e["on"] for e in known if e["kind"] == "removed"]
     removed_on = row["removed_on"] or (removals[0] if removals else None)
     status = hazard_rules.hazard_status(
-        _date(row["listed_on"]), _date(row["deadline"]), _date(removed_on), build.as_of
+        iso_day(row["listed_on"]), iso_day(row["deadline"]), iso_day(removed_on), build.as_of
     )
     if status == "future":
         return None
@@ -159,7 +152,7 @@ def hazard_event(build, row: dict) -> dict | None:
 
 
 def penalty(build, row: dict, stopped) -> dict:
-    period = publicity(_date(row["decided_on"]), None, None, "行政处罚", row["penalty"], build.as_of)
+    period = publicity(iso_day(row["decided_on"]), None, None, "行政处罚", row["penalty"], build.as_of)
     row.update(**_publicity_columns(period), **_city(row))
     return row if period["active"] else stopped(row, PENALTY_KEEP, "party_name")
 
@@ -179,9 +172,9 @@ def _publicity_columns(period: dict) -> dict:
 def agency_action(build, row: dict, stopped) -> dict:
     listing = row["action"] == "dishonest"
     period = publicity(
-        _date(row["decided_on"]),
-        _date(row["start_on"]) if listing else None,
-        _date(row["end_on"]) if listing else None,
+        iso_day(row["decided_on"]),
+        iso_day(row["start_on"]) if listing else None,
+        iso_day(row["end_on"]) if listing else None,
         "行政处罚",
         row.get("measure") or ACTION_WORDS.get(row["action"]),
         build.as_of,
@@ -204,10 +197,10 @@ def _actions(build) -> dict[str, list[tuple]]:
             "SELECT agency_id, action, decided_on, start_on, end_on FROM agency_actions"
             " WHERE agency_id IS NOT NULL AND removed_run IS NULL ORDER BY decided_on, id"
         ):
-            decided = _date(r["decided_on"])
+            decided = iso_day(r["decided_on"])
             if decided is not None and decided <= build.as_of:
                 cached.setdefault(r["agency_id"], []).append(
-                    (r["action"], decided, _date(r["start_on"]), _date(r["end_on"]))
+                    (r["action"], decided, iso_day(r["start_on"]), iso_day(r["end_on"]))
                 )
         build.cache["agency_actions"] = cached
     return cached
@@ -228,7 +221,7 @@ def _agency_rows(build) -> dict[str, dict]:
 
 def agency(build, row: dict) -> dict:
     status, ended = agency_rules.qualification_status(
-        _date(row["valid_until"]), row["status_stated"], _actions(build).get(row["id"], []), build.as_of
+        iso_day(row["valid_until"]), row["status_stated"], _actions(build).get(row["id"], []), build.as_of
     )
     row.update(
         qualification_status=status,
@@ -240,12 +233,15 @@ def agency(build, row: dict) -> dict:
 
 def agency_report(build, row: dict) -> dict:
     found = _agency_rows(build).get(row["agency_id"]) if row.get("agency_id") else None
-    issued = _date(row["issued_on"])
+    issued = iso_day(row["issued_on"])
     if found is None or issued is None:
         status = None
     else:
         status = agency_rules.status_at_issue(
-            _date(found["valid_until"]), found["status_stated"], _actions(build).get(found["id"], []), issued
+            iso_day(found["valid_until"]),
+            found["status_stated"],
+            _actions(build).get(found["id"], []),
+            issued,
         )
     row.update(
         agency_status_at_issue=status,
@@ -257,9 +253,9 @@ def agency_report(build, row: dict) -> dict:
 
 def project(build, row: dict) -> dict:
     status, left = project_rules.comment_status(
-        _date(row["comment_start"]),
-        _date(row["comment_end"]),
-        _date(row["outcome_on"]),
+        iso_day(row["comment_start"]),
+        iso_day(row["comment_end"]),
+        iso_day(row["outcome_on"]),
         bool(row.get("outcome")),
         build.as_of,
     )

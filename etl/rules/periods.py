@@ -45,3 +45,14 @@ def covers(start: date | None, end: date | None, day: date) -> bool:
     """Whether the range start..end, both days inclusive, contains `day`; an unknown end is
     open, an unknown start too."""
     return (start is None or start <= day) and (end is None or day <= end)
+
+
+def iso_day(value) -> date | None:
+    """A stored date (ISO text, a timestamp's date part, or a date) as a date; None when empty or
+    not a date."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
