@@ -18,8 +18,9 @@ the public row, with the columns of COMPUTED worked out as of the build date.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
-from etl.normalize.regions import city_of, region_name
+from etl.normalize.regions import city_of
 from etl.rules import agencies as agency_rules
 from etl.rules import hazards as hazard_rules
 from etl.rules import projects as project_rules
@@ -107,8 +108,15 @@ ACTION_WORDS = {
 
 
 def _city(row: dict) -> dict:
-    city = city_of(row["region_code"]) if row.get("region_code") else None
-    return {"city_code": city.code if city else None, "city_name": region_name(city.code) if city else None}
+    code, name = _city_of(row.get("region_code"))
+    return {"city_code": code, "city_name": name}
+
+
+@lru_cache(maxsize=None)
+def _city_of(region_code: str | None) -> tuple[str | None, str | None]:
+    """(市州 code, name) of a region code, once per code: every row of a table asks."""
+    city = city_of(region_code) if region_code else None
+    return (city.code, city.name) if city else (None, None)
 
 
 def _events(value) -> list[dict]:

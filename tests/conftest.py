@@ -52,3 +52,16 @@ def public_db(internal_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("public") / "public.db"
     build_public_db(internal_db, out, AS_OF)
     return out
+
+
+@pytest.fixture(scope="session")
+def generated_samples(tmp_path_factory):
+    """(folder, truth) of the bundled samples generated afresh into a temporary folder, for tests
+    that serve or break the documents without touching data/samples."""
+    import json
+
+    from samplegen import generate
+
+    out = tmp_path_factory.mktemp("samples")
+    generate(out)
+    return out, json.loads((out / "_truth.json").read_text(encoding="utf-8"))

@@ -17,7 +17,6 @@ from etl.datasets.projects import comment_period
 from etl.rules.projects import comment_status
 from etl.rules.vocabulary import SECTORS
 from etl.spec import load_specs
-from samplegen import generate
 from tests._disclosure_etl import Env
 from tests.httpd import FaultyServer
 
@@ -27,10 +26,8 @@ SPECS = {spec.id: spec for spec in load_specs(only=list(SOURCES))}
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("samples")
-    generate(out)
-    return out, json.loads((out / "_truth.json").read_text(encoding="utf-8"))
+def samples(generated_samples) -> tuple[Path, dict]:
+    return generated_samples
 
 
 @pytest.fixture(scope="module")
