@@ -11,7 +11,7 @@ AS_OF ?= $(shell date +%F)
 DB := data/disclosure.db
 PUBLIC_DB := data/public.db
 
-.PHONY: venv etl public build demo test lint format faults clean sources rejects release
+.PHONY: venv etl public build demo test lint format faults clean sources rejects release golden
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
@@ -46,6 +46,11 @@ demo: build
 
 test: venv
 	$(PY) -m pytest -q
+
+# Rewrite tests/golden/site.tar.xz, the expected site of tests/test_golden_site.py, after a change
+# that is meant to change pages (review the test's diff first; commit the archive with the change).
+golden: venv
+	DISCLOSURE_GOLDEN_UPDATE=1 $(PY) -m pytest -q tests/test_golden_site.py
 
 # ruff (pyproject.toml): lint rules and the formatter's check; `make format` applies the formatter.
 LINT_PATHS := etl samplegen plugins publish tests bench freshness.py pelicanconf.py publishconf.py

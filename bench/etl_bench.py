@@ -122,7 +122,7 @@ PUBLIC_CODE = (
     "etl/public_search.py",
     "etl/public_serving.py",
     "etl/schema.yaml",
-    "etl/search.py",
+    "etl/fts_text.py",
     "etl/normalize/mask.py",
     "etl/normalize/regions.py",
     *sorted(f"etl/rules/{p.name}" for p in (inputs.ROOT / "etl" / "rules").glob("*.py")),
@@ -249,7 +249,7 @@ def _notes(session, r: dict) -> None:
     session.note(
         f"ETL load step = the time inside etl.load.Loader.apply ({r['full']['load']['records']:,} "
         f"records: comparing with stored rows, inserts and the change log; the content hashes "
-        f"are made with the records, by the normalizing workers of etl/normalizing.py, and only "
+        f"are made with the records, by the normalizing workers of etl/prepare.py, and only "
         f"hashed here for a table whose records come without them). The baseline "
         f"inserts the same {base['rows']:,} rows (read back from the loaded tables) into an empty "
         f"database with the same schema and pragmas (WAL, synchronous=NORMAL) with sqlite-utils "

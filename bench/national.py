@@ -78,7 +78,7 @@ MAX_FACTOR = min(len(PROVINCES), len(MARKERS) + 1)
 
 def build(src: Path, out: Path, factor: int) -> dict:
     """Write `out` as `factor` copies of the public database `src`; return a summary."""
-    from etl import public, search
+    from etl import fts_text, public
 
     if not 1 <= factor <= MAX_FACTOR:
         raise ValueError(f"factor must be between 1 and {MAX_FACTOR}")
@@ -107,8 +107,8 @@ def build(src: Path, out: Path, factor: int) -> dict:
     counts["build_info"] = counts.get("build_info", 0) + 1
     dst.execute("COMMIT")
     copied = time.perf_counter()
-    original = search.index_text
-    search.index_text = functools.lru_cache(maxsize=1 << 18)(original)
+    original = fts_text.index_text
+    fts_text.index_text = functools.lru_cache(maxsize=1 << 18)(original)
     try:
         dst.execute("BEGIN")
         # one process: the cache above answers the 29 repeated copies of each text (workers would not
@@ -118,7 +118,7 @@ def build(src: Path, out: Path, factor: int) -> dict:
         public._add_views_and_indexes(dst)
         dst.execute("COMMIT")
     finally:
-        search.index_text = original
+        fts_text.index_text = original
     indexed = time.perf_counter()
     dst.execute("DETACH DATABASE province")
     dst.execute("ANALYZE")

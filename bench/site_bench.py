@@ -19,15 +19,11 @@ with the disk's write-back of earlier steps, which Pelican's ~5-minute run avera
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import os
 import re
 import shutil
 import sqlite3
 import sys
-import threading
 from pathlib import Path
 
 from bench import measure
@@ -37,6 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from plugins.disclosure.data import PublicData, segment  # noqa: E402
+from tests.httpd import serve  # noqa: E402 (the tests' static server: standard library only)
 
 CHANGE_SHARE = 0.01
 CHROMIUM = "/usr/bin/chromium"
@@ -223,25 +220,6 @@ def _pagefind(public_db: Path, site: Path) -> dict:
         "pagefind_files": len(files),
         "search_index_build_s": built["seconds"],
     }
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def serve(folder: Path):
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _search_download(output: Path) -> dict:

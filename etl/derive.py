@@ -1,7 +1,7 @@
 """Links between records, derived after every load from everything in the database:
 
 - the `enterprises` hub: records join by 统一社会信用代码, else by normalized name within the
-  市州 (etl/linking.py; ambiguous matches are flagged, never merged); an accident's enterprise
+  市州 (etl/enterprise_links.py; ambiguous matches are flagged, never merged); an accident's enterprise
   name, read from the report, may also link without its place prefix or as a unit of its
   company, and records how it was linked (enterprise_link_method) and, when no rule proves a
   link, the enterprises it might be (enterprise_link_candidates) for review;
@@ -22,8 +22,8 @@ import re
 import sqlite3
 
 from etl import derive_disclosures
+from etl.enterprise_links import EnterpriseIndex
 from etl.extract.industry import sector_from_register
-from etl.linking import EnterpriseIndex
 from etl.normalize.codes import check_uscc, normalize_code
 from etl.normalize.dates import parse_date
 from etl.normalize.names import normalize_enterprise_name
@@ -60,9 +60,9 @@ HUB_COLUMNS = (
     "link_flag",
     "sources",
 )
-# Tables whose enterprise name is read out of report text (etl/linking.py rule 3).
+# Tables whose enterprise name is read out of report text (etl/enterprise_links.py rule 3).
 EXTRACTED = ("accidents",)
-# Methods that link with evidence (etl/linking.py); 'review' and 'none' do not.
+# Methods that link with evidence (etl/enterprise_links.py); 'review' and 'none' do not.
 EVIDENCE = ("uscc", "exact_name", "name_without_prefix", "parent")
 
 

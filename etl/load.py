@@ -112,7 +112,7 @@ _hexdigest = methodcaller("hexdigest")
 
 class Hasher:
     """record_hash of a table's records as the loader completes them (every column, None where
-    absent), callable wherever the records are made: etl/normalizing.py hashes them in its
+    absent), callable wherever the records are made: etl/prepare.py hashes them in its
     worker processes, so the load step only writes."""
 
     def __init__(self, all_columns: list[str], content: list[str]):

@@ -393,7 +393,7 @@ CREATE TABLE corrections (
         "ALTER TABLE accidents ADD COLUMN accident_subtype TEXT",
     ),
     (
-        # How an accident's enterprise was linked (etl/linking.py: uscc, exact_name,
+        # How an accident's enterprise was linked (etl/enterprise_links.py: uscc, exact_name,
         # name_without_prefix, parent, none, review) and, for review, the registered enterprises
         # it might be (JSON). Derived by etl/derive.py; a link no rule proves is never made.
         "007_enterprise_link_evidence",

@@ -24,7 +24,7 @@ from etl import corrections, derive, settings
 from etl.datasets import kind_module
 from etl.http import Fetcher, FetchError, new_session
 from etl.load import Counts, Loader
-from etl.normalizing import PIPELINE_VERSION, mask_row, normalize_all
+from etl.prepare import PIPELINE_VERSION, mask_row, normalize_all
 from etl.readers import ParseError, read
 from etl.spec import SourceSpec
 

@@ -41,7 +41,7 @@ Rules
     enterprise_accidents and accidents_by_year_city, facet_counts, an index for each table's
     default sort, per facet column (etl/schema.yaml `facets`), per link column and per entry of
     `indexes`; and a Chinese full-text table <table>_fts per table with `search` columns, of
-    identifying rows only (etl/public_search.py, etl/search.py).
+    identifying rows only (etl/public_search.py, etl/fts_text.py).
 7.  Deterministic: rows are written in id order and the file is produced by VACUUM INTO, so the
     same input and as_of give the same bytes apart from built_at (which SOURCE_DATE_EPOCH fixes).
 8.  No part of a 居民身份证号码 is published (《行政处罚结果信息网上公开暂行办法》第七条; 法释〔2016〕19号
@@ -81,7 +81,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from etl import public_disclosures, public_search, public_serving, search, settings
+from etl import fts_text, public_disclosures, public_search, public_serving, settings
 from etl.digest import sha256_file
 from etl.normalize.mask import hide_id_fragments
 from etl.normalize.regions import region_name
@@ -722,7 +722,7 @@ def _add_build_info(build: _Build, internal_path: Path) -> None:
         ("last_run_id", str(run["id"]) if run else None),
         ("last_run_finished_at", run["finished_at"] if run else None),
         ("public_filter", FILTER_VERSION),
-        ("fts_tokenizer", search.VERSION),
+        ("fts_tokenizer", fts_text.VERSION),
     ]
     for row in build.src.execute("SELECT id, last_success_at FROM sources ORDER BY id"):
         info.append((f"source:{row['id']}:last_success_at", row["last_success_at"]))

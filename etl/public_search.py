@@ -2,7 +2,7 @@
 that split their text.
 
 One contentless FTS5 table <table>_fts per table with `search` columns in etl/schema.yaml,
-rowid = the table's rowid, holding the CJK-bigram token form of etl/search.py. etl/public.py
+rowid = the table's rowid, holding the CJK-bigram token form of etl/fts_text.py. etl/public.py
 decides which rows are indexed; this module only builds the index from them.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
-from etl import schema, search, settings
+from etl import fts_text, schema, settings
 
 # A build whose largest searchable table has at least this many rows splits the search text in
 # worker processes while this one writes the FTS tables: splitting is most of the search step
@@ -116,7 +116,7 @@ def largest_searchable(internal_path: Path, tables: Iterable[str]) -> int:
 
 
 def _index_row(row: tuple) -> tuple:
-    return (row[0], *map(search.index_text, row[1:]))
+    return (row[0], *map(fts_text.index_text, row[1:]))
 
 
 def _index_chunk(rows: list[tuple]) -> list[tuple]:

@@ -6,7 +6,7 @@
 - a stated grade that differs from the grade the figures give (accidents.grade_mismatch,
   《生产安全事故报告和调查处理条例》第三条);
 - enterprises not linked by 统一社会信用代码 or exact registered name (accidents
-  .enterprise_link_method empty or review, etl/linking.py);
+  .enterprise_link_method empty or review, etl/enterprise_links.py);
 - staff decisions whose source text has changed since (etl/corrections.py), and entries of the
   decision file that cannot be used;
 - reports first seen after the current release was built (its release.json names the ETL run).
@@ -163,7 +163,7 @@ def _unlinked(conn) -> list[Item]:
             " FROM accidents WHERE removed_run IS NULL AND enterprise_name IS NOT NULL"
             " AND (enterprise_link_method IS NULL OR enterprise_link_method = 'review') ORDER BY id"
         )
-    else:  # before link evidence: an enterprise known only by its name ('n-' ids, etl/linking.py)
+    else:  # before link evidence: an enterprise known only by its name ('n-' ids, etl/enterprise_links.py)
         rows = conn.execute(
             "SELECT id, title, enterprise_name, NULL AS method, NULL AS found FROM accidents"
             " WHERE removed_run IS NULL AND enterprise_name IS NOT NULL"

@@ -7,7 +7,7 @@ DISCLOSURE_SAMPLES   folder of bundled sample sources (default data/samples)
 DISCLOSURE_SAMPLES_URL  base URL that {samples} in spec URLs expands to (default: file:// of the above)
 DISCLOSURE_PROVINCE  province code (default 620000 甘肃省); selects data/reference/regions_<code>.csv
 DISCLOSURE_ETL_WORKERS  processes that normalize a large source (default: cores, at most 4;
-                     1 = in the ETL's own process; etl/normalizing.py)
+                     1 = in the ETL's own process; etl/prepare.py)
 DISCLOSURE_CORRECTIONS  folder of staff decisions on extracted facts, one YAML file per table
                      (default data/corrections; docs/review.md)
 DISCLOSURE_RELEASES  the publish destination `etl review` reads the current release from

@@ -13,7 +13,7 @@ from publish import datasette_serve
 ROOT = Path(__file__).resolve().parent.parent
 # Files a replica needs besides the database, laid out as in the repository so the Dockerfile
 # (publish/datasette/Dockerfile) builds from the bundle folder as its context.
-BUNDLE_FILES = ("etl/__init__.py", "etl/search.py", "publish/__init__.py", "publish/datasette_serve.py")
+BUNDLE_FILES = ("etl/__init__.py", "etl/fts_text.py", "publish/__init__.py", "publish/datasette_serve.py")
 
 
 def run_all(public_db: Path) -> list[str]:

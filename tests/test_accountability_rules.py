@@ -108,3 +108,91 @@ def test_a_unit_opening_a_clause_of_a_summary():
 )
 def test_more_measure_wordings(text, measure):
     assert entries(text)[0][2] == measure
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a declared short name opening an item, followed by what the unit did or suffers
+        (
+            "示例建材有限公司（以下简称建材公司）发生坍塌。\n（五）建材公司对事故发生负有责任，建议依法对其处以罚款。",
+            ("unit", "示例建材有限公司", "行政处罚"),
+        ),
+        (
+            "示例燃气有限公司（以下简称示例燃气）未开展入户检查。处理情况：示例燃气被县应急管理局依法处以罚款。",
+            ("unit", "示例燃气有限公司", "行政处罚"),
+        ),
+        (
+            "示例建设工程有限公司（以下简称示例建设）承建该工程。\n示例建设：建议由市应急管理局依法处以罚款。",
+            ("unit", "示例建设工程有限公司", "行政处罚"),
+        ),
+        # its full name with the short name declared right there
+        (
+            "处理建议：示例工程有限公司（以下简称工程公司），对事故发生负有责任，建议依法处以罚款。",
+            ("unit", "示例工程有限公司", "行政处罚"),
+        ),
+        # the short name as the target of 对…处以, after the registration code
+        (
+            "示例矿业有限责任公司（统一社会信用代码：91620100MA74567890）（以下简称示例矿业）发生透水。"
+            "责任追究：对示例矿业处以罚款并暂扣安全生产许可证。",
+            ("unit", "示例矿业有限责任公司", "行政处罚"),
+        ),
+        # 对X，由…; X，由…; X，建议…; a group
+        ("对示例监理有限公司，由区住建局予以通报批评。", ("unit", "示例监理有限公司", "其他")),
+        (
+            "示例钢铁集团有限公司，由市安委会办公室约谈其主要负责人。",
+            ("unit", "示例钢铁集团有限公司", "其他"),
+        ),
+        ("示例能源集团，建议由省能源局对其进行约谈。", ("unit", "示例能源集团", "其他")),
+        # a unit opening a clause as the one a measure is taken against
+        ("经调查，示例建材有限公司被县应急管理局处以罚款30万元。", ("unit", "示例建材有限公司", "行政处罚")),
+        # the unit that makes a written self-criticism, not the one it goes to
+        ("建议责成示例街道办事处向区人民政府作出书面检查。", ("unit", "示例街道办事处", "其他")),
+        ("2．示例区应急管理局向区人民政府作出书面检查。", ("unit", "示例区应急管理局", "其他")),
+        (
+            "处理建议：区住房和城乡建设局向区人民政府作出深刻书面检查。",
+            ("unit", "区住房和城乡建设局", "其他"),
+        ),
+    ],
+)
+def test_units_held_responsible(text, expected):
+    assert expected in entries(text)
+
+
+def test_the_body_a_report_goes_to_is_no_subject():
+    found = entries("建议示例建材有限公司向区人民政府作出书面检查。")
+    assert found == [("unit", "示例建材有限公司", "其他")]
+
+
+def test_persons_listed_with_roles_in_brackets_after_a_heading():
+    text = (
+        "四、处理建议。骆某某（矿长）、安某（总工程师）涉嫌重大责任事故罪，建议依法追究刑事责任；"
+        "卢某某（调度室主任）对迟报负有直接责任，建议处以罚款。"
+    )
+    assert entries(text) == [
+        ("person", "骆某某", "移送司法机关"),
+        ("person", "安某", "移送司法机关"),
+        ("person", "卢某某", "行政处罚"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, measure",
+    [
+        ("1.马某某，示例公司实际控制人，涉嫌重大责任事故罪，建议移送公安机关依法处理。", "移送司法机关"),
+        ("2.李某，示例公司项目负责人，事故发生后逃匿，公安机关已对其网上追逃。", "移送司法机关"),
+        ("3.王某某，示例公司安全员，其涉嫌犯罪的线索移送公安机关。", "移送司法机关"),
+        ("4.岳某某，示例监理总监理工程师，建议由区住建局责令其停止执业六个月。", "行政处罚"),
+        ("5.蒋某，示例公司值守员，建议由示例公司予以解聘。", "其他"),
+    ],
+)
+def test_referrals_and_measures_named_in_other_words(text, measure):
+    assert entries(text)[0][2] == measure
+
+
+def test_persons_given_a_sanction_by_name():
+    assert entries("县纪委监委分别给予李某某、王某某党内警告处分。") == [
+        ("person", "李某某", "党纪政务处分"),
+        ("person", "王某某", "党纪政务处分"),
+    ]
+    assert entries("建议给予张某某政务记过处分。") == [("person", "张某某", "党纪政务处分")]

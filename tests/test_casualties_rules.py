@@ -188,6 +188,58 @@ RULES = [
     # 双双 is two persons; 最后1名 after some found dead is one more.
     ("2021年3月2日，冉某某和其子冉某在清理化粪池时双双身亡。", (2, None, None, None)),
     ("2021年3月2日，某矿透水，1名矿工经抢救无效死亡。次日，最后1名被困矿工也已遇难。", (2, None, None, None)),
+    # Role words joined by 和/、/及 are as many persons; the persons who confirm a death or try
+    # to save a life (经…医护人员…) are not its subject.
+    ("2023年4月9日，一辆运输液化气的罐车侧翻起火，驾驶员和押运员当场死亡。", (2, None, None, None)),
+    (
+        "2023年4月9日，某砂石厂1名装卸工被卷入皮带机，经赶到的120医护人员现场确认死亡。",
+        (1, None, None, None),
+    ),
+    ("2023年4月9日，某厂仓库坍塌，李某某被压，经医护人员全力抢救无效死亡。", (1, None, None, None)),
+    # 另1人 … 死亡 right after a sentence counting deaths adds to it, not after a 共 total.
+    (
+        "2023年4月9日，某矿井下发生片帮，1名矿工当场死亡。另1名矿工送医后经抢救无效死亡。",
+        (2, None, None, None),
+    ),
+    ("事故共造成3人死亡。2人当场死亡。另1人经抢救无效死亡。", (3, None, None, None)),
+    # An injured person's death told after a 共 total is one of the total, unless told as later.
+    (
+        "2023年4月9日，某厂爆燃，事故共造成5人死亡、3人受伤。其中1名受伤人员送医后经抢救无效死亡。",
+        (5, 3, None, None),
+    ),
+    (
+        "2023年4月9日，某厂爆燃，事故共造成5人死亡、3人受伤。次日，1名伤员经抢救无效死亡。",
+        (6, 2, None, None),
+    ),
+    # A section retelling the toll from the first deaths catches up with it, no more.
+    (
+        "2023年4月9日，某厂爆燃，事故当场造成2人死亡、5人受伤。次日，一名重伤工人经抢救无效死亡。"
+        "三、人员伤亡情况。事故当场造成2名工人死亡，5人受伤。次日，重伤工人刘某某经抢救无效死亡。",
+        (3, 4, None, None),
+    ),
+    # A figure quoted as an earlier report's, and a toll adjusted later.
+    ("经核实，事故造成3人死亡，企业最初所报“1人死亡”不予采信。", (3, None, None, None)),
+    ("2023年4月9日，某工地坍塌，事故造成4人死亡。死亡人数调整为3人。", (3, None, None, None)),
+    # A corrected figure inside a 其中 breakdown restates the count.
+    (
+        "当晚有关方面曾通报受伤人数为5人，次日经核实，其中1人系重复统计，实际受伤4人。",
+        (None, 4, None, None),
+    ),
+    # 骨折 is an injury; labels may explain their word (重伤（含急性工业中毒）：2人), and each
+    # severity label counts other persons.
+    (
+        "2023年4月9日，某工地吊篮坠落，坠落的2名工人中1人当场死亡，另1人腿部骨折，正在医院治疗。",
+        (1, 1, None, None),
+    ),
+    ("死亡：1人\n重伤（含急性工业中毒）：2人\n轻伤：1人", (1, 3, 2, None)),
+    # A table whose cells are separated by ｜ without an outer frame.
+    ("事故情况\n序号｜事故单位｜死亡（人）｜受伤（人）\n1｜某建材厂｜1｜2", (1, 2, None, None)),
+    # A named person hurt who then died is not injured.
+    (
+        "2023年4月9日，某矿顶板冒落，工人张某某被压埋，工人赵某被砸伤腿部。张某某当场死亡。"
+        "赵某送医后经抢救无效死亡。",
+        (2, None, None, None),
+    ),
 ]
 
 
@@ -216,6 +268,8 @@ def test_indirect_wording_is_inferred_unless_stated_elsewhere():
     assert named.inferred == {"deaths"}
     confirmed = read("某厂中毒事故致2人死亡\n2021年3月2日，某公司发生中毒事故。王某某、赵某经抢救无效死亡。")
     assert confirmed.deaths == 2 and not confirmed.inferred
+    roles = read("2023年4月9日，一辆罐车侧翻，驾驶员和押运员当场死亡。")
+    assert (roles.deaths, roles.inferred) == (2, {"deaths"})
 
 
 def test_symptoms_are_inferred_and_a_correction_is_no_conflict():
@@ -252,6 +306,7 @@ def test_corrections_and_later_deaths_are_no_conflict():
         "事故发生后，企业谎报1人死亡。经核查，事故实际造成3人死亡。",
         "事故造成2人死亡、3人受伤。其中1名伤者于次日经抢救无效死亡，事故死亡人数升至3人。",
         "据初步统计，事故造成3人死亡。后经核实，死亡人数为4人。",
+        "事故造成4人死亡。死亡人数调整为3人。",
     ):
         assert not read(text).conflicts, text
 

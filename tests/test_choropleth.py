@@ -17,6 +17,7 @@ import pytest
 
 from plugins.disclosure import choropleth
 from tests import _site_fixture as fx
+from tests.httpd import serve
 
 ROOT = fx.ROOT
 BOUNDARIES = ROOT / "data" / "reference" / "boundaries-620000.json"
@@ -304,7 +305,7 @@ CHROMIUM_ARGS = [
 def test_map_pages_have_no_serious_accessibility_violation(site):
     sync_api = pytest.importorskip("playwright.sync_api")
     found = []
-    with fx.serve(site.output) as base, sync_api.sync_playwright() as p:
+    with serve(site.output) as base, sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone

@@ -3,7 +3,7 @@ starts with = + - @, a tab or a carriage return gets a single quote in front, in
 downloads (plugins/disclosure/opendata.py) and in every CSV Datasette serves
 (publish/datasette/plugins/csv_guard.py); JSON keeps the exact values and numbers stay numbers.
 
-The database is the fixture's public.db (real public filter, tests/_site_fixture.py) with
+The database is the fixture's public.db (real public filter, tests/_fixture_db.py) with
 enterprises whose names and problems are hostile text, and a negative INTEGER and REAL.
 """
 
@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import _fixture_db as cases
 from tests import _site_fixture as fx
 from tests._datasette_server import serving
 
@@ -96,7 +97,7 @@ def _add_enterprises(db: Path, hostile: bool = True, filler: int = 0) -> None:
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("csv-formulas")
-    db = fx.make_public_db(folder / "public.db")
+    db = cases.make_public_db(folder / "public.db")
     _add_enterprises(db)
     return db
 

@@ -362,21 +362,21 @@ def _loaded_content(db_path: Path) -> dict[str, list[tuple]]:
 
 
 def test_worker_processes_normalize_exactly_as_one_process(tmp_path, monkeypatch):
-    """etl/normalizing.py: records normalized, masked and hashed in forked workers load the same
+    """etl/prepare.py: records normalized, masked and hashed in forked workers load the same
     rows, hashes, rejects and change log, in the same order, as in the ETL's own process."""
-    from etl import normalizing
+    from etl import prepare
 
     pids = tmp_path / "pids"
-    normalize_one = normalizing.normalize_one
+    normalize_one = prepare.normalize_one
 
     def recording(*args):
         with open(pids, "a") as f:
             f.write(f"{os.getpid()}\n")
         return normalize_one(*args)
 
-    monkeypatch.setattr(normalizing, "normalize_one", recording)
+    monkeypatch.setattr(prepare, "normalize_one", recording)
     for threshold in ("PARALLEL_RECORDS", "PARALLEL_REPORTS"):  # every source, however small
-        monkeypatch.setattr(normalizing, threshold, 1)
+        monkeypatch.setattr(prepare, threshold, 1)
     loaded = {}
     for workers in ("1", "2"):
         monkeypatch.setenv("DISCLOSURE_ETL_WORKERS", workers)
@@ -434,10 +434,10 @@ def test_a_normalizing_worker_that_dies_fails_its_source_and_never_hangs(tmp_pat
     with a clear error; the run goes on with the other sources instead of waiting for ever."""
     import signal
 
-    from etl import normalizing
+    from etl import prepare
 
     parent, target = os.getpid(), source_of_kind("accidents")
-    normalize_one = normalizing.normalize_one
+    normalize_one = prepare.normalize_one
 
     def dying(module, spec, raw, hashers):
         if os.getpid() != parent and spec.id == target:
@@ -447,9 +447,9 @@ def test_a_normalizing_worker_that_dies_fails_its_source_and_never_hangs(tmp_pat
     def too_long(*_):
         raise TimeoutError("the run waited for a dead worker")
 
-    monkeypatch.setattr(normalizing, "normalize_one", dying)
+    monkeypatch.setattr(prepare, "normalize_one", dying)
     for threshold in ("PARALLEL_RECORDS", "PARALLEL_REPORTS"):
-        monkeypatch.setattr(normalizing, threshold, 1)
+        monkeypatch.setattr(prepare, threshold, 1)
     monkeypatch.setenv("DISCLOSURE_ETL_WORKERS", "2")
     previous = signal.signal(signal.SIGALRM, too_long)
     signal.alarm(120)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from etl.extract import evaluate
 from etl.rules.grades import GRADES
 from etl.rules.vocabulary import ACCIDENT_TYPES, SECTORS
@@ -89,48 +91,68 @@ def test_eval_extract_fails_below_the_bar(tmp_path):
 
 
 HELDOUT = ROOT / "tests" / "corpus" / "reports-heldout2"
-# Measured on the held-out set (written by a writer who saw neither the rules nor the tuning
-# corpus; never used to tune): the floor a change must not fall below. These are below the bar
-# the tuning corpus meets: how the rules do on text they have not seen (docs/review.md).
+# Measured on the second set (written by a writer who saw neither the rules nor the tuning
+# corpus; held out at first, read for tuning since heldout3 took its place): the floor a change
+# must not fall below (docs/review.md).
 HELDOUT_FLOOR = {
-    "deaths": 0.91,
+    "deaths": 1.0,
     "occurred_on": 0.97,
-    "injuries": 0.86,
+    "injuries": 1.0,
     "direct_loss_yuan": 0.94,
     "grade": 0.97,
     "concealment": 1.0,
-    "enterprise": 0.86,
+    "enterprise": 0.94,
     "accident_type": 0.97,
 }
-HELDOUT_ACCOUNTABILITY_FLOOR = 0.76
+HELDOUT_ACCOUNTABILITY_FLOOR = 1.0
+# A later held-out set (44 texts by another writer who saw neither the rules nor the other sets),
+# measured and floored the same way.
+HELDOUT3 = ROOT / "tests" / "corpus" / "reports-heldout3"
+HELDOUT3_FLOOR = {
+    "deaths": 0.95,
+    "occurred_on": 1.0,
+    "injuries": 0.97,
+    "direct_loss_yuan": 0.97,
+    "grade": 0.95,
+    "concealment": 1.0,
+    "enterprise": 0.95,
+    "accident_type": 1.0,
+}
+HELDOUT3_ACCOUNTABILITY_FLOOR = 0.90
+HELDOUT_SETS = {
+    HELDOUT: (HELDOUT_FLOOR, HELDOUT_ACCOUNTABILITY_FLOOR),
+    HELDOUT3: (HELDOUT3_FLOOR, HELDOUT3_ACCOUNTABILITY_FLOOR),
+}
 
 
-def test_heldout_set_is_independent_and_measured(capsys):
-    cases = evaluate.load_cases(HELDOUT)
+@pytest.mark.parametrize("directory", list(HELDOUT_SETS), ids=lambda d: d.name)
+def test_heldout_set_is_independent_and_measured(directory, capsys):
+    field_floors, accountability_floor = HELDOUT_SETS[directory]
+    cases = evaluate.load_cases(directory)
     assert len(cases) >= 36
     tuned = {c.text for c in evaluate.load_cases()}
     assert not any(c.text in tuned for c in cases)
     report = evaluate.evaluate(cases)
     with capsys.disabled():
-        print("\nheld-out set (never used to tune the rules):")
+        print(f"\nheld-out set {directory.name}:")
         for line in evaluate.summary_lines(report):
             print("  " + line)
-    for field, floor in HELDOUT_FLOOR.items():
+    for field, floor in field_floors.items():
         score = report.fields[field]
         assert score.share(score.right) >= floor, (field, score.share(score.right))
-    assert report.accountability_share >= HELDOUT_ACCOUNTABILITY_FLOOR
+    assert report.accountability_share >= accountability_floor
 
 
 def test_zero_wrong_links_on_the_corpus_and_the_heldout_set(capsys):
     """Every enterprise the labels name is registered (with a code of its own); the name the
     extractor reads from each text is linked against that register as the ETL links a report
-    (etl/linking.py). A link to any enterprise but the labelled one is wrong; no link (the name as
+    (etl/enterprise_links.py). A link to any enterprise but the labelled one is wrong; no link (the name as
     written, or review) is not."""
+    from etl.enterprise_links import EnterpriseIndex
     from etl.extract.report import extract_report
-    from etl.linking import EnterpriseIndex
     from etl.normalize.text import to_simplified
 
-    cases = evaluate.load_cases() + evaluate.load_cases(HELDOUT)
+    cases = evaluate.load_cases() + evaluate.load_cases(HELDOUT) + evaluate.load_cases(HELDOUT3)
     truth_names = sorted({to_simplified(c.truth["enterprise"]) for c in cases if c.truth.get("enterprise")})
     codes = {name: f"91620100MA{i:08d}" for i, name in enumerate(truth_names)}
     index = EnterpriseIndex()

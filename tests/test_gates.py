@@ -119,6 +119,28 @@ def test_a_large_download_is_scanned_in_pieces_with_the_whole_files_findings(dow
     assert sum("data/json/big.json" in p for p in result.problems) == 48
 
 
+def test_the_search_summary_is_checked_for_its_shape_not_read_as_text(tmp_path):
+    # At province size the bigrams of 有限责任公司 and 建设 are in hundreds of names: 任公, 华建 and
+    # 康建 read as text look like names; as the bigram table they are, they are not personal data.
+    exact = tmp_path / "search" / "exact.json"
+    exact.parent.mkdir()
+    index = {"names": 3, "codes": 1, "common": {"任公": 4418, "华建": 331, "有限": 9000}, "t2s": "業业責责"}
+    exact.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+    assert find_unmasked_pii(exact.read_text(encoding="utf-8"))  # what the plain scan would say
+    assert gates.personal_data(tmp_path, []).problems == []
+    for broken in (
+        dict(index, people=["王大明"]),
+        dict(index, common={"王大明在现场": 1}),
+        dict(index, t2s="王大明"),
+        dict(index, names="王大明"),
+    ):
+        exact.write_text(json.dumps(broken, ensure_ascii=False), encoding="utf-8")
+        [problem] = gates.personal_data(tmp_path, []).problems
+        assert problem.startswith("search/exact.json: "), problem
+    exact.write_text('{"names": 3, "common": ', encoding="utf-8")
+    assert gates.personal_data(tmp_path, []).problems[0].startswith("search/exact.json: not JSON")
+
+
 def test_personal_data_gate_stops_on_one_file_among_many(downloads):
     for i in range(1200):  # several chunks, so several workers
         page = downloads / "enterprises" / f"e-{i:04d}" / "index.html"

@@ -1,4 +1,4 @@
-"""etl/linking.py and normalize_enterprise_name: which records are the same enterprise."""
+"""etl/enterprise_links.py and normalize_enterprise_name: which records are the same enterprise."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.linking import METHODS, EnterpriseIndex, name_id
+from etl.enterprise_links import METHODS, EnterpriseIndex, name_id
 from etl.normalize.codes import uscc_check_char
 from etl.normalize.names import (
     enterprise_match_key,
@@ -163,7 +163,7 @@ def test_never_crash(name, code, region, extracted):
     assert all(link.method in METHODS for link in index.evidence())
 
 
-# --- linking with evidence (etl/linking.py rules 2 and 3) ---------------------------------
+# --- linking with evidence (etl/enterprise_links.py rules 2 and 3) ---------------------------------
 
 CODE_C = uscc("91620100MA7100003")
 CODE_D = uscc("91620400MA7100004")

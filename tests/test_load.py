@@ -108,7 +108,7 @@ def test_unknown_column_is_an_error(conn):
 
 
 def test_hashes_made_with_the_tables_hasher_are_the_ones_the_loader_makes(conn):
-    """etl/normalizing.py hashes records where they are made, with Loader.hashers(): the rows
+    """etl/prepare.py hashes records where they are made, with Loader.hashers(): the rows
     must be the ones a load that hashes them itself writes. A wrong count is an error."""
     records = [stat("a", 2023, 7), stat("b", 2024, None, region="620200") | {"region_name": None}]
     hashes = Loader(conn, 1, NOW.format(1)).hashers()["annual_statistics"](records)

@@ -557,6 +557,19 @@ _TRICKY = [
     "索引号为第 13912345678",
     "举报电话为本局 0931-8465596",
     "值班电话（24小时）：13912345678",
+    # extensions, dots, +86 before an area code, a local number in two groups, numbers listed
+    # after one label, a longer number in groups (no phone in it), an ID number with long dashes
+    "0934-8216053转8012",
+    "13912345678转801",
+    "0932.6628147",
+    "(0931)-8476215",
+    "+86 931 8476215",
+    "0931 847 6215",
+    "举报电话：12350、0943-8213350",
+    "账号：6222 0011 0920 0016 357",
+    "13912345678 0931-8465596",
+    "620102—19900101—1239",
+    "620102 199001011239",
 ]
 
 
@@ -790,3 +803,148 @@ def test_words_of_penalties_and_hazard_listings_are_not_names(text):
 )
 def test_the_same_surnames_in_names_are_still_masked(text, masked):
     assert mask_text(text) == masked
+
+
+# --- numbers written in more ways ----------------------------------------------------------
+@pytest.mark.parametrize(
+    "raw, masked",
+    [
+        ("电话：0937-6612048转3021。", "电话：0937-****048转****。"),
+        ("手机13993712345转6，", "手机139****2345转*，"),
+        ("联系电话0937.6612048，", "联系电话0937-****048，"),
+        ("电话（0937）-6612048", "电话0937-****048"),
+        ("电话：+86 937 6612048", "电话：0937-****048"),
+        ("座机0937 661 2048。", "座机0937-****048。"),
+        ("其电话13993712345已停机", "其电话139****2345已停机"),
+    ],
+)
+def test_phones_with_extensions_dots_and_groups(raw, masked):
+    assert mask_text(raw) == masked
+    assert_clean(mask_text(raw))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本单位举报电话：12350、0937-6612350，欢迎监督。",  # a list after one hotline label
+        "有异议的，可向市应急管理局政策法规处反映，电话0937-6612049。",  # an institution's line
+        "户名：酒泉市财政局，账号：6222 0311 0920 0016 357。",  # a bank account in groups
+    ],
+)
+def test_published_numbers_and_accounts_stay(text):
+    assert mask_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "公民身份号码：620902—19800315—2218。",
+        "身份证号620902 198003152218，",
+        "身份证号码是6209021980-0315-2218。",
+    ],
+)
+def test_id_numbers_in_uneven_groups_are_hidden(text):
+    out = mask_text(text)
+    assert ID_MARKER in out and not re.search(r"\d{4}", out)
+
+
+# --- names: patterns of published reports ------------------------------------------------
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        # posts the role list lacks, ending in 工 or 员, and roles added to it
+        ("采煤工路新民违章进入采空区", "路新民"),
+        ("支护工韩顺利未及时支护顶板", "韩顺利"),
+        ("据网格员文桂香反映，该户私拉电线", "文桂香"),
+        ("其子令狐平称父亲当天身体不适", "令狐平"),
+        ("执法人员祁文斌、蒲晓雯出示了执法证件", "祁文斌"),
+        ("执法人员祁文斌、蒲晓雯出示了执法证件", "蒲晓雯"),
+        ("（记者闫文亮 通讯员俞晓婷）", "闫文亮"),
+        ("（记者闫文亮 通讯员俞晓婷）", "俞晓婷"),
+        ("责任编辑：白玉\u3000校对：李芳", "白玉"),
+        ("被处罚人姓名：雒文军", "雒文军"),
+        # lists joined by 、和及
+        ("对薛建华、冯明和何五分别处以罚款", "何五"),
+        ("工友包文才、牛国华及马小平立即施救", "马小平"),
+        # particulars after the name
+        ("邓建华（男，45岁）系该矿采煤工", "邓建华"),
+        ("邓建华，男，汉族，1975年生，该矿采煤工", "邓建华"),
+        ("马福林（回族，52岁）为该车驾驶人", "马福林"),
+        ("洪海，47岁，系该厂临时工", "洪海"),
+        ("对洪海处2万元罚款", "洪海"),
+        # ethnic-minority names
+        ("受伤人员卓玛措（女，藏族，31岁）已出院", "卓玛措"),
+        ("联合惩戒对象：旦正才（藏族），某砂场经营者", "旦正才"),
+        ("民警才让东智接警后赶到", "才让东智"),
+        ("马哈比布，男，东乡族，系该车驾驶人", "马哈比布"),
+        ("序号\t姓名\t职务\n1\t马尕西木\t安全员", "马尕西木"),
+        ("死者阿不都·热合曼系外来务工人员", "阿不都·热合曼"),
+        # a compound surname
+        ("欧阳明，男，42岁，系该矿矿长", "欧阳明"),
+        # names opening a line or a table cell
+        ("向前，县应急办工作人员，建议给予批评教育。", "向前"),
+        ("海英，园区管委会安全监管科科长，建议给予政务警告处分。", "海英"),
+        ("序号\t姓名\t职务\n1\t罗海军\t矿长", "罗海军"),
+        ("伤亡人员：\n高建军，男，42岁\n刘小红，女，38岁", "刘小红"),
+        # a person named like a county, or like a listed word, after a role word
+        ("当事人康乐（旧式身份证号码已核实）经营该加工厂", "康乐"),
+        ("叉车司机安然（手机号码已登记）未持证上岗", "安然"),
+    ],
+)
+def test_names_in_the_patterns_of_published_reports(text, name):
+    out = mask_text(text)
+    assert name not in out, out
+    assert all(part not in out for part in re.split("[·]", name) if len(part) > 1), out
+    assert name[-1] not in out or name[-1] in text.replace(name, ""), out  # no character of it left
+    assert find_unmasked_pii(out) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a 字号 opening a project's title, objects that open a text (荣康粉尘…, 池清理)
+        "荣康粉尘涉爆车间改造项目",
+        "对荣康粉尘涉爆车间改造项目进行验收",
+        "池清理",
+        "污水井清理",
+        "开展污水井清理、集水池清理作业",
+        "池口的两名同事闻讯赶来",
+        "城关区一居民楼发生燃气爆炸",
+        # adverbs, verbs, conjunctions and pronouns after role words
+        "其余作业人员安然撤离至地面",
+        "现场人员陆续撤离",
+        "民警和消防员先后赶到",
+        "工作人员向其宣传安全知识",
+        "其儿子施救时也晕倒",
+        "户主居住区位于三层",
+        "员工关系紧张",
+        "维修工段长未到场",
+        # a surname with a title, a place after a role word, a place's name before 镇
+        "联系人张科长",
+        "失信主体：张家川回族自治县某砖厂",
+        "凉州区黄羊镇某养殖场",
+        # posts and words a post suffix runs into
+        "总工程师等3人",
+        "金川集团一名工程师说",
+        "对包抓企业检查流于形式",
+        "强降雨引发泥石流",
+        "18 位统一社会信用代码",
+        "“悦府·滨河苑”项目位于七里河区",
+        "齐鲁化学工业区管委会",
+        "华燃公司未按规定开展培训",
+        "吉泓煤业综合防尘措施不落实",
+        "水利水电工程有限责任公司",
+    ],
+)
+def test_what_looks_like_a_name_but_is_not_stays(text):
+    assert mask_text(text) == text
+
+
+def test_a_word_broken_over_a_line_end_is_not_a_name():
+    # a title set in two lines: 道路 broken after 道 leaves 路交通 opening the second line
+    text = "某某县某某公司“9·12”一般道\n路交通事故调查报告"
+    assert scan_unmasked_pii(text) == [] and mask_text(text) == text
+    # a person of that surname opening a line is still a name
+    assert mask_text("事故调查报告予以公布。\n路明，男，45岁，驾驶员。").endswith(
+        "路某某，男，45岁，驾驶员。"
+    )

@@ -2,13 +2,13 @@
 four digits (《行政处罚结果信息网上公开暂行办法》第七条; 最高人民法院《关于人民法院在互联网公布裁判文书的
 规定》法释〔2016〕19号 第十条; 《个人信息保护法》第二十八条).
 
-The site and public.db are built the way the other site tests build them (tests/_site_fixture.py:
-the real public filter, the real Pelican build), from fixture rows whose sources print a full ID
-number, masked fragments (620102********1234, 412***********7714, 6201**********1234,
-身份证号：62010219******1234) and text stored under the earlier masking policy; and from the real
-ETL on the bundled samples (which print masked numbers and one unmasked). Every text cell of
-public.db and every file of the built site (pages, feeds, CSV/JSON downloads) is scanned with
-patterns written here, independent of etl/normalize/mask.py."""
+The site and public.db are built the way the other site tests build them (tests/_fixture_db.py,
+tests/_site_fixture.py: the real public filter, the real Pelican build), from fixture rows whose
+sources print a full ID number, masked fragments (620102********1234, 412***********7714,
+6201**********1234, 身份证号：62010219******1234) and text stored under the earlier masking
+policy; and from the real ETL on the bundled samples (which print masked numbers and one
+unmasked). Every text cell of public.db and every file of the built site (pages, feeds, CSV/JSON
+downloads) is scanned with patterns written here, independent of etl/normalize/mask.py."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import pytest
 
 from etl.normalize.text import to_halfwidth
 from publish import gates
+from tests import _fixture_db as cases
 from tests import _site_fixture as fx
 
 MARKER = "[身份证号码已隐去]"
@@ -48,20 +49,20 @@ def id_shapes(text: str) -> list[str]:
 
 def test_the_scan_finds_every_shape_it_is_meant_to():
     for text in (
-        fx.FULL_ID,
-        fx.MASKED_ID,
-        *fx.FRAGMENT_PRINTED,
+        cases.FULL_ID,
+        cases.MASKED_ID,
+        *cases.FRAGMENT_PRINTED,
         "620102********",
         "６２０１０２＊＊＊＊＊＊＊＊１２３４",
         "620102900101123",
-        f"身份证号：{fx.FULL_ID[:8]}******{fx.FULL_ID[-4:]}",
+        f"身份证号：{cases.FULL_ID[:8]}******{cases.FULL_ID[-4:]}",
     ):
         assert id_shapes(f"<td>{text}</td>"), text
     for text in (
         MARKER,
         "138****5678",
         "0931-****596",
-        fx.E1_USCC,
+        cases.E1_USCC,
         "91623****",
         "acc-036438215901",
         "2026-06-30",
@@ -117,7 +118,7 @@ def test_fixture_site_and_public_db_hold_no_part_of_an_id_number(site):
     # the fixture rows really print them (internal database): the test would see a leak
     internal = site.db.with_name("internal-" + site.db.name)
     printed = " ".join(value for _, value in db_cells(internal))
-    assert fx.MASKED_ID in printed and MARKER in printed
+    assert cases.MASKED_ID in printed and MARKER in printed
     assert_no_id_shapes(site.db, site.output)
 
 
@@ -126,12 +127,12 @@ def test_persons_are_shown_by_masked_name_and_unit(site):
     for name in ("李某军", "孙某平", "钱某强"):
         assert name in page
     assert (
-        f'所在单位：<a href="/enterprises/{fx.E2_USCC}/">{fx.PERSON_UNIT}</a>' in page
-        or fx.PERSON_UNIT in page
+        f'所在单位：<a href="/enterprises/{cases.E2_USCC}/">{cases.PERSON_UNIT}</a>' in page
+        or cases.PERSON_UNIT in page
     )
-    assert fx.E3_NAME in page and fx.E4_NAME in page
+    assert cases.E3_NAME in page and cases.E4_NAME in page
     assert "身份证号码：" not in page and MARKER in page  # the reason text as printed, the number hidden
-    for fragment in (fx.MASKED_ID, fx.FULL_ID, *fx.FRAGMENT_PRINTED, fx.FULL_ID[:6] + "*"):
+    for fragment in (cases.MASKED_ID, cases.FULL_ID, *cases.FRAGMENT_PRINTED, cases.FULL_ID[:6] + "*"):
         for path in (
             site.output / "bans" / "index.html",
             site.output / "data" / "json" / "bans.json",
@@ -140,7 +141,7 @@ def test_persons_are_shown_by_masked_name_and_unit(site):
             assert fragment not in path.read_text(encoding="utf-8"), (fragment, path)
     with sqlite3.connect(site.db) as conn:
         units = dict(conn.execute("SELECT subject_name, unit FROM bans"))
-    assert units == {"李某军": fx.E3_NAME, "孙某平": fx.PERSON_UNIT, "钱某强": fx.E4_NAME}
+    assert units == {"李某军": cases.E3_NAME, "孙某平": cases.PERSON_UNIT, "钱某强": cases.E4_NAME}
 
 
 def test_the_gate_passes_what_is_published_and_flags_old_text_in_the_internal_database(site):
@@ -195,7 +196,7 @@ def test_the_etl_keeps_the_masked_number_internal_and_the_unit(tmp_path):
     from etl import migrations
     from etl.datasets import blacklist
     from etl.datasets.common import Context
-    from etl.normalizing import mask_row
+    from etl.prepare import mask_row
 
     ctx = Context(
         spec=SimpleNamespace(id="t", publisher="甘肃省应急管理厅", region_code="620000"),
@@ -207,16 +208,16 @@ def test_the_etl_keeps_the_masked_number_internal_and_the_unit(tmp_path):
             {
                 "subject_name": "张三昌",
                 "subject_type": "主要负责人",
-                "id_number": fx.FULL_ID,
+                "id_number": cases.FULL_ID,
                 "listed_on": "2025-06-01",
-                "reason": f"作为{fx.E1_NAME}主要负责人（身份证号：{fx.FULL_ID[:8]}******{fx.FULL_ID[-4:]}），瞒报事故",
+                "reason": f"作为{cases.E1_NAME}主要负责人（身份证号：{cases.FULL_ID[:8]}******{cases.FULL_ID[-4:]}），瞒报事故",
             },
             ctx,
         )["blacklist"][0]
     )
-    assert row["subject_name"] == "张某昌" and row["unit"] == fx.E1_NAME
-    assert row["id_number"] == fx.FULL_ID[:6] + "*" * 8 + fx.FULL_ID[-4:]  # internal column: masked
-    assert row["reason"] == f"作为{fx.E1_NAME}主要负责人（身份证号：{MARKER}），瞒报事故"
+    assert row["subject_name"] == "张某昌" and row["unit"] == cases.E1_NAME
+    assert row["id_number"] == cases.FULL_ID[:6] + "*" * 8 + cases.FULL_ID[-4:]  # internal column: masked
+    assert row["reason"] == f"作为{cases.E1_NAME}主要负责人（身份证号：{MARKER}），瞒报事故"
     conn = sqlite3.connect(tmp_path / "t.db")
     migrations.apply(conn)
     for table in ("blacklist", "bans"):

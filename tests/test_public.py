@@ -1,5 +1,5 @@
 """The public filter (etl/public.py), the data dictionary (etl/schema.yaml) and the Chinese
-search text form (etl/search.py).
+search text form (etl/fts_text.py).
 
 Rule tests run on tests/_fixture_db.py (one row per case, including a withdrawn report and a
 record removed from its source, which one ETL run on the samples cannot produce); coverage
@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from etl import migrations, public, public_search, schema, search
+from etl import fts_text, migrations, public, public_search, schema
 from etl.cli import cli as etl_cli
 from tests import _fixture_db as fx
 
@@ -80,7 +80,7 @@ def test_expired_blacklist_entry_is_not_in_force_and_not_identifying(built, db):
 def test_active_entry_keeps_its_details_and_early_removal_date(db):
     entry = one(db, "SELECT * FROM blacklist WHERE id = 'bl-1'")
     assert entry["in_force"] == 1 and entry["status"] == "active"
-    assert entry["subject_name"] == fx.E1 and entry["uscc"] == fx.E1_USCC
+    assert entry["subject_name"] == fx.E1_NAME and entry["uscc"] == fx.E1_USCC
     assert entry["early_removal_from"] == "2026-06-11"  # 满12个月 after 2025-06-10: the day after
 
 
@@ -147,7 +147,7 @@ def test_bans_active_as_of(db):
 def test_build_info_and_counts(built, db):
     info = dict(db.execute("SELECT key, value FROM build_info").fetchall())
     assert info["as_of"] == "2026-06-30" and info["last_run_id"] == "2"
-    assert info["fts_tokenizer"] == search.VERSION and len(info["internal_sha256"]) == 64
+    assert info["fts_tokenizer"] == fts_text.VERSION and len(info["internal_sha256"]) == 64
     assert info["source:sample-accidents:last_success_at"] == "2026-06-01T00:05:00Z"
     result = built[1]
     assert result["tables"]["accidents"] == 4 and result["hidden"] == {"blacklist": 1, "credit_records": 1}
@@ -283,8 +283,10 @@ def test_filter_lists_agree_with_the_dictionary():
 def test_bigram_index_finds_exactly_the_term(query, text, hit):
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE VIRTUAL TABLE t USING fts5(body, content='')")
-    conn.execute("INSERT INTO t (rowid, body) VALUES (1, ?)", (search.index_text(text),))
-    found = conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (search.match_expression(query),)).fetchall()
+    conn.execute("INSERT INTO t (rowid, body) VALUES (1, ?)", (fts_text.index_text(text),))
+    found = conn.execute(
+        "SELECT rowid FROM t WHERE t MATCH ?", (fts_text.match_expression(query),)
+    ).fetchall()
     assert bool(found) is hit
 
 
@@ -306,10 +308,10 @@ def test_index_text_is_the_documented_token_form(text):
     """index_text is written with map() for speed; its tokens are still each Han run's bigrams
     and last character (_han_tokens) and every other run lower-cased, in order."""
     expected = []
-    for is_han, run in search._runs(text):
-        expected += search._han_tokens(run, trailing=True) if is_han else [run.lower()]
-    assert search.index_text(text) == " ".join(expected)
-    assert search.index_text(text, None, text) == " ".join(expected + expected).strip()
+    for is_han, run in fts_text._runs(text):
+        expected += fts_text._han_tokens(run, trailing=True) if is_han else [run.lower()]
+    assert fts_text.index_text(text) == " ".join(expected)
+    assert fts_text.index_text(text, None, text) == " ".join(expected + expected).strip()
 
 
 def test_splitting_search_text_in_workers_builds_the_same_index(built, tmp_path, monkeypatch):
@@ -333,7 +335,7 @@ def test_splitting_search_text_in_workers_builds_the_same_index(built, tmp_path,
     assert (
         parallel.execute(
             "SELECT count(*) FROM accidents_fts WHERE accidents_fts MATCH ?",
-            (search.match_expression("瞒报"),),
+            (fts_text.match_expression("瞒报"),),
         ).fetchone()[0]
         == 1
     )
@@ -341,13 +343,14 @@ def test_splitting_search_text_in_workers_builds_the_same_index(built, tmp_path,
 
 def test_public_search_tables_use_the_bigram_form(db):
     rowids = db.execute(
-        "SELECT rowid FROM accidents_fts WHERE accidents_fts MATCH ?", (search.match_expression("瞒报"),)
+        "SELECT rowid FROM accidents_fts WHERE accidents_fts MATCH ?", (fts_text.match_expression("瞒报"),)
     ).fetchall()
     titles = [db.execute("SELECT id FROM accidents WHERE rowid = ?", r).fetchone()[0] for r in rowids]
     assert titles == ["acc-1"]
     # de-identified rows are not indexed
     assert not db.execute(
-        "SELECT rowid FROM blacklist_fts WHERE blacklist_fts MATCH ?", (search.match_expression("停止公示"),)
+        "SELECT rowid FROM blacklist_fts WHERE blacklist_fts MATCH ?",
+        (fts_text.match_expression("停止公示"),),
     ).fetchall()
 
 
@@ -377,10 +380,12 @@ def test_samples_blacklist_in_force_is_the_truth_and_the_rest_is_not_identifying
 
 def test_samples_overdue_rectifications_are_overdue(public_db):
     with sqlite3.connect(public_db) as conn:
-        status = {search.normalise(t): s for t, s in conn.execute("SELECT title, rect_status FROM accidents")}
+        status = {
+            fts_text.normalise(t): s for t, s in conn.execute("SELECT title, rect_status FROM accidents")
+        }
     overdue = _truth()["assessments_overdue"]
     assert overdue
-    assert {a["accident_title"]: status.get(search.normalise(a["accident_title"])) for a in overdue} == {
+    assert {a["accident_title"]: status.get(fts_text.normalise(a["accident_title"])) for a in overdue} == {
         a["accident_title"]: "overdue" for a in overdue
     }
 

@@ -11,6 +11,7 @@ import pytest
 
 from etl import db as database
 from etl.http import Fetcher
+from etl.normalize.mask import mask_text
 from etl.readers import ParseError, read
 from etl.readers.pdf import pdf_text
 from etl.readers.text import decode
@@ -144,12 +145,73 @@ def test_html_list_extracts_pdf_attachment_text(tmp_path, fetcher):
     [record] = read(html_list_spec(tmp_path), fetcher)
     assert "2人死亡" in record.fields["_attachments_text"]
     assert record.extra["attachments"][0]["name"] == "调查报告.pdf"
-    # Lines end in LF, the 间隔号 comes back as U+00B7, pages are separated by a blank line.
+    # Lines end in LF, the 间隔号 comes back as U+00B7; a short line ends its paragraph.
     assert pdf_text(buffer.getvalue()) == (
-        "事故造成2人死亡，直接经济损失约456.7万元。\n“1·13”较大坍塌事故\n\n第二页"
+        "事故造成2人死亡，直接经济损失约456.7万元。\n“1·13”较大坍塌事故\n第二页"
     )
     with pytest.raises(ValueError):
         pdf_text(buffer.getvalue()[:200])
+
+
+def _pdf_of_lines(pages: list[list[str]]) -> bytes:
+    """A PDF with each given line drawn where a typesetter would put it: one line under another."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    for lines in pages:
+        page.setFont("STSong-Light", 12)
+        for i, line in enumerate(lines):
+            page.drawString(72, 760 - 20 * i, line)
+        page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def test_pdf_lines_broken_where_the_line_was_full_run_on():
+    # Set as a typesetter sets a report: full lines of 24 characters, a sentence, a name and an
+    # ID number broken at the line end, a page number under the page, a sentence over the page.
+    pdf = _pdf_of_lines(
+        [
+            [
+                "某某公司“3·2”较大中毒和窒息事故调查报告",
+                "一、事故基本情况",
+                "2023年3月2日9时许，某某公司两名作业人员进入污水井清",
+                "理淤泥时中毒，施救过程中又有一人倒下。现场负责人王",
+                "大明（身份证号62010219800101123X）未组织通风检测，",
+                "作业审批流于形式。事故造成3人死亡，直接经济损失约",
+                "- 1 -",
+            ],
+            [
+                "460万元。",
+                "（一）事故发生单位概况",
+                # a code does not fit at the line end and moves whole: the line is left short
+                "某某公司成立于2008年3月21日，统一社会信用代码为",
+                "91621123MAM2A5HC32，注册地址位于某某县工业园区。",
+            ],
+        ]
+    )
+    assert pdf_text(pdf).split("\n") == [
+        "某某公司“3·2”较大中毒和窒息事故调查报告",
+        "一、事故基本情况",
+        "2023年3月2日9时许，某某公司两名作业人员进入污水井清理淤泥时中毒，施救过程中又有一人倒下。"
+        "现场负责人王大明（身份证号62010219800101123X）未组织通风检测，作业审批流于形式。"
+        "事故造成3人死亡，直接经济损失约460万元。",
+        "（一）事故发生单位概况",
+        "某某公司成立于2008年3月21日，统一社会信用代码为91621123MAM2A5HC32，注册地址位于某某县工业园区。",
+    ]
+    masked = mask_text(pdf_text(pdf))
+    assert "大明" not in masked and "62010219" not in masked and "800101" not in masked
+
+
+def test_pdf_lines_of_a_form_are_kept_as_they_are():
+    # No running text (every line short): lines are not joined, pages keep their blank line.
+    pdf = _pdf_of_lines([["检查对象", "某某公司", "检查结果"], ["发现问题", "3项"]])
+    assert pdf_text(pdf) == "检查对象\n某某公司\n检查结果\n\n发现问题\n3项"
 
 
 def test_html_list_without_items_is_a_parse_error(tmp_path, fetcher):

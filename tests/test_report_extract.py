@@ -111,6 +111,70 @@ def test_rules(text, field, expected):
     assert extract_report(text)[field] == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a street glued before a county's registered name; a park with 内
+        ("2023年3月5日，成县东大街成县鑫达商贸有限公司仓库发生火灾，造成1人死亡。", "成县鑫达商贸有限公司"),
+        (
+            "2023年3月5日，民乐县工业园区园区内民乐县丰源农产品加工有限公司发生机械伤害事故，造成1人死亡。",
+            "民乐县丰源农产品加工有限公司",
+        ),
+        ("2023年3月5日，陇西县巩昌镇北关街陇西县老街坊面馆后厨发生爆燃，造成1人死亡。", "陇西县老街坊面馆"),
+        (
+            "2023年3月5日，有网民在网上反映称临夏县鑫源商贸有限公司发生火灾，造成1人死亡。",
+            "临夏县鑫源商贸有限公司",
+        ),
+        # a town written inside the name where the text also writes the registered name
+        (
+            "示例市南海区宏达五金制品有限公司“3·5”事故调查报告\n2023年3月5日，示例市南海区狮山镇宏达五金制品有限公司"
+            "冲压车间发生机械伤害事故，造成1人死亡。",
+            "示例市南海区宏达五金制品有限公司",
+        ),
+        # the subordinate unit where it happened, not its group
+        (
+            "2023年3月5日，甘肃示例煤业集团有限公司新庄煤矿发生顶板事故，造成1人死亡。",
+            "甘肃示例煤业集团有限公司新庄煤矿",
+        ),
+        (
+            "天水示例水务有限责任公司“3·5”中毒事故调查报告\n一、事故单位概况\n天水示例水务有限责任公司，成立于2005年。\n"
+            "二、事故经过\n2023年3月5日，天水示例水务有限责任公司麦积污水处理厂发生中毒事故，造成2人死亡。",
+            "天水示例水务有限责任公司麦积污水处理厂",
+        ),
+        (
+            "2023年3月5日，甘肃示例水泥有限公司大坡石灰石矿发生坍塌事故，造成1人死亡。",
+            "甘肃示例水泥有限公司大坡石灰石矿",
+        ),
+        # traditional script, a sole trader's restaurant
+        ("2023年3月5日，臨夏市老馬家餐館發生燃氣爆炸事故，造成1人死亡。", "临夏市老马家餐馆"),
+        ("2023年3月5日，張掖市示例乳業有限責任公司發生中毒事故，造成2人死亡。", "张掖市示例乳业有限责任公司"),
+        # a short name declared after the registration code
+        (
+            "2023年3月5日，甘肃金穗示例乳业有限责任公司（统一社会信用代码：91620702MA71234567）（以下简称金穗公司）"
+            "发生中毒事故，造成2人死亡。金穗公司对事故发生负有主要责任。",
+            "甘肃金穗示例乳业有限责任公司",
+        ),
+        # a facility the company is named after
+        (
+            "康县应急管理局关于燕山河水电站“7·26”人员落水事件的情况通报\n2023年7月26日，康县燕山河水电开发有限公司"
+            "运行人员韩某某在拦污栅前清理漂浮物时不慎落水，经抢救无效死亡。",
+            "康县燕山河水电开发有限公司",
+        ),
+    ],
+)
+def test_the_unit_of_the_accident(text, expected):
+    assert extract_report(text)["enterprise"] == expected
+
+
+def test_a_subordinate_unit_is_quoted_where_the_accident_happened():
+    text = (
+        "天水示例水务有限责任公司“3·5”中毒事故调查报告\n天水示例水务有限责任公司，成立于2005年。\n"
+        "2023年3月5日，天水示例水务有限责任公司麦积污水处理厂发生中毒事故，造成2人死亡。"
+    )
+    evidence = extract_report(text)["evidence"]["enterprise"]
+    assert "麦积污水处理厂发生中毒事故" in evidence["quote"]
+
+
 def test_relative_dates_need_the_anchor():
     text = "当日14时许，示例公司发生火灾，造成1人受伤。"
     assert extract_report(text)["occurred_on"] is None

@@ -18,6 +18,7 @@ from publish.release import Options, load_config, release
 from tests import _site_fixture as fx
 from tests._reports_source import DISAGREES, GRADE_LOW, LATER, PLAIN, ROOT, TABLE_DIFFERS, Workspace
 from tests.conftest import AS_OF
+from tests.httpd import serve
 from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS
 
 ANOTHER = dict(
@@ -207,7 +208,7 @@ def test_the_accident_page_shows_the_evidence_in_a_browser(ws, tmp_path):
     site = fx.build(public, tmp_path / "site")
     record = ws.accident(DISAGREES["标题"])["id"]
     read, other = ws.disagreement(DISAGREES["标题"])  # staff corrected `read` to `other`
-    with fx.serve(site.output) as base, sync_api.sync_playwright() as p:
+    with serve(site.output) as base, sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.rules.blacklist import STATUS_LABELS as BL_LABELS
+from etl.rules import catalogue
 from etl.rules.blacklist import (
+    REGIMES,
     blacklist_status,
     event_kind,
     normalize_removal_reason,
@@ -18,8 +19,9 @@ from etl.rules.blacklist import (
     regime_for,
     term_end_for,
 )
+from etl.rules.blacklist import STATUS_LABELS as BL_LABELS
 from etl.rules.grades import GRADES, compute_grade, grade_mismatch, normalize_grade
-from etl.rules.publicity import penalty_class, rating_status
+from etl.rules.publicity import PERIOD_RULES, penalty_class, rating_status
 from etl.rules.rectification import STATUS_LABELS, add_months, assessment_status, assessment_window
 
 WAN = 10_000
@@ -367,3 +369,20 @@ def test_rating_status(rated_on, valid_until, newest, as_of, status):
 )
 def test_penalty_class(penalty, klass):
     assert penalty_class("行政处罚", penalty) == klass
+
+
+# --- the legal_basis table: citations (etl/rules/catalogue.py, docs/rules.md) ----------------
+def test_listing_and_publicity_rules_are_cited_with_their_document_numbers():
+    rows = {key: (citation, confirmed) for key, _, _, citation, _, confirmed in catalogue.rows()}
+    for prefix, rules in (("blacklist", REGIMES), ("publicity", PERIOD_RULES)):
+        for r in rules:
+            citation, confirmed = rows[f"{prefix}-{r.key}"]
+            # an article is marked confirmed only when one is cited (read in a full text)
+            assert citation == r.name + r.article and confirmed == int(bool(r.article)), r.key
+    numbers = ("安委办〔2015〕14号", "安监总办〔2017〕49号", "应急管理部令第11号", "发改办财金〔2019〕527号")
+    numbers += ("国家发展和改革委员会令2023年第58号", "国家发展和改革委员会令第36号")
+    cited = " ".join(citation for citation, _ in rows.values())
+    assert all(n in cited for n in numbers)
+    # Order No. 11 and 发改委令第36号: the dates they took effect are part of the citation
+    assert "2023年10月1日起施行" in rows["blacklist-mem-order-11"][0]
+    assert "2026年4月1日起施行" in rows["publicity-ndrc-order-36"][0]

@@ -504,8 +504,8 @@ def test_reports_whose_figures_disagree(truth):
 
 def test_an_enterprise_only_a_person_can_link(truth):
     """The report writes a short form that two registered companies of its 市州 share
-    (示例X化工公司 for 兰州示例X化工有限公司 and 示例X化工有限公司): etl/linking.py sends it to
-    review with both, never links it."""
+    (示例X化工公司 for 兰州示例X化工有限公司 and 示例X化工有限公司): etl/enterprise_links.py sends
+    it to review with both, never links it."""
     acc = next(a for a in truth["accidents"] if "enterprise_needs_review" in a["planted"])
     assert acc["enterprise_uscc"] is None and acc["enterprise"] in _body(acc)
     registered = {r["enterprise"] for r in truth["credit_ratings"]}

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests import _site_fixture as fx
+from tests.httpd import serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -45,7 +46,7 @@ def site(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def base(site):
-    with fx.serve(site.output) as url:
+    with serve(site.output) as url:
         yield url
 
 

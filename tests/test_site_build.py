@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests import _fixture_db as cases
 from tests import _site_fixture as fx
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -77,13 +78,13 @@ def test_key_pages_exist(site):
     for ent in d.enterprise_pages:
         assert site.path("/" + ent["path"]).is_file(), ent["id"]
         assert (site.output / ent["path"] / "feed.xml").is_file()
-    assert site.path("/enterprises/" + fx.E1_USCC + "/").is_file()  # stable URL: the 统一社会信用代码
+    assert site.path("/enterprises/" + cases.E1_USCC + "/").is_file()  # stable URL: the 统一社会信用代码
 
 
 def test_every_page_says_as_of_and_each_sources_last_fetch(site):
     for path in site.html_files():
         html = path.read_text(encoding="utf-8")
-        assert f"数据截至 <strong>{fx.AS_OF}</strong>" in html, path
+        assert f"数据截至 <strong>{cases.AS_OF}</strong>" in html, path
         # each source's last successful fetch: the day on every page (so an unchanged re-run
         # does not rewrite every page), the full time on the home page
         assert "2026-06-29" in html and "2026-06-27" in html, path
@@ -118,10 +119,10 @@ def test_expired_blacklist_entry_is_not_in_force_and_not_named(site):
     page = site.read("/blacklist/")
     assert "在列的严重失信主体共 <strong>1</strong> 个" in page
     table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    assert fx.E1_NAME in table and fx.E4_NAME not in table  # removed by credit repair: not in force
+    assert cases.E1_NAME in table and cases.E4_NAME not in table  # removed by credit repair: not in force
     assert "期满移出：1 条" in page and "提前移出（信用修复）：1 条" in page
-    assert fx.E4_NAME in page.split('id="h-removals"', 1)[1]  # the removal notice stays public
-    e4 = site.read("/enterprises/" + fx.E4_USCC + "/")
+    assert cases.E4_NAME in page.split('id="h-removals"', 1)[1]  # the removal notice stays public
+    e4 = site.read("/enterprises/" + cases.E4_USCC + "/")
     assert "不在严重失信主体名单" in e4 and "status-overdue" not in e4
     # the entry that expired must not be identifiable anywhere on the site
     for path in site.output.rglob("*"):
@@ -130,11 +131,11 @@ def test_expired_blacklist_entry_is_not_in_force_and_not_named(site):
             and path.suffix in (".html", ".xml", ".json", ".csv")
             and "pagefind" not in path.parts
         ):
-            assert fx.EXPIRED_NAME not in path.read_text(encoding="utf-8"), path
+            assert cases.EXPIRED_NAME not in path.read_text(encoding="utf-8"), path
 
 
 def test_in_force_entry_shows_term_and_early_removal_date(site):
-    html = site.read("/enterprises/" + fx.E1_USCC + "/")
+    html = site.read("/enterprises/" + cases.E1_USCC + "/")
     assert "严重失信主体名单：在列" in html
     # 满12个月 after the listing on 2025-06-01 is reached once 2026-06-01 has passed
     assert "2028-05-31（含当日；公告载明）" in html and "自 2026-06-02 起" in html
@@ -156,7 +157,7 @@ def test_about_page_lists_every_rule_applied_with_its_citation(site):
 def test_credit_record_past_publicity_is_not_shown(site):
     for path in site.html_files():
         assert "公示期已满的旧记录" not in path.read_text(encoding="utf-8"), path
-    assert "未按规定对重大危险源进行监测监控" in site.read("/enterprises/" + fx.E1_USCC + "/")
+    assert "未按规定对重大危险源进行监测监控" in site.read("/enterprises/" + cases.E1_USCC + "/")
 
 
 _ID = re.compile(
@@ -166,7 +167,7 @@ _ID = re.compile(
 
 def test_masked_ids_stay_masked(site):
     # no part of an ID number is shown, not even as the source masked it (tests/test_no_id_numbers.py)
-    assert fx.MASKED_ID not in site.read("/bans/") and "所在单位：" in site.read("/bans/")
+    assert cases.MASKED_ID not in site.read("/bans/") and "所在单位：" in site.read("/bans/")
     assert "张某昌" in site.read("/accidents/acc-0001/")
     for path in site.output.rglob("*"):
         if (
@@ -185,7 +186,7 @@ def test_mask_ids_filter_masks_a_valid_id_in_free_text():
     # no part of the number: a fragment the source printed masked goes too
     assert mask_ids("负责人（身份证号：620102********1234）") == "负责人（身份证号：[身份证号码已隐去]）"
     assert mask_ids("手机138****5678") == "手机138****5678"
-    assert mask_ids("代码" + fx.E1_USCC) == "代码" + fx.E1_USCC  # a 统一社会信用代码 is public data
+    assert mask_ids("代码" + cases.E1_USCC) == "代码" + cases.E1_USCC  # a 统一社会信用代码 is public data
     assert "19800101" not in paras("a 34052419800101001X b")
 
 
@@ -238,7 +239,7 @@ def test_atom_feeds(site):
         "/feeds/accidents.xml",
         "/feeds/blacklist.xml",
         "/feeds/rectification.xml",
-        f"/enterprises/{fx.E1_USCC}/feed.xml",
+        f"/enterprises/{cases.E1_USCC}/feed.xml",
         "/regions/620100/feed.xml",
     ]
     titles = {}
@@ -252,7 +253,7 @@ def test_atom_feeds(site):
     assert any(t.startswith("列入：") for t in titles["/feeds/blacklist.xml"])
     assert any(t.startswith("移出：") for t in titles["/feeds/blacklist.xml"])
     assert any(t.endswith("基本到位") for t in titles["/feeds/rectification.xml"])
-    assert len(titles[f"/enterprises/{fx.E1_USCC}/feed.xml"]) >= 4
+    assert len(titles[f"/enterprises/{cases.E1_USCC}/feed.xml"]) >= 4
     assert all("兰州" in t or "甘肃陇原" in t for t in titles["/regions/620100/feed.xml"])
 
 
@@ -273,7 +274,7 @@ def test_accident_page_contents(site):
     ]:
         assert expected in text, expected
     html = site.read("/accidents/acc-0001/")
-    assert f'href="/enterprises/{fx.E1_USCC}/"' in html
+    assert f'href="/enterprises/{cases.E1_USCC}/"' in html
     assert 'href="http://127.0.0.1:8001/public/accidents/acc-0001"' in html  # its row in Datasette
     assert "来源已撤下" in site.read("/accidents/acc-0005/")
 
@@ -305,9 +306,9 @@ def test_report_text_is_on_its_page(site, tmp_path):
 
 
 def test_enterprise_page_contents(site):
-    bad = site.read("/enterprises/" + fx.E3_USCC_BAD + "/")
-    assert "校验位不符" in bad and fx.MASKED_ID not in bad.split("h-basic")[1].split("</section>")[0]
-    html = site.read("/enterprises/" + fx.E1_USCC + "/")
+    bad = site.read("/enterprises/" + cases.E3_USCC_BAD + "/")
+    assert "校验位不符" in bad and cases.MASKED_ID not in bad.split("h-basic")[1].split("</section>")[0]
+    html = site.read("/enterprises/" + cases.E1_USCC + "/")
     assert 'href="tel:12350"' in html and 'href="/12350/"' in html  # report a hazard here
     assert "现行信用评级：<strong>C</strong>" in html and 'id="h-timeline"' in html
     assert html.count('href="/accidents/acc-000') >= 2
@@ -354,7 +355,7 @@ def test_statistics_charts_have_data_tables(site):
 def test_open_data_downloads_and_dataset_jsonld(site):
     html = site.read("/data/")
     ld = json.loads(html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
-    assert ld["@type"] == "Dataset" and ld["dateModified"] == fx.AS_OF and ld["inLanguage"] == "zh-CN"
+    assert ld["@type"] == "Dataset" and ld["dateModified"] == cases.AS_OF and ld["inLanguage"] == "zh-CN"
     urls = [urlsplit(d["contentUrl"]).path for d in ld["distribution"]]
     for path in urls:
         assert site.path(path).is_file(), path
@@ -379,8 +380,8 @@ def test_search_files(site):
         for i in range(meta["codes"])
         for row in json.loads(site.path(f"/search/codes-{i}.json").read_text(encoding="utf-8"))
     ]
-    assert [fx.E1_NAME, fx.E1_NAME, fx.E1_USCC, f"enterprises/{fx.E1_USCC}/", "企业"] in names
-    assert any(r[0] == fx.E1_USCC and r[3] == f"enterprises/{fx.E1_USCC}/" for r in codes)
+    assert [cases.E1_NAME, cases.E1_NAME, cases.E1_USCC, f"enterprises/{cases.E1_USCC}/", "企业"] in names
+    assert any(r[0] == cases.E1_USCC and r[3] == f"enterprises/{cases.E1_USCC}/" for r in codes)
     assert any(r[2] == "甘应急调〔2025〕1号" and r[3] == "accidents/acc-0001/" for r in codes)
     assert (site.output / "pagefind" / "pagefind.js").is_file()
 
@@ -418,7 +419,7 @@ def test_record_leaving_the_database_loses_its_page(site, tmp_path):
         "utf-8"
     )
     assert not (out / "accidents" / "acc-0003").exists()
-    assert not (out / "enterprises" / fx.E3_USCC_BAD).exists()  # no public record left
+    assert not (out / "enterprises" / cases.E3_USCC_BAD).exists()  # no public record left
     assert "acc-0003" not in (out / "sitemap.xml").read_text(encoding="utf-8")
     assert (out / "accidents" / "acc-0001" / "index.html").is_file()
 

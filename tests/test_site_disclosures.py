@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import pytest
 
 from plugins.disclosure import dictionary, pages_more
+from tests import _fixture_db as cases
 from tests import _site_fixture as fx
 from tests.test_site_build import ATOM, main_text, parse
 
@@ -386,7 +387,7 @@ def test_hostile_source_values_render_inert(site, tmp_path):
 def _planted(tmp_path):
     """The fixture database with one enterprise per case: an open hazard, a removed hazard, a
     penalty in publicity, a clean inspection, an inspection with problems, a project only."""
-    db = fx.make_public_db(tmp_path / "public.db")
+    db = cases.make_public_db(tmp_path / "public.db")
     conn = sqlite3.connect(db)
 
     def ins(table, **row):
@@ -402,7 +403,7 @@ def _planted(tmp_path):
                 id=f"ent-x{n}",
                 name=name,
                 name_norm=name,
-                uscc=fx.uscc(f"91620102MA71XX{n:03d}"),
+                uscc=cases.uscc(f"91620102MA71XX{n:03d}"),
                 uscc_valid=1,
             )
         base = dict(enterprise_name="示例企业", hazard="示例隐患", listed_on="2026-01-01")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from plugins.disclosure import pages
+from tests import _fixture_db as cases
 from tests import _site_fixture as fx
 
 NO_SEARCH = {"DISCLOSURE_SEARCH_INDEX": "0"}  # Pagefind's own bundle is not ours to compare
@@ -52,7 +53,7 @@ def db(request, tmp_path_factory) -> Path:
         sample = None
     if sample is not None and fx._has_records(sample):
         return sample
-    return fx.make_public_db(tmp_path_factory.mktemp("parallel") / "public.db")
+    return cases.make_public_db(tmp_path_factory.mktemp("parallel") / "public.db")
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +171,7 @@ def test_a_worker_does_not_outlive_a_killed_build(tmp_path):
 def test_enterprise_pages_policy_choice(tmp_path):
     from plugins.disclosure.data import PublicData
 
-    db = fx.make_public_db(tmp_path / "public.db")
+    db = cases.make_public_db(tmp_path / "public.db")
     every = PublicData(db, "all")
     adverse = PublicData(db, "with_records")
     ids = {e["id"] for e in every.enterprise_pages}
@@ -201,7 +202,7 @@ def test_with_records_keeps_everything_its_pages_show(tmp_path):
     every row: the same enterprises with pages and rows, their ratings, the same history."""
     from plugins.disclosure.data import PublicData
 
-    db = fx.make_public_db(tmp_path / "public.db")
+    db = cases.make_public_db(tmp_path / "public.db")
     conn = sqlite3.connect(db)  # history of the rating-only enterprise and of its rating too
     rating = conn.execute("SELECT id FROM credit_ratings WHERE enterprise_id = 'ent-0004'").fetchone()[0]
     conn.executemany(
@@ -241,7 +242,7 @@ def test_record_pages_read_text_accountability_and_history_per_page_as_loaded_be
     first, at most 50 for a report and 100 for an enterprise), and in a forked worker too."""
     from plugins.disclosure.data import PublicData
 
-    db = fx.make_public_db(tmp_path / "public.db")
+    db = cases.make_public_db(tmp_path / "public.db")
     conn = sqlite3.connect(db)
     conn.row_factory = lambda cur, row: {d[0]: v for d, v in zip(cur.description, row)}
     conn.executemany(  # a long history, several entries at one moment (ordered by id then)
@@ -302,18 +303,18 @@ def test_record_pages_read_text_accountability_and_history_per_page_as_loaded_be
 
 
 def test_with_records_policy_serves_rating_only_enterprises_from_datasette(tmp_path):
-    db = fx.make_public_db(tmp_path / "public.db")
+    db = cases.make_public_db(tmp_path / "public.db")
     out = tmp_path / "output"
     build(db, out, DISCLOSURE_ENTERPRISE_PAGES="with_records")
     row = "http://127.0.0.1:8001/public/enterprises/ent-0004"
-    assert not (out / "enterprises" / fx.E4_USCC).exists()
-    assert (out / "enterprises" / fx.E1_USCC / "index.html").is_file()  # blacklisted, with accidents
+    assert not (out / "enterprises" / cases.E4_USCC).exists()
+    assert (out / "enterprises" / cases.E1_USCC / "index.html").is_file()  # blacklisted, with accidents
     # the ratings are Datasette's: no static list that grows with the register
     assert not (out / "credit" / "ratings").exists()
     assert 'href="http://127.0.0.1:8001/public/credit_ratings">全部评级' in (
         out / "credit" / "index.html"
     ).read_text("utf-8")
-    assert f"enterprises/{fx.E4_USCC}/" not in (out / "sitemap.xml").read_text("utf-8")
+    assert f"enterprises/{cases.E4_USCC}/" not in (out / "sitemap.xml").read_text("utf-8")
     meta = json.loads((out / "search" / "exact.json").read_text("utf-8"))
     names = [
         r
@@ -325,9 +326,10 @@ def test_with_records_policy_serves_rating_only_enterprises_from_datasette(tmp_p
         for i in range(meta["codes"])
         for r in json.loads((out / "search" / f"codes-{i}.json").read_text("utf-8"))
     ]
-    assert [fx.E4_NAME, fx.E4_NAME, fx.E4_USCC, row, "企业（数据平台）"] in names
-    assert [fx.E4_USCC, fx.E4_NAME, fx.E4_USCC, row, "企业（数据平台）"] in codes
-    assert fx.E4_NAME not in (out / "enterprises" / "index.html").read_text("utf-8")  # the list: pages only
+    assert [cases.E4_NAME, cases.E4_NAME, cases.E4_USCC, row, "企业（数据平台）"] in names
+    assert [cases.E4_USCC, cases.E4_NAME, cases.E4_USCC, row, "企业（数据平台）"] in codes
+    # the list: pages only
+    assert cases.E4_NAME not in (out / "enterprises" / "index.html").read_text("utf-8")
 
 
 @pytest.mark.parametrize("common", [1000, 1])
@@ -339,7 +341,7 @@ def test_name_index_finds_any_part_of_a_name_in_one_shard(tmp_path, monkeypatch,
     from plugins.disclosure.data import PublicData
 
     monkeypatch.setattr(search, "COMMON", common)
-    d = PublicData(fx.make_public_db(tmp_path / "public.db"))
+    d = PublicData(cases.make_public_db(tmp_path / "public.db"))
     files = search.exact_index(d, {}, lambda table, pk: f"dts/{table}/{pk}")
     meta = json.loads(files["search/exact.json"])
     assert bool(meta["common"]) == (common == 1)

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from tests import _site_fixture as fx
+from tests.httpd import serve
 
 VNU = fx.ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -74,7 +75,7 @@ class Links(HTMLParser):
 def test_no_broken_internal_link(site):
     """Crawl from the home page over HTTP; every internal href/src must load and every #anchor
     must exist on its target page."""
-    with fx.serve(site.output) as base:
+    with serve(site.output) as base:
         origin = urlsplit(base).netloc
         seen, queue, broken, pages = set(), [base + "/"], [], {}
         wanted_anchors = []

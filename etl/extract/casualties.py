@@ -16,9 +16,11 @@ first point, 其中, claims and zeros are etl/extract/casualty_sentences.py, the
   (8名乘客当场死亡，另有2人在送医途中不治 = 10) unless the later one is a total (…，事故共造成3人
   死亡) or follows a 共 total (共造成62人遇难，…现场死亡61人), and 还造成 adds; 又/另有 opening a
   sentence adds to the previous sentence's count of that kind (发现遇难人员2名。又…发现遇难人员1名
-  = 3), so do 其余/最后1名 … 遇难 right after a sentence that found some dead, and 另外N名 injured
-  of a severity none of those counted has (3人急性中毒。另外2人…轻伤 = 5). A later count of one
-  severity grades those counted (5人受伤。经诊断，3人为轻伤: 5 injured, 2 serious).
+  = 3), so do 其余/最后1名 … 遇难 right after a sentence that found some dead, 另1人 … 死亡 right
+  after a sentence counting deaths without 共 (1人当场死亡。另1人经抢救无效死亡 = 2), and 另外N名
+  injured of a severity none of those counted has (3人急性中毒。另外2人…轻伤 = 5; also one
+  severity label a line: 重伤：2人 / 轻伤：1人 = 3). A later count of one severity grades those
+  counted (5人受伤。经诊断，3人为轻伤: 5 injured, 2 serious).
 - A figure stated as final (死亡人数升至20人, 最终核实为) holds against the backstory told after it
   (据当时通报…, 在事发当天的统计中…, 又找到…). A death toll only grows: a lower figure later in the
   text that is not a correction (核实为…, or a cue opening its part: 作出更正：经核实，事故造成…)
@@ -28,7 +30,12 @@ first point, 其中, claims and zeros are etl/extract/casualty_sentences.py, the
   after a count of injured) moves persons from injuries to deaths; a missing person found dead
   (6名失联人员…均已遇难, 下落不明的1人遗体已被找到) from missing to deaths. The death must be tied
   to the injured person in its own clause: a sentence that merely mentions 受伤人员 elsewhere
-  changes nothing, and with no injured counted the dying 伤者 is one of the dead already.
+  changes nothing, and with no injured counted the dying 伤者 is one of the dead already (unless
+  另1名受伤工人: another person). After a total with 共/合计 in an earlier sentence, a dying
+  injured person is one of that total unless the death is dated after it (次日, 7月5日); a
+  section retelling the toll from a lower count (事故当场造成2人死亡 after the summary's 3) catches
+  up with the toll through its later deaths, no further. A named person hurt who later died is
+  not counted injured.
 - 其中 after a count breaks it down: injured persons (22人受伤，其中2人经抢救无效死亡: 2 deaths, 20
   injured), casualties (38人伤亡，其中31人死亡: 7 injured), persons found or rescued (17名涉险人员
   全部找到，其中10人死亡、7人受伤: stated counts), the dead (no new persons). A parenthesis after a
@@ -36,7 +43,7 @@ first point, 其中, claims and zeros are etl/extract/casualty_sentences.py, the
 - Counts of a false report or a claim (报告称2人死亡, 只报告, 谎称“无人员伤亡”, 网传, 隐瞒了2名
   遇难人员) are not counts of this accident; nor are counts of other accidents (曾发生, 3起).
 - A table with casualty columns and one row of figures is read as labels (死亡人数：3人); with
-  several rows, which is this accident is not said.
+  several rows, which is this accident is not said. Cells may go without an outer frame (a｜b｜c).
 - A headline (the first line: short, no comma) fills only fields the body does not state; a
   headline figure the body neither states nor explains is a conflict.
 - 无人员伤亡 / 未造成人员死亡 state zero; 其他作业人员未受伤 means no injured where nobody else is
@@ -69,7 +76,7 @@ _TOTAL = re.compile(
 )
 # A death told with these explains a change of the toll (no conflict with an earlier figure).
 _CHANGED = re.compile(
-    r"最终|核实|核查|核定|实际|更正|纠正|修正|复核|升至|增至|上升|增加|至此|截至|已致|已造成|证实|查明|此后"
+    r"最终|核实|核查|核定|实际|更正|纠正|修正|调整|复核|升至|增至|上升|增加|至此|截至|已致|已造成|证实|查明|此后"
     r"|随后|又|另有|抢救无效|医治无效|不治|途中|后经|后死亡"
 )
 # 另有/又 at the start of a sentence adds to the previous sentence's count of the same kind
@@ -78,8 +85,13 @@ _ADD = re.compile(r"^\s*(?:[^，,；;]{0,6}?又|另有|还有|此外)")
 # 其余 N opening the sentence right after one that found some dead: the rest of the group, found
 # dead later (找到2名被困矿工，均已无生命体征。其余3名被困人员也被找到，均已遇难).
 _REST_DEAD = re.compile(r"^\s*(?:其余|余下|剩余|剩下的?|最后(?:一|1)名)")
+# 另1人 … 死亡 opening the sentence right after one that counted deaths without a total: more dead
+# (1人当场死亡。另1人经抢救无效死亡 = 2)
+_OTHER_DEAD = re.compile(rf"^\s*另外?\s*{NUM}\s*[名人位]")
 # 另外两名员工…, 另2人…: other persons, added where their severity sets them apart (_apart)
 _OTHERS = re.compile(rf"^\s*[^，,；;]{{0,12}}?另外?\s*{NUM}")
+# 重伤：2人 / 轻伤：1人, one label a line: each severity counts other persons
+_SEVERITY_LABEL = re.compile(r"^\s*(?:重伤|轻伤|轻微伤)(?:人数)?\s*(?:[（(][^（）()]{1,12}[)）])?\s*[:：]")
 _ALSO = re.compile(r"(?:还|也|另外?|又|同时)(?:造成|致使|导致|致)")
 _TOTAL_CUE = re.compile(r"造成|致使|导致|致|共|计|死亡人数|遇难人数")
 _GRAND = re.compile(r"共|合计|累计|至此")
@@ -88,7 +100,10 @@ _GRAND = re.compile(r"共|合计|累计|至此")
 _FINAL = re.compile(r"升至|增至|上升|增加到|增加至|最终|核实为|核定|至此|实际")
 _PROVISIONAL = re.compile(r"当时|初步|最初|起初|一度|事发当天|事发当日|当天的统计|此前|初报|原报")
 _LATER = re.compile(r"后经|此后|随后|后又|之后|次日|后于")
-_MORE = re.compile(r"\s*(?:另有|还有|又有)")
+# A death dated after the total it follows (次日, 7月5日): not among the dead the total counts
+_AFTERWARDS = re.compile(r"此后|随后|后又|之后|次日|后于|后来|\d{1,2}月\d{1,2}日|\d{1,2}日")
+# 另有/另1名 opening the clause of an injured person's death: a person not among the dead yet
+_MORE = re.compile(rf"\s*(?:另有|还有|又有|另外?\s*{NUM}\s*[名人位])")
 _SURVIVED = re.compile(r"治疗|救治|住院|出院|脱离(?:生命)?危险|生命体征平稳|无生命危险|病情稳定")
 COUNT_FIELDS = ("deaths", "missing", "serious_injuries", "injuries")
 
@@ -164,6 +179,7 @@ class _Tally:
         self.zero_weak: int | None = None
         self.previous: set[str] = set()  # fields the previous statement stated
         self.previous_at = -1  # the sentence it is
+        self.grand_at = -1  # the last sentence stating a death total with 共/合计
 
     def read(self, reading: Reading, index: int, sentence: str) -> None:
         events = [e for e in reading.events if e.op not in ("claim", "ignore", "dead")]
@@ -194,7 +210,7 @@ class _Tally:
             clause = clause_around(sentence, e.start, e.end)
             if e.op == "convert" and grand and e.start > grand and not _LATER.search(clause):
                 continue  # one of the deaths the 共… total counts
-            self._change(e, stated, index, clause)
+            self._change(e, stated, index, clause, sentence[segment_start(sentence, e.start) : e.end])
         for e in events:
             if e.op == "remainder" and e.n is not None:
                 self._set("injuries", e.n, index, e.approx)
@@ -232,7 +248,18 @@ class _Tally:
                 and (
                     _ADD.match(clause)
                     or (name == "deaths" and self.previous_at == index - 1 and _REST_DEAD.match(clause))
-                    or (name == "injuries" and _OTHERS.match(clause) and self._apart(injured))
+                    or (
+                        name == "deaths"
+                        and decided is first
+                        and self.previous_at == index - 1
+                        and self.grand_at != index - 1
+                        and _OTHER_DEAD.match(clause)
+                    )
+                    or (
+                        name == "injuries"
+                        and (_OTHERS.match(clause) or _SEVERITY_LABEL.match(sentence))
+                        and self._apart(injured)
+                    )
                 )
             )
             if add:  # onto the count the narrative has reached (打捞出遗体8具。又找到2名…)
@@ -275,6 +302,8 @@ class _Tally:
                 self.held.discard(name)
             if name == "deaths" and _TOTAL_CUE.search(clause) and not _PROVISIONAL.search(sentence):
                 self.totals.append((value, index))
+            if name == "deaths" and _GRAND.search(final):
+                self.grand_at = index
             if name == "injuries" and value != before:
                 self.values["serious_injuries"] = self.light = None
         self._severity(stated, index)
@@ -310,7 +339,14 @@ class _Tally:
         if serious_now is not None and injuries is not None and serious_now > injuries:
             self.values["serious_injuries"] = None
 
-    def _change(self, e: Event, stated: list[Event], index: int, clause: str) -> None:
+    def _covered(self, told: str) -> bool:
+        """Whether the toll stands as a total with 共/合计 from an earlier sentence and the text
+        telling the death (its sentence up to it) does not date it after that (次日, 此后 …):
+        the total counts every death."""
+        at = self.where.get("deaths")
+        return at is not None and at == self.grand_at and not _AFTERWARDS.search(told)
+
+    def _change(self, e: Event, stated: list[Event], index: int, clause: str, told: str) -> None:
         """Injured persons who died, missing persons found dead; a total stated later in the same
         sentence already counts them."""
         later = {_FIELD_OF.get(s.kind) for s in stated if s.start > e.start}
@@ -318,8 +354,16 @@ class _Tally:
         deaths, injuries = self.values["deaths"], self.values["injuries"]
         if e.op == "convert" and not injuries and deaths is not None and not _MORE.match(clause):
             return  # no injured person is counted: the one who died is among the dead already
+        if e.op == "convert" and self._covered(told):
+            return  # 事故共造成4人死亡、2人受伤。其中1名伤者…死亡: the total covers it
         if "deaths" not in later and "deaths" not in self.held:
-            self._set("deaths", (deaths or 0) + e.n, index, inferred=not e.explicit)
+            shadow = self.shadow.get("deaths")
+            if shadow is None:
+                self._set("deaths", (deaths or 0) + e.n, index, inferred=not e.explicit)
+            else:  # the narrative retold from a lower count catches up with the toll, no more
+                self.shadow["deaths"] = shadow + e.n
+                if shadow + e.n > (deaths or 0):
+                    self._set("deaths", shadow + e.n, index, inferred=not e.explicit)
         if e.op == "found":
             if self.values["missing"] is not None:
                 self._set("missing", max(0, self.values["missing"] - e.n), index)
@@ -381,6 +425,9 @@ def _pooled(pool: list[tuple[int, Event]], name: str) -> tuple[int, int] | None:
     """The count read from indirect wording: the most persons any sentence names, and for
     deaths every distinct named victim (吴某某、钱某 in one sentence, 杜某某 in another)."""
     found = [(i, e) for i, e in pool if _FIELD_OF.get(e.kind) == name and e.op == "stated"]
+    if name == "injuries":  # 王某某被砸伤…王某某经抢救无效死亡: a named person hurt who died later
+        dead = {n for _, e in pool if e.kind == "death" for n in e.names}
+        found = [(i, e) for i, e in found if not (e.names and set(e.names) <= dead)]
     if name == "serious_injuries":
         found = [(i, e) for i, e in pool if e.kind in ("serious", "poison")]
     if name == "light":

@@ -4,9 +4,10 @@ A sentence is read into events: a kind (death, missing, injury, serious, light, 
 casualty = 伤亡) and the number of persons it is about. The number is attached to the word (3人死亡,
 受伤5人, 死亡人数：1, 3死2伤, 三名遇难人员, 2名伤者), or it is the subject found before the word
 in the sentence (两人先后被救出，均已无生命体征 = 2; 张某某、李某某经抢救无效死亡 = 2 names;
-伤者…经抢救无效死亡 = the one injured person). An attached number, or a count the clause takes
-up (均, or a death's subject a clause or two back), is stated; a count read from names, a
-singular word or no subject at all is inferred. Counts listed before one word add up (4名顾客和
+驾驶人和押运员当场死亡 = 2 role words; 伤者…经抢救无效死亡 = the one injured person); the
+persons in 经…确认/抢救 (经120急救人员现场确认死亡) are not the subject. An attached number, or a
+count the clause takes up (均, or a death's subject a clause or two back), is stated; a count
+read from names, role words, a singular word or no subject at all is inferred. Counts listed before one word add up (4名顾客和
 3名员工受伤 = 7; 双双 = 2); the persons between 被 and a rescue verb are the rescuers, not the
 subject (张某被赶到的消防人员救出后…死亡 = 1). 伤势较重 is injured, not a 重伤 as the law grades
 it; symptoms with treatment (出现头晕症状，被送往医院) are an injury, inferred only.
@@ -41,6 +42,9 @@ _TOKEN = re.compile(
     r"|(?P<one>一名|一位|一人|其(?![中余他它间实次])|该名?(?:男子|女子|工人|员工|司机|驾驶员|职工"
     r"|矿工|老人|学生|人)|一(?:男子|女子|工人|村民|老人|男孩|女孩|儿童|学生|员工|矿工|司机|骑手|女工"
     r"|民工|农民工|行人|乘客|男童|女童))"
+    r"|(?P<role>(?:驾驶人|驾驶员|司机|押运员|乘务员|安全员|电焊工|焊工|电工|架子工|钢筋工|木工|瓦工"
+    r"|油漆工|司索工|信号工|装卸工|搬运工|清理工|清洁工|保洁员|操作工|操作员|修理工|维修工|检修工"
+    r"|采煤工|掘进工|爆破员|瓦检员|店主|户主|业主|乘车人|乘客|行人|路人|骑车人)(?![们等]|人员|[\u4e00-\u9fff](?:某|××?|XX|\*\*)))"
     r"|(?P<plural>等人|人们|多名|数名|几名|多人|多位|若干|人员|群众|众人|部分|一些|不少|众多|大量)"
 )
 _VERBS = [  # (kind, pattern), tried in this order at each position
@@ -58,7 +62,7 @@ _VERBS = [  # (kind, pattern), tried in this order at each position
     ("grave", r"(?:伤势|伤情)(?:较为|较|十分|非常)?(?:严重|危重|重)"),
     ("poison", r"中毒"),
     ("casualty", r"伤亡"),
-    ("injury", r"受伤|负伤|(?<![损悲哀忧创])伤"),
+    ("injury", r"受伤|负伤|(?<![损悲哀忧创])伤|骨折"),  # 另1人腿部骨折: injured
 ]
 # A verb followed by these is part of a noun (重伤人员, 伤者, 遇难矿工, 中毒和窒息), not a statement.
 _NOT_VERB = (
@@ -67,8 +71,8 @@ _NOT_VERB = (
 )
 _VERB = re.compile("(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _VERBS) + ")" + _NOT_VERB)
 # The count after a verb: 受伤5人, 死亡人数：1, 遇难人数由2人核实为8人, 死亡人数升至20人.
-_AFTER = re.compile(
-    rf"(?P<noun>人数)?\s*(?:由\s*{NUM}\s*(?:人|名)\s*)?"
+_AFTER = re.compile(  # a label may explain its word first: 重伤（含急性工业中毒）：3人
+    rf"(?P<noun>人数)?\s*(?:[（(][^（）()，。]{{1,12}}[)）])?\s*(?:由\s*{NUM}\s*(?:人|名)\s*)?"
     r"[为达共计上升增加至到最终核实确定已经累合是更正修调整减复]{0,8}\s*(?P<colon>[:：])?\s*"
     rf"(?P<num>{NUM})\s*(?P<approx>余|多)?(?P<unit>人|名)?"
 )
@@ -118,12 +122,19 @@ _MAY_CLAIM = re.compile(r"谎|虚报|只|仅|对外|声称|通稿|网传|传言|
 # was reported then, not a statement of the toll.
 _EARLIER = re.compile(
     r"(?:(?:此前|之前|先前|早前|原先|最初|起初|初步|原|初)(?:通报|报告|上报|公布|发布|统计|报道|报)的"
-    r"|(?:此前|之前|先前|早前|原先|最初|原|初)所报)\s*$"
+    r"|(?:此前|之前|先前|早前|原先|最初|原|初)所报)\s*[“\"「]?\s*$"  # 最初所报“1人死亡”: quoted too
 )
-TRUTH = re.compile(r"实际|核实|核查|核定|经查|查明|证实|确认|最终|更正|纠正|修正|复核")
+_CORRECTED = re.compile(r"实际|核实为|更正为|纠正为|修正为|核定为|调整为")
+TRUTH = re.compile(r"实际|核实|核查|核定|经查|查明|证实|确认|最终|更正|纠正|修正|复核|调整")
 _ALL = re.compile(r"[均都]|全部")
 _AGENT_VERB = re.compile(
     r"[^，,；;。被]{0,6}?(?:救起|救出|抬出|背出|拉出|拖出|挖出|救上|送往|送至|送到|送医" r"|发现|找到)"
+)
+# 经120急救人员现场确认死亡, 经医护人员抢救无效死亡: the persons who confirm a death or try to
+# save a life are not its subject
+_CONFIRMED = re.compile(
+    r"经[^，,；;。]{0,16}?(?:(?:确认|宣布|诊断|判定|证实)(?:为|其)?(?:已经?)?(?:当场|现场)?"
+    r"|(?:抢救|救治|医治)(?:无效)?)$"
 )
 _DIAGNOSED = re.compile(r"(?:诊断|鉴定|认定|评定|确诊)为?\s*$")
 # Between two names of one list: 牛某、温某某; 车间主任吴某某和操作工钱某; 吴某某随驾驶室坠落，与钢筋工孙某某
@@ -163,6 +174,7 @@ class Token:
     approx: bool = False
     names: tuple[str, ...] = ()
     event: "Event | None" = None  # the event this count or noun belongs to
+    role: bool = False  # read from role words only (驾驶人和押运员), no count or name
 
 
 @dataclass
@@ -217,15 +229,19 @@ def _tokens(sentence: str) -> list[Token]:
             out.append(Token("count", m.start(), m.end(), cn_to_int(number), approx))
         elif m.group("name"):
             out.append(Token("name", m.start(), m.end(), 1, names=(m.group(),)))
-        elif m.group("plural"):
-            # 3名作业人员: the count says how many
+        elif m.group("plural") or m.group("role"):
+            # 3名作业人员, 1名清理工: the count says how many
             if not (
                 out
                 and out[-1].kind == "count"
                 and m.start() - out[-1].end <= 6
                 and not _SEPARATOR.search(sentence[out[-1].end : m.start()])
             ):
-                out.append(Token("plural", m.start(), m.end()))
+                # a role word without a count or a name is one person (驾驶人和押运员: two)
+                role = bool(m.group("role"))
+                out.append(
+                    Token("one" if role else "plural", m.start(), m.end(), 1 if role else None, role=role)
+                )
         else:
             kind = next(k for k in ("injref", "missref", "one") if m.group(k))
             out.append(Token(kind, m.start(), m.end(), 1 if kind == "one" else None))
@@ -257,6 +273,7 @@ def _lists(sentence: str, tokens: list[Token]) -> list[Token]:
             appositive = t.kind == "count" and not re.search(r"[、和及与]$", gap)
             previous.end, previous.n = t.end, t.n if appositive else previous.n + t.n
             previous.names, previous.approx = (*previous.names, *t.names), t.approx
+            previous.role = previous.role and t.role
             if previous.kind == "one" and t.kind == "name":
                 previous.kind = "name"
         else:
@@ -334,16 +351,22 @@ def _verb_events(sentence: str, tokens: list[Token], taken: "_Spans") -> list[Ev
     starts = [t.start for t in tokens]
     floor = 0
     for m in _VERB.finditer(sentence):
-        if taken.covers(m.start()):
-            continue
+        if taken.covers(m.start()) or (events and m.start() < events[-1].end):
+            continue  # inside a noun or an event read already (重伤（含急性工业中毒）：3人)
         kind = m.lastgroup
         if _NEGATED.search(sentence[max(0, m.start() - 8) : m.start()]):
             floor = m.end()
             continue
-        ev = _attached(sentence, kind, m, tokens, starts, floor)
+        confirmed = _CONFIRMED.search(sentence, segment_start(sentence, m.start()), m.start())
+        if confirmed and _nearest(tokens, starts, m.start(), confirmed.start()) is None:
+            confirmed = None  # nobody named in between: read as usual
+        if confirmed:  # the subject is before 经…确认 (1名清理工…，经医护人员确认死亡)
+            ev = _subject(sentence, kind, m, tokens, starts, confirmed.start())
+        else:
+            ev = _attached(sentence, kind, m, tokens, starts, floor)
         if ev is None:
             ev = _reverse(sentence, kind, m, tokens, starts)
-        if ev is None and not sentence.startswith("人数", m.end()):
+        if ev is None and not confirmed and not sentence.startswith("人数", m.end()):
             ev = _subject(sentence, kind, m, tokens, starts)
         if ev is not None:
             events.append(ev)
@@ -422,19 +445,23 @@ def _mark_conversion(sentence: str, ev: Event, tokens: list[Token], starts: list
         ev.op = "found"
 
 
-def _subject(sentence: str, kind: str, m: re.Match, tokens: list[Token], starts: list[int]) -> Event | None:
-    """The persons a word without its own count is about, found before it in the sentence."""
+def _subject(
+    sentence: str, kind: str, m: re.Match, tokens: list[Token], starts: list[int], before: int | None = None
+) -> Event | None:
+    """The persons a word without its own count is about, found before it (or before `before`)
+    in the sentence."""
     if kind == "casualty":
         return None
     lo = segment_start(sentence, m.start())
-    t = _nearest(tokens, starts, m.start(), lo)
+    end = m.start() if before is None else before
+    t = _nearest(tokens, starts, end, lo)
     # 张某被赶到的消防救援人员救出后…死亡: the persons between 被 and its verb are the rescuers
     # (not 被埋压的两人先后被救出, the persons a 被…的 phrase describes)
     agent = sentence.rfind("被", lo, t.start) if t is not None and t.event is None else -1
     if (
         agent >= 0
         and not _SEPARATOR.search(sentence, agent, t.start)
-        and _AGENT_VERB.match(sentence, t.end, m.start())
+        and _AGENT_VERB.match(sentence, t.end, end)
     ):
         t = _nearest(tokens, starts, agent, lo)
     if t is not None and t.event is not None:
@@ -443,7 +470,7 @@ def _subject(sentence: str, kind: str, m: re.Match, tokens: list[Token], starts:
             return shared
         t = None  # 造成5人死亡，货车驾驶员受伤: a new subject in this clause
     if t is None:
-        clause = sentence[max(lo, *(sentence.rfind(c, lo, m.start()) + 1 for c in "，,")) : m.start()]
+        clause = sentence[max(lo, *(sentence.rfind(c, lo, end) + 1 for c in "，,")) : end]
         if _PLURAL_SUBJECT.search(clause):
             return None
         return Event(kind, 1, m.start(), m.end(), explicit=False, guessed=True)
@@ -477,7 +504,9 @@ def _subject(sentence: str, kind: str, m: re.Match, tokens: list[Token], starts:
         t.event = Event(kind, t.n, m.start(), m.end(), explicit=False, names=t.names)
         return t.event
     if t.kind == "one":
-        t.event = Event(kind, 1, m.start(), m.end(), explicit=False)
+        # a role word alone says no more than a missing subject (whether the 驾驶人 who was
+        # hurt survived is told elsewhere)
+        t.event = Event(kind, t.n or 1, m.start(), m.end(), explicit=False, guessed=t.role)
         return t.event
     return None  # plural: how many is not said
 
@@ -512,9 +541,11 @@ _RULE_CELL = re.compile(r":?-{3,}:?")
 
 def _cells(line: str) -> list[str] | None:
     line = line.strip()
-    if not (line.startswith("|") and line.endswith("|") and line.count("|") >= 3):
-        return None
-    return [c.strip() for c in line[1:-1].split("|")]
+    if line.startswith("|") and line.endswith("|") and line.count("|") >= 3:
+        return [c.strip() for c in line[1:-1].split("|")]
+    if line.count("|") >= 3:  # 序号｜事故发生单位｜死亡（人）｜…: cells without an outer frame
+        return [c.strip() for c in line.split("|")]
+    return None
 
 
 def table_rows(sentences: list[str]) -> list[str]:
@@ -668,6 +699,8 @@ def _breakdowns(sentence: str, events: list[Event], tokens: list[Token], prev_ba
         if base is None and not sentence[: m.start()].strip(" ，,：:、"):
             base = prev_base
         inside = events[bisect_left(starts, m.end()) : bisect_left(starts, stop)]
+        # 其中1人系重复统计，实际受伤3人: a corrected figure restates the count, it is no part of it
+        inside = [e for e in inside if not _CORRECTED.search(clause_around(sentence, e.start, e.end))]
         _assign(base or Base("none"), inside, events, m.end())
     for m in re.finditer(r"[（(](?!其中)", sentence):
         i = bisect_right(ends, m.start()) - 1

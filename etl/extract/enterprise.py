@@ -5,8 +5,10 @@ facility suffix (…煤矿, …厂, …加油站, …店), cut at the words that
 (位于…的, 反映, 据…通报, 由, 对 …). A unit of a company written after the company's name is
 that unit, as written (X有限公司Y煤矿, X有限公司Y项目部, X有限公司Y分店): the README of
 tests/corpus/reports defines the 事故发生单位 so. Place names glued in front of a registered
-name (兰州新区X公司, 鞍山市海城市X公司, 海沧区厦门X公司) are dropped: a registered name carries one
-division, so a lower division written before a name that starts with a higher one is an address.
+name (兰州新区X公司, 鞍山市海城市X公司, 海沧区厦门X公司, 东大街成县X公司) are dropped: a registered
+name carries one division, so a lower division or a street written before a name that starts
+with a division is an address; a town inside the name (佛山市南海区狮山镇X公司) is dropped where
+the text also writes the name without it.
 
 The best candidate is the one the text marks as the unit of the accident: a label
 (事故发生单位为…, 名称：… under 事故单位概况), a finding (对事故发生负有主要责任), a title
@@ -14,9 +16,12 @@ The best candidate is the one the text marks as the unit of the accident: a labe
 victims (系X员工); units named in a role that is not the accident's (建设单位, 监理单位, a
 utility 组织抢修 …) lose, and are dropped when nothing else marks them. A unit's score sums the
 kinds of mark over all its mentions; a short name declared with （以下简称Y）, the unit's own name
-after its company, or the name without its places lends its mentions to the full name. Ties go
-to the earlier mention; `contenders()` says when the best is too close to call (a company is no
-rival of its own unit that leads).
+after its company, the name without its places, or a facility the company is named after
+(燕子河水电站 of 康县燕子河水电开发有限公司; never a mine) lends its mentions to the full name. A
+company leading on title or section marks gives way to its own unit where the accident happened
+(X公司Y污水处理厂发生…) unless a label names the company. Ties go to the earlier mention;
+`contenders()` says when the best is too close to call (a company is no rival of its own unit
+that leads).
 
 Known limits: a real name containing a cut word (的, 在, 为, 与, 及, 由, 因, 将) is shortened; a
 facility type missing from _FACILITY (…风电场 is there, …冷库 is not) is not found; a name broken
@@ -43,7 +48,8 @@ _LEGAL = re.compile(
 _FACILITY = re.compile(
     r"煤矿|铁矿|金矿|铜矿|铅锌矿|锌矿|钼矿|镍矿|石膏矿|矿井|采石场|砂石料场|料场|养殖场|"
     r"农场|林场|牧场|屠宰场|风电场|采砂场|砂场|加工厂|砖厂|工厂|厂|水电站|电站|加油站|加气站|"
-    r"搅拌站|零售店|店|商贸城|商场|超市|酒店|宾馆|饭店"
+    r"搅拌站|零售店|店|商贸城|商场|超市|酒店|宾馆|饭店|餐馆|饭馆|面馆|旅馆|茶馆|餐厅|"
+    r"石灰石矿|石灰岩矿|石英矿|萤石矿|锰矿|磷矿|铝土矿|黏土矿|粘土矿"
 )
 # A suffix followed by one of these is part of another word (厂房, 矿长, 店铺, 场地).
 _NOT_END = {
@@ -53,6 +59,7 @@ _NOT_END = {
     "店": "长主员铺面家",
     "站": "长点",
     "井": "长口",
+    "馆": "长内",
 }
 MAX_NAME = 40  # characters before a suffix that can belong to one name
 _RUN = re.compile(r"[\u4e00-\u9fff（）()·]+")
@@ -64,7 +71,7 @@ _CUT_WORDS = sorted(
     属于 归属于 挂靠 挂靠于 其中 下辖 下设 所辖 旗下 下属 设立 从事 单位 施工方 建设方 业主方
     承包方 总包方 分包方 反映 通报 报道 介绍 获悉 了解到 消息 证实 表示 发布 公布 责令 要求 认定
     目前 当时 日前 近日 随后 同时 受 出事 事发 肇事 这家 那家 这 该 将 把 委托
-    经查 经调查 据悉 据了解 据统计 关于 发生 对 由 的 是 为 在 与 及 由于 因""".split(),
+    经查 经调查 据悉 据了解 据统计 关于 发生 对 由 的 是 为 在 与 及 由于 因 建议 责成""".split(),
     key=len,
     reverse=True,
 )
@@ -72,8 +79,10 @@ _CUT_WORDS = sorted(
 _CUT = re.compile(
     "|".join(map(re.escape, dict.fromkeys(_CUT_WORDS))) + r"|(?<![金附直亲家专从])属"
     r"|(?<![体联关干派世])系(?![统列数])"  # "遇难者系X公司员工"; not 体系, 系统
-    r"|向(?![阳东前荣日])"
-)  # "先后向X公司报告"; not 向阳
+    r"|向(?![阳东前荣日])"  # "先后向X公司报告"; not 向阳
+    r"|(?<![名职对])称(?![心重量])"  # "反映称X公司"; not 名称, 称重
+    r"|(?<=[区厂园场院矿店])内(?![蒙江燃])"  # "园区内X公司"; not 内蒙古, 内燃机
+)
 # Words and enumerators that start a run but are not part of a name: "（一）X公司", "系X公司员工".
 _LEAD = re.compile(
     r"(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|据|系(?![统列])|"
@@ -106,10 +115,9 @@ _TAIL = re.compile(
     r"号井|矿井(?!下)|坑口|加油站|加气站|矿|厂|井)"
 )
 # A tail is a unit only with a proper part of its own: "铁矿井下", "选矿车间", "主井" are not.
+_MINE_WORD = re.compile(r"(?:露天|地下|井工|选|生产|新|老|主|副|风|本|该|原)+")
 _MINERAL = re.compile(
-    r"^(?:露天|地下|井工|选|生产|新|老|主|副|风|本|该|原)+|"
-    r"(?:煤|铁|金|银|铜|铅|锌|镍|钼|锡|钨|锑|铝|稀土|石膏|石灰石|石墨|磷|硫|萤石|锰|钾|"
-    r"砂石|石料)+$"
+    r"(?:煤|铁|金|银|铜|铅|锌|镍|钼|锡|钨|锑|铝|稀土|石膏|石灰石|石墨|磷|硫|萤石|锰|钾|砂石|石料)+$"
 )
 _TAIL_STOP = re.compile(
     r"[的在和与及、为是由等]|车间|工段|班组|发生|承建|承接|下设|设立|所属|下属|负责|施工|"
@@ -245,7 +253,9 @@ def _tail_at(text: str, end: int) -> int:
         return 0
     if _TAIL_STOP.search(proper):
         return 0
-    if len(_MINERAL.sub("", proper)) < (1 if kind == "号井" else 2):
+    # "主井", "露天煤矿", "炼铁厂": words any such unit could carry; "新庄煤矿" has a proper part
+    own = _MINERAL.sub("", proper)
+    if len(own) < (1 if kind == "号井" else 2) or _MINE_WORD.fullmatch(own):
         return 0
     return m.end()
 
@@ -270,10 +280,14 @@ def _place_end(name: str) -> tuple[tuple[tuple[int, int, bool], ...], int]:
                 end, admin = found
             elif tokens and tokens[-1][2] and _prefecture_at(name, pos):
                 end = _prefecture_at(name, pos)
-            elif tokens:
+            else:
                 m = _STREET.match(name, pos)
-                if m and not _joined(name, m.end(), _PLACE_NOT_END):
+                # first in the name only before a known division (东大街成县X公司)
+                after = _division_after(name, m.end()) if m else None
+                if m and not _joined(name, m.end(), _PLACE_NOT_END) and (tokens or after):
                     end, admin = m.end(), False
+                    if after:
+                        gansu.setdefault(end, after)
         if end is None:
             break
         if admin and (name[end - 1] == "州" or name[pos:end] in _PROVINCES):
@@ -333,6 +347,9 @@ def _generic_place(name: str, pos: int, gansu: dict[int, int]) -> tuple[int, boo
     m = _PLACE.match(name, pos)
     if not m or _joined(name, m.end(), _PLACE_NOT_END):
         return None
+    street = _STREET.match(name, pos, m.end())
+    if street and _division_after(name, street.end()):
+        return None  # 北关街陇西县, 东大街成县: a street before a division, not one place
     suffix = m.group(1) or m.group(2)
     if m.group(1) and _NOT_PLACE.search(name, pos, m.end() - len(suffix)):
         return None  # 山西煤炭运销集团盂县X: a group's name, not a place
@@ -366,6 +383,15 @@ def _prefecture_at(name: str, pos: int) -> int | None:
     return None
 
 
+def _division_after(name: str, pos: int) -> int | None:
+    """End of a Gansu division or a province named at name[pos], read as if the name began
+    there (成县 after 东大街), or None."""
+    found = find_regions(name[pos : pos + 12])
+    if found and found[0][1] == 0:
+        return pos + found[0][2]
+    return _province_at(name, pos)
+
+
 def _province_at(name: str, pos: int) -> int | None:
     return next((pos + len(p) for p in _PROVINCES if name.startswith(p, pos)), None)
 
@@ -378,6 +404,23 @@ def _place_at(name: str, pos: int, gansu: dict[int, int]) -> bool:
 def _forms(name: str) -> list[str]:
     """The name and its readings without the places it starts with."""
     return [name] + [name[e:] for _, e, _ in _place_end(name)[0] if e < len(name)]
+
+
+def _address_forms(name: str) -> list[str]:
+    """The name without a town, street or park written between its divisions and the rest
+    (佛山市南海区狮山镇X公司 → 佛山市南海区X公司): a registered name carries divisions, the
+    address the rest."""
+    tokens, _ = _place_end(name)
+    out = []
+    for k, (start, end, admin) in enumerate(tokens):
+        if admin or k == 0 or not tokens[k - 1][2]:
+            continue
+        stop = k
+        while stop + 1 < len(tokens) and not tokens[stop + 1][2]:
+            stop += 1
+        if tokens[stop][1] < len(name):
+            out.append(name[:start] + name[tokens[stop][1] :])
+    return out
 
 
 def _name_forms(name: str) -> list[int]:
@@ -527,10 +570,33 @@ _OTHER_ROLE = re.compile(
 )
 _REGISTERED_FORMS = ("有限公司", "有限责任公司", "股份有限公司")
 _OPERATED = re.compile(r"(?:经营|开办|开设|运营)的$")
+# （以下简称Y）after a name, also after its registration code: X公司（统一社会信用代码：…）（以下简称Y）
+# or X公司（统一社会信用代码：…，以下简称Y）
+CODE = r"(?:统一社会信用代码|社会信用代码|信用代码|注册号|组织机构代码)[:：]?\s*[0-9A-Za-z*]{6,20}"
 _ALIAS = re.compile(
-    r"[（(](?:以下简称|以下称|下称|简称)[:：]?[“\"']?([\u4e00-\u9fffA-Za-z0-9]{2,12})"
-    r"[”\"']?(?:[，,、；;][^（）()]{0,16})?[）)]"
+    rf"(?:[（(]{CODE}[）)])?[（(](?:{CODE}[，,；;]\s*)?(?:以下简称|以下称|下称|简称)[:：]?[“\"']?"
+    r"([\u4e00-\u9fffA-Za-z0-9]{2,12})[”\"']?(?:[，,、；;][^（）()]{0,16})?[）)]"
 )
+
+
+_MINE = re.compile(r"矿|井|坑口")
+
+
+def _namesake(facility: Candidate, legal_names: dict[str, Candidate]) -> Candidate | None:
+    """The one company named after a facility that is no mine (燕子河水电站 for 康县燕子河水电开发
+    有限公司): the facility is the company's premises. A mine is a unit of its own (the corpus
+    README), so a mine is never folded into a company."""
+    if facility.legal or _MINE.search(facility.name):
+        return None
+    suffix = _FACILITY.search(facility.name)
+    forms = _forms(facility.name[: suffix.start()]) if suffix else []
+    stems = {f for f in forms if len(f) >= 3}
+    owners = {
+        c.name: c
+        for c in legal_names.values()
+        if not c.tail and any(f.startswith(stem) for f in _forms(c.name) for stem in stems)
+    }
+    return next(iter(owners.values())) if len(owners) == 1 else None
 
 
 def _between(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
@@ -637,14 +703,23 @@ def ranked(text: str) -> list[Candidate]:
         m = _OPERATED.search(text, max(0, c.start - 5), c.start)
         if not c.legal and m and m.start() in by_end:
             full.setdefault(c.name, by_end[m.start()])
-    for c in sorted(found, key=lambda c: -len(c.name)):
-        for f in _forms(c.name)[1:]:  # "杨柳坪煤矿" after "宣威市海岱镇杨柳坪煤矿"
-            full.setdefault(f, c)
     legal_names = {c.name: c for c in found if c.legal}
+    for c in found:  # "佛山市南海区狮山镇X公司" where the text also writes "佛山市南海区X公司"
+        for registered in _address_forms(c.name):
+            if registered in legal_names:
+                full.setdefault(c.name, legal_names[registered])
+    for c in sorted(found, key=lambda c: -len(c.name)):
+        target = full.get(c.name, c)
+        for f in _forms(c.name)[1:]:  # "杨柳坪煤矿" after "宣威市海岱镇杨柳坪煤矿"
+            full.setdefault(f, target)
     for c in found:  # "迁西县兴旺铁矿" for "迁西县兴旺铁矿有限公司"
         for suffix in _REGISTERED_FORMS:
             if not c.legal and c.name + suffix in legal_names:
                 full.setdefault(c.name, legal_names[c.name + suffix])
+    for c in found:
+        owner = _namesake(c, legal_names)
+        if owner is not None:
+            full.setdefault(c.name, owner)
 
     def resolve(c: Candidate) -> Candidate:
         for _ in range(3):  # 悦澜酒店 → 悦澜精品酒店 → 兰州悦澜酒店管理有限公司
@@ -691,7 +766,22 @@ def ranked(text: str) -> list[Candidate]:
         best.score = _weight(marks, unit.legal)
         if best.score >= 0:  # named only in a role that is not the accident's: never the unit
             out.append(best)
-    return sorted(out, key=lambda c: (-c.score, c.start))
+    out.sort(key=lambda c: (-c.score, c.start))
+    return _unit_before_parent(out, {key: marks for key, (_, marks, _) in units.items()})
+
+
+def _unit_before_parent(out: list[Candidate], marks: dict[str, set[str]]) -> list[Candidate]:
+    """A company leading on title or section marks gives way to its own unit where the accident
+    happened (X公司Y污水处理厂发生…): the subordinate unit is the 事故发生单位 (the corpus
+    README), unless a label names the company itself (事故发生单位：X公司)."""
+    if not out or "label" in marks.get(normalize_enterprise_name(out[0].name), ()):
+        return out
+    parent = normalize_enterprise_name(out[0].name)
+    for k, c in enumerate(out[1:], 1):
+        key = normalize_enterprise_name(c.name)
+        if c.tail and normalize_enterprise_name(c.name[: c.tail]) == parent and "event" in marks[key]:
+            return [c, *out[:k], *out[k + 1 :]]
+    return out
 
 
 def contenders(found: list[Candidate]) -> list[Candidate]:

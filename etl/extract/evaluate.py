@@ -133,9 +133,12 @@ def _subject_keys(subject: str, aliases: dict[str, str] | None = None) -> set[st
 
 
 # The labels name a unit as the accountability section does, often by the short name the text
-# declares: "甘肃示例化工有限公司（以下简称示例公司）".
+# declares: "甘肃示例化工有限公司（以下简称示例公司）", also after the unit's registration code
+# ("…有限公司（统一社会信用代码：…）（以下简称示例公司）").
 _DECLARED = re.compile(
-    r"([\u4e00-\u9fff（）()]{4,40}?(?:公司|厂|矿|集团|站|店|部))[（(](?:以下简称|以下称|下称|简称)"
+    r"([\u4e00-\u9fff（）()]{4,40}?(?:公司|厂|矿|集团|站|店|部))"
+    r"(?:[（(](?:统一社会信用代码|社会信用代码|信用代码|注册号)[:：]?\s*[0-9A-Za-z*]{6,20}[）)])?"
+    r"[（(](?:以下简称|以下称|下称|简称)"
     r"[:：]?[“\"]?([\u4e00-\u9fffA-Za-z0-9]{2,12}?)[”\"]?[）)，,、]"
 )
 

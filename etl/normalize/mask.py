@@ -30,12 +30,24 @@ from etl.normalize.codes import classify_18, plausible_birth_date
 from etl.normalize.names import (
     AMBIGUOUS_SURNAMES,
     COMPOUND_SURNAMES,
+    LONG_NAME_SECOND_CHARS,
     NOT_PERSON_WORDS,
+    PERSON_CUE,
+    PLACE_WORDS,
+    ROLE_ONLY_SURNAMES,
     SURNAME_CHARS,
+    TRANSLITERATED,
     _common_word,
+    dictionary_word,
+    in_dictionary,
     is_masked_name,
     mask_person_name,
+    opens_no_name,
     person_name_spans,
+    starts_non_person,
+    surname_and_title,
+    tibetan_led,
+    tibetan_name_length,
 )
 from etl.normalize.text import to_halfwidth
 
@@ -125,15 +137,19 @@ _ID_LABELS = ("身份证", "身份号码", "证件号", "公民身份", "合格�
 
 
 # The same number printed in groups (6201 0219 9001 0112 39, 620102-19900101-1239,
-# 620102.19860214.3311): 18 characters with one kind of separator between groups of 2-8 digits;
-# the digits must hold a plausible birth date at 7-14 (a region code, then a date, then the rest).
-_ID_GROUPED = re.compile(r"(?<![0-9A-Za-z*])\d{2,8}(?:[ .\-]\d{2,8}){1,8}(?:[ .\-]?[Xx])?(?![0-9A-Za-z*])")
+# 620102.19860214.3311, 620102 199001011239): 18 characters with one kind of separator between
+# groups of 2-12 digits; the digits must hold a plausible birth date at 7-14 (a region code, then a
+# date, then the rest).
+_ID_SEPARATORS = " .-\u2014"
+_ID_GROUPED = re.compile(
+    r"(?<![0-9A-Za-z*])\d{2,12}(?:[ .\-\u2014]\d{2,12}){1,8}(?:[ .\-\u2014]?[Xx])?(?![0-9A-Za-z*])"
+)
 
 
 def _grouped_id(token: str) -> str | None:
     """The 18 characters of an ID number printed in groups, or None."""
-    seps = {ch for ch in token if ch in " .-"}
-    code = "".join(ch for ch in token if ch not in " .-").upper()
+    seps = {ch for ch in token if ch in _ID_SEPARATORS}
+    code = "".join(ch for ch in token if ch not in _ID_SEPARATORS).upper()
     if len(seps) != 1 or len(code) != 18 or not _SEED.search(token):
         return None
     return code if plausible_birth_date(code[6:14]) and code[0] in "12345678" else None
@@ -263,47 +279,86 @@ def hide_id_fragments(text: str | None, policy: MaskPolicy | None = None) -> str
 
 
 # --- phone numbers ---------------------------------------------------------------------------
+# An extension after the number (0934-8216053转8012) is part of it.
+_EXTENSION = r"(?:转(\d{1,6}))?"
 _MOBILE = re.compile(
     r"(?<![0-9A-Za-z*])(?:(?:\+|00)?86[-\s]?)?(1[3-9]\d)[-\s.]?(\d{4})[-\s.]?(\d{4})(?![0-9A-Za-z*])"
+    + _EXTENSION
 )
+# Area code in brackets, or before a separator (0931-8465596, 0931 8465596, 0932.6628147), or
+# after +86 without its 0 (+86 931 8465596); the local number whole or in two groups (847 6215).
 _LANDLINE = re.compile(
-    r"(?<![0-9A-Za-z*])(?:[(（]\s*(0\d{2,3})\s*[)）]\s*|(0\d{2,3})(?:\s*[-－—]\s*|[ \u3000]))(\d{7,8})"
-    r"(?![0-9A-Za-z*])"
+    r"(?<![0-9A-Za-z*])(?:[(（]\s*(0\d{2,3})\s*[)）]\s*[-－—]?\s*|(0\d{2,3})(?:\s*[-－—]\s*|[ \u3000.])"
+    r"|(?:\+|00)86[-\s]?([1-9]\d{1,2})[-\s])(\d{7,8}|\d{3,4}[-\s]\d{4})(?![0-9A-Za-z*])" + _EXTENSION
 )
 # Not after '-', '/' or '_': record ids and URLs ("acc-036438215901", ".../n-0447294…/") are
 # hex digests that can be all digits; a phone written without separators never follows those.
-_LANDLINE_PLAIN = re.compile(r"(?<![0-9A-Za-z*/_\-])(0(?:10|2\d|[3-9]\d\d))(\d{7,8})(?![0-9A-Za-z*])")
+_LANDLINE_PLAIN = re.compile(
+    r"(?<![0-9A-Za-z*/_\-])(0(?:10|2\d|[3-9]\d\d))(\d{7,8})(?![0-9A-Za-z*])" + _EXTENSION
+)
 _LOCAL_LABELLED = re.compile(r"(?:电话|手机|座机|联系方式|[Tt][Ee][Ll])\s*[:：]?\s*(\d{7,8})(?!\d)")
 # Labels of numbers that are public identifiers, not phone numbers, however they look. Kept
 # short on purpose: a certificate (证号) or account (账号) number may itself be personal data.
 _NOT_PHONE_LABELS = ("索引号", "文号", "信用代码", "机构代码", "注册号", "批号")
 
 
-def _phone_allowed(half: str, start: int, policy: MaskPolicy) -> bool:
+# Numbers listed after one label share it: 举报电话：12350、0943-8213350.
+_NUMBER_LIST_BEFORE = re.compile(r"[\d\s\-()（）、或和及转]*$")
+# An institution's line given after the institution (……向省应急管理厅政策法规处提出，电话0931-8926350):
+# kept like a labelled hotline. Only landlines: a mobile number is a person's.
+_INSTITUTION_LINE = re.compile(
+    r"(?:厅|局|处|委员会|办公室|人民政府|中心|大队|支队|管委会)(?:提出|反映|咨询|投诉|举报|联系|申请|查询)?"
+    r"[，,]?\s*(?:联系|咨询|办公)?电话\s*[:：]?\s*$"
+)
+
+
+def _phone_allowed(half: str, start: int, policy: MaskPolicy, landline: bool = False) -> bool:
     """False when the number is an institution's published line or a labelled non-phone."""
+    start = _NUMBER_LIST_BEFORE.search(half, max(0, start - 40), start).start()
     label = _label_before(half, start, 10)
+    if landline and _INSTITUTION_LINE.search(_label_before(half, start)):
+        return False
     return not any(w in label for w in (*policy.keep_phone_labels, *_NOT_PHONE_LABELS))
 
 
 def _landline_mask(area: str, number: str, policy: MaskPolicy) -> str:
+    number = "".join(ch for ch in number if ch.isdigit())
     keep = min(policy.landline_keep_tail, len(number) - 1)
     return f"{area}-{'*' * (len(number) - keep)}{number[len(number) - keep:]}"
 
 
+def _extension_mask(extension: str | None) -> str:
+    return f"转{'*' * len(extension)}" if extension else ""
+
+
+# A group of at most four digits right before or after a match: the match is a stretch of a
+# longer number printed in groups (账号：2703 0011 0920 0016 357), no phone number.
+_GROUP_BEFORE = re.compile(r"(?:^|\D)\d{1,4}[ .\-]$")
+_GROUP_AFTER = re.compile(r"[ .\-]\d{1,4}(?![\d\u4e00-\u9fff]|[ .\-]\d{5})")
+
+
+def _inside_grouped_number(half: str, start: int, end: int) -> bool:
+    return bool(_GROUP_BEFORE.search(half, max(0, start - 6), start) or _GROUP_AFTER.match(half, end))
+
+
 def _phone_hits(half: str, policy: MaskPolicy) -> Iterator[Hit]:
     for m in _MOBILE.finditer(half):
-        if _phone_allowed(half, m.start(), policy):
-            digits = "".join(m.groups())
+        if _phone_allowed(half, m.start(), policy) and not _inside_grouped_number(half, m.start(), m.end()):
+            digits = "".join(m.groups()[:3])
             head, tail = digits[: policy.mobile_keep_head], digits[-policy.mobile_keep_tail :]
-            yield Hit("mobile", m.start(), m.end(), head + "*" * (11 - len(head) - len(tail)) + tail)
+            masked = head + "*" * (11 - len(head) - len(tail)) + tail
+            yield Hit("mobile", m.start(), m.end(), masked + _extension_mask(m.group(4)))
     for m in _LANDLINE.finditer(half):
-        if _phone_allowed(half, m.start(), policy):
-            yield Hit(
-                "landline", m.start(), m.end(), _landline_mask(m.group(1) or m.group(2), m.group(3), policy)
-            )
+        if _phone_allowed(half, m.start(), policy, landline=True) and not _inside_grouped_number(
+            half, m.start(), m.end()
+        ):
+            area = m.group(1) or m.group(2) or "0" + m.group(3)
+            masked = _landline_mask(area, m.group(4), policy) + _extension_mask(m.group(5))
+            yield Hit("landline", m.start(), m.end(), masked)
     for m in _LANDLINE_PLAIN.finditer(half):
-        if _phone_allowed(half, m.start(), policy):
-            yield Hit("landline", m.start(), m.end(), _landline_mask(m.group(1), m.group(2), policy))
+        if _phone_allowed(half, m.start(), policy, landline=True):
+            masked = _landline_mask(m.group(1), m.group(2), policy) + _extension_mask(m.group(3))
+            yield Hit("landline", m.start(), m.end(), masked)
     for m in _LOCAL_LABELLED.finditer(half):
         if _phone_allowed(half, m.start(1), policy):
             number = m.group(1)
@@ -384,6 +439,11 @@ _STOP_WORDS = (
     "作为",
     "存在",
     "对事故",
+    "分别",
+    "先后",
+    "相继",
+    "共同",
+    "一同",
 )
 _STOP_CHARS = set(
     "系是为男女等于在因被经对未已与和及同将把从向的均也都便就又还却所虽仍称说"
@@ -420,35 +480,48 @@ def _stops_at(s: str, k: int) -> bool:
     return not rest or not _HAN.match(rest[0]) or rest[0] in _STOP_CHARS or rest.startswith(_STOP_WORDS)
 
 
-def _looks_like_name(s: str, policy: MaskPolicy) -> bool:
-    if s[:2] in COMPOUND_SURNAMES:
+# Second characters that make the two a phrase, not a name (向其宣传, 矿长曾对外称).
+_NOT_SECOND = set("其之该本此这那他她在是对的了被把")
+
+
+def _looks_like_name(s: str, policy: MaskPolicy, after_role: bool = False) -> bool:
+    if s[:2] in COMPOUND_SURNAMES or tibetan_led(s):
         return True
-    # 居民区附近, 失信主体：平凉示例…, 举报人向有处理权的单位: a place, a listed word or a
-    # word with a surname character, not a name
+    # 居民区附近, 失信主体：平凉示例…, 举报人向有处理权的单位, 失信主体：张家川回族自治县…,
+    # 作业人员陆续撤离, 儿子施救, 民警和消防员, 工作人员向其宣传: a place, a listed word, an
+    # adverb, a verb, a conjunction or a pronoun after a surname character, not a name
     return (
-        s[:1] in SURNAME_CHARS
+        (s[:1] in SURNAME_CHARS or (after_role and s[:1] in ROLE_ONLY_SURNAMES and not in_dictionary(s[:2])))
+        and s[0] != "和"
+        and s[1:2] not in _NOT_SECOND
+        and not starts_non_person(s, 0, 2)
+        and not opens_no_name(s[:2])
         and s[:2] not in policy.not_names
         and s[:2] not in NOT_PERSON_WORDS
         and "示" not in s[1:3]
         and not (
             s[0] in AMBIGUOUS_SURNAMES
-            and (s[1:3] in NOT_PERSON_WORDS | {"附近"} or s[1] in "有在是为对的了" or _common_word(s[1:3]))
+            and (
+                s[1:3] in NOT_PERSON_WORDS | {"附近"}
+                or s[1] in "有在是为对的了县市区镇乡省州村"
+                or _common_word(s[1:3])
+            )
         )
     )
 
 
-# Second characters of the four-character names of Hui and Dongxiang families (马尕西木,
-# 马哈比布, 马伊斯哈): a single surname and three more characters.
-_LONG_NAME_CHARS = frozenset("尕哈伊阿穆尔乃斯赛木麦萨")
-
-
-def name_length(s: str, policy: MaskPolicy | None = None) -> int:
+def name_length(s: str, policy: MaskPolicy | None = None, after_role: bool = False) -> int:
     """Length of the person's name at the start of s (0 if none): 2-3 characters (3-4 with a
-    compound surname), cut where a word that cannot be part of a name begins."""
+    compound surname, 4 in Hui and Tibetan names), cut where a word that cannot be part of a name
+    begins. after_role: s follows a role word, where a few more characters open surnames."""
     policy = policy or load_policy()
     n = _han_run(s)
-    if n < 2 or any(ch in _MASK_MARKS for ch in s[:3]) or not _looks_like_name(s, policy):
+    if n < 2 or any(ch in _MASK_MARKS for ch in s[:3]) or not _looks_like_name(s, policy, after_role):
         return 0
+    if surname_and_title(s):
+        return 0  # 联系人张科长
+    if tibetan_name_length(s) > 3:
+        return tibetan_name_length(s)  # 才让东智
     shortest = 3 if s[:2] in COMPOUND_SURNAMES else 2
     if n < shortest:
         return 0
@@ -457,7 +530,7 @@ def name_length(s: str, policy: MaskPolicy | None = None) -> int:
     for k in (shortest, shortest + 1):
         if k <= n and (k == n or _stops_at(s, k)):
             return k
-    if n == shortest + 2 and len(s) > n and _stops_at(s, n) and s[1] in _LONG_NAME_CHARS:
+    if n == shortest + 2 and len(s) > n and _stops_at(s, n) and s[1] in LONG_NAME_SECOND_CHARS:
         return n  # four characters of a Hui or Dongxiang name (马尕西木在)
     # No boundary found: take the longer form. Over-masking hides a character of the next
     # word; under-masking would publish part of a name.
@@ -474,7 +547,9 @@ def _names_after(text: str, pos: int, style: str, policy: MaskPolicy) -> Iterato
     masked (张某某) come back as kind 'masked_name' with themselves as replacement."""
     while True:
         pos = _SEP_AFTER_ROLE.match(text, pos).end()
-        length = name_length(text[pos : pos + 6], policy)
+        length = name_length(text[pos : pos + 6], policy, after_role=True) or _listed_word_as_name(
+            text, pos, policy
+        )
         if length:
             name = text[pos : pos + length]
             yield Hit("name", pos, pos + length, mask_person_name(name, style))
@@ -490,10 +565,43 @@ def _names_after(text: str, pos: int, style: str, policy: MaskPolicy) -> Iterato
         pos += 1
 
 
+def _listed_word_as_name(text: str, pos: int, policy: MaskPolicy) -> int:
+    """2 for a person named like a county or a listed word, standing alone after a role word:
+    a county before anything but a Chinese character (当事人康乐（…）), a listed word before a
+    person's particulars (叉车司机安然（手机…）, 驾驶员安然，男); else 0."""
+    word = text[pos : pos + 2]
+    if len(word) < 2 or word[0] not in SURNAME_CHARS:
+        return 0
+    after = text[pos + 2 : pos + 3]
+    if word in PLACE_WORDS and not _HAN.match(after):
+        return 2
+    if (word in policy.not_names or word in NOT_PERSON_WORDS) and PERSON_CUE.match(text, pos + 2):
+        return 2
+    return 0
+
+
+def _role_end(text: str, start: int, end: int) -> int | None:
+    """Where the role word at text[start:end] ends as a word: at end, past the longer word it
+    runs on into (主任科员, 居民楼), or None when it straddles two words (水电|工程)."""
+    if (
+        start > 0
+        and dictionary_word(text[start - 1 : start + 1])
+        and dictionary_word(text[end - 1 : end + 1])
+    ):
+        return None
+    for k in (2, 1):
+        if end + k <= len(text) and dictionary_word(text[start : end + k], 1):
+            return end + k
+    return end
+
+
 def _role_hits(text: str, policy: MaskPolicy) -> Iterator[tuple[str, Hit]]:
     if policy.role_styles:
         for m in _role_pattern(tuple(policy.role_styles)).finditer(text):
-            for hit in _names_after(text, m.end(), policy.role_styles[m.group()], policy):
+            end = _role_end(text, m.start(), m.end())
+            if end is None:
+                continue
+            for hit in _names_after(text, end, policy.role_styles[m.group()], policy):
                 yield m.group(), hit
 
 
@@ -505,13 +613,60 @@ def role_names(text: str | None, policy: MaskPolicy | None = None) -> list[tuple
     return [(role, text[h.start : h.end]) for role, h in _role_hits(text, policy or load_policy())]
 
 
+# A table as text: cells separated by tabs (etl/readers/html.py), one row a line.
+_TABLE_ROW = re.compile(r"(?m)^.*\t.*$")
+_NAME_COLUMN = re.compile(r"姓名|名字")
+_CELL_ITEM = re.compile(r"[^、，,；;/\s]+")
+
+
+def _name_column(cells: list[str], policy: MaskPolicy, first_row: bool) -> tuple[int, str] | None:
+    """(index, style) of the column a header row names as holding persons: 姓名, 死者姓名, or (in
+    a table's first row) a role word as the whole header (负责人, 法定代表人)."""
+    for i, cell in enumerate(cells):
+        cell = cell.strip()
+        if first_row and cell in policy.role_styles:
+            return i, policy.role_styles[cell]
+        if _NAME_COLUMN.search(cell) and len(cell) <= 8 and policy.recognized_style:
+            return i, policy.recognized_style
+    return None
+
+
+def _table_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
+    """Names in the column of a table whose header row names persons (姓名\t性别 / 罗某某\t男):
+    each cell below it, or each name listed in it, that is a name after a role word would be."""
+    column, last_end = None, -2
+    for row in _TABLE_ROW.finditer(text):
+        first_row = row.start() != last_end + 1  # a line without a tab before: a new table
+        if first_row:
+            column = None
+        last_end = row.end()
+        cells = row.group().split("\t")
+        header = _name_column(cells, policy, first_row)
+        if header:
+            column = header
+            continue
+        if column is None or column[0] >= len(cells):
+            continue
+        cell_start = row.start() + sum(len(c) + 1 for c in cells[: column[0]])
+        cell = cells[column[0]]
+        for m in _CELL_ITEM.finditer(cell):
+            word = m.group()
+            length = name_length(word + "，", policy, after_role=True)
+            if length == len(word) or TRANSLITERATED.fullmatch(word):
+                start = cell_start + m.start()
+                yield Hit("name", start, start + len(word), mask_person_name(word, column[1]))
+
+
 def _name_hits(text: str, policy: MaskPolicy) -> Iterator[Hit]:
     """Names after role words (their group's style), opening enumerated items (list_items'
-    style), and what the recognizer in etl/normalize/names.py finds (recognized's style). Where
-    two find the same name, the first wins (_non_overlapping keeps the first of equal hits)."""
+    style), in a table's name column, and what the recognizer in etl/normalize/names.py finds
+    (recognized's style). Where two find the same name, the first wins (_non_overlapping keeps
+    the first of equal hits)."""
     for _, hit in _role_hits(text, policy):
         if hit.kind == "name":
             yield hit
+    if "\t" in text:
+        yield from _table_hits(text, policy)
     if policy.list_item_style:
         for m in _LIST_ITEM.finditer(text):
             name = m.group(1)
@@ -664,9 +819,11 @@ def find_unmasked_pii(
 
 # --- the same check on long documents (publish/gates/pii.py) ---------------------------------
 # Every character the ID and phone patterns above can consume, before to_halfwidth (the whole
-# full-width block is in, so nothing to_halfwidth maps to one of them is left out). Keep in step
-# with the patterns: tests/test_mask.py reads the patterns and checks it.
-_CONSUMABLE = r"\d\s+\-.\u2014()\uff08\uff09:XxTtEeLl电话手机座联系方式\uff01-\uff5e"
+# full-width block is in, so nothing to_halfwidth maps to one of them is left out), and the
+# characters of a list of numbers after one label (_NUMBER_LIST_BEFORE: 、和及或), so that a label
+# is always within _LABEL_WIDTH of a window's core. Keep in step with the patterns:
+# tests/test_mask.py reads the patterns and checks it.
+_CONSUMABLE = r"\d\s+\-.\u2014()\uff08\uff09:XxTtEeLl电话手机座联系方式转、和及或\uff01-\uff5e"
 # Any other character is a cut: no match contains it, so matches never cross it.
 _CUT = re.compile(f"[^{_CONSUMABLE}]")
 _TO_LAST_CUT = re.compile(f"(?s).*[^{_CONSUMABLE}]")

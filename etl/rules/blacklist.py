@@ -59,6 +59,12 @@ class Regime:
     term_months: int | None  # the period the rule sets; None: no fixed period
     term_zh: str  # the rule's provision on the term and removal, in brief
     early_removal_months: int | None
+    article: str = ""  # the article as read in a full text of the rule; empty: cited by name only
+
+    @property
+    def citation(self) -> str:
+        """The rule as the `legal_basis` table cites it (etl/rules/catalogue.py)."""
+        return self.name + self.article
 
     def explain(self, term_stated: bool) -> str:
         """The rule that applies to an entry, in Chinese."""
@@ -72,19 +78,20 @@ class Regime:
         return "；".join(parts) + "。"
 
 
-# The terms as the rules set them. Order No. 11's articles could not be read in a full text
-# here; the provisions are cited by the order's name (docs/rules.md says what is confirmed).
+# The terms as the rules set them. The articles that set them could not be read in a full text
+# here (only each rule's opening articles), so the rules are cited by name and `article` is
+# empty; docs/rules.md says what was read and where the terms come from.
 REGIMES = (
     Regime(
         key="anweiban-2015",
         since=date.min,
-        name="《生产经营单位安全生产不良记录“黑名单”管理暂行规定》（国务院安委会办公室，2015年）",
+        name="《生产经营单位安全生产不良记录“黑名单”管理暂行规定》（安委办〔2015〕14号）",
         term_months=12,
         term_zh="“黑名单”期限1年，自公布之日起计算",
         early_removal_months=None,
     ),
     Regime(
-        # 国家安全监管总局 issued it on 2017-05-09
+        # 国家安全监管总局 issued it on 2017-05-09, in force the same day
         key="ajzb-2017-49",
         since=date(2017, 5, 9),
         name="《对安全生产领域失信行为开展联合惩戒的实施办法》（安监总办〔2017〕49号）",

@@ -3,7 +3,8 @@ table of the public database, which the about page and Datasette show.
 
 Each entry names the module that applies it, so a reader can go from a published status to the
 code and from the code to the regulation. Where an article number could not be confirmed in a
-full text, the regulation is cited by name and `confirmed` says so (docs/rules.md).
+full text, the regulation is cited by name and `article_confirmed` is 0 (docs/rules.md); for the
+listing and publicity rules it follows whether REGIMES and PERIOD_RULES carry an `article`.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ def _regime_rows():
             f"blacklist-{r.key}",
             "严重失信主体名单",
             f"列入日期在{_since(r.since)}的条目：{r.term_zh}。",
-            r.name,
+            r.citation,
             "etl/rules/blacklist.py",
-            0,
+            int(bool(r.article)),
         )
 
 
@@ -49,9 +50,9 @@ def _period_rows():
             "信用记录公示期",
             f"决定日期在{_since(r.since)}、来源未载明公示截止日期的记录：{periods}，自决定日期起算，"
             "期满停止公示。",
-            r.name,
+            r.citation,
             "etl/rules/publicity.py",
-            0,
+            int(bool(r.article)),
         )
 
 

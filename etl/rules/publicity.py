@@ -52,6 +52,12 @@ class PeriodRule:
     since: date
     name: str
     max_months: dict  # class -> the longest publicity, in months
+    article: str = ""  # the article as read in a full text of the rule; empty: cited by name only
+
+    @property
+    def citation(self) -> str:
+        """The rule as the `legal_basis` table cites it (etl/rules/catalogue.py)."""
+        return self.name + self.article
 
 
 PERIOD_RULES = (

@@ -3,7 +3,7 @@
     python -m publish.datasette.bench_search --rows 100000 --out /tmp/bench
 
 Builds a synthetic accident table (deterministic pseudo-random Chinese text with known terms
-planted at known rates), its CJK-bigram FTS5 table (etl/search.py, the form etl/public.py
+planted at known rates), its CJK-bigram FTS5 table (etl/fts_text.py, the form etl/public.py
 writes) and, for comparison, a trigram FTS5 table; then compares every search with a LIKE scan
 (the exact answer) and times it, and times `_search=` through Datasette with this repository's
 configuration (immutable, inspect file, plugins). Nothing here is used at run time.
@@ -20,7 +20,7 @@ import statistics
 import time
 from pathlib import Path
 
-from etl import search
+from etl import fts_text
 
 FILLER = (
     "生产经营单位安全管理制度不落实现场作业人员违章指挥冒险作业未按规定开展隐患排查治理"
@@ -67,7 +67,7 @@ def build(path: Path, rows: int) -> dict:
         conn.executemany(
             "INSERT INTO accidents_fts (rowid, title, body_text) VALUES (?, ?, ?)",
             (
-                (r[0], search.index_text(r[1]), search.index_text(r[2]))
+                (r[0], fts_text.index_text(r[1]), fts_text.index_text(r[2]))
                 for r in conn.execute("SELECT rowid, title, body_text FROM accidents")
             ),
         )
@@ -119,7 +119,7 @@ def compare(path: Path) -> list[dict]:
         bigram_ms, found = _median_ms(
             lambda: conn.execute(
                 "SELECT count(*) FROM accidents_fts WHERE accidents_fts MATCH ?",
-                (search.match_expression(query),),
+                (fts_text.match_expression(query),),
             ).fetchone()[0]
         )
         tri_expr = " ".join('"{}"'.format(t) for t in terms)

@@ -7,6 +7,7 @@ per core, and scan_unmasked_pii, which finds what find_unmasked_pii finds, faste
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -42,8 +43,8 @@ def personal_data(
         result.counts["files"] = len(texts)
         for problems in in_workers(_scan_files, _file_tasks(folder, texts), workers):
             result.problems += problems
-    tasks = [(db_path, table) for db_path in databases for table in _tables(db_path)]
-    for (db_path, _), problems in zip(tasks, in_workers(_scan_table, tasks, workers)):
+    tasks = [task for db_path in databases for task in _columns(db_path)]
+    for (db_path, *_), problems in zip(tasks, in_workers(_scan_column, tasks, workers)):
         result.problems += [f"{db_path.name}: {p}" for p in problems]
     result.problems = limit(result.problems)
     return result
@@ -80,10 +81,42 @@ def _file_tasks(folder: Path, texts: list[str]) -> list[tuple[Path, list]]:
     return tasks
 
 
+# The site search's summary file (plugins/disclosure/search.py exact_index) holds no sentence: the
+# character bigrams found in more than COMMON indexed names, with their counts, and the
+# traditional→simplified table. Read as text its bigrams look like names (任公 of 有限责任公司), so
+# it is checked for that shape instead: anything else in it is a problem.
+EXACT_INDEX = "search/exact.json"
+
+
+def _is_han(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def exact_index_problems(text: str) -> list[str]:
+    try:
+        index = json.loads(text)
+    except ValueError as exc:
+        return [f"{EXACT_INDEX}: not JSON ({exc})"]
+    if not isinstance(index, dict) or set(index) != {"names", "codes", "common", "t2s"}:
+        return [f"{EXACT_INDEX}: unexpected keys {sorted(index) if isinstance(index, dict) else index!r:.60}"]
+    problems = [f"{EXACT_INDEX}: {k} is not a count" for k in ("names", "codes") if type(index[k]) is not int]
+    common, t2s = index["common"], index["t2s"]
+    if not isinstance(common, dict) or not all(
+        isinstance(k, str) and len(k) == 2 and _is_han(k) and type(v) is int for k, v in common.items()
+    ):
+        problems.append(f"{EXACT_INDEX}: common holds something other than bigram counts")
+    if not isinstance(t2s, str) or len(t2s) % 2 or not _is_han(t2s):
+        problems.append(f"{EXACT_INDEX}: t2s is not a table of character pairs")
+    return problems
+
+
 def _scan_files(task: tuple[Path, list]) -> list[str]:
     folder, items = task
     found = []
     for item in items:
+        if item == EXACT_INDEX:
+            found += exact_index_problems((folder / item).read_text(encoding="utf-8", errors="replace"))
+            continue
         if isinstance(item, str):
             rel = item
             hits = scan_unmasked_pii((folder / rel).read_text(encoding="utf-8", errors="replace"))
@@ -117,57 +150,61 @@ def _scan_piece(path: Path, start: int, end: int) -> list[tuple[str, str]]:
     return [(kind, text[a:b]) for kind, a, b in scan_unmasked_pii_spans(text) if first <= a < last]
 
 
-def _tables(path: Path) -> list[str]:
+_SKIPPED_COLUMNS = {"uscc", "enterprise_uscc", "sha256"}
+_INTERNAL_HISTORY = {("changes", "fields"), ("rejects", "raw")}
+
+
+def _columns(path: Path) -> list[tuple[Path, str, str, tuple[str, ...]]]:
+    """(database, table, column, finding kinds tolerated there) for every column to scan.
+
+    The internal database (the one with _migrations, which public.db never has) keeps the
+    id_number column's masked form (620102********1234) for staff, and its history and raw rows
+    (changes.fields, rejects.raw: old values from before the masking policy hid fragments) as
+    they were; etl/public.py never copies those as they are. Anywhere else, and in public.db at
+    all, a fragment of an ID number is a finding (行政处罚结果信息网上公开暂行办法 第七条: no part
+    of the number is published). The raw rows and history also keep the names a source printed
+    (a rejected row is shown to staff as the source had it); only masked numbers are stored there.
+    """
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return [
+        internal = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_migrations'").fetchone())
+        tables = [
             r[0]
             for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%_fts%'"
                 " AND name NOT LIKE 'sqlite_%'"
             )
         ]
+        tasks = []
+        for table in tables:
+            for column in (r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")):
+                if column in _SKIPPED_COLUMNS:
+                    continue
+                tolerated: tuple[str, ...] = ()
+                if internal and (table, column) in _INTERNAL_HISTORY:
+                    tolerated = ("id_fragment", "name")
+                elif internal and column == "id_number":
+                    tolerated = ("id_fragment",)
+                tasks.append((path, table, column, tolerated))
+        return tasks
     finally:
         conn.close()
 
 
-_INTERNAL_HISTORY = {("changes", "fields"), ("rejects", "raw")}
-
-
-def _scan_table(task: tuple[Path, str]) -> list[str]:
-    path, table = task
+def _scan_column(task: tuple[Path, str, str, tuple[str, ...]]) -> list[str]:
+    """Findings in one column. Each distinct value is read once: a column repeats its values
+    (authorities, statuses, the same sentence in many rows), and what one value holds does not
+    depend on its row."""
+    path, table, column, tolerated = task
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     found = []
     try:
-        columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
-        skip = [column in ("uscc", "enterprise_uscc", "sha256") for column in columns]
-        # The internal database (the one with _migrations, which public.db never has) keeps the
-        # id_number column's masked form (620102********1234) for staff, and its history and raw
-        # rows (changes.fields, rejects.raw: old values from before the masking policy hid
-        # fragments) as they were; etl/public.py never copies those as they are. Anywhere else,
-        # and in public.db at all, a fragment of an ID number is a finding (行政处罚结果信息网上公开
-        # 暂行办法 第七条: no part of the number is published).
-        # The raw rows and history also keep the names a source printed (a rejected row is shown
-        # to staff as the source had it); only masked numbers are stored there.
-        internal = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_migrations'").fetchone())
-        tolerated = [
-            (
-                ("id_fragment", "name")
-                if (table, column) in _INTERNAL_HISTORY
-                else ("id_fragment",)
-                if column == "id_number"
-                else ()
-            )
-            if internal
-            else ()
-            for column in columns
-        ]
-        for row in conn.execute(f"SELECT * FROM [{table}]"):
-            for column, skipped, allowed, value in zip(columns, skip, tolerated, row):
-                if isinstance(value, str) and not skipped:
-                    for kind, match in scan_unmasked_pii(value):
-                        if kind not in allowed:
-                            found.append(f"{table}.{column}: unmasked {kind} {match[:6]}…")
+        for (value,) in conn.execute(
+            f"SELECT DISTINCT [{column}] FROM [{table}] WHERE typeof([{column}]) = 'text'"
+        ):
+            for kind, match in scan_unmasked_pii(value):
+                if kind not in tolerated:
+                    found.append(f"{table}.{column}: unmasked {kind} {match[:6]}…")
     finally:
         conn.close()
     return found

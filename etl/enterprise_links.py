@@ -1,5 +1,6 @@
-"""Enterprise linking across sources, in memory: which records are the same enterprise, and on
-what evidence.
+"""Enterprise links across sources, in memory: which records are the same enterprise, and on
+what evidence. etl/derive.py feeds it every record that names an enterprise and writes the
+links and the `enterprises` hub.
 
 Rules (a wrong link is worse than none: what cannot be proved is left for review):
 1. A record with a structurally plausible 统一社会信用代码 (18 characters of the code's set,

@@ -1,5 +1,6 @@
-"""Normalizing a source's raw records: map → normalize → mask → hash, in worker processes when a
-source has many records.
+"""Preparing a source's raw records for the load step: map → normalize → mask → hash, in worker
+processes when a source has many records. The stage between the readers (etl/readers/) and
+etl/load.py; the dataset kinds (etl/datasets/) do the normalizing, with etl/normalize/.
 
 Each raw record becomes its rows per table (masked, with their document and URL) and each row's
 record_hash, or a reason to reject it. That is a pure function of the record, the spec and the
@@ -37,7 +38,10 @@ from etl.readers import RawRecord
 #    and ID and phone numbers printed in groups or with dots are masked (etl/normalize/mask.py).
 # 5: evidence for every extracted fact, the GB 6441-86 type with its subtype, the sector, and the
 #    extraction rules measured on tests/corpus/reports (etl/extract/).
-PIPELINE_VERSION = "5"
+# 6: PDF text comes as paragraphs, a line broken where it was full running on (etl/readers/pdf.py),
+#    so a name or an ID number split over two lines is masked like any other.
+#    More names and phones are masked, fewer words taken for names (etl/normalize/mask.py, names.py).
+PIPELINE_VERSION = "6"
 
 # Fewer records than this are normalized in this process: forking and passing results back
 # would cost more than the other cores save. A table source normalizes ~15,000 records a

@@ -18,8 +18,9 @@ a prefix phrase (爆 -> ``"爆"*``, which hits 爆炸 and a final 爆). Several 
 must all occur (AND). The trailing single character of each run is what makes 1-character and
 mixed terms (A级, 2023年) exact; it is only emitted into a query phrase when more tokens follow.
 
-The Datasette plugin (publish/datasette/plugins/cjk_search.py) and etl/public.py both import
-this module, so the index and the query can never disagree. Figures: docs/search.md.
+The Datasette plugin (publish/datasette/plugins/cjk_search.py) and etl/public_search.py both
+import this module, so the index and the query can never disagree. It imports nothing from etl,
+so a Datasette replica ships it alone (publish/datasette/Dockerfile). Figures: docs/search.md.
 """
 
 from __future__ import annotations
