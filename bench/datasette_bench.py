@@ -403,7 +403,7 @@ def _plan(conn, sql: str, names: list[str], params: dict) -> list[str]:
 
 
 def _connect(db: Path) -> sqlite3.Connection:
-    from etl.search import match_expression
+    from etl.fts_text import match_expression
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     conn.create_function("cjk_match", 1, match_expression)
@@ -432,15 +432,10 @@ def trace_sql(db: Path, inspect: Path, urls: list[dict]) -> dict[str, dict]:
     from publish import datasette_serve
 
     inspect_data = json.loads(inspect.read_text(encoding="utf-8"))
-    # the cost of each query, not of a cache hit: the result cache is off for the trace
-    os.environ["DISCLOSURE_QUERY_CACHE"] = "0"
-    try:
-        ds = Datasette(
-            immutables=[str(db)], inspect_data=inspect_data, **datasette_serve.datasette_kwargs(inspect_data)
-        )
-        return _trace_all(ds, urls)
-    finally:
-        del os.environ["DISCLOSURE_QUERY_CACHE"]
+    ds = Datasette(
+        immutables=[str(db)], inspect_data=inspect_data, **datasette_serve.datasette_kwargs(inspect_data)
+    )
+    return _trace_all(ds, urls)
 
 
 def _trace_all(ds, urls: list[dict]) -> dict[str, dict]:
@@ -546,9 +541,9 @@ _PRINTF = "length(printf('%.*c', 9000000, 'x'))"  # 9 MB: under the length limit
 
 def hostile_queries() -> dict[str, str]:
     """The worst requests found for one server, by name: each is a path with `{n}`, replaced by
-    a number unique to each request so that neither the page cache nor the result cache ever
-    answers one. Each stays inside the SQLite limits (plugins/sqlite_limits.py) so that it runs
-    instead of failing at once; each single call is bounded, the query as a whole is not."""
+    a number unique to each request so that no page cache ever answers one. Each stays inside
+    the SQLite limits (plugins/sqlite_limits.py) so that it runs instead of failing at once; each
+    single call is bounded, the query as a whole is not."""
     from urllib.parse import quote
 
     def sql(query: str, fmt: str = "") -> str:
@@ -581,7 +576,7 @@ def hostile_queries() -> dict[str, str]:
             "with recursive c(x) as (select 1 union all select x + 1 from c where x < 1000000000) "
             "select count(*) + {n} from c"
         ),
-        # within the result budget, so the result cache (plugins/query_cache.py) keeps each one
+        # within the user-SQL result budget (plugins/inline_sql.py)
         "14 MB result, each a new query (JSON)": sql(
             "select randomblob(400000) as b, {n} as n from accidents limit 35", ".json"
         ),
@@ -841,7 +836,7 @@ def figures(detail: dict) -> list[Figure]:
     out += hostile_figures(detail.get("hostile"))
     first = max(detail["urls"], key=lambda u: u.get("first_ms") or 0, default=None)
     if first and first.get("first_ms") is not None:
-        # before the result cache holds anything of the page: what a rare query costs
+        # before the page cache holds the page: what a rare query costs
         out.append(
             Figure(
                 "datasette.worst_first_ms",
@@ -943,17 +938,17 @@ def _notes(session, detail: dict) -> None:
         )
     session.note(
         f"Datasette load: {detail['clients']} concurrent clients on the same {os.cpu_count()} cores as "
-        f"the server ({detail.get('workers', 1)} worker processes, each with its own result cache; "
-        f"'first' is a page's first request, before any cache holds its queries), "
+        f"the server ({detail.get('workers', 1)} worker processes, each with its own page cache; "
+        f"'first' is a page's first request, before the page cache holds it), "
         f"{detail['requests_per_url']} requests per URL (time cap {detail['time_cap_per_url_s']} s), "
         f"HTML pages, keep-alive connections; canned queries are judged by p95."
     )
     if detail.get("distinct"):
         session.note(
             "Datasette distinct pages: each URL requested once (different filters, search terms drawn "
-            "from the data, facets over filters, rows), so neither the page cache nor the result cache "
-            "holds it: what a journalist browsing the long tail gets. The repeated-URL figures above are "
-            "answered by the page cache after their first request ('first'). With "
+            "from the data, facets over filters, rows), so no page cache holds it: what a journalist "
+            "browsing the long tail gets. The repeated-URL figures above are answered by the page "
+            "cache after their first request ('first'). With "
             f"{detail['clients']} clients always waiting, even the mean latency is under {PAGE_TARGET_MS} ms "
             f"only above {detail['clients']} ÷ {PAGE_TARGET_MS / 1000:g} s = "
             f"{detail['clients'] * 1000 // PAGE_TARGET_MS} pages/s, and the p95 needs more (docs/scaling.md, "

@@ -184,7 +184,7 @@ def main(
         raise click.BadParameter(
             "metadata.yml describes a database named 'public' (public.db)", param_hint="--db"
         )
-    sys.path.insert(0, str(ROOT))  # the plugins import etl.search (one tokenizer for index and query)
+    sys.path.insert(0, str(ROOT))  # the plugins import etl.fts_text (one tokenizer for index and query)
     inspect = inspect_file_for(db, inspect_file)
     try:  # before any server starts: the pinned Datasette, and SQL really off when switched off
         preflight(db, inspect)
@@ -200,7 +200,7 @@ def main(
         return
     # Datasette renders pages in Python, so one process uses about one core whatever its SQL
     # threads do; identical processes on one port (uvicorn workers) use them all. Each builds the
-    # same app as `datasette serve` above (asgi_app) and keeps its own result cache.
+    # same app as `datasette serve` above (asgi_app) and keeps its own page cache.
     import socket
 
     import uvicorn

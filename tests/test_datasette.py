@@ -17,7 +17,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from etl import schema, search
+from etl import fts_text, schema
 from publish import datasette_serve
 from publish.datasette import metadata as metadata_gen
 from tests._datasette_server import serving
@@ -82,7 +82,7 @@ def query_params(ds) -> dict[str, str]:
 
 
 def accident_text(row: dict) -> str:
-    return search.normalise(" ".join(str(row.get(c) or "") for c in ACCIDENT_TEXT))
+    return fts_text.normalise(" ".join(str(row.get(c) or "") for c in ACCIDENT_TEXT))
 
 
 # ------------------------------------------------------------------ configuration
@@ -263,8 +263,10 @@ def test_sql_switch_is_refused_by_a_real_server(public_path, tmp_path):
 
 
 def test_robots_policy(ds):
+    # datasette-block-robots, configured in metadata.yml (tests/test_datasette_plugins_maintained.py)
     robots = get(ds, "/robots.txt")
-    assert robots.status_code == 200 and "Disallow: /" in robots.text
+    assert robots.status_code == 200 and robots.text == metadata_gen.ROBOTS_TXT
+    assert "Allow: /$\nDisallow: /\n" in robots.text  # the home page only
 
 
 # ------------------------------------------------------------------ a real server

@@ -100,7 +100,6 @@ def test_expensive_function_fails_fast_with_a_chinese_page(served, name):
 def client(public_db):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DISCLOSURE_RESPONSE_CACHE", "0")
-        mp.setenv("DISCLOSURE_QUERY_CACHE", "0")
         yield Datasette(immutables=[str(public_db)], **datasette_serve.datasette_kwargs())
 
 

@@ -28,16 +28,12 @@ REASONS = {
 # (plugin, what it does) -> why it stays
 ALLOWED = {
     ("fast_cells.py", "assigns table_view.display_columns_and_rows"): "speed",
-    ("fast_urls.py", "assigns Datasette.absolute_url"): "speed",
-    ("fast_urls.py", "assigns facets_module.path_with_added_args"): "speed",
     ("inline_sql.py", "assigns Database.execute_fn"): "speed",
     ("inline_sql.py", "assigns database_module.sqlite_timelimit"): "speed",
     ("inline_sql.py", "reads db.ds._prepare_connection"): "speed",
     ("permission_cache.py", "reads datasette._table_permission_allows"): "speed",
     ("permission_cache.py", "assigns datasette._table_permission_allows"): "speed",
     ("permission_cache.py", "reads datasette._metadata_local"): "speed",
-    ("query_cache.py", "assigns database.execute"): "speed",
-    ("schema_cache.py", "assigns database.execute"): "speed",
     ("schema_cache.py", "assigns datasette.refresh_schemas"): "speed",
     ("schema_cache.py", "setattr on database"): "speed",
     ("facet_counts.py", "assigns database.execute"): "speed",

@@ -207,6 +207,8 @@ def _pages(public_db) -> dict[str, str]:
         "row-enterprise": f"/public/enterprises/{quote(ent)}",
         "sql": "/public?sql=" + quote("select 1"),
         "guide": "/guide",
+        "copyable": "/public/accidents.copyable",  # datasette-copyable
+        "notebook": "/public/accidents.Notebook",  # datasette-export-notebook
         "error-404": "/public/nonexistent",
         "error-400": "/public/accidents?_sort=nope",
     }

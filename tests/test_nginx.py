@@ -523,9 +523,13 @@ def test_exports_beyond_the_limit_get_429(stack, proxy):
         client(server.base, n) as csv,
         client(server.base, n + 1) as big_json,
         client(server.base, n + 2) as api,
+        client(server.base, n + 3) as copyable,
     ):
         # 60 a minute, burst 20: the first 21 pass at once
         seen = statuses(csv, prefix + "public/accidents.csv?_size=2", 26)
+        assert seen[:21] == [200] * 21 and 429 in seen, seen
+        # datasette-copyable's text table is an export too
+        seen = statuses(copyable, prefix + "public/accidents.copyable?_size=2", 26)
         assert seen[:21] == [200] * 21 and 429 in seen, seen
         seen = statuses(big_json, prefix + "public/accidents.json?_size=max", 26)
         assert seen[:21] == [200] * 21 and 429 in seen, seen

@@ -1,14 +1,18 @@
 """Remember the table permission rules between requests.
 
-Datasette 0.65.5 answers each view-table permission check with `_table_permission_allows`, which
-deep-copies the whole metadata every time. A table page makes about 27 such checks: on the
-national database that was 3-6 ms of Python per uncached page (docs/scaling.md, "Datasette at
-national size"). The rules come from metadata.yml alone, which does not change while the server
-runs, so each (database, table) answer is worked out once.
+Datasette 0.65.5 answers each view-table permission check with the private
+`_table_permission_allows`, which deep-copies the whole metadata (every table's column
+descriptions, labels and plugin settings) every time: two checks on a table page, three on a row
+page, two for every table on the database page. A `permission_allowed` hook cannot spare
+that work, since Datasette runs its own default one as well. The rules come from metadata.yml
+alone, which does not change while the server runs, so each (database, table) answer is worked
+out once (docs/datasette.md, "What still patches Datasette").
 
 Left alone when any plugin provides metadata through the get_metadata hook (its answer could
-change between requests). Keyed on the metadata object too, so replacing Datasette's metadata
-(tests do) starts afresh. At most MAX_ENTRIES answers are kept: a table name comes from the URL.
+change between requests), and on a Datasette without `_table_permission_allows` (not the pinned
+version): then every check is Datasette's own. Keyed on the metadata object too, so replacing
+Datasette's metadata (tests do) starts afresh. At most MAX_ENTRIES answers are kept: a table
+name comes from the URL.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ MAX_ENTRIES = 4096
 
 @hookimpl
 def startup(datasette):
-    if pm.hook.get_metadata.get_hookimpls():
+    if pm.hook.get_metadata.get_hookimpls() or not hasattr(datasette, "_table_permission_allows"):
         return
     original = datasette._table_permission_allows
     if getattr(original, "memo", None) is not None:  # startup runs once per instance, but be safe

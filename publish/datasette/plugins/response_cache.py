@@ -1,12 +1,12 @@
 """Whole-response cache for the immutable public database.
 
 Datasette serves public.db with `-i`: while the process runs, a GET of the same URL returns the
-same bytes. At national size a table, search or facet page costs 10-35 ms of Python even when
-its SQL is cached (plugins/query_cache.py), and the popular pages (a table's first page, the
-市州 facet, a common search term, the canned queries linked from the site) are the same for
-every visitor. This plugin keeps such responses in a bounded LRU per server process
-(DISCLOSURE_RESPONSE_CACHE_MB, default 64 MB; DISCLOSURE_RESPONSE_CACHE=0 turns it off), the
-job a caching proxy or CDN does in front of replicas (README, "When one machine is not enough").
+same bytes. At national size a table, search or facet page costs 10-35 ms of Python besides
+its SQL, and the popular pages (a table's first page, the 市州 facet, a common search term,
+the canned queries linked from the site) are the same for every visitor. This plugin keeps
+such responses in a bounded LRU per server process (DISCLOSURE_RESPONSE_CACHE_MB, default 64 MB;
+DISCLOSURE_RESPONSE_CACHE=0 turns it off), the job a caching proxy or CDN does in front of
+replicas (README, "When one machine is not enough").
 
 Cached: GET requests without Cookie or Authorization headers (the actor, CSRF tokens), answered
 200 without Set-Cookie, at most DISCLOSURE_RESPONSE_CACHE_ENTRY_KB (default 1,024 KB), while

@@ -1,16 +1,15 @@
-"""Remember the schema of the immutable public database between requests.
+"""Remember the schema answers of the immutable public database between requests.
 
-Every Datasette 0.65.5 table page asks the database about its schema about 25 times: the
-columns, primary keys, foreign keys, FTS table and definition of the table, whether it exists,
-`PRAGMA schema_version` (refresh_schemas, on every request) and several reads of sqlite_master.
-Each is a hand-over to the SQL thread pool and back, together 3-5 ms of a ~20 ms page at national
-size (docs/scaling.md, "Datasette at national size"). Datasette serves public.db immutable (`-i`):
-its schema cannot change while the process runs (a release starts a new process on a new file),
-so the answers are kept for the life of the process, per database.
+Every Datasette 0.65.5 table or row page asks `Database` about the schema many times: the
+columns, primary keys, foreign keys (a row page: of every table), FTS table and definition of
+the table, whether it exists. Most are a hand-over to the SQL thread pool and back, and the
+answers never change: Datasette serves public.db immutable (`-i`), and a release starts a new
+process on a new file. So each of these methods keeps its answers for the life of the process,
+per database, and the per-request schema refresh is skipped while nothing can change. No hook
+covers either (docs/datasette.md, "What still patches Datasette").
 
 Only immutable file databases are touched; mutable and in-memory ones (the `_internal` database)
-ask every time. The per-request schema refresh is skipped while every attached database is
-immutable (`_refreshed_once`). Answers are copied on the way out, so a caller that changes a returned list or
+ask every time. Answers are copied on the way out, so a caller that changes a returned list or
 dict cannot change the next caller's. A table name can come from a URL: each method keeps at most
 MAX_ENTRIES answers. DISCLOSURE_SCHEMA_CACHE=0 turns it off.
 """
@@ -21,7 +20,6 @@ import copy
 import os
 
 from datasette import hookimpl
-from datasette.database import Results
 
 MAX_ENTRIES = 4096
 # Database methods whose answer depends only on the schema (and metadata.yml, which does not
@@ -52,16 +50,15 @@ def startup(datasette):
             continue
         for name in METHODS:
             setattr(database, name, _remembered(getattr(database, name)))
-        database.execute = _schema_queries_remembered(database.execute)
     datasette.refresh_schemas = _refreshed_once(datasette, datasette.refresh_schemas)
 
 
 def _refreshed_once(datasette, refresh):
     """Datasette.refresh_schemas, which every request awaits: it reads the `_internal` catalog
-    and each database's schema version (two queries through the SQL threads per request besides
-    the remembered ones) to notice a changed schema. While every attached database is immutable
-    nothing can change, so after one complete refresh it is skipped until the set of databases
-    changes (datasette.add_database / remove_database)."""
+    and each database's schema version (three queries, two of them through the SQL threads) to
+    notice a changed schema. While every attached database is immutable nothing can change, so
+    after one complete refresh it is skipped until the set of databases changes
+    (datasette.add_database / remove_database)."""
     refreshed_for = None
 
     async def refresh_schemas():
@@ -116,39 +113,3 @@ def fresh_copy(value):
         items = [fresh_copy(v) for v in value]
         return kind(items) if kind is tuple else kind(*items)
     return copy.deepcopy(value)
-
-
-def is_schema_query(sql: str) -> bool:
-    """`PRAGMA schema_version`, or a query that reads sqlite_master and nothing else."""
-    text = " ".join(sql.lower().split())
-    if text == "pragma schema_version":
-        return True
-    return (
-        "from sqlite_master" in text
-        and text.count(" from ") == 1
-        and " join " not in text
-        and text.startswith("select ")
-    )
-
-
-def _schema_queries_remembered(execute):
-    answers: dict = {}
-
-    async def execute_remembering_schema(sql, params=None, *args, **kwargs):
-        if not is_schema_query(sql):
-            return await execute(sql, params, *args, **kwargs)
-        frozen = tuple(sorted(params.items())) if isinstance(params, dict) else tuple(params or ())
-        key = (sql, frozen, args, tuple(sorted(kwargs.items())))
-        try:
-            hit = answers.get(key)
-        except TypeError:  # a parameter that cannot be a key: ask the database
-            return await execute(sql, params, *args, **kwargs)
-        if hit is None:
-            hit = await execute(sql, params, *args, **kwargs)
-            if len(answers) >= MAX_ENTRIES:
-                answers.clear()
-            answers[key] = hit
-        return Results(list(hit.rows), hit.truncated, hit.description)
-
-    execute_remembering_schema.answers = answers  # for tests
-    return execute_remembering_schema
