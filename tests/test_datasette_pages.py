@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import shutil
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -20,23 +19,12 @@ from datasette.app import Datasette
 
 from etl import schema
 from publish import datasette_serve
+from tests._browser import chromium
 from tests._datasette_server import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = yaml.safe_load((ROOT / "publish" / "datasette" / "queries.yml").read_text(encoding="utf-8"))
 TABLES = schema.for_database("public")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (1280, 390)
 
@@ -237,13 +225,8 @@ def server(public_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed (npm ci)")

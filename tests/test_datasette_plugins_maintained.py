@@ -14,7 +14,6 @@ import html
 import importlib.util
 import io
 import re
-import shutil
 from pathlib import Path
 
 import httpx
@@ -24,9 +23,9 @@ from datasette.app import Datasette
 from publish import datasette_serve
 from publish.datasette import metadata as metadata_gen
 from tests import _fixture_db as cases
+from tests._browser import chromium
 from tests._datasette_server import serving
 from tests.test_csv_formulas import HOSTILE, NEG_INT, NEG_REAL, _add_enterprises, assert_no_live_formula
-from tests.test_datasette_pages import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = ROOT / "publish" / "datasette" / "plugins"
@@ -179,13 +178,8 @@ def server(public_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 PAGES = (

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +15,10 @@ import pytest
 from publish import releases
 from publish.release import Options, load_config, release
 from tests import _site_fixture as fx
+from tests._browser import chromium
 from tests._reports_source import DISAGREES, GRADE_LOW, LATER, PLAIN, ROOT, TABLE_DIFFERS, Workspace
 from tests.conftest import AS_OF
 from tests.httpd import serve
-from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS
 
 ANOTHER = dict(
     标题="示例己冶金有限公司“4·4”灼烫事故调查报告",
@@ -198,46 +197,34 @@ def test_the_gate_in_mark_mode_lets_a_new_report_through_marked(ws):
     assert "经人工核对" in corrected and "待核实" not in corrected and "人工更正" in corrected
 
 
-@pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="chromium not installed"
-)
 def test_the_accident_page_shows_the_evidence_in_a_browser(ws, tmp_path):
     """Open the corrected report's page, find 死亡, see 经人工核对, open 依据, read the quote."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
     public = releases.current(ws.dest) / "data" / "public.db"
     site = fx.build(public, tmp_path / "site")
     record = ws.accident(DISAGREES["标题"])["id"]
     read, other = ws.disagreement(DISAGREES["标题"])  # staff corrected `read` to `other`
-    with serve(site.output) as base, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/accidents/{record}/")
-            deaths = page.locator("dl.facts dt", has_text="死亡").first.locator(
-                "xpath=following-sibling::dd[1]"
-            )
-            assert f"{other} 人" in deaths.inner_text()
-            reviewed = deaths.locator(".tag", has_text="经人工核对")
-            assert reviewed.is_visible() and reviewed.inner_text().startswith("经人工核对 20")
-            quote = deaths.locator("details blockquote")
-            assert not quote.is_visible()  # closed until asked for
-            deaths.locator("details summary", has_text="依据").click()
-            assert quote.is_visible() and f"{read}人死亡" in quote.inner_text()
-            details = deaths.locator("details").inner_text()
-            assert "报告原文" in details and f"从报告中读取的值为 {read}" in details
-            assert f"{other}人死亡" in details  # the other statement, which staff chose
-            grade = page.locator("dl.facts dt", has_text="事故等级").first.locator(
-                "xpath=following-sibling::dd[1]"
-            )
-            grade.locator("summary").click()
-            assert "事故等级为较大" in grade.locator("blockquote").inner_text()
-            page.goto(f"{base}/accidents/{ws.accident(ANOTHER['标题'])['id']}/")
-            pending = page.locator("dl.facts dt", has_text="死亡").first.locator(
-                "xpath=following-sibling::dd[1]"
-            )
-            assert pending.locator(".tag", has_text="待核实").is_visible()
-            assert not errors
-        finally:
-            browser.close()
+    with serve(site.output) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/accidents/{record}/")
+        deaths = page.locator("dl.facts dt", has_text="死亡").first.locator("xpath=following-sibling::dd[1]")
+        assert f"{other} 人" in deaths.inner_text()
+        reviewed = deaths.locator(".tag", has_text="经人工核对")
+        assert reviewed.is_visible() and reviewed.inner_text().startswith("经人工核对 20")
+        quote = deaths.locator("details blockquote")
+        assert not quote.is_visible()  # closed until asked for
+        deaths.locator("details summary", has_text="依据").click()
+        assert quote.is_visible() and f"{read}人死亡" in quote.inner_text()
+        details = deaths.locator("details").inner_text()
+        assert "报告原文" in details and f"从报告中读取的值为 {read}" in details
+        assert f"{other}人死亡" in details  # the other statement, which staff chose
+        grade = page.locator("dl.facts dt", has_text="事故等级").first.locator(
+            "xpath=following-sibling::dd[1]"
+        )
+        grade.locator("summary").click()
+        assert "事故等级为较大" in grade.locator("blockquote").inner_text()
+        page.goto(f"{base}/accidents/{ws.accident(ANOTHER['标题'])['id']}/")
+        pending = page.locator("dl.facts dt", has_text="死亡").first.locator("xpath=following-sibling::dd[1]")
+        assert pending.locator(".tag", has_text="待核实").is_visible()
+        assert not errors

@@ -9,34 +9,15 @@ works; axe-core finds no serious or critical violation on the main page types; k
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
 from tests import _site_fixture as fx
+from tests._browser import chromium
 from tests.httpd import serve
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # no DNS at all except for the local server (Chromium otherwise looks up Google hosts)
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 AXE = fx.ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not shutil.which("chromium"),
-    reason="chromium not installed (apt-get install chromium)",
-)
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +33,8 @@ def base(site):
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright not installed (pip install playwright)"
-    )
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 class Watched:
