@@ -7,8 +7,9 @@ diff this test printed before committing it.
 
 Compared: every file of the output except the Pagefind index (binary, built from the same pages)
 and the database download (its content is the public database, tested on its own). Two things
-vary from one ETL run to the next and are replaced before comparing: times (fetch and build
-times) and SHA-256 digests (of files that hold those times).
+vary from one ETL run or checkout to the next and are replaced before comparing: times (fetch and
+build times), SHA-256 digests (of files that hold those times) and records' 32-digit hashes (a
+sample read from a file folds the checkout's folder into its record's hash).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "site.tar.xz"
 UPDATE = os.environ.get("DISCLOSURE_GOLDEN_UPDATE") == "1"
 
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?")
-_SHA256 = re.compile(r"\b[0-9a-f]{64}\b")
+_DIGEST = re.compile(r"\b(?:[0-9a-f]{64}|[0-9a-f]{32})\b")
 SHOWN_DIFFS = 5
 SHOWN_LINES = 40
 
@@ -38,7 +39,7 @@ def normalized_tree(output: Path) -> dict[str, str]:
         if not path.is_file() or relative.startswith("pagefind/") or relative == "data/public.db":
             continue
         text = path.read_text(encoding="utf-8")
-        tree[relative] = _SHA256.sub("<sha256>", _TIME.sub("<time>", text))
+        tree[relative] = _DIGEST.sub("<digest>", _TIME.sub("<time>", text))
     return tree
 
 
@@ -111,6 +112,6 @@ def test_times_and_digests_are_the_only_things_replaced(tmp_path):
     (tmp_path / "pagefind").mkdir()
     (tmp_path / "pagefind" / "x.pf_index").write_bytes(b"\x00\xff")
     assert normalized_tree(tmp_path) == {
-        "data/build_info.csv": "built_at,<time>\nsha,<sha256>\nas_of,2026-06-30\n",
+        "data/build_info.csv": "built_at,<time>\nsha,<digest>\nas_of,2026-06-30\n",
         "index.html": "<td><time></td><td>3人死亡</td>",
     }
