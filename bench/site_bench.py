@@ -33,21 +33,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from plugins.disclosure.data import PublicData, segment  # noqa: E402
+from tests._browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 (the browser tests' Chromium settings)
 from tests.httpd import serve  # noqa: E402 (the tests' static server: standard library only)
 
 CHANGE_SHARE = 0.01
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 FULL_TEXT_QUERY = "爆炸"
 _SEARCH = re.compile(r"search index of (\d+) pages: (\d+) files, ([\d.]+) s, peak (\d+) MB")
 _SUMMARY = re.compile(

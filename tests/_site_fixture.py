@@ -1,6 +1,6 @@
-"""The site tests' shared, once-per-session site builds, made the way `make site` makes them.
+"""The site tests' shared site builds, made once per test run as `make site` makes them.
 
-Two builds at most per session: the *fixture* site (the site's planted cases of
+Two builds at most per test run: the *fixture* site (the site's planted cases of
 tests/_fixture_db.py ``make_public_db``, asserted precisely) and the *sample* site from
 conftest.py's ``public_db`` (the real ETL on the bundled samples), used for the browser,
 validator, accessibility and link checks whenever it has records; while it is empty the fixture
